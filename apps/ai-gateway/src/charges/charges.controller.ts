@@ -1,0 +1,17 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { RequireToken } from '@tally/platform';
+import { ChargeAccepted, ChargesService } from './charges.service';
+import { CreateChargeDto } from './dto/create-charge.dto';
+
+@Controller('internal/charges')
+@RequireToken('internal')
+export class ChargesController {
+  constructor(private readonly charges: ChargesService) {}
+
+  /** 202: recorded here and queued for the ledger, which applies it asynchronously. */
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  accept(@Body() body: CreateChargeDto): Promise<ChargeAccepted> {
+    return this.charges.accept(body);
+  }
+}

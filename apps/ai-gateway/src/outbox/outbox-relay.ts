@@ -1,0 +1,110 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { GatewayConfig } from '../config/gateway.config';
+import { OutboxPublisher } from './outbox-publisher';
+import { OutboxRepository } from './outbox.repository';
+
+/** A relay takes at most this many buckets per cycle, so that other relays find work too. */
+const MAX_BUCKETS_PER_CYCLE = 4;
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * Publishes committed outbox rows to Kafka, at least once, in order per key, and marks them sent.
+ *
+ * Each cycle is one transaction: take advisory locks on a few key buckets that have unpublished rows,
+ * read their oldest rows, publish them, mark them. The locks are the ownership: another relay
+ * (another replica) skips those buckets until the cycle commits, so one user's events never go out
+ * through two relays at once. A crash before the commit leaves the rows unpublished for the next
+ * cycle (Kafka may then see a row twice; the credit-store drops duplicates by event_id).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private consecutiveFailures = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
+    private readonly publisher: OutboxPublisher,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.OUTBOX_RELAY_ENABLED) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** Called after a local commit, so new rows go out without waiting for the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** One cycle; returns how many rows it published. Throws when publishing failed. */
+  async relayOnce(): Promise<number> {
+    let failure: unknown;
+    const published = await this.dataSource.transaction(async (db) => {
+      const buckets = await this.outbox.lockPendingBuckets(db, MAX_BUCKETS_PER_CYCLE);
+      if (buckets.length === 0) return 0;
+      const rows = await this.outbox.findUnpublished(db, buckets, this.config.OUTBOX_BATCH_SIZE);
+      const ids = rows.map((row) => row.id);
+      try {
+        await this.publisher.publish(rows);
+      } catch (error) {
+        failure = error;
+        await this.outbox.recordFailure(db, ids, (error as Error).message);
+        return 0;
+      }
+      await this.outbox.markPublished(db, ids);
+      return rows.length;
+    });
+    if (failure) throw failure;
+    return published;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.relayOnce();
+        this.consecutiveFailures = 0;
+      } catch (error) {
+        this.consecutiveFailures++;
+        this.logger.warn(`publishing failed (attempt ${this.consecutiveFailures}): ${(error as Error).message}`);
+      }
+      if (published === 0 && this.running) await this.pause();
+    }
+  }
+
+  private pause(): Promise<void> {
+    const ms =
+      this.consecutiveFailures === 0
+        ? this.config.OUTBOX_POLL_INTERVAL_MS
+        : Math.min(MAX_BACKOFF_MS, this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** this.consecutiveFailures);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    }).finally(() => (this.wakeUp = undefined));
+  }
+}

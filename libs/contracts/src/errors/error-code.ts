@@ -1,0 +1,26 @@
+/**
+ * Stable error codes of every HTTP answer and dead-letter reason. Clients branch on these,
+ * never on messages, so a code is never renamed once released.
+ */
+export enum ErrorCode {
+  ValidationFailed = 'validation_failed',
+  InvalidJson = 'invalid_json',
+  PayloadTooLarge = 'payload_too_large',
+  Unauthorized = 'unauthorized',
+  Forbidden = 'forbidden',
+  NotFound = 'not_found',
+  EventIdConflict = 'event_id_conflict',
+  InsufficientCredits = 'insufficient_credits',
+  UnsupportedSchemaVersion = 'unsupported_schema_version',
+  ServiceUnavailable = 'service_unavailable',
+  InternalError = 'internal_error',
+}
+
+/** The JSON body of every error answer of both apps. */
+export interface ErrorBody {
+  statusCode: number;
+  code: ErrorCode;
+  message: string;
+  /** Per-field reasons for validation failures. */
+  details?: string[];
+}

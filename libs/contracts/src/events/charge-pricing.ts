@@ -1,0 +1,37 @@
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export const PRICING_MODES = ['tokens', 'fixed', 'duration', 'free'] as const;
+export type PricingMode = (typeof PRICING_MODES)[number];
+
+/** What was consumed; kept with the charge so it can be re-priced and audited later. */
+export class ChargeUsage {
+  @IsOptional() @IsInt() @Min(0) input_tokens?: number;
+  @IsOptional() @IsInt() @Min(0) output_tokens?: number;
+  @IsOptional() @IsInt() @Min(0) cached_tokens?: number;
+  @IsOptional() @IsInt() @Min(0) reasoning_tokens?: number;
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) seconds?: number;
+}
+
+/** How the amount was derived: the rule, the model and the usage it was applied to. */
+export class ChargePricing {
+  @IsOptional() @IsString() @MaxLength(64) rule_id?: string;
+  @IsOptional() @IsString() @MaxLength(128) model?: string;
+  @IsOptional() @IsString() @MaxLength(64) provider?: string;
+  @IsIn(PRICING_MODES) mode!: PricingMode;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ChargeUsage)
+  usage!: ChargeUsage;
+}

@@ -1,0 +1,64 @@
+import { Type } from 'class-transformer';
+import {
+  Equals,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  IsNotIn,
+  ValidateNested,
+} from 'class-validator';
+import {
+  IsCreditAmount,
+  IsDescription,
+  IsEventId,
+  IsSource,
+  IsUserId,
+} from '../validation/identifiers';
+import { RESERVED_CHARGE_SOURCES } from '../validation/sources';
+import { ChargePricing } from './charge-pricing';
+import { Topics } from '../topics';
+
+export const CHARGE_REQUESTED_SCHEMA_VERSION = 1;
+
+/**
+ * What a charge says about itself, whoever sends it: the bus payload below and the gateway's
+ * `POST /internal/charges` body both extend this, so both validate these fields the same way.
+ */
+export class ChargeFields {
+  @IsUserId() user_id!: string;
+
+  @IsSource()
+  @IsNotIn(RESERVED_CHARGE_SOURCES, { message: '$property must not be an income source or "expire"' })
+  source!: string;
+
+  @IsOptional() @IsString() @MaxLength(128) source_ref_id?: string;
+  @IsOptional() @IsString() @MaxLength(64) hold_id?: string;
+  @IsOptional() @IsDescription() description?: string;
+  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+}
+
+/** Value of a `credit.charge.requested` message: one post-paid charge (or hold capture) of a user. */
+export class ChargeRequestedPayload extends ChargeFields {
+  /** Credits to take. 0 only for `free` pricing, which is recorded as usage but moves no money. */
+  @IsCreditAmount(0) amount!: number;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ChargePricing)
+  pricing!: ChargePricing;
+}
+
+export class ChargeRequestedEvent {
+  @IsEventId() event_id!: string;
+  @Equals(Topics.chargeRequested) event_type!: typeof Topics.chargeRequested;
+  @Equals(CHARGE_REQUESTED_SCHEMA_VERSION) schema_version!: number;
+  @IsISO8601({ strict: true }) occurred_at!: string;
+  @IsString() @MaxLength(64) producer!: string;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ChargeRequestedPayload)
+  payload!: ChargeRequestedPayload;
+}

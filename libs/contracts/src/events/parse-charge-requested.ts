@@ -1,0 +1,44 @@
+import { ErrorCode } from '../errors/error-code';
+import { validatePlain } from '../validation/validate-plain';
+import { CHARGE_REQUESTED_SCHEMA_VERSION, ChargeRequestedEvent } from './charge-requested.event';
+
+export type ParsedChargeRequested =
+  | { ok: true; event: ChargeRequestedEvent }
+  | { ok: false; code: ErrorCode; reasons: string[] };
+
+/**
+ * Turns the raw value of a `credit.charge.requested` message into a typed, validated event, or the
+ * reasons it cannot be one (which go to the dead-letter topic with the original bytes).
+ */
+export function parseChargeRequested(value: Buffer | string | null): ParsedChargeRequested {
+  if (value === null || value.length === 0) {
+    return { ok: false, code: ErrorCode.InvalidJson, reasons: ['message has no value'] };
+  }
+  let plain: unknown;
+  try {
+    plain = JSON.parse(value.toString());
+  } catch (error) {
+    return { ok: false, code: ErrorCode.InvalidJson, reasons: [`not JSON: ${(error as Error).message}`] };
+  }
+  const version = (plain as { schema_version?: unknown } | null)?.schema_version;
+  if (version !== undefined && version !== CHARGE_REQUESTED_SCHEMA_VERSION) {
+    return {
+      ok: false,
+      code: ErrorCode.UnsupportedSchemaVersion,
+      reasons: [`schema_version ${String(version)} is not supported (expected ${CHARGE_REQUESTED_SCHEMA_VERSION})`],
+    };
+  }
+  const result = validatePlain(ChargeRequestedEvent, plain);
+  if (!result.ok) {
+    return { ok: false, code: ErrorCode.ValidationFailed, reasons: result.reasons };
+  }
+  const event = result.value;
+  if ((event.payload.amount === 0) !== (event.payload.pricing.mode === 'free')) {
+    return {
+      ok: false,
+      code: ErrorCode.ValidationFailed,
+      reasons: ['payload.amount must be 0 exactly when payload.pricing.mode is "free"'],
+    };
+  }
+  return { ok: true, event };
+}

@@ -1,0 +1,33 @@
+/** Kafka topics that cross between the apps. Keys are always the user_id (per-user order). */
+export const Topics = {
+  chargeRequested: 'credit.charge.requested',
+  chargeRequestedDlq: 'credit.charge.requested.dlq',
+  balanceUpdated: 'credit.balance.updated',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+export interface TopicSpec {
+  topic: TopicName;
+  numPartitions: number;
+}
+
+/**
+ * Partition counts: 6 lets up to six consumers of one group share the charge stream.
+ * Changing a count later reshuffles keys across partitions (and so per-user order), so it is fixed here.
+ */
+export const TOPIC_SPECS: readonly TopicSpec[] = [
+  { topic: Topics.chargeRequested, numPartitions: 6 },
+  { topic: Topics.chargeRequestedDlq, numPartitions: 6 },
+  { topic: Topics.balanceUpdated, numPartitions: 6 },
+];
+
+/** Headers the credit-store puts on a dead-lettered message, beside the original key and value. */
+export const DlqHeaders = {
+  reason: 'dlq-reason',
+  code: 'dlq-code',
+  sourceTopic: 'dlq-source-topic',
+  sourcePartition: 'dlq-source-partition',
+  sourceOffset: 'dlq-source-offset',
+  failedAt: 'dlq-failed-at',
+} as const;

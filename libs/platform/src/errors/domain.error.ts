@@ -1,0 +1,16 @@
+import { ErrorCode } from '@tally/contracts';
+
+/**
+ * A refusal the domain decided on (conflict, not found, insufficient credits...). Services throw it;
+ * each edge maps its code once (HTTP status in HttpErrorFilter, dead-letter reason on the bus).
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: string[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

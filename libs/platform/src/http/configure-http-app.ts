@@ -1,0 +1,17 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { HttpErrorFilter } from './http-error.filter';
+import { createValidationPipe } from './validation.pipe';
+
+export interface HttpAppOptions {
+  /** Largest JSON body accepted; larger ones get 413 `payload_too_large`. */
+  bodyLimit: string;
+}
+
+/** The HTTP conventions both apps share: body limits, strict validation, one error shape. */
+export function configureHttpApp(app: NestExpressApplication, options: HttpAppOptions): void {
+  app.useBodyParser('json', { limit: options.bodyLimit, strict: true });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+}
