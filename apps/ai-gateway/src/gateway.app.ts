@@ -11,7 +11,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestExpre
   await ensureTopics(kafka, TOPIC_SPECS);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, kafka), {
     bodyParser: false,
-    logger: ['log', 'warn', 'error'],
+    logger: config.logLevels,
   });
   configureHttpApp(app, { bodyLimit: config.GATEWAY_BODY_LIMIT });
   return app;

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import {
   databaseReadiness,
   HealthController,
+  KAFKA,
   kafkaReadiness,
   READINESS_CHECKS,
   SERVICE_TOKENS,
@@ -15,7 +16,7 @@ import {
 import { ChargesModule } from './charges/charges.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
-import { KAFKA } from './kafka/kafka.provider';
+
 
 /** Process-wide things every domain module may inject: config, the Kafka client, auth tokens. */
 @Global()

@@ -6,6 +6,7 @@ export * from './http/configure-http-app';
 export * from './auth/token-auth.decorator';
 export * from './auth/token-auth.guard';
 export * from './kafka/create-kafka';
+export * from './kafka/lazy-producer';
 export * from './database/run-migrations';
 export * from './health/readiness-check';
 export * from './health/standard-checks';

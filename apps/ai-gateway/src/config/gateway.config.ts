@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
@@ -40,7 +41,15 @@ export class GatewayConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(1)
   OUTBOX_RELAY_ENABLED = 1;
 
+  /** Nest log levels, comma-separated (error, warn, log, debug, verbose). */
+  @Matches(/^(error|warn|log|debug|verbose)(,(error|warn|log|debug|verbose))*$/)
+  LOG_LEVELS = 'error,warn,log';
+
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');
+  }
+
+  get logLevels(): LogLevel[] {
+    return this.LOG_LEVELS.split(',') as LogLevel[];
   }
 }

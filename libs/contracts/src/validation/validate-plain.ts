@@ -17,6 +17,8 @@ export const STRICT_VALIDATION = {
 export function formatValidationErrors(errors: ValidationError[], parentPath = ''): string[] {
   return errors.flatMap((error) => {
     const path = parentPath ? `${parentPath}.${error.property}` : error.property;
+    // A missing field fails every rule on it; saying it is missing is the useful part.
+    if (error.value === undefined && error.constraints) return [`${path}: is required`];
     const own = Object.values(error.constraints ?? {}).map((reason) =>
       reason.startsWith(error.property) ? `${parentPath ? `${parentPath}.` : ''}${reason}` : `${path}: ${reason}`,
     );

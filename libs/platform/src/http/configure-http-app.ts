@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { HttpErrorFilter } from './http-error.filter';
+import { jsonBodyParser } from './json-body-parser';
 import { createValidationPipe } from './validation.pipe';
 
 export interface HttpAppOptions {
@@ -9,7 +10,7 @@ export interface HttpAppOptions {
 
 /** The HTTP conventions both apps share: body limits, strict validation, one error shape. */
 export function configureHttpApp(app: NestExpressApplication, options: HttpAppOptions): void {
-  app.useBodyParser('json', { limit: options.bodyLimit, strict: true });
+  app.use(jsonBodyParser(options.bodyLimit));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();

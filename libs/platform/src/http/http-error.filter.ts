@@ -4,17 +4,6 @@ import type { Response } from 'express';
 import { DomainError } from '../errors/domain.error';
 import { errorCodeForStatus, httpStatusFor } from './http-status-for';
 
-/** Errors thrown by body-parser before Nest sees the request (they carry `type` and `status`). */
-interface BodyParserError {
-  type: string;
-  status: number;
-  message: string;
-}
-
-function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && 'type' in error && 'status' in error;
-}
-
 /** Every error of both apps leaves as `{ statusCode, code, message, details? }`. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -47,15 +36,6 @@ export class HttpErrorFilter implements ExceptionFilter {
         message: typeof given.message === 'string' ? given.message : error.message,
         ...(given.details ? { details: given.details } : {}),
       };
-    }
-    if (isBodyParserError(error)) {
-      if (error.type === 'entity.too.large') {
-        return { statusCode: 413, code: ErrorCode.PayloadTooLarge, message: 'request body is too large' };
-      }
-      if (error.type === 'entity.parse.failed') {
-        return { statusCode: 400, code: ErrorCode.InvalidJson, message: 'request body is not valid JSON' };
-      }
-      return { statusCode: 400, code: ErrorCode.ValidationFailed, message: error.message };
     }
     return { statusCode: 500, code: ErrorCode.InternalError, message: 'internal error' };
   }

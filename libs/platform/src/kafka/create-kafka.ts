@@ -45,3 +45,6 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     await admin.disconnect();
   }
 }
+
+/** Injection token of the app's one kafkajs client (created at bootstrap, topics ensured). */
+export const KAFKA = Symbol('tally:kafka');

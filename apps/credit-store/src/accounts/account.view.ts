@@ -1,0 +1,18 @@
+import { isBlocked } from '../ledger/account-balance';
+import { jsonAmount } from '../ledger/json-amount';
+import type { AccountRecord } from './account.repository';
+
+/** An account as clients see it; an unknown user has a zero (and so blocked) account. */
+export function accountView(userId: string, account: AccountRecord | undefined) {
+  return {
+    user_id: userId,
+    balance: jsonAmount(account?.balance ?? 0n),
+    total_recharged: jsonAmount(account?.total_recharged ?? 0n),
+    total_rewarded: jsonAmount(account?.total_rewarded ?? 0n),
+    total_consumed: jsonAmount(account?.total_consumed ?? 0n),
+    total_expired: jsonAmount(account?.total_expired ?? 0n),
+    blocked: isBlocked(account?.balance ?? 0n),
+    version: jsonAmount(account?.version ?? 0n),
+    updated_at: account?.updated_at.toISOString() ?? null,
+  };
+}

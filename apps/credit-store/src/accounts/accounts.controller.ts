@@ -1,0 +1,21 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { RequireToken } from '@tally/platform';
+import type { EntityManager } from 'typeorm';
+import { AccountRepository } from './account.repository';
+import { accountView } from './account.view';
+import { UserIdPipe } from './user-id.pipe';
+
+@Controller('accounts')
+@RequireToken('admin', 'internal')
+export class AccountsController {
+  constructor(
+    @InjectEntityManager() private readonly db: EntityManager,
+    private readonly accounts: AccountRepository,
+  ) {}
+
+  @Get(':user_id')
+  async get(@Param('user_id', UserIdPipe) userId: string) {
+    return accountView(userId, await this.accounts.findAccount(this.db, userId));
+  }
+}

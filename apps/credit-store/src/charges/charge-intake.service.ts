@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ErrorCode, parseChargeRequested } from '@tally/contracts';
+import type { InboundBatch, InboundMessage } from '../kafka/inbound-batch';
+import type { Movement } from '../ledger/ledger-entry';
+import { AppliedOutcome, LedgerService } from '../ledger/ledger.service';
+import { chargeMovement } from './charge-movement';
+import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+
+interface Intake {
+  message: InboundMessage;
+  movement: Movement;
+}
+
+/** SQLSTATE classes of errors that the same message would raise again however often it is retried. */
+function isPermanentDataError(error: unknown): boolean {
+  const failure = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = String(failure?.code ?? failure?.driverError?.code ?? '');
+  return code.startsWith('22') || (code.startsWith('23') && code !== '23505');
+}
+
+/**
+ * Turns a batch of `credit.charge.requested` messages into ledger entries: valid charges are
+ * applied in one transaction; unparsable or invalid messages and conflicting repeats go to the
+ * dead-letter topic with their reason. It resolves only when every message is either applied,
+ * a duplicate, or dead-lettered, so that the batch's offsets can be committed.
+ */
+@Injectable()
+export class ChargeIntakeService {
+  private readonly logger = new Logger(ChargeIntakeService.name);
+
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly deadLetters: DeadLetterPublisher,
+  ) {}
+
+  async process(batch: InboundBatch): Promise<void> {
+    const letters: DeadLetter[] = [];
+    const intakes: Intake[] = [];
+    for (const message of batch.messages) {
+      const parsed = parseChargeRequested(message.value);
+      if (!parsed.ok) {
+        letters.push({ message, code: parsed.code, reasons: parsed.reasons });
+        continue;
+      }
+      const movement = chargeMovement(parsed.event, message);
+      if (movement) intakes.push({ message, movement });
+    }
+    letters.push(...(await this.apply(intakes)));
+    await batch.heartbeat();
+    await this.deadLetters.publish(letters);
+    if (letters.length > 0) {
+      this.logger.warn(`dead-lettered ${letters.length} of ${batch.messages.length} messages`);
+    }
+  }
+
+  /** Applies all at once; if that fails for a data error, one by one to isolate the bad ones. */
+  private async apply(intakes: Intake[]): Promise<DeadLetter[]> {
+    try {
+      return this.conflictLetters(intakes, await this.ledger.applyMovements(intakes.map((i) => i.movement)));
+    } catch (error) {
+      if (!isPermanentDataError(error)) throw error;
+    }
+    const letters: DeadLetter[] = [];
+    for (const intake of intakes) {
+      try {
+        letters.push(...this.conflictLetters([intake], await this.ledger.applyMovements([intake.movement])));
+      } catch (error) {
+        if (!isPermanentDataError(error)) throw error;
+        letters.push({
+          message: intake.message,
+          code: ErrorCode.ValidationFailed,
+          reasons: [`the ledger refused it: ${(error as Error).message}`],
+        });
+      }
+    }
+    return letters;
+  }
+
+  private conflictLetters(intakes: Intake[], outcomes: AppliedOutcome[]): DeadLetter[] {
+    return outcomes.flatMap((outcome, index) =>
+      outcome.kind === 'conflict'
+        ? [{ message: intakes[index].message, code: ErrorCode.EventIdConflict, reasons: [outcome.reason] }]
+        : [],
+    );
+  }
+}

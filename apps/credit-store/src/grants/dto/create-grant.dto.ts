@@ -1,0 +1,16 @@
+import { IsIn, IsOptional } from 'class-validator';
+import {
+  INCOME_SOURCES,
+  IncomeSource,
+  IsCreditAmount,
+  IsDescription,
+  IsEventId,
+} from '@tally/contracts';
+
+/** Body of `POST /accounts/{user_id}/grants`: credits given by hand or by a purchase flow. */
+export class CreateGrantDto {
+  @IsEventId() event_id!: string;
+  @IsCreditAmount(1) amount!: number;
+  @IsIn(INCOME_SOURCES) source!: IncomeSource;
+  @IsOptional() @IsDescription() description?: string;
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module';
+import { GrantsController } from './grants.controller';
+import { GrantsService } from './grants.service';
+
+@Module({
+  imports: [LedgerModule],
+  controllers: [GrantsController],
+  providers: [GrantsService],
+})
+export class GrantsModule {}

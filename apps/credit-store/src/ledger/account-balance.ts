@@ -1,0 +1,38 @@
+import { EXPIRE_SOURCE } from '@tally/contracts';
+import type { Direction } from './ledger-entry';
+
+export interface AccountBalance {
+  user_id: string;
+  balance: bigint;
+  total_recharged: bigint;
+  total_rewarded: bigint;
+  total_consumed: bigint;
+  total_expired: bigint;
+  /** Bumped by every change, so readers (the gateway's guard) can order snapshots. */
+  version: bigint;
+}
+
+export type AccountTotal = 'total_recharged' | 'total_rewarded' | 'total_consumed' | 'total_expired';
+
+export function emptyAccount(userId: string): AccountBalance {
+  return {
+    user_id: userId,
+    balance: 0n,
+    total_recharged: 0n,
+    total_rewarded: 0n,
+    total_consumed: 0n,
+    total_expired: 0n,
+    version: 0n,
+  };
+}
+
+/** Which total an entry adds to: purchases are recharges, other income rewards; expiry is its own. */
+export function totalFor(direction: Direction, source: string): AccountTotal {
+  if (direction === 'income') return source === 'purchase' ? 'total_recharged' : 'total_rewarded';
+  return source === EXPIRE_SOURCE ? 'total_expired' : 'total_consumed';
+}
+
+/** Post-paid overdraft: charges may take the balance below zero; at or below zero, no new priced calls. */
+export function isBlocked(balance: bigint): boolean {
+  return balance <= 0n;
+}

@@ -1,0 +1,22 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsSource } from '@tally/contracts';
+
+export class LedgerPageQueryDto {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  limit: number = 50;
+
+  @IsOptional() @IsString()
+  cursor?: string;
+
+  @IsOptional() @IsSource()
+  source?: string;
+
+  /** Inclusive lower bound of created_at. */
+  @IsOptional() @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Exclusive upper bound of created_at. */
+  @IsOptional() @IsISO8601({ strict: true })
+  to?: string;
+}

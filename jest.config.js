@@ -1,0 +1,33 @@
+// Two projects: `unit` (pure logic, beside the code) and `integration` (test/, on the real
+// PostgreSQL and a real Kafka broker that test/support/global-setup.ts starts for the run).
+const shared = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@tally/contracts$': '<rootDir>/libs/contracts/src',
+    '^@tally/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
+    '^@tally/platform$': '<rootDir>/libs/platform/src',
+    '^@tally/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
+  },
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 60_000,
+      slowTestThreshold: 20,
+    },
+  ],
+};
