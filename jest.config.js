@@ -14,6 +14,8 @@ const shared = {
 };
 
 module.exports = {
+  // Integration tests wait on a real broker (rebalances, an outage); unit tests finish far sooner.
+  testTimeout: 60_000,
   projects: [
     {
       ...shared,
@@ -26,7 +28,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
       slowTestThreshold: 20,
     },
   ],

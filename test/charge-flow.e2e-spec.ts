@@ -41,7 +41,12 @@ describe('a charge from POST /internal/charges to the credit-store ledger', () =
     expect(granted.body).toMatchObject({ direction: 'income', amount: 1000, balance_after: 1000 });
 
     const ids = [10, 20, 30].map((amount) => ({ event_id: unique('charge'), amount }));
-    const bodies = ids.map(({ event_id, amount }) => ({ event_id, user_id: user, amount, source: 'chat' }));
+    const bodies = ids.map(({ event_id, amount }) => ({
+      event_id,
+      user_id: user,
+      amount,
+      source: 'chat',
+    }));
     for (const body of bodies) {
       const accepted = await charge(body);
       expect(accepted).toEqual({
@@ -59,15 +64,22 @@ describe('a charge from POST /internal/charges to the credit-store ledger', () =
     expect(conflict.body).toMatchObject({ statusCode: 409, code: 'event_id_conflict' });
 
     const account = await eventually(async () => {
-      const { body } = await call<Account>('GET', `${store.url}/accounts/${user}`, { as: 'internal' });
+      const { body } = await call<Account>('GET', `${store.url}/accounts/${user}`, {
+        as: 'internal',
+      });
       expect(body.balance).toBe(940);
       return body;
     });
     expect(account).toMatchObject({ total_recharged: 1000, total_consumed: 60, blocked: false });
 
-    const { body: page } = await call<{ items: Entry[] }>('GET', `${store.url}/accounts/${user}/ledger`);
+    const { body: page } = await call<{ items: Entry[] }>(
+      'GET',
+      `${store.url}/accounts/${user}/ledger`,
+    );
     const expenses = page.items.filter((e) => e.direction === 'expense').reverse();
-    expect(expenses.map((e) => [e.event_id, e.amount])).toEqual(ids.map((c) => [c.event_id, -c.amount]));
+    expect(expenses.map((e) => [e.event_id, e.amount])).toEqual(
+      ids.map((c) => [c.event_id, -c.amount]),
+    );
     const chain = [...page.items].reverse();
     for (let i = 1; i < chain.length; i++) {
       expect(chain[i].balance_before).toBe(chain[i - 1].balance_after);
@@ -81,7 +93,10 @@ describe('a charge from POST /internal/charges to the credit-store ledger', () =
     await call('POST', `${store.url}/accounts/${user}/grants`, {
       body: { event_id: unique('grant'), amount: 5, source: 'gift' },
     });
-    expect((await charge({ event_id: unique('charge'), user_id: user, amount: 8, source: 'tts' })).status).toBe(202);
+    expect(
+      (await charge({ event_id: unique('charge'), user_id: user, amount: 8, source: 'tts' }))
+        .status,
+    ).toBe(202);
     await eventually(async () => {
       const { body } = await call<Account>('GET', `${store.url}/accounts/${user}`);
       expect(body).toMatchObject({ balance: -3, blocked: true, total_consumed: 8 });
@@ -92,7 +107,13 @@ describe('a charge from POST /internal/charges to the credit-store ledger', () =
     const user = unique('nobody');
     const { status, body } = await call('GET', `${store.url}/accounts/${user}`, { as: 'internal' });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ user_id: user, balance: 0, total_consumed: 0, blocked: true, updated_at: null });
+    expect(body).toMatchObject({
+      user_id: user,
+      balance: 0,
+      total_consumed: 0,
+      blocked: true,
+      updated_at: null,
+    });
   });
 
   it('pages a ledger with an opaque cursor until next_cursor is null', async () => {

@@ -24,5 +24,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
 
 /** The credit-store (HTTP and ledger consumer) as `main.ts` builds it. */
 export async function startCreditStore(env: Record<string, string> = {}): Promise<RunningApp> {
-  return listen(await createCreditStoreApp(loadConfig(CreditStoreConfig, { ...process.env, ...env })));
+  return listen(
+    await createCreditStoreApp(loadConfig(CreditStoreConfig, { ...process.env, ...env })),
+  );
 }

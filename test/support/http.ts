@@ -11,7 +11,11 @@ type Role = keyof typeof TEST_TOKENS | 'none';
 export async function call<T = Record<string, unknown>>(
   method: string,
   url: string,
-  { as = 'admin', body, headers = {} }: { as?: Role; body?: unknown; headers?: Record<string, string> } = {},
+  {
+    as = 'admin',
+    body,
+    headers = {},
+  }: { as?: Role; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<HttpAnswer<T>> {
   const response = await fetch(url, {
     method,

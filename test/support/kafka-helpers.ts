@@ -19,7 +19,10 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
 }
 
 /** Produces raw messages as another internal service would (no gateway involved). */
-export async function produce(topic: string, messages: { key: string; value: string }[]): Promise<void> {
+export async function produce(
+  topic: string,
+  messages: { key: string; value: string }[],
+): Promise<void> {
   const producer = kafka().producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -56,7 +59,8 @@ export async function readTopicUntil(
     });
     await eventually(
       () => {
-        if (!done(received)) throw new Error(`condition not met after ${received.length} messages of ${topic}`);
+        if (!done(received))
+          throw new Error(`condition not met after ${received.length} messages of ${topic}`);
       },
       { timeoutMs },
     );

@@ -4,7 +4,8 @@
  */
 export const TEST_KAFKA_PORT = Number(process.env.TALLY_TEST_KAFKA_PORT ?? 19092);
 export const TEST_KAFKA_CONTROLLER_PORT = TEST_KAFKA_PORT + 1;
-export const TEST_POSTGRES_SERVER = process.env.TALLY_TEST_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+export const TEST_POSTGRES_SERVER =
+  process.env.TALLY_TEST_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 
 export const TEST_TOKENS = {
   admin: 'test-admin-token-0123456789',

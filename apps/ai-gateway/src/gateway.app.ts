@@ -9,10 +9,13 @@ import { GatewayModule } from './gateway.module';
 export async function createGatewayApp(config: GatewayConfig): Promise<NestExpressApplication> {
   const kafka = createKafka('ai-gateway', config.kafkaBrokers);
   await ensureTopics(kafka, TOPIC_SPECS);
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, kafka), {
-    bodyParser: false,
-    logger: config.logLevels,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    GatewayModule.forRoot(config, kafka),
+    {
+      bodyParser: false,
+      logger: config.logLevels,
+    },
+  );
   configureHttpApp(app, { bodyLimit: config.GATEWAY_BODY_LIMIT });
   return app;
 }

@@ -17,7 +17,6 @@ import { ChargesModule } from './charges/charges.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
 
-
 /** Process-wide things every domain module may inject: config, the Kafka client, auth tokens. */
 @Global()
 @Module({})
@@ -30,7 +29,10 @@ class GatewayRuntimeModule {
         { provide: KAFKA, useValue: kafka },
         {
           provide: SERVICE_TOKENS,
-          useValue: { admin: config.ADMIN_TOKEN, internal: config.INTERNAL_TOKEN } satisfies ServiceTokens,
+          useValue: {
+            admin: config.ADMIN_TOKEN,
+            internal: config.INTERNAL_TOKEN,
+          } satisfies ServiceTokens,
         },
       ],
       exports: [GatewayConfig, KAFKA, SERVICE_TOKENS],
@@ -53,7 +55,10 @@ export class GatewayModule {
         { provide: APP_GUARD, useClass: TokenAuthGuard },
         {
           provide: READINESS_CHECKS,
-          useFactory: (dataSource: DataSource) => [databaseReadiness(dataSource), kafkaReadiness(kafka)],
+          useFactory: (dataSource: DataSource) => [
+            databaseReadiness(dataSource),
+            kafkaReadiness(kafka),
+          ],
           inject: [getDataSourceToken()],
         },
       ],

@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const config = loadConfig(GatewayConfig);
   if (process.argv[2] === 'migrate') {
     const applied = await runMigrations(gatewayDataSourceOptions(config));
-    logger.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
+    logger.log(
+      applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date',
+    );
     return;
   }
   const app = await createGatewayApp(config);
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  new Logger('ai-gateway').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  new Logger('ai-gateway').error(
+    error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
   process.exit(1);
 });

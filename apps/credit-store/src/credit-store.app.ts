@@ -10,13 +10,18 @@ import { KafkaBatchTransport } from './kafka/kafka-batch.transport';
  * Builds the credit-store exactly as `main.ts` runs it (HTTP app plus the ledger consumer);
  * tests use it too. The consumer is started; the caller listens for HTTP.
  */
-export async function createCreditStoreApp(config: CreditStoreConfig): Promise<NestExpressApplication> {
+export async function createCreditStoreApp(
+  config: CreditStoreConfig,
+): Promise<NestExpressApplication> {
   const kafka = createKafka('credit-store', config.kafkaBrokers);
   await ensureTopics(kafka, TOPIC_SPECS);
-  const app = await NestFactory.create<NestExpressApplication>(CreditStoreModule.forRoot(config, kafka), {
-    bodyParser: false,
-    logger: config.logLevels,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    CreditStoreModule.forRoot(config, kafka),
+    {
+      bodyParser: false,
+      logger: config.logLevels,
+    },
+  );
   configureHttpApp(app, { bodyLimit: config.CREDIT_STORE_BODY_LIMIT });
   app.connectMicroservice({
     strategy: new KafkaBatchTransport({

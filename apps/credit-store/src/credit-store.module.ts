@@ -32,7 +32,10 @@ class CreditStoreRuntimeModule {
         { provide: KAFKA, useValue: kafka },
         {
           provide: SERVICE_TOKENS,
-          useValue: { admin: config.ADMIN_TOKEN, internal: config.INTERNAL_TOKEN } satisfies ServiceTokens,
+          useValue: {
+            admin: config.ADMIN_TOKEN,
+            internal: config.INTERNAL_TOKEN,
+          } satisfies ServiceTokens,
         },
       ],
       exports: [CreditStoreConfig, KAFKA, SERVICE_TOKENS],
@@ -58,7 +61,10 @@ export class CreditStoreModule {
         { provide: APP_GUARD, useClass: TokenAuthGuard },
         {
           provide: READINESS_CHECKS,
-          useFactory: (dataSource: DataSource) => [databaseReadiness(dataSource), kafkaReadiness(kafka)],
+          useFactory: (dataSource: DataSource) => [
+            databaseReadiness(dataSource),
+            kafkaReadiness(kafka),
+          ],
           inject: [getDataSourceToken()],
         },
       ],

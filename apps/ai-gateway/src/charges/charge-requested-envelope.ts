@@ -9,7 +9,10 @@ import type { CreateChargeDto } from './dto/create-charge.dto';
 export const GATEWAY_PRODUCER = 'ai-gateway';
 
 /** The bus message for an accepted internal charge: its amount was given, so pricing is `fixed`. */
-export function chargeRequestedEnvelope(charge: CreateChargeDto, occurredAt: Date): ChargeRequestedEvent {
+export function chargeRequestedEnvelope(
+  charge: CreateChargeDto,
+  occurredAt: Date,
+): ChargeRequestedEvent {
   const payload: ChargeRequestedPayload = {
     user_id: charge.user_id,
     amount: charge.amount,

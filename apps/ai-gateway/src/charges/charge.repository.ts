@@ -50,7 +50,12 @@ export class ChargeRepository {
       `SELECT amount, request_fingerprint FROM charges WHERE event_id = $1`,
       [eventId],
     );
-    return rows[0] && { amount: Number(rows[0].amount), request_fingerprint: rows[0].request_fingerprint };
+    return (
+      rows[0] && {
+        amount: Number(rows[0].amount),
+        request_fingerprint: rows[0].request_fingerprint,
+      }
+    );
   }
 
   async count(db: EntityManager): Promise<number> {

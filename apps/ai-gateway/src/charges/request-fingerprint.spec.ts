@@ -9,9 +9,15 @@ describe('requestFingerprint', () => {
 
   it('differs when any value differs, including inside metadata and array order', () => {
     const base = requestFingerprint({ user_id: 'u1', amount: 10, metadata: { tags: [1, 2] } });
-    expect(requestFingerprint({ user_id: 'u1', amount: 11, metadata: { tags: [1, 2] } })).not.toBe(base);
-    expect(requestFingerprint({ user_id: 'u2', amount: 10, metadata: { tags: [1, 2] } })).not.toBe(base);
-    expect(requestFingerprint({ user_id: 'u1', amount: 10, metadata: { tags: [2, 1] } })).not.toBe(base);
+    expect(requestFingerprint({ user_id: 'u1', amount: 11, metadata: { tags: [1, 2] } })).not.toBe(
+      base,
+    );
+    expect(requestFingerprint({ user_id: 'u2', amount: 10, metadata: { tags: [1, 2] } })).not.toBe(
+      base,
+    );
+    expect(requestFingerprint({ user_id: 'u1', amount: 10, metadata: { tags: [2, 1] } })).not.toBe(
+      base,
+    );
   });
 
   it('treats an absent field and an undefined one alike', () => {

@@ -18,5 +18,7 @@ function canonical(value: unknown): unknown {
  * as the same request and anything else under the same event_id as a conflict.
  */
 export function requestFingerprint(body: object): string {
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
 }

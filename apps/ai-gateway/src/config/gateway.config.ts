@@ -10,19 +10,26 @@ export class GatewayConfig {
   @Matches(/^[^,\s]+(,[^,\s]+)*$/, { message: '$property must be host:port[,host:port...]' })
   KAFKA_BROKERS = '127.0.0.1:9092';
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   GATEWAY_PORT = 3000;
 
-  @IsString() @MinLength(16)
+  @IsString()
+  @MinLength(16)
   INTERNAL_TOKEN = 'dev-internal-token-change-me';
 
-  @IsString() @MinLength(16)
+  @IsString()
+  @MinLength(16)
   ADMIN_TOKEN = 'dev-admin-token-change-me';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   UPSTREAM_BASE_URL?: string = undefined;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   UPSTREAM_API_KEY?: string = undefined;
 
   /** Largest JSON body accepted on any endpoint. */
@@ -30,15 +37,24 @@ export class GatewayConfig {
   GATEWAY_BODY_LIMIT = '256kb';
 
   /** How often an idle relay looks for new outbox rows (a local commit also wakes it at once). */
-  @Type(() => Number) @IsInt() @Min(10) @Max(60_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
   OUTBOX_POLL_INTERVAL_MS = 250;
 
   /** Rows one relay publishes per Kafka request. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   OUTBOX_BATCH_SIZE = 500;
 
   /** Set to 0 on replicas that should not relay (at least one replica must). */
-  @Type(() => Number) @IsInt() @Min(0) @Max(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1)
   OUTBOX_RELAY_ENABLED = 1;
 
   /** Nest log levels, comma-separated (error, warn, log, debug, verbose). */

@@ -7,6 +7,17 @@ import { OutboxRepository } from './outbox.repository';
 /** A relay takes at most this many buckets per cycle, so that other relays find work too. */
 const MAX_BUCKETS_PER_CYCLE = 4;
 const MAX_BACKOFF_MS = 5000;
+/** A cycle holds its transaction (and bucket locks) while it publishes; a dead broker must not hold them long. */
+const PUBLISH_TIMEOUT_MS = 5000;
+
+function publishDeadline(): Promise<never> {
+  return new Promise((_, reject) => {
+    setTimeout(
+      () => reject(new Error(`Kafka did not acknowledge within ${PUBLISH_TIMEOUT_MS} ms`)),
+      PUBLISH_TIMEOUT_MS,
+    ).unref();
+  });
+}
 
 /**
  * Publishes committed outbox rows to Kafka, at least once, in order per key, and marks them sent.
@@ -66,7 +77,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const rows = await this.outbox.findUnpublished(db, buckets, this.config.OUTBOX_BATCH_SIZE);
       const ids = rows.map((row) => row.id);
       try {
-        await this.publisher.publish(rows);
+        // On a timeout the send may still land later: a duplicate, which the consumer absorbs.
+        await Promise.race([this.publisher.publish(rows), publishDeadline()]);
       } catch (error) {
         failure = error;
         await this.outbox.recordFailure(db, ids, (error as Error).message);
@@ -87,7 +99,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         this.consecutiveFailures = 0;
       } catch (error) {
         this.consecutiveFailures++;
-        this.logger.warn(`publishing failed (attempt ${this.consecutiveFailures}): ${(error as Error).message}`);
+        this.logger.warn(
+          `publishing failed (attempt ${this.consecutiveFailures}): ${(error as Error).message}`,
+        );
       }
       if (published === 0 && this.running) await this.pause();
     }
@@ -97,7 +111,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const ms =
       this.consecutiveFailures === 0
         ? this.config.OUTBOX_POLL_INTERVAL_MS
-        : Math.min(MAX_BACKOFF_MS, this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** this.consecutiveFailures);
+        : Math.min(
+            MAX_BACKOFF_MS,
+            this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** this.consecutiveFailures,
+          );
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {

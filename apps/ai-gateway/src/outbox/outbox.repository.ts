@@ -24,18 +24,29 @@ export class OutboxRepository {
     await db.query(
       `INSERT INTO outbox (event_id, topic, message_key, key_bucket, event_type, payload)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [message.eventId, message.topic, message.key, keyBucket(message.key), message.eventType, message.payload],
+      [
+        message.eventId,
+        message.topic,
+        message.key,
+        keyBucket(message.key),
+        message.eventType,
+        message.payload,
+      ],
     );
   }
 
   /**
    * Takes transaction-scoped advisory locks on up to `max` buckets that have unpublished rows and
    * that no other relay holds, in random order so that several relays spread over the buckets.
+   * (The lock call is volatile, so PostgreSQL evaluates it after the shuffle, row by row, and stops
+   * at the limit: no lock is taken on a bucket that is not returned.)
    */
   async lockPendingBuckets(db: EntityManager, max: number): Promise<number[]> {
     const rows: { key_bucket: number }[] = await db.query(
       `SELECT key_bucket
-         FROM (SELECT DISTINCT key_bucket FROM outbox WHERE published_at IS NULL) pending
+         FROM (SELECT key_bucket
+                 FROM (SELECT DISTINCT key_bucket FROM outbox WHERE published_at IS NULL) distinct_buckets
+                ORDER BY random()) pending
         WHERE pg_try_advisory_xact_lock($1, key_bucket)
         LIMIT $2`,
       [RELAY_LOCK_NAMESPACE, max],
@@ -47,7 +58,11 @@ export class OutboxRepository {
    * Oldest first. A row whose transaction commits after a later id's shows up in the next cycle;
    * only charges that were in flight at the same moment can swap, and those have no order anyway.
    */
-  async findUnpublished(db: EntityManager, buckets: number[], limit: number): Promise<PendingOutboxRow[]> {
+  async findUnpublished(
+    db: EntityManager,
+    buckets: number[],
+    limit: number,
+  ): Promise<PendingOutboxRow[]> {
     const rows: {
       id: string;
       topic: string;

@@ -76,9 +76,10 @@ export class AccountRepository {
   }
 
   async findAccount(db: EntityManager, userId: string): Promise<AccountRecord | undefined> {
-    const rows: AccountRow[] = await db.query(`SELECT ${COLUMNS} FROM accounts WHERE user_id = $1`, [
-      userId,
-    ]);
+    const rows: AccountRow[] = await db.query(
+      `SELECT ${COLUMNS} FROM accounts WHERE user_id = $1`,
+      [userId],
+    );
     return rows[0] && fromRow(rows[0]);
   }
 }

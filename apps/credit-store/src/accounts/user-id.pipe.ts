@@ -7,7 +7,10 @@ import { DomainError } from '@tally/platform';
 export class UserIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!isUserId(value)) {
-      throw new DomainError(ErrorCode.ValidationFailed, `user_id "${value.slice(0, 140)}" is not a valid user id`);
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `user_id "${value.slice(0, 140)}" is not a valid user id`,
+      );
     }
     return value;
   }

@@ -56,14 +56,19 @@ export class ChargeIntakeService {
   /** Applies all at once; if that fails for a data error, one by one to isolate the bad ones. */
   private async apply(intakes: Intake[]): Promise<DeadLetter[]> {
     try {
-      return this.conflictLetters(intakes, await this.ledger.applyMovements(intakes.map((i) => i.movement)));
+      return this.conflictLetters(
+        intakes,
+        await this.ledger.applyMovements(intakes.map((i) => i.movement)),
+      );
     } catch (error) {
       if (!isPermanentDataError(error)) throw error;
     }
     const letters: DeadLetter[] = [];
     for (const intake of intakes) {
       try {
-        letters.push(...this.conflictLetters([intake], await this.ledger.applyMovements([intake.movement])));
+        letters.push(
+          ...this.conflictLetters([intake], await this.ledger.applyMovements([intake.movement])),
+        );
       } catch (error) {
         if (!isPermanentDataError(error)) throw error;
         letters.push({
@@ -79,7 +84,13 @@ export class ChargeIntakeService {
   private conflictLetters(intakes: Intake[], outcomes: AppliedOutcome[]): DeadLetter[] {
     return outcomes.flatMap((outcome, index) =>
       outcome.kind === 'conflict'
-        ? [{ message: intakes[index].message, code: ErrorCode.EventIdConflict, reasons: [outcome.reason] }]
+        ? [
+            {
+              message: intakes[index].message,
+              code: ErrorCode.EventIdConflict,
+              reasons: [outcome.reason],
+            },
+          ]
         : [],
     );
   }

@@ -3,7 +3,10 @@ import type { InboundMessage } from '../kafka/inbound-batch';
 import type { Movement } from '../ledger/ledger-entry';
 
 /** A charge event as a ledger movement; `free` events (amount 0) move nothing and give none. */
-export function chargeMovement(event: ChargeRequestedEvent, origin: InboundMessage): Movement | undefined {
+export function chargeMovement(
+  event: ChargeRequestedEvent,
+  origin: InboundMessage,
+): Movement | undefined {
   const { payload } = event;
   if (payload.amount === 0) return undefined;
   return {

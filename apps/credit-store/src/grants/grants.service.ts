@@ -21,7 +21,8 @@ export class GrantsService {
         description: grant.description,
       },
     ]);
-    if (outcome.kind === 'conflict') throw new DomainError(ErrorCode.EventIdConflict, outcome.reason);
+    if (outcome.kind === 'conflict')
+      throw new DomainError(ErrorCode.EventIdConflict, outcome.reason);
     return ledgerEntryView(outcome.entry);
   }
 }

@@ -60,7 +60,13 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return this.consumer as T;
   }
 
-  private async handleBatch({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload) {
+  private async handleBatch({
+    batch,
+    heartbeat,
+    resolveOffset,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) {
     if (batch.isEmpty() || !isRunning() || isStale()) return;
     const handler = this.getHandlerByPattern(batch.topic);
     if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
@@ -77,7 +83,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         headers: message.headers ?? {},
       })),
     };
-    await lastValueFrom(this.transformToObservable(await handler(inbound)), { defaultValue: undefined });
+    await lastValueFrom(this.transformToObservable(await handler(inbound)), {
+      defaultValue: undefined,
+    });
     const last = batch.lastOffset();
     resolveOffset(last);
     await this.consumer!.commitOffsets([

@@ -12,7 +12,8 @@ export interface AccountBalance {
   version: bigint;
 }
 
-export type AccountTotal = 'total_recharged' | 'total_rewarded' | 'total_consumed' | 'total_expired';
+export type AccountTotal =
+  'total_recharged' | 'total_rewarded' | 'total_consumed' | 'total_expired';
 
 export function emptyAccount(userId: string): AccountBalance {
   return {

@@ -21,7 +21,10 @@ export class LedgerQueriesService {
   ): Promise<{ items: LedgerEntryView[]; next_cursor: string | null }> {
     const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && beforeId === undefined) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'cursor: not a cursor returned by this endpoint');
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        'cursor: not a cursor returned by this endpoint',
+      );
     }
     // One extra row tells whether there is a next page without a second query.
     const rows = await this.ledger.findPage(this.db, {
@@ -41,7 +44,8 @@ export class LedgerQueriesService {
 
   async entry(eventId: string): Promise<LedgerEntryView> {
     const entry = await this.ledger.findByEventId(this.db, eventId);
-    if (!entry) throw new DomainError(ErrorCode.NotFound, `no ledger entry with event_id ${eventId}`);
+    if (!entry)
+      throw new DomainError(ErrorCode.NotFound, `no ledger entry with event_id ${eventId}`);
     return ledgerEntryView(entry);
   }
 }

@@ -8,7 +8,13 @@ import { LedgerService } from './ledger.service';
 
 @Module({
   controllers: [LedgerController],
-  providers: [AccountRepository, LedgerRepository, LedgerConflictRepository, LedgerService, LedgerQueriesService],
+  providers: [
+    AccountRepository,
+    LedgerRepository,
+    LedgerConflictRepository,
+    LedgerService,
+    LedgerQueriesService,
+  ],
   exports: [AccountRepository, LedgerRepository, LedgerConflictRepository, LedgerService],
 })
 export class LedgerModule {}

@@ -60,7 +60,10 @@ export class LedgerRepository {
   }
 
   /** One statement for the whole batch, in the given order (ids follow it). */
-  async insertEntries(db: EntityManager, entries: NewLedgerEntry[]): Promise<Map<string, LedgerEntry>> {
+  async insertEntries(
+    db: EntityManager,
+    entries: NewLedgerEntry[],
+  ): Promise<Map<string, LedgerEntry>> {
     if (entries.length === 0) return new Map();
     const col = <T>(pick: (e: NewLedgerEntry) => T) => entries.map(pick);
     const rows: EntryRow[] = await db.query(
@@ -109,7 +112,14 @@ export class LedgerRepository {
           AND ($5::timestamptz IS NULL OR created_at < $5)
         ORDER BY id DESC
         LIMIT $6`,
-      [query.userId, query.beforeId ?? null, query.source ?? null, query.from ?? null, query.to ?? null, query.limit],
+      [
+        query.userId,
+        query.beforeId ?? null,
+        query.source ?? null,
+        query.from ?? null,
+        query.to ?? null,
+        query.limit,
+      ],
     );
     return rows.map(fromRow);
   }

@@ -31,8 +31,14 @@ export class LedgerService {
   }
 
   private async applyIn(db: EntityManager, movements: Movement[]): Promise<AppliedOutcome[]> {
-    const locked = await this.accounts.lockAccounts(db, movements.map((m) => m.user_id));
-    const recorded = await this.ledger.findByEventIds(db, movements.map((m) => m.event_id));
+    const locked = await this.accounts.lockAccounts(
+      db,
+      movements.map((m) => m.user_id),
+    );
+    const recorded = await this.ledger.findByEventIds(
+      db,
+      movements.map((m) => m.event_id),
+    );
     const plan = planMovements(locked, recorded, movements);
     const written = await this.ledger.insertEntries(db, plan.entries);
     await this.accounts.saveBalances(db, plan.accounts);
@@ -40,7 +46,9 @@ export class LedgerService {
     await this.conflicts.record(
       db,
       plan.outcomes.flatMap((o) =>
-        o.kind === 'conflict' && o.movement.origin ? [{ movement: o.movement, reason: o.reason }] : [],
+        o.kind === 'conflict' && o.movement.origin
+          ? [{ movement: o.movement, reason: o.reason }]
+          : [],
       ),
     );
     // Entries planned in this batch are replaced by the rows written (with id and created_at).

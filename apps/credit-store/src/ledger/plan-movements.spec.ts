@@ -9,7 +9,12 @@ const charge = (event_id: string, amount: bigint, user_id = 'u1'): Movement => (
   direction: 'expense',
   amount,
 });
-const grant = (event_id: string, amount: bigint, source = 'purchase', user_id = 'u1'): Movement => ({
+const grant = (
+  event_id: string,
+  amount: bigint,
+  source = 'purchase',
+  user_id = 'u1',
+): Movement => ({
   event_id,
   user_id,
   source,
@@ -32,9 +37,7 @@ describe('planMovements', () => {
       [990n, -20n, 970n],
       [970n, -30n, 940n],
     ]);
-    expect(plan.accounts).toEqual([
-      { ...start, balance: 940n, total_consumed: 60n, version: 4n },
-    ]);
+    expect(plan.accounts).toEqual([{ ...start, balance: 940n, total_consumed: 60n, version: 4n }]);
   });
 
   it('adds income to the right total: purchase to recharged, other sources to rewarded', () => {
@@ -62,7 +65,16 @@ describe('planMovements', () => {
 
   it('answers a repeat of a recorded event as a duplicate and changes nothing', () => {
     const recorded = new Map([
-      ['c1', { event_id: 'c1', user_id: 'u1', source: 'chat', direction: 'expense' as const, amount: -10n }],
+      [
+        'c1',
+        {
+          event_id: 'c1',
+          user_id: 'u1',
+          source: 'chat',
+          direction: 'expense' as const,
+          amount: -10n,
+        },
+      ],
     ]);
     const plan = planMovements(accounts({ ...emptyAccount('u1'), balance: 90n }), recorded, [
       charge('c1', 10n),
@@ -74,7 +86,16 @@ describe('planMovements', () => {
 
   it('refuses the same event_id with another amount, user or source as a conflict, naming the difference', () => {
     const recorded = new Map([
-      ['c1', { event_id: 'c1', user_id: 'u1', source: 'chat', direction: 'expense' as const, amount: -10n }],
+      [
+        'c1',
+        {
+          event_id: 'c1',
+          user_id: 'u1',
+          source: 'chat',
+          direction: 'expense' as const,
+          amount: -10n,
+        },
+      ],
     ]);
     const plan = planMovements(accounts(), recorded, [
       charge('c1', 11n),
@@ -82,7 +103,12 @@ describe('planMovements', () => {
       { ...charge('c1', 10n), source: 'tts' },
       grant('c1', 10n),
     ]);
-    expect(plan.outcomes.map((o) => o.kind)).toEqual(['conflict', 'conflict', 'conflict', 'conflict']);
+    expect(plan.outcomes.map((o) => o.kind)).toEqual([
+      'conflict',
+      'conflict',
+      'conflict',
+      'conflict',
+    ]);
     const reasons = plan.outcomes.map((o) => (o.kind === 'conflict' ? o.reason : ''));
     expect(reasons[0]).toContain('amount -10 ≠ -11');
     expect(reasons[1]).toContain('user_id u1 ≠ u2');
@@ -108,11 +134,9 @@ describe('planMovements', () => {
       noEntries,
       [charge('1', 1n, 'a'), charge('2', 2n, 'b'), charge('3', 3n, 'a')],
     );
-    expect(plan.entries.map((e) => `${e.user_id}:${e.balance_before}->${e.balance_after}`)).toEqual([
-      'a:10->9',
-      'b:100->98',
-      'a:9->6',
-    ]);
+    expect(plan.entries.map((e) => `${e.user_id}:${e.balance_before}->${e.balance_after}`)).toEqual(
+      ['a:10->9', 'b:100->98', 'a:9->6'],
+    );
   });
 
   it('stays exact beyond 2^53, where floating point would round', () => {

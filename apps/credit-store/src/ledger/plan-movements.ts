@@ -2,7 +2,10 @@ import { AccountBalance, emptyAccount, totalFor } from './account-balance';
 import type { LedgerEntry, Movement, NewLedgerEntry } from './ledger-entry';
 
 /** What an entry already recorded under an event_id says, for comparing with a repeat. */
-export type RecordedEntry = Pick<LedgerEntry, 'event_id' | 'user_id' | 'source' | 'direction' | 'amount'>;
+export type RecordedEntry = Pick<
+  LedgerEntry,
+  'event_id' | 'user_id' | 'source' | 'direction' | 'amount'
+>;
 
 export type MovementOutcome<E extends RecordedEntry = RecordedEntry> =
   | { kind: 'applied'; movement: Movement; entry: NewLedgerEntry }
@@ -26,8 +29,10 @@ export function conflictReason(recorded: RecordedEntry, movement: Movement): str
   const differences = [
     recorded.user_id !== movement.user_id && `user_id ${recorded.user_id} ≠ ${movement.user_id}`,
     recorded.source !== movement.source && `source ${recorded.source} ≠ ${movement.source}`,
-    recorded.direction !== movement.direction && `direction ${recorded.direction} ≠ ${movement.direction}`,
-    recorded.amount !== signedAmount(movement) && `amount ${recorded.amount} ≠ ${signedAmount(movement)}`,
+    recorded.direction !== movement.direction &&
+      `direction ${recorded.direction} ≠ ${movement.direction}`,
+    recorded.amount !== signedAmount(movement) &&
+      `amount ${recorded.amount} ≠ ${signedAmount(movement)}`,
   ].filter((difference): difference is string => typeof difference === 'string');
   return differences.length
     ? `event_id ${movement.event_id} already recorded with ${differences.join(', ')}`

@@ -30,7 +30,9 @@ export class ChargeFields {
   @IsUserId() user_id!: string;
 
   @IsSource()
-  @IsNotIn(RESERVED_CHARGE_SOURCES, { message: '$property must not be an income source or "expire"' })
+  @IsNotIn(RESERVED_CHARGE_SOURCES, {
+    message: '$property must not be an income source or "expire"',
+  })
   source!: string;
 
   @IsOptional() @IsString() @MaxLength(128) source_ref_id?: string;

@@ -3,8 +3,7 @@ import { validatePlain } from '../validation/validate-plain';
 import { CHARGE_REQUESTED_SCHEMA_VERSION, ChargeRequestedEvent } from './charge-requested.event';
 
 export type ParsedChargeRequested =
-  | { ok: true; event: ChargeRequestedEvent }
-  | { ok: false; code: ErrorCode; reasons: string[] };
+  { ok: true; event: ChargeRequestedEvent } | { ok: false; code: ErrorCode; reasons: string[] };
 
 /**
  * Turns the raw value of a `credit.charge.requested` message into a typed, validated event, or the
@@ -18,14 +17,20 @@ export function parseChargeRequested(value: Buffer | string | null): ParsedCharg
   try {
     plain = JSON.parse(value.toString());
   } catch (error) {
-    return { ok: false, code: ErrorCode.InvalidJson, reasons: [`not JSON: ${(error as Error).message}`] };
+    return {
+      ok: false,
+      code: ErrorCode.InvalidJson,
+      reasons: [`not JSON: ${(error as Error).message}`],
+    };
   }
   const version = (plain as { schema_version?: unknown } | null)?.schema_version;
   if (version !== undefined && version !== CHARGE_REQUESTED_SCHEMA_VERSION) {
     return {
       ok: false,
       code: ErrorCode.UnsupportedSchemaVersion,
-      reasons: [`schema_version ${String(version)} is not supported (expected ${CHARGE_REQUESTED_SCHEMA_VERSION})`],
+      reasons: [
+        `schema_version ${String(version)} is not supported (expected ${CHARGE_REQUESTED_SCHEMA_VERSION})`,
+      ],
     };
   }
   const result = validatePlain(ChargeRequestedEvent, plain);

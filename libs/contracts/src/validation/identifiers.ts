@@ -20,7 +20,8 @@ export function IsEventId(): PropertyDecorator {
   return applyDecorators(
     IsString(),
     Matches(EVENT_ID, {
-      message: '$property must be 1-128 letters, digits or : . _ - (starting with a letter or digit)',
+      message:
+        '$property must be 1-128 letters, digits or : . _ - (starting with a letter or digit)',
     }),
   );
 }
@@ -29,7 +30,8 @@ export function IsUserId(): PropertyDecorator {
   return applyDecorators(
     IsString(),
     Matches(USER_ID, {
-      message: '$property must be 1-128 letters, digits or : . _ @ - (starting with a letter or digit)',
+      message:
+        '$property must be 1-128 letters, digits or : . _ @ - (starting with a letter or digit)',
     }),
   );
 }
@@ -38,7 +40,8 @@ export function IsSource(): PropertyDecorator {
   return applyDecorators(
     IsString(),
     Matches(SOURCE, {
-      message: '$property must be 1-64 lowercase letters, digits or _ . : - (starting with a letter)',
+      message:
+        '$property must be 1-64 lowercase letters, digits or _ . : - (starting with a letter)',
     }),
   );
 }

@@ -20,7 +20,9 @@ export function formatValidationErrors(errors: ValidationError[], parentPath = '
     // A missing field fails every rule on it; saying it is missing is the useful part.
     if (error.value === undefined && error.constraints) return [`${path}: is required`];
     const own = Object.values(error.constraints ?? {}).map((reason) =>
-      reason.startsWith(error.property) ? `${parentPath ? `${parentPath}.` : ''}${reason}` : `${path}: ${reason}`,
+      reason.startsWith(error.property)
+        ? `${parentPath ? `${parentPath}.` : ''}${reason}`
+        : `${path}: ${reason}`,
     );
     return [...own, ...formatValidationErrors(error.children ?? [], path)];
   });

@@ -28,10 +28,10 @@ export class TokenAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const declared = this.reflector.getAllAndOverride<TokenRole[] | 'public' | undefined>(TOKEN_ROLES, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const declared = this.reflector.getAllAndOverride<TokenRole[] | 'public' | undefined>(
+      TOKEN_ROLES,
+      [context.getHandler(), context.getClass()],
+    );
     if (declared === 'public') return true;
     const accepted = declared ?? ['admin'];
 
@@ -40,10 +40,15 @@ export class TokenAuthGuard implements CanActivate {
     if (scheme !== 'Bearer' || !token) {
       throw new DomainError(ErrorCode.Unauthorized, 'missing bearer token');
     }
-    const role = (Object.keys(this.tokens) as TokenRole[]).find((r) => sameSecret(token, this.tokens[r]));
+    const role = (Object.keys(this.tokens) as TokenRole[]).find((r) =>
+      sameSecret(token, this.tokens[r]),
+    );
     if (!role) throw new DomainError(ErrorCode.Unauthorized, 'invalid bearer token');
     if (!accepted.includes(role)) {
-      throw new DomainError(ErrorCode.Forbidden, `this endpoint needs the ${accepted.join(' or ')} token`);
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        `this endpoint needs the ${accepted.join(' or ')} token`,
+      );
     }
     return true;
   }

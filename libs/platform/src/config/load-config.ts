@@ -27,7 +27,8 @@ export function loadConfig<T extends object>(
   if (env.NODE_ENV === 'production') {
     // The local defaults of secrets are public (they are in this repository).
     const unset = Object.keys(defaults).filter((key) => key.endsWith('_TOKEN') && !given[key]);
-    if (unset.length > 0) throw new Error(`invalid configuration: set ${unset.join(', ')} in production`);
+    if (unset.length > 0)
+      throw new Error(`invalid configuration: set ${unset.join(', ')} in production`);
   }
   return config;
 }

@@ -9,7 +9,10 @@ function withTimeout(check: Promise<void>): Promise<void> {
   return Promise.race([
     check,
     new Promise<void>((_, reject) =>
-      setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref(),
+      setTimeout(
+        () => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)),
+        CHECK_TIMEOUT_MS,
+      ).unref(),
     ),
   ]);
 }

@@ -13,7 +13,9 @@ export function jsonBodyParser(limit: string): RequestHandler {
       if (!error) return next();
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large') {
-        return next(new DomainError(ErrorCode.PayloadTooLarge, `request body is larger than ${limit}`));
+        return next(
+          new DomainError(ErrorCode.PayloadTooLarge, `request body is larger than ${limit}`),
+        );
       }
       if (type === 'entity.parse.failed') {
         return next(new DomainError(ErrorCode.InvalidJson, 'request body is not valid JSON'));

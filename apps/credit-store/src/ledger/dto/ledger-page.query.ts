@@ -3,20 +3,28 @@ import { IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validato
 import { IsSource } from '@tally/contracts';
 
 export class LedgerPageQueryDto {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit: number = 50;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   cursor?: string;
 
-  @IsOptional() @IsSource()
+  @IsOptional()
+  @IsSource()
   source?: string;
 
   /** Inclusive lower bound of created_at. */
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   from?: string;
 
   /** Exclusive upper bound of created_at. */
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   to?: string;
 }

@@ -1,0 +1,141 @@
+import { DlqHeaders, Topics } from '@tally/contracts';
+import { DataSource } from 'typeorm';
+import { RunningApp, startCreditStore } from './support/apps';
+import { call } from './support/http';
+import { produce, readTopicUntil } from './support/kafka-helpers';
+import { eventually, unique } from './support/wait';
+
+/** A valid envelope as any internal service may produce it (SPEC §2). */
+function chargeEvent(user: string, amount: number, eventId = unique('evt'), overrides = {}) {
+  return {
+    event_id: eventId,
+    event_type: 'credit.charge.requested',
+    schema_version: 1,
+    occurred_at: new Date().toISOString(),
+    producer: 'video-service',
+    payload: {
+      user_id: user,
+      amount,
+      source: 'video',
+      source_ref_id: 'job-1',
+      pricing: { mode: 'duration', model: 'v1', usage: { seconds: 12 } },
+      ...overrides,
+    },
+  };
+}
+
+describe('the credit-store consumer of credit.charge.requested', () => {
+  let store: RunningApp;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    store = await startCreditStore();
+    db = await new DataSource({
+      type: 'postgres',
+      url: process.env.CREDIT_STORE_DATABASE_URL,
+    }).initialize();
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await store?.close();
+  });
+
+  const account = async (user: string) =>
+    (
+      await call<{ balance: number; total_consumed: number }>(
+        'GET',
+        `${store.url}/accounts/${user}`,
+      )
+    ).body;
+  const entryCount = async (user: string) =>
+    Number(
+      (await db.query(`SELECT count(*) AS n FROM ledger_entries WHERE user_id = $1`, [user]))[0].n,
+    );
+
+  it('applies an event produced straight onto the topic, and the same event again changes nothing', async () => {
+    const user = unique('user');
+    const event = chargeEvent(user, 25);
+    await produce(Topics.chargeRequested, [{ key: user, value: JSON.stringify(event) }]);
+    await eventually(async () => expect((await account(user)).balance).toBe(-25));
+
+    await produce(Topics.chargeRequested, [{ key: user, value: JSON.stringify(event) }]);
+    const marker = chargeEvent(user, 1);
+    await produce(Topics.chargeRequested, [{ key: user, value: JSON.stringify(marker) }]);
+    // The marker comes after the repeat in the same partition, so once it is applied so is the repeat.
+    await eventually(async () => expect((await account(user)).balance).toBe(-26));
+    expect(await entryCount(user)).toBe(2);
+
+    const { body: entry } = await call('GET', `${store.url}/ledger/${event.event_id}`);
+    expect(entry).toMatchObject({
+      amount: -25,
+      source: 'video',
+      source_ref_id: 'job-1',
+      pricing: { mode: 'duration', model: 'v1', usage: { seconds: 12 } },
+      metadata: { producer: 'video-service' },
+    });
+  });
+
+  it('dead-letters malformed and invalid messages with their reason and goes on with the good ones', async () => {
+    const user = unique('user');
+    const invalid = chargeEvent(user, -5);
+    await produce(Topics.chargeRequested, [
+      { key: user, value: '{"this is": not json' },
+      { key: user, value: JSON.stringify(invalid) },
+      { key: user, value: JSON.stringify({ ...chargeEvent(user, 1), schema_version: 2 }) },
+      { key: user, value: JSON.stringify(chargeEvent(user, 7)) },
+    ]);
+    await eventually(async () => expect((await account(user)).balance).toBe(-7));
+
+    const letters = await readTopicUntil(
+      Topics.chargeRequestedDlq,
+      (all) => all.filter((m) => m.key === user).length >= 3,
+    );
+    const mine = letters.filter((m) => m.key === user);
+    expect(mine.map((m) => m.headers[DlqHeaders.code])).toEqual([
+      'invalid_json',
+      'validation_failed',
+      'unsupported_schema_version',
+    ]);
+    expect(mine[0].value).toBe('{"this is": not json');
+    expect(mine[1].headers[DlqHeaders.reason]).toContain('payload.amount');
+    expect(mine[1].headers[DlqHeaders.sourceTopic]).toBe(Topics.chargeRequested);
+    expect(JSON.parse(mine[1].value!)).toEqual(invalid);
+    expect(await entryCount(user)).toBe(1);
+  });
+
+  it('refuses a conflicting repeat of an event_id: the first entry stands, the repeat is recorded and dead-lettered', async () => {
+    const user = unique('user');
+    const first = chargeEvent(user, 10);
+    const conflicting = chargeEvent(user, 99, first.event_id);
+    await produce(Topics.chargeRequested, [
+      { key: user, value: JSON.stringify(first) },
+      { key: user, value: JSON.stringify(conflicting) },
+      { key: user, value: JSON.stringify(chargeEvent(user, 1)) },
+    ]);
+    await eventually(async () => expect((await account(user)).balance).toBe(-11));
+
+    const [conflict] = await db.query(
+      `SELECT amount, reason FROM ledger_conflicts WHERE event_id = $1`,
+      [first.event_id],
+    );
+    expect(conflict).toMatchObject({ amount: '99' });
+    expect(conflict.reason).toContain('amount -10 ≠ -99');
+    const letters = await readTopicUntil(Topics.chargeRequestedDlq, (all) =>
+      all.some((m) => m.key === user),
+    );
+    expect(letters.find((m) => m.key === user)?.headers[DlqHeaders.code]).toBe('event_id_conflict');
+  });
+
+  it('takes free events (amount 0) without writing an entry', async () => {
+    const user = unique('user');
+    const free = chargeEvent(user, 0, unique('evt'), {
+      pricing: { mode: 'free', usage: { input_tokens: 3 } },
+    });
+    await produce(Topics.chargeRequested, [
+      { key: user, value: JSON.stringify(free) },
+      { key: user, value: JSON.stringify(chargeEvent(user, 2)) },
+    ]);
+    await eventually(async () => expect((await account(user)).balance).toBe(-2));
+    expect(await entryCount(user)).toBe(1);
+  });
+});
