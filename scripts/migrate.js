@@ -1,0 +1,23 @@
+// `npm run migrate`: creates the databases if missing and applies both apps' pending migrations
+// (each app's compiled `main.js migrate`, which takes an advisory lock so replicas never race).
+const { spawnSync } = require('node:child_process');
+const dist = require('./dist-paths');
+const { createDatabases } = require('./create-databases');
+
+function migrate() {
+  for (const app of [dist.gateway, dist.creditStore]) {
+    const result = spawnSync(process.execPath, [app.main, 'migrate'], { stdio: 'inherit', env: process.env });
+    if (result.status !== 0) throw new Error(`${app.name} migrations failed`);
+  }
+}
+
+module.exports = { migrate };
+
+if (require.main === module) {
+  createDatabases()
+    .then(migrate)
+    .catch((error) => {
+      console.error(`[migrate] ${error.message}`);
+      process.exit(1);
+    });
+}

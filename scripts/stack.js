@@ -1,0 +1,143 @@
+// `npm start`: the whole stack on this machine, then a short demonstration that it works.
+//   PostgreSQL (the local server) → databases → Kafka broker (scripts/kafka.sh) → migrations →
+//   credit-store and ai-gateway → readiness → grant 1,000 and charge 10+20+30 through the gateway.
+// Ctrl-C stops the apps, and the broker if this script started it.
+const { spawn, spawnSync } = require('node:child_process');
+const path = require('node:path');
+const readline = require('node:readline');
+const dist = require('./dist-paths');
+const { createDatabases } = require('./create-databases');
+const { migrate } = require('./migrate');
+
+const KAFKA_SCRIPT = path.join(__dirname, 'kafka.sh');
+const children = [];
+let startedKafka = false;
+let stopping = false;
+
+function log(message) {
+  console.log(`[stack] ${message}`);
+}
+
+function kafka(command) {
+  return spawnSync('bash', [KAFKA_SCRIPT, command], { stdio: 'inherit', env: process.env }).status === 0;
+}
+
+function startApp(app) {
+  const child = spawn(process.execPath, [app.main], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${app.name}] ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      log(`${app.name} exited (${signal ?? code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+}
+
+async function waitReady(name, url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/health/ready`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} was not ready at ${url} within ${timeoutMs / 1000}s`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+async function json(method, url, token, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function demonstrate(gatewayUrl, storeUrl, config) {
+  const user = `demo-${Date.now().toString(36)}`;
+  log(`demo: grant 1000 credits to ${user}, then charge 10, 20 and 30 through the gateway`);
+  const grant = await json('POST', `${storeUrl}/accounts/${user}/grants`, config.ADMIN_TOKEN, {
+    event_id: `${user}-grant`,
+    amount: 1000,
+    source: 'purchase',
+  });
+  log(`  POST /accounts/${user}/grants → ${grant.status} balance_after=${grant.body.balance_after}`);
+  for (const amount of [10, 20, 30]) {
+    const charge = await json('POST', `${gatewayUrl}/internal/charges`, config.INTERNAL_TOKEN, {
+      event_id: `${user}-charge-${amount}`,
+      user_id: user,
+      amount,
+      source: 'chat',
+    });
+    log(`  POST /internal/charges amount=${amount} → ${charge.status} ${JSON.stringify(charge.body)}`);
+  }
+  const deadline = Date.now() + 30_000;
+  let account;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    account = (await json('GET', `${storeUrl}/accounts/${user}`, config.ADMIN_TOKEN)).body;
+  } while (account.balance !== 940 && Date.now() < deadline);
+  log(`  GET /accounts/${user} → ${JSON.stringify(account)}`);
+  if (account.balance !== 940) throw new Error('the demo charges did not reach the ledger in 30s');
+  log('demo: the charges went gateway → outbox → Kafka → ledger; balance is 940 ✔');
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+  if (startedKafka) kafka('stop');
+  process.exit(code);
+}
+
+async function main() {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  const gatewayConfig = dist.loadConfig(dist.gateway.config());
+  const storeConfig = dist.loadConfig(dist.creditStore.config());
+  await createDatabases().catch((error) => {
+    throw new Error(`PostgreSQL is not reachable (${error.message}); start it, or set *_DATABASE_URL`);
+  });
+
+  const alreadyRunning = spawnSync('bash', [KAFKA_SCRIPT, 'status']).status === 0;
+  if (!kafka('start')) throw new Error('the Kafka broker did not start');
+  startedKafka = !alreadyRunning;
+
+  migrate();
+  startApp(dist.creditStore);
+  startApp(dist.gateway);
+  const storeUrl = `http://127.0.0.1:${storeConfig.CREDIT_STORE_PORT}`;
+  const gatewayUrl = `http://127.0.0.1:${gatewayConfig.GATEWAY_PORT}`;
+  await waitReady('credit-store', storeUrl);
+  await waitReady('ai-gateway', gatewayUrl);
+  await demonstrate(gatewayUrl, storeUrl, storeConfig);
+
+  log('the stack is up:');
+  log(`  ai-gateway    ${gatewayUrl}   (POST /internal/charges, GET /health/ready)`);
+  log(`  credit-store  ${storeUrl}   (GET /accounts/{user_id}, /accounts/{user_id}/ledger, /ledger/{event_id})`);
+  log(`  kafka         ${gatewayConfig.KAFKA_BROKERS}`);
+  log('Ctrl-C stops everything this command started.');
+}
+
+main().catch((error) => {
+  console.error(`[stack] ${error.message}`);
+  void shutdown(1);
+});
