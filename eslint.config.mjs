@@ -14,24 +14,53 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  // Apps never import each other; libs import no app; everyone reaches libs through @tally/*.
+  ...[
+    ['apps/ai-gateway/**/*.ts', '**/credit-store/**'],
+    ['apps/credit-store/**/*.ts', '**/ai-gateway/**'],
+    ['libs/**/*.ts', '**/apps/**'],
+  ].map(([files, forbidden]) => ({
+    files: [files],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/libs/*', '../../libs/**'], message: 'Import libs through @tally/* aliases.' },
-            { group: ['**/apps/*/src/**'], message: 'Apps never import each other.' },
+            {
+              group: [forbidden],
+              message: 'Apps never import each other, and libs import no app.',
+            },
+            { group: ['**/libs/*/src/**'], message: 'Import libs through the @tally/* aliases.' },
           ],
         },
       ],
     },
-  },
+  })),
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly' },
+      parserOptions: { projectService: false, project: null },
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+      },
     },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-require-imports': 'off',
+    },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],

@@ -11,12 +11,17 @@ module.exports = {
   gateway: {
     name: 'ai-gateway',
     main: path.join(app('ai-gateway'), 'main.js'),
-    config: () => require(path.join(app('ai-gateway'), 'config', 'gateway.config.js')).GatewayConfig,
+    config: () =>
+      require(path.join(app('ai-gateway'), 'config', 'gateway.config.js')).GatewayConfig,
   },
   creditStore: {
     name: 'credit-store',
     main: path.join(app('credit-store'), 'main.js'),
-    config: () => require(path.join(app('credit-store'), 'config', 'credit-store.config.js')).CreditStoreConfig,
+    config: () =>
+      require(path.join(app('credit-store'), 'config', 'credit-store.config.js')).CreditStoreConfig,
   },
-  loadConfig: (Config) => require(path.join(lib('ai-gateway', 'platform'), 'config', 'load-config.js')).loadConfig(Config),
+  loadConfig: (Config) =>
+    require(path.join(lib('ai-gateway', 'platform'), 'config', 'load-config.js')).loadConfig(
+      Config,
+    ),
 };

@@ -6,7 +6,10 @@ const { createDatabases } = require('./create-databases');
 
 function migrate() {
   for (const app of [dist.gateway, dist.creditStore]) {
-    const result = spawnSync(process.execPath, [app.main, 'migrate'], { stdio: 'inherit', env: process.env });
+    const result = spawnSync(process.execPath, [app.main, 'migrate'], {
+      stdio: 'inherit',
+      env: process.env,
+    });
     if (result.status !== 0) throw new Error(`${app.name} migrations failed`);
   }
 }

@@ -19,13 +19,20 @@ function log(message) {
 }
 
 function kafka(command) {
-  return spawnSync('bash', [KAFKA_SCRIPT, command], { stdio: 'inherit', env: process.env }).status === 0;
+  return (
+    spawnSync('bash', [KAFKA_SCRIPT, command], { stdio: 'inherit', env: process.env }).status === 0
+  );
 }
 
 function startApp(app) {
-  const child = spawn(process.execPath, [app.main], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [app.main], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${app.name}] ${line}`));
+    readline
+      .createInterface({ input: stream })
+      .on('line', (line) => console.log(`[${app.name}] ${line}`));
   }
   child.on('exit', (code, signal) => {
     if (!stopping) {
@@ -45,7 +52,8 @@ async function waitReady(name, url, timeoutMs = 60_000) {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${name} was not ready at ${url} within ${timeoutMs / 1000}s`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} was not ready at ${url} within ${timeoutMs / 1000}s`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
@@ -53,7 +61,10 @@ async function waitReady(name, url, timeoutMs = 60_000) {
 async function json(method, url, token, body) {
   const response = await fetch(url, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: response.status, body: await response.json() };
@@ -67,7 +78,9 @@ async function demonstrate(gatewayUrl, storeUrl, config) {
     amount: 1000,
     source: 'purchase',
   });
-  log(`  POST /accounts/${user}/grants → ${grant.status} balance_after=${grant.body.balance_after}`);
+  log(
+    `  POST /accounts/${user}/grants → ${grant.status} balance_after=${grant.body.balance_after}`,
+  );
   for (const amount of [10, 20, 30]) {
     const charge = await json('POST', `${gatewayUrl}/internal/charges`, config.INTERNAL_TOKEN, {
       event_id: `${user}-charge-${amount}`,
@@ -75,7 +88,9 @@ async function demonstrate(gatewayUrl, storeUrl, config) {
       amount,
       source: 'chat',
     });
-    log(`  POST /internal/charges amount=${amount} → ${charge.status} ${JSON.stringify(charge.body)}`);
+    log(
+      `  POST /internal/charges amount=${amount} → ${charge.status} ${JSON.stringify(charge.body)}`,
+    );
   }
   const deadline = Date.now() + 30_000;
   let account;
@@ -114,7 +129,9 @@ async function main() {
   const gatewayConfig = dist.loadConfig(dist.gateway.config());
   const storeConfig = dist.loadConfig(dist.creditStore.config());
   await createDatabases().catch((error) => {
-    throw new Error(`PostgreSQL is not reachable (${error.message}); start it, or set *_DATABASE_URL`);
+    throw new Error(
+      `PostgreSQL is not reachable (${error.message}); start it, or set *_DATABASE_URL`,
+    );
   });
 
   const alreadyRunning = spawnSync('bash', [KAFKA_SCRIPT, 'status']).status === 0;
@@ -132,7 +149,9 @@ async function main() {
 
   log('the stack is up:');
   log(`  ai-gateway    ${gatewayUrl}   (POST /internal/charges, GET /health/ready)`);
-  log(`  credit-store  ${storeUrl}   (GET /accounts/{user_id}, /accounts/{user_id}/ledger, /ledger/{event_id})`);
+  log(
+    `  credit-store  ${storeUrl}   (GET /accounts/{user_id}, /accounts/{user_id}/ledger, /ledger/{event_id})`,
+  );
   log(`  kafka         ${gatewayConfig.KAFKA_BROKERS}`);
   log('Ctrl-C stops everything this command started.');
 }

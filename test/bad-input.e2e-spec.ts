@@ -1,5 +1,6 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { RunningApp, startCreditStore, startGateway } from './support/apps';
+import { connect, scalar } from './support/db';
 import { call } from './support/http';
 import { unique } from './support/wait';
 
@@ -201,14 +202,8 @@ describe('bad input is refused with a stable code and writes nothing', () => {
   beforeAll(async () => {
     store = await startCreditStore();
     gateway = await startGateway();
-    gatewayDb = await new DataSource({
-      type: 'postgres',
-      url: process.env.GATEWAY_DATABASE_URL,
-    }).initialize();
-    storeDb = await new DataSource({
-      type: 'postgres',
-      url: process.env.CREDIT_STORE_DATABASE_URL,
-    }).initialize();
+    gatewayDb = await connect(process.env.GATEWAY_DATABASE_URL);
+    storeDb = await connect(process.env.CREDIT_STORE_DATABASE_URL);
   });
   afterAll(async () => {
     await gatewayDb?.destroy();
@@ -218,10 +213,10 @@ describe('bad input is refused with a stable code and writes nothing', () => {
   });
 
   const rowCounts = async () => ({
-    charges: (await gatewayDb.query(`SELECT count(*)::int AS n FROM charges`))[0].n as number,
-    outbox: (await gatewayDb.query(`SELECT count(*)::int AS n FROM outbox`))[0].n as number,
-    accounts: (await storeDb.query(`SELECT count(*)::int AS n FROM accounts`))[0].n as number,
-    entries: (await storeDb.query(`SELECT count(*)::int AS n FROM ledger_entries`))[0].n as number,
+    charges: await scalar(gatewayDb, `SELECT count(*)::int AS n FROM charges`),
+    outbox: await scalar(gatewayDb, `SELECT count(*)::int AS n FROM outbox`),
+    accounts: await scalar(storeDb, `SELECT count(*)::int AS n FROM accounts`),
+    entries: await scalar(storeDb, `SELECT count(*)::int AS n FROM ledger_entries`),
   });
 
   async function expectRefused(url: string, c: BadCase) {

@@ -1,6 +1,7 @@
 import { DlqHeaders, Topics } from '@tally/contracts';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { RunningApp, startCreditStore } from './support/apps';
+import { connect, rows, scalar } from './support/db';
 import { call } from './support/http';
 import { produce, readTopicUntil } from './support/kafka-helpers';
 import { eventually, unique } from './support/wait';
@@ -30,10 +31,7 @@ describe('the credit-store consumer of credit.charge.requested', () => {
 
   beforeAll(async () => {
     store = await startCreditStore();
-    db = await new DataSource({
-      type: 'postgres',
-      url: process.env.CREDIT_STORE_DATABASE_URL,
-    }).initialize();
+    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
   });
   afterAll(async () => {
     await db?.destroy();
@@ -48,9 +46,7 @@ describe('the credit-store consumer of credit.charge.requested', () => {
       )
     ).body;
   const entryCount = async (user: string) =>
-    Number(
-      (await db.query(`SELECT count(*) AS n FROM ledger_entries WHERE user_id = $1`, [user]))[0].n,
-    );
+    scalar(db, `SELECT count(*) FROM ledger_entries WHERE user_id = $1`, [user]);
 
   it('applies an event produced straight onto the topic, and the same event again changes nothing', async () => {
     const user = unique('user');
@@ -114,7 +110,8 @@ describe('the credit-store consumer of credit.charge.requested', () => {
     ]);
     await eventually(async () => expect((await account(user)).balance).toBe(-11));
 
-    const [conflict] = await db.query(
+    const [conflict] = await rows<{ amount: string; reason: string }>(
+      db,
       `SELECT amount, reason FROM ledger_conflicts WHERE event_id = $1`,
       [first.event_id],
     );

@@ -1,11 +1,12 @@
 import { Topics } from '@tally/contracts';
 import { createKafka, loadConfig } from '@tally/platform';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { GatewayConfig } from '../apps/ai-gateway/src/config/gateway.config';
 import { OutboxPublisher } from '../apps/ai-gateway/src/outbox/outbox-publisher';
 import { OutboxRelay } from '../apps/ai-gateway/src/outbox/outbox-relay';
 import { OutboxRepository } from '../apps/ai-gateway/src/outbox/outbox.repository';
 import { RunningApp, startCreditStore, startGateway } from './support/apps';
+import { connect, rows, scalar } from './support/db';
 import { call } from './support/http';
 import { readTopicUntil } from './support/kafka-helpers';
 import { testBroker } from './support/test-broker';
@@ -15,21 +16,15 @@ describe('the outbox relay', () => {
   let gatewayDb: DataSource;
 
   beforeAll(async () => {
-    gatewayDb = await new DataSource({
-      type: 'postgres',
-      url: process.env.GATEWAY_DATABASE_URL,
-    }).initialize();
+    gatewayDb = await connect(process.env.GATEWAY_DATABASE_URL);
   });
   afterAll(() => gatewayDb?.destroy());
 
   const unpublished = async (eventIds: string[]) =>
-    Number(
-      (
-        await gatewayDb.query(
-          `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND event_id = ANY($1)`,
-          [eventIds],
-        )
-      )[0].n,
+    scalar(
+      gatewayDb,
+      `SELECT count(*) FROM outbox WHERE published_at IS NULL AND event_id = ANY($1)`,
+      [eventIds],
     );
 
   describe('while Kafka is down', () => {
@@ -60,7 +55,8 @@ describe('the outbox relay', () => {
         // The relay tries, fails (bounded by its publish timeout), records the attempt, backs off.
         await eventually(
           async () => {
-            const [row] = await gatewayDb.query(
+            const [row] = await rows<{ attempts: string; pending: string }>(
+              gatewayDb,
               `SELECT min(attempts) AS attempts, count(*) FILTER (WHERE published_at IS NULL) AS pending
                  FROM outbox WHERE event_id = ANY($1)`,
               [eventIds],

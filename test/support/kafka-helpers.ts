@@ -47,7 +47,7 @@ export async function readTopicUntil(
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message, partition }: { message: KafkaMessage; partition: number }) => {
+      eachMessage: ({ message, partition }: { message: KafkaMessage; partition: number }) => {
         received.push({
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? null,
@@ -55,6 +55,7 @@ export async function readTopicUntil(
           partition,
           offset: message.offset,
         });
+        return Promise.resolve();
       },
     });
     await eventually(

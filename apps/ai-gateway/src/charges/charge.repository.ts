@@ -57,9 +57,4 @@ export class ChargeRepository {
       }
     );
   }
-
-  async count(db: EntityManager): Promise<number> {
-    const [row] = (await db.query(`SELECT count(*)::int AS n FROM charges`)) as { n: number }[];
-    return row.n;
-  }
 }

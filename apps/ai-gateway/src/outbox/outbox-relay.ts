@@ -70,7 +70,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** One cycle; returns how many rows it published. Throws when publishing failed. */
   async relayOnce(): Promise<number> {
-    let failure: unknown;
+    let failure: Error | undefined;
     const published = await this.dataSource.transaction(async (db) => {
       const buckets = await this.outbox.lockPendingBuckets(db, MAX_BUCKETS_PER_CYCLE);
       if (buckets.length === 0) return 0;
@@ -80,8 +80,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         // On a timeout the send may still land later: a duplicate, which the consumer absorbs.
         await Promise.race([this.publisher.publish(rows), publishDeadline()]);
       } catch (error) {
-        failure = error;
-        await this.outbox.recordFailure(db, ids, (error as Error).message);
+        failure = error instanceof Error ? error : new Error(String(error));
+        await this.outbox.recordFailure(db, ids, failure.message);
         return 0;
       }
       await this.outbox.markPublished(db, ids);

@@ -98,11 +98,4 @@ export class OutboxRepository {
       [ids, error.slice(0, 1000)],
     );
   }
-
-  async countUnpublished(db: EntityManager): Promise<number> {
-    const [row] = (await db.query(
-      `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
-    )) as { n: number }[];
-    return row.n;
-  }
 }

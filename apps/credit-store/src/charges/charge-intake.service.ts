@@ -3,6 +3,7 @@ import { ErrorCode, parseChargeRequested } from '@tally/contracts';
 import type { InboundBatch, InboundMessage } from '../kafka/inbound-batch';
 import type { Movement } from '../ledger/ledger-entry';
 import { AppliedOutcome, LedgerService } from '../ledger/ledger.service';
+import { sqlStateOf } from '../ledger/sql-state';
 import { chargeMovement } from './charge-movement';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 
@@ -13,8 +14,7 @@ interface Intake {
 
 /** SQLSTATE classes of errors that the same message would raise again however often it is retried. */
 function isPermanentDataError(error: unknown): boolean {
-  const failure = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = String(failure?.code ?? failure?.driverError?.code ?? '');
+  const code = sqlStateOf(error) ?? '';
   return code.startsWith('22') || (code.startsWith('23') && code !== '23505');
 }
 

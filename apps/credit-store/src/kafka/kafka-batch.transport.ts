@@ -60,20 +60,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return this.consumer as T;
   }
 
-  private async handleBatch({
-    batch,
-    heartbeat,
-    resolveOffset,
-    isRunning,
-    isStale,
-  }: EachBatchPayload) {
-    if (batch.isEmpty() || !isRunning() || isStale()) return;
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.isEmpty() || !payload.isRunning() || payload.isStale()) return;
     const handler = this.getHandlerByPattern(batch.topic);
     if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
     const inbound: InboundBatch = {
       topic: batch.topic,
       partition: batch.partition,
-      heartbeat,
+      heartbeat: () => payload.heartbeat(),
       messages: batch.messages.map((message) => ({
         topic: batch.topic,
         partition: batch.partition,
@@ -87,10 +82,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       defaultValue: undefined,
     });
     const last = batch.lastOffset();
-    resolveOffset(last);
+    payload.resolveOffset(last);
     await this.consumer!.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
     ]);
-    await heartbeat();
+    await payload.heartbeat();
   }
 }

@@ -31,12 +31,4 @@ export class LedgerConflictRepository {
       );
     }
   }
-
-  async countFor(db: EntityManager, eventId: string): Promise<number> {
-    const [row] = (await db.query(
-      `SELECT count(*)::int AS n FROM ledger_conflicts WHERE event_id = $1`,
-      [eventId],
-    )) as { n: number }[];
-    return row.n;
-  }
 }

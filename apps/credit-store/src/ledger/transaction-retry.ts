@@ -1,3 +1,5 @@
+import { sqlStateOf } from './sql-state';
+
 /**
  * Errors after which the same transaction, run again, can succeed: serialization failures,
  * deadlocks, and a unique violation on event_id when two transactions of different users raced
@@ -7,9 +9,7 @@ const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '23505']);
 const MAX_ATTEMPTS = 4;
 
 export function isRetryable(error: unknown): boolean {
-  const failure = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = failure?.code ?? failure?.driverError?.code;
-  return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
+  return RETRYABLE_SQLSTATES.has(sqlStateOf(error) ?? '');
 }
 
 export async function withTransactionRetry<T>(run: () => Promise<T>): Promise<T> {

@@ -29,7 +29,7 @@ export function parseChargeRequested(value: Buffer | string | null): ParsedCharg
       ok: false,
       code: ErrorCode.UnsupportedSchemaVersion,
       reasons: [
-        `schema_version ${String(version)} is not supported (expected ${CHARGE_REQUESTED_SCHEMA_VERSION})`,
+        `schema_version ${JSON.stringify(version)} is not supported (expected ${CHARGE_REQUESTED_SCHEMA_VERSION})`,
       ],
     };
   }

@@ -30,9 +30,10 @@ export class HealthController {
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {
     const results = await Promise.all(
-      this.checks.map(async ({ name, check }) => {
+      this.checks.map(async (readiness) => {
+        const { name } = readiness;
         try {
-          await withTimeout(check());
+          await withTimeout(readiness.check());
           return { name, ok: true as const };
         } catch (error) {
           return { name, ok: false as const, error: (error as Error).message };

@@ -1,0 +1,20 @@
+# One image for both apps (APP=ai-gateway | credit-store). Used by docker-compose.yml.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json nest-cli.json ./
+COPY apps apps
+COPY libs libs
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY package.json ./
+ARG APP
+ENV APP=${APP}
+# Migrations first (advisory-locked, so replicas may start together), then the server.
+CMD ["sh", "-c", "node dist/apps/$APP/apps/$APP/src/main.js migrate && exec node dist/apps/$APP/apps/$APP/src/main.js"]

@@ -1,0 +1,3 @@
+-- One database per app (SPEC §5).
+CREATE DATABASE gateway;
+CREATE DATABASE credit_store;
