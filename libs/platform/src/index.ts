@@ -13,3 +13,5 @@ export * from './health/standard-checks';
 export * from './health/health.controller';
 export * from './ids/uuid-v7';
 export * from './config/load-config';
+export * from './config/service-config';
+export * from './runtime/service-runtime.module';

@@ -1,28 +1,17 @@
-import type { LogLevel } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ServiceConfig } from '@tally/platform';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
-/** Every setting of the gateway, named after its environment variable, with local defaults. */
-export class GatewayConfig {
+/** The gateway's settings (beside the shared ones), named after their variables, with local defaults. */
+export class GatewayConfig extends ServiceConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: '$property must be a postgres:// URL' })
   GATEWAY_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/gateway';
-
-  @Matches(/^[^,\s]+(,[^,\s]+)*$/, { message: '$property must be host:port[,host:port...]' })
-  KAFKA_BROKERS = '127.0.0.1:9092';
 
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(65535)
   GATEWAY_PORT = 3000;
-
-  @IsString()
-  @MinLength(16)
-  INTERNAL_TOKEN = 'dev-internal-token-change-me';
-
-  @IsString()
-  @MinLength(16)
-  ADMIN_TOKEN = 'dev-admin-token-change-me';
 
   @IsOptional()
   @IsString()
@@ -56,16 +45,4 @@ export class GatewayConfig {
   @Min(0)
   @Max(1)
   OUTBOX_RELAY_ENABLED = 1;
-
-  /** Nest log levels, comma-separated (error, warn, log, debug, verbose). */
-  @Matches(/^(error|warn|log|debug|verbose)(,(error|warn|log|debug|verbose))*$/)
-  LOG_LEVELS = 'error,warn,log';
-
-  get kafkaBrokers(): string[] {
-    return this.KAFKA_BROKERS.split(',');
-  }
-
-  get logLevels(): LogLevel[] {
-    return this.LOG_LEVELS.split(',') as LogLevel[];
-  }
 }

@@ -1,0 +1,28 @@
+import type { LogLevel } from '@nestjs/common';
+import { IsString, Matches, MinLength } from 'class-validator';
+
+/** Settings both apps have, named after their environment variables, with local defaults. */
+export class ServiceConfig {
+  @Matches(/^[^,\s]+(,[^,\s]+)*$/, { message: '$property must be host:port[,host:port...]' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsString()
+  @MinLength(16)
+  INTERNAL_TOKEN = 'dev-internal-token-change-me';
+
+  @IsString()
+  @MinLength(16)
+  ADMIN_TOKEN = 'dev-admin-token-change-me';
+
+  /** Nest log levels, comma-separated (error, warn, log, debug, verbose). */
+  @Matches(/^(error|warn|log|debug|verbose)(,(error|warn|log|debug|verbose))*$/)
+  LOG_LEVELS = 'error,warn,log';
+
+  get kafkaBrokers(): string[] {
+    return this.KAFKA_BROKERS.split(',');
+  }
+
+  get logLevels(): LogLevel[] {
+    return this.LOG_LEVELS.split(',') as LogLevel[];
+  }
+}

@@ -1,0 +1,54 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { Kafka } from 'kafkajs';
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import { SERVICE_TOKENS, TokenAuthGuard } from '../auth/token-auth.guard';
+import type { ServiceConfig } from '../config/service-config';
+import { HealthController } from '../health/health.controller';
+import { READINESS_CHECKS } from '../health/readiness-check';
+import { databaseReadiness, kafkaReadiness } from '../health/standard-checks';
+import { KAFKA } from '../kafka/create-kafka';
+
+export interface ServiceRuntimeOptions<C extends ServiceConfig> {
+  /** The app's config class (its injection token) and the loaded instance. */
+  configClass: new () => C;
+  config: C;
+  kafka: Kafka;
+  database: DataSourceOptions;
+}
+
+/**
+ * What every app of Tally runs on, for its domain modules to inject: its config, the Kafka
+ * client, the database, the deny-by-default token guard, and `/health` with its readiness checks.
+ */
+@Global()
+@Module({})
+export class ServiceRuntimeModule {
+  static forRoot<C extends ServiceConfig>(options: ServiceRuntimeOptions<C>): DynamicModule {
+    const { configClass, config, kafka } = options;
+    return {
+      module: ServiceRuntimeModule,
+      imports: [TypeOrmModule.forRoot(options.database)],
+      controllers: [HealthController],
+      providers: [
+        { provide: configClass, useValue: config },
+        { provide: KAFKA, useValue: kafka },
+        {
+          provide: SERVICE_TOKENS,
+          useValue: { admin: config.ADMIN_TOKEN, internal: config.INTERNAL_TOKEN },
+        },
+        { provide: APP_GUARD, useClass: TokenAuthGuard },
+        {
+          provide: READINESS_CHECKS,
+          useFactory: (dataSource: DataSource) => [
+            databaseReadiness(dataSource),
+            kafkaReadiness(kafka),
+          ],
+          inject: [getDataSourceToken()],
+        },
+      ],
+      exports: [configClass, KAFKA, SERVICE_TOKENS],
+    };
+  }
+}
