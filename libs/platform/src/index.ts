@@ -15,3 +15,4 @@ export * from './ids/uuid-v7';
 export * from './config/load-config';
 export * from './config/service-config';
 export * from './runtime/service-runtime.module';
+export * from './runtime/service-main';
