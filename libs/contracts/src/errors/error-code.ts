@@ -11,6 +11,14 @@ export enum ErrorCode {
   NotFound = 'not_found',
   EventIdConflict = 'event_id_conflict',
   InsufficientCredits = 'insufficient_credits',
+  /** A hold that is captured, voided or expired cannot be captured or voided (again). */
+  HoldNotOpen = 'hold_not_open',
+  /** A cancelled order cannot be paid; a paid or credited one cannot be cancelled. */
+  OrderNotPayable = 'order_not_payable',
+  /** No active price rule matches the (scene, provider, model) asked for. */
+  NoPriceRule = 'no_price_rule',
+  /** A unique business key (sku, reward source, hold_id with another body...) is taken. */
+  AlreadyExists = 'already_exists',
   UnsupportedSchemaVersion = 'unsupported_schema_version',
   ServiceUnavailable = 'service_unavailable',
   InternalError = 'internal_error',

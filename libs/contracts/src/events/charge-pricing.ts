@@ -26,6 +26,8 @@ export class ChargeUsage {
 /** How the amount was derived: the rule, the model and the usage it was applied to. */
 export class ChargePricing {
   @IsOptional() @IsString() @MaxLength(64) rule_id?: string;
+  /** The version of the rule the amount was computed with (rules are versioned, never edited). */
+  @IsOptional() @IsInt() @Min(1) rule_version?: number;
   @IsOptional() @IsString() @MaxLength(128) model?: string;
   @IsOptional() @IsString() @MaxLength(64) provider?: string;
   @IsIn(PRICING_MODES) mode!: PricingMode;

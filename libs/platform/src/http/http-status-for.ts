@@ -17,7 +17,12 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.NotFound:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.EventIdConflict:
+    case ErrorCode.HoldNotOpen:
+    case ErrorCode.OrderNotPayable:
+    case ErrorCode.AlreadyExists:
       return HttpStatus.CONFLICT;
+    case ErrorCode.NoPriceRule:
+      return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.PayloadTooLarge:
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case ErrorCode.ServiceUnavailable:
