@@ -26,11 +26,12 @@ export class LedgerService {
   applyMovements(movements: Movement[]): Promise<AppliedOutcome[]> {
     if (movements.length === 0) return Promise.resolve([]);
     return withTransactionRetry(() =>
-      this.dataSource.transaction('READ COMMITTED', (db) => this.applyIn(db, movements)),
+      this.dataSource.transaction('READ COMMITTED', (db) => this.applyWithin(db, movements)),
     );
   }
 
-  private async applyIn(db: EntityManager, movements: Movement[]): Promise<AppliedOutcome[]> {
+  /** The same, inside a transaction the caller owns (e.g. crediting an order with its status). */
+  async applyWithin(db: EntityManager, movements: Movement[]): Promise<AppliedOutcome[]> {
     const locked = await this.accounts.lockAccounts(
       db,
       movements.map((m) => m.user_id),
