@@ -6,6 +6,8 @@ import { ChargesModule } from './charges/charges.module';
 import { CreditStoreConfig } from './config/credit-store.config';
 import { creditStoreDataSourceOptions } from './database/credit-store-data-source';
 import { GrantsModule } from './grants/grants.module';
+import { HoldsModule } from './holds/holds.module';
+import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
 
 @Module({})
@@ -24,6 +26,8 @@ export class CreditStoreModule {
         AccountsModule,
         GrantsModule,
         ChargesModule,
+        HoldsModule,
+        JobsModule,
       ],
     };
   }

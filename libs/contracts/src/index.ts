@@ -6,3 +6,4 @@ export * from './validation/validate-plain';
 export * from './events/charge-pricing';
 export * from './events/charge-requested.event';
 export * from './events/parse-charge-requested';
+export * from './events/balance-updated.event';

@@ -16,3 +16,4 @@ export * from './config/load-config';
 export * from './config/service-config';
 export * from './runtime/service-runtime.module';
 export * from './runtime/service-main';
+export * from './runtime/polling-loop';

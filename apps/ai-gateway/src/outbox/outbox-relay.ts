@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { deadline, PollingLoop } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway.config';
 import { OutboxPublisher } from './outbox-publisher';
@@ -6,18 +7,8 @@ import { OutboxRepository } from './outbox.repository';
 
 /** A relay takes at most this many buckets per cycle, so that other relays find work too. */
 const MAX_BUCKETS_PER_CYCLE = 4;
-const MAX_BACKOFF_MS = 5000;
 /** A cycle holds its transaction (and bucket locks) while it publishes; a dead broker must not hold them long. */
 const PUBLISH_TIMEOUT_MS = 5000;
-
-function publishDeadline(): Promise<never> {
-  return new Promise((_, reject) => {
-    setTimeout(
-      () => reject(new Error(`Kafka did not acknowledge within ${PUBLISH_TIMEOUT_MS} ms`)),
-      PUBLISH_TIMEOUT_MS,
-    ).unref();
-  });
-}
 
 /**
  * Publishes committed outbox rows to Kafka, at least once, in order per key, and marks them sent.
@@ -30,18 +21,18 @@ function publishDeadline(): Promise<never> {
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(OutboxRelay.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private wakeUp?: () => void;
-  private consecutiveFailures = 0;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxRepository,
     private readonly publisher: OutboxPublisher,
     private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(OutboxRelay.name, () => this.relayOnce(), {
+      intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.OUTBOX_RELAY_ENABLED) this.start();
@@ -52,20 +43,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Called after a local commit, so new rows go out without waiting for the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** One cycle; returns how many rows it published. Throws when publishing failed. */
@@ -78,7 +65,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const ids = rows.map((row) => row.id);
       try {
         // On a timeout the send may still land later: a duplicate, which the consumer absorbs.
-        await Promise.race([this.publisher.publish(rows), publishDeadline()]);
+        await Promise.race([
+          this.publisher.publish(rows),
+          deadline(PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement'),
+        ]);
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error));
         await this.outbox.recordFailure(db, ids, failure.message);
@@ -89,39 +79,5 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
     if (failure) throw failure;
     return published;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let published = 0;
-      try {
-        published = await this.relayOnce();
-        this.consecutiveFailures = 0;
-      } catch (error) {
-        this.consecutiveFailures++;
-        this.logger.warn(
-          `publishing failed (attempt ${this.consecutiveFailures}): ${(error as Error).message}`,
-        );
-      }
-      if (published === 0 && this.running) await this.pause();
-    }
-  }
-
-  private pause(): Promise<void> {
-    const ms =
-      this.consecutiveFailures === 0
-        ? this.config.OUTBOX_POLL_INTERVAL_MS
-        : Math.min(
-            MAX_BACKOFF_MS,
-            this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** this.consecutiveFailures,
-          );
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    }).finally(() => (this.wakeUp = undefined));
   }
 }

@@ -75,6 +75,20 @@ export class AccountRepository {
     );
   }
 
+  /** Marks a change that is not a ledger entry (a hold opened or closed) for snapshot readers. */
+  async bumpVersions(
+    db: EntityManager,
+    userIds: string[],
+  ): Promise<{ user_id: string; version: bigint }[]> {
+    if (userIds.length === 0) return [];
+    const rows: { user_id: string; version: string }[] = await db.query(
+      `UPDATE accounts SET version = version + 1, updated_at = now()
+        WHERE user_id = ANY($1::text[]) RETURNING user_id, version`,
+      [[...new Set(userIds)]],
+    );
+    return rows.map((row) => ({ user_id: row.user_id, version: BigInt(row.version) }));
+  }
+
   async findAccount(db: EntityManager, userId: string): Promise<AccountRecord | undefined> {
     const rows: AccountRow[] = await db.query(
       `SELECT ${COLUMNS} FROM accounts WHERE user_id = $1`,

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, parseChargeRequested } from '@tally/contracts';
 import type { InboundBatch, InboundMessage } from '../kafka/inbound-batch';
 import type { Movement } from '../ledger/ledger-entry';
-import { AppliedOutcome, LedgerService } from '../ledger/ledger.service';
+import { LedgerOutcome, LedgerService } from '../ledger/ledger.service';
 import { sqlStateOf } from '../ledger/sql-state';
 import { chargeMovement } from './charge-movement';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
@@ -42,8 +42,7 @@ export class ChargeIntakeService {
         letters.push({ message, code: parsed.code, reasons: parsed.reasons });
         continue;
       }
-      const movement = chargeMovement(parsed.event, message);
-      if (movement) intakes.push({ message, movement });
+      intakes.push({ message, movement: chargeMovement(parsed.event, message) });
     }
     letters.push(...(await this.apply(intakes)));
     await batch.heartbeat();
@@ -56,7 +55,7 @@ export class ChargeIntakeService {
   /** Applies all at once; if that fails for a data error, one by one to isolate the bad ones. */
   private async apply(intakes: Intake[]): Promise<DeadLetter[]> {
     try {
-      return this.conflictLetters(
+      return this.refusalLetters(
         intakes,
         await this.ledger.applyMovements(intakes.map((i) => i.movement)),
       );
@@ -67,7 +66,7 @@ export class ChargeIntakeService {
     for (const intake of intakes) {
       try {
         letters.push(
-          ...this.conflictLetters([intake], await this.ledger.applyMovements([intake.movement])),
+          ...this.refusalLetters([intake], await this.ledger.applyMovements([intake.movement])),
         );
       } catch (error) {
         if (!isPermanentDataError(error)) throw error;
@@ -81,17 +80,17 @@ export class ChargeIntakeService {
     return letters;
   }
 
-  private conflictLetters(intakes: Intake[], outcomes: AppliedOutcome[]): DeadLetter[] {
-    return outcomes.flatMap((outcome, index) =>
-      outcome.kind === 'conflict'
-        ? [
-            {
-              message: intakes[index].message,
-              code: ErrorCode.EventIdConflict,
-              reasons: [outcome.reason],
-            },
-          ]
-        : [],
-    );
+  /** Conflicting repeats and refused captures cannot be applied however often they come back. */
+  private refusalLetters(intakes: Intake[], outcomes: LedgerOutcome[]): DeadLetter[] {
+    return outcomes.flatMap((outcome, index): DeadLetter[] => {
+      const { message } = intakes[index];
+      if (outcome.kind === 'conflict') {
+        return [{ message, code: ErrorCode.EventIdConflict, reasons: [outcome.reason] }];
+      }
+      if (outcome.kind === 'refused') {
+        return [{ message, code: outcome.refusal.code, reasons: [outcome.refusal.reason] }];
+      }
+      return [];
+    });
   }
 }

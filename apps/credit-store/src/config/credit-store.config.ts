@@ -27,4 +27,36 @@ export class CreditStoreConfig extends ServiceConfig {
   @Min(1)
   @Max(64)
   CREDIT_STORE_CONSUMER_CONCURRENCY = 3;
+
+  /** How long granted credits last unless their source says otherwise. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  GRANT_TTL_DAYS = 180;
+
+  /** Per-source lifetimes, e.g. `purchase=never,reward=30`. */
+  @Matches(/^\s*([a-z][a-z0-9_.:-]*\s*=\s*(\d{1,5}|never)\s*(,\s*|$))*$/, {
+    message: '$property must look like `purchase=never,reward=30`',
+  })
+  GRANT_TTL_DAYS_BY_SOURCE = 'purchase=never';
+
+  /** Hold lifetime when the caller names none (SPEC: 30 min). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86400 * 7)
+  HOLD_DEFAULT_TTL_SECONDS = 1800;
+
+  /** How often the grant and hold expiry jobs run (0: never, only by POST /admin/jobs/...). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  JOB_INTERVAL_SECONDS = 60;
+
+  /** How often unpublished balance snapshots are looked for when no commit woke the relay. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  BALANCE_RELAY_POLL_MS = 500;
 }

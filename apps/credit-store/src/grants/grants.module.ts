@@ -7,5 +7,6 @@ import { GrantsService } from './grants.service';
   imports: [LedgerModule],
   controllers: [GrantsController],
   providers: [GrantsService],
+  exports: [GrantsService],
 })
 export class GrantsModule {}

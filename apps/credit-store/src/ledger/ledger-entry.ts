@@ -1,5 +1,27 @@
+import type { ErrorCode } from '@tally/contracts';
+
 export type Direction = 'income' | 'expense';
 export type EntryStatus = 'applied' | 'rejected';
+
+/** One part of an expense, drawn from one grant (named by the event_id of its income). */
+export interface Allocation {
+  grant: string;
+  amount: bigint;
+}
+
+/** A priced call as the usage dashboard sees it (free calls too, which move no credits). */
+export interface UsageRecord {
+  mode: string;
+  provider: string | null;
+  model: string | null;
+  rule_id: string | null;
+  rule_version: number | null;
+  input_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  output_tokens: number;
+  seconds: number;
+}
 
 /** A request to move credits, before the ledger decides what it becomes. */
 export interface Movement {
@@ -7,7 +29,10 @@ export interface Movement {
   user_id: string;
   source: string;
   direction: Direction;
-  /** Magnitude, always > 0; the entry's signed amount follows from the direction. */
+  /**
+   * Magnitude, >= 0; the entry's signed amount follows from the direction. 0 only for a free
+   * charge, which writes no entry but may still capture (release) a hold and record usage.
+   */
   amount: bigint;
   description?: string | null;
   metadata?: Record<string, unknown> | null;
@@ -16,6 +41,9 @@ export interface Movement {
   order_id?: string | null;
   hold_id?: string | null;
   occurred_at?: string | null;
+  /** Incomes only: when the grant expires (null: never); undefined: the source's policy. */
+  expires_at?: Date | null;
+  usage?: UsageRecord;
   /** Where a bus message came from, to record a conflict once however often it is redelivered. */
   origin?: { topic: string; partition: number; offset: string };
 }
@@ -37,9 +65,17 @@ export interface NewLedgerEntry {
   order_id: string | null;
   hold_id: string | null;
   occurred_at: string | null;
+  /** Expenses: the grants drawn from, FIFO by expiry; the rest (if any) went into overdraft. */
+  allocations: Allocation[] | null;
 }
 
 export interface LedgerEntry extends NewLedgerEntry {
   id: string;
   created_at: Date;
+}
+
+/** Why the ledger refused a movement without writing it (bus: dead-lettered; HTTP: 4xx). */
+export interface Refusal {
+  code: ErrorCode;
+  reason: string;
 }

@@ -18,6 +18,8 @@ export function ledgerEntryView(entry: LedgerEntry) {
     order_id: entry.order_id,
     hold_id: entry.hold_id,
     occurred_at: entry.occurred_at,
+    allocations:
+      entry.allocations?.map((a) => ({ grant: a.grant, amount: jsonAmount(a.amount) })) ?? null,
     created_at: entry.created_at.toISOString(),
   };
 }

@@ -20,6 +20,7 @@ interface EntryRow {
   hold_id: string | null;
   occurred_at: Date | null;
   created_at: Date;
+  allocations: { grant: string; amount: string }[] | null;
 }
 
 function fromRow(row: EntryRow): LedgerEntry {
@@ -29,11 +30,15 @@ function fromRow(row: EntryRow): LedgerEntry {
     balance_before: BigInt(row.balance_before),
     balance_after: BigInt(row.balance_after),
     occurred_at: row.occurred_at ? row.occurred_at.toISOString() : null,
+    allocations: row.allocations
+      ? row.allocations.map((a) => ({ grant: a.grant, amount: BigInt(a.amount) }))
+      : null,
   };
 }
 
 const COLUMNS = `id, event_id, user_id, source, direction, amount, balance_before, balance_after, status,
-                 description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at, created_at`;
+                 description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at, created_at,
+                 allocations`;
 
 export interface LedgerPageQuery {
   userId: string;
@@ -69,15 +74,17 @@ export class LedgerRepository {
     const rows: EntryRow[] = await db.query(
       `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
                                    balance_after, status, description, metadata, pricing,
-                                   source_ref_id, order_id, hold_id, occurred_at)
+                                   source_ref_id, order_id, hold_id, occurred_at, allocations)
        SELECT event_id, user_id, source, direction, amount, balance_before, balance_after, status,
-              description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at
+              description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at,
+              allocations
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
                      $7::bigint[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[],
-                     $12::text[], $13::text[], $14::text[], $15::timestamptz[])
+                     $12::text[], $13::text[], $14::text[], $15::timestamptz[], $16::jsonb[])
               WITH ORDINALITY
               AS e (event_id, user_id, source, direction, amount, balance_before, balance_after, status,
-                    description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at, seq)
+                    description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at,
+                    allocations, seq)
         ORDER BY seq
        RETURNING ${COLUMNS}`,
       [
@@ -96,6 +103,12 @@ export class LedgerRepository {
         col((e) => e.order_id),
         col((e) => e.hold_id),
         col((e) => e.occurred_at),
+        // Amounts as JSON strings: jsonb numbers would be exact too, but strings read back as-is.
+        col((e) =>
+          e.allocations
+            ? JSON.stringify(e.allocations.map((a) => ({ grant: a.grant, amount: a.amount.toString() })))
+            : null,
+        ),
       ],
     );
     return new Map(rows.map((row) => [row.event_id, fromRow(row)]));

@@ -1,13 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountRepository } from '../accounts/account.repository';
+import { BalanceOutboxRepository } from '../balance/balance-outbox.repository';
+import { BalanceSnapshotRelay } from '../balance/balance-snapshot.relay';
+import { GrantPolicy } from '../grants/grant-policy';
+import { GrantRepository } from '../grants/grant.repository';
+import { HoldRepository } from '../holds/hold.repository';
 import { LedgerConflictRepository } from './ledger-conflict.repository';
-import type { LedgerEntry, Movement } from './ledger-entry';
+import type { LedgerEntry, Movement, Refusal } from './ledger-entry';
 import { LedgerRepository } from './ledger.repository';
-import { MovementOutcome, planMovements } from './plan-movements';
+import { LedgerPlan, planMovements } from './plan-movements';
 import { withTransactionRetry } from './transaction-retry';
+import { UsageMovement, UsageRecordRepository } from './usage-record.repository';
 
-export type AppliedOutcome = MovementOutcome<LedgerEntry> & { entry: LedgerEntry };
+/** What became of one movement, with the entry as stored (id, created_at) where there is one. */
+export type LedgerOutcome =
+  | { kind: 'applied' | 'duplicate'; movement: Movement; entry: LedgerEntry }
+  | { kind: 'conflict'; movement: Movement; entry: LedgerEntry; reason: string }
+  | { kind: 'refused'; movement: Movement; refusal: Refusal }
+  | { kind: 'unpriced'; movement: Movement };
 
 @Injectable()
 export class LedgerService {
@@ -15,34 +26,36 @@ export class LedgerService {
     private readonly dataSource: DataSource,
     private readonly accounts: AccountRepository,
     private readonly ledger: LedgerRepository,
+    private readonly grants: GrantRepository,
+    private readonly holds: HoldRepository,
     private readonly conflicts: LedgerConflictRepository,
+    private readonly usage: UsageRecordRepository,
+    private readonly snapshots: BalanceOutboxRepository,
+    private readonly snapshotRelay: BalanceSnapshotRelay,
+    private readonly grantPolicy: GrantPolicy,
   ) {}
 
   /**
-   * Applies movements in one transaction: lock their accounts, look up their event_ids, write the
-   * new entries with balance_before/after, update balances and totals, record conflicts. Each
-   * movement gets an outcome, in order; a duplicate answers with the entry first recorded.
+   * Applies movements in one transaction (see planMovements for the rules) and answers each with
+   * its outcome, in order; a duplicate answers with the entry first recorded.
    */
-  applyMovements(movements: Movement[]): Promise<AppliedOutcome[]> {
-    if (movements.length === 0) return Promise.resolve([]);
-    return withTransactionRetry(() =>
+  async applyMovements(movements: Movement[]): Promise<LedgerOutcome[]> {
+    if (movements.length === 0) return [];
+    const outcomes = await withTransactionRetry(() =>
       this.dataSource.transaction('READ COMMITTED', (db) => this.applyWithin(db, movements)),
     );
+    this.snapshotRelay.wake();
+    return outcomes;
   }
 
   /** The same, inside a transaction the caller owns (e.g. crediting an order with its status). */
-  async applyWithin(db: EntityManager, movements: Movement[]): Promise<AppliedOutcome[]> {
-    const locked = await this.accounts.lockAccounts(
-      db,
-      movements.map((m) => m.user_id),
-    );
-    const recorded = await this.ledger.findByEventIds(
-      db,
-      movements.map((m) => m.event_id),
-    );
-    const plan = planMovements(locked, recorded, movements);
-    const written = await this.ledger.insertEntries(db, plan.entries);
-    await this.accounts.saveBalances(db, plan.accounts);
+  async applyWithin(db: EntityManager, movements: Movement[]): Promise<LedgerOutcome[]> {
+    const now = new Date();
+    const userIds = movements.map((m) => m.user_id);
+    const resolved = movements.map((m) => this.withGrantExpiry(m, now));
+    const plan = await this.planLocked(db, userIds, resolved, now);
+    const written = await this.write(db, plan);
+    await this.usage.insert(db, usageOf(plan));
     // Bus messages cannot be answered with a 409, so their conflicts are kept for investigation.
     await this.conflicts.record(
       db,
@@ -52,10 +65,69 @@ export class LedgerService {
           : [],
       ),
     );
-    // Entries planned in this batch are replaced by the rows written (with id and created_at).
-    return plan.outcomes.map((outcome) => ({
-      ...outcome,
-      entry: written.get(outcome.entry.event_id) ?? (outcome.entry as LedgerEntry),
-    }));
+    return plan.outcomes.map((outcome): LedgerOutcome => {
+      if (outcome.kind === 'refused' || outcome.kind === 'unpriced') return outcome;
+      // Entries planned in this batch are replaced by the rows written (with id and created_at).
+      return {
+        ...outcome,
+        entry: written.get(outcome.entry.event_id) ?? (outcome.entry as LedgerEntry),
+      };
+    });
   }
+
+  /** Writes off the expired grants of these accounts (the expiry job); returns how many. */
+  async expireGrants(userIds: string[]): Promise<number> {
+    const expired = await withTransactionRetry(() =>
+      this.dataSource.transaction('READ COMMITTED', async (db) => {
+        const plan = await this.planLocked(db, userIds, [], new Date());
+        await this.write(db, plan);
+        return plan.entries.length;
+      }),
+    );
+    if (expired > 0) this.snapshotRelay.wake();
+    return expired;
+  }
+
+  private async planLocked(
+    db: EntityManager,
+    userIds: string[],
+    movements: Movement[],
+    now: Date,
+  ): Promise<LedgerPlan<LedgerEntry>> {
+    // Accounts first, always: grants and holds change only under their account's lock.
+    const accounts = await this.accounts.lockAccounts(db, userIds);
+    const holdIds = movements.flatMap((m) => (m.hold_id ? [m.hold_id] : []));
+    const [grants, holds, recorded] = [
+      await this.grants.findSpendable(db, userIds),
+      await this.holds.lock(db, holdIds),
+      await this.ledger.findByEventIds(
+        db,
+        movements.map((m) => m.event_id),
+      ),
+    ];
+    return planMovements({ accounts, grants, holds, recorded, now }, movements);
+  }
+
+  private async write(db: EntityManager, plan: LedgerPlan<LedgerEntry>) {
+    const written = await this.ledger.insertEntries(db, plan.entries);
+    await this.grants.save(db, plan.grants);
+    await this.holds.capture(db, plan.captures);
+    await this.accounts.saveBalances(db, plan.accounts);
+    await this.snapshots.enqueue(db, plan.accounts);
+    return written;
+  }
+
+  private withGrantExpiry(movement: Movement, now: Date): Movement {
+    if (movement.direction !== 'income' || movement.expires_at !== undefined) return movement;
+    return { ...movement, expires_at: this.grantPolicy.expiresAt(movement.source, now) };
+  }
+}
+
+/** Usage rows for the charges that were applied or free (not repeats, conflicts or refusals). */
+function usageOf(plan: LedgerPlan<LedgerEntry>): UsageMovement[] {
+  return plan.outcomes.flatMap((o) =>
+    (o.kind === 'applied' || o.kind === 'unpriced') && o.movement.usage
+      ? [o.movement as UsageMovement]
+      : [],
+  );
 }

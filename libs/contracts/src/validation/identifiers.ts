@@ -7,7 +7,8 @@ import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
  */
 export const MAX_AMOUNT = 1_000_000_000_000;
 
-const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
+/** `tally:` is the ledger's own namespace (expiry entries, order credits), never a producer's. */
+const EVENT_ID = /^(?!tally:)[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
 const USER_ID = /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/;
 const SOURCE = /^[a-z][a-z0-9_.:-]{0,63}$/;
 
@@ -21,7 +22,7 @@ export function IsEventId(): PropertyDecorator {
     IsString(),
     Matches(EVENT_ID, {
       message:
-        '$property must be 1-128 letters, digits or : . _ - (starting with a letter or digit)',
+        '$property must be 1-128 letters, digits or : . _ - (starting with a letter or digit, not with "tally:")',
     }),
   );
 }

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import {
   INCOME_SOURCES,
   IncomeSource,
@@ -12,5 +12,7 @@ export class CreateGrantDto {
   @IsEventId() event_id!: string;
   @IsCreditAmount(1) amount!: number;
   @IsIn(INCOME_SOURCES) source!: IncomeSource;
+  /** When the credits expire (must be in the future); null: never; absent: the source's policy. */
+  @IsOptional() @IsISO8601({ strict: true }) expires_at?: string | null;
   @IsOptional() @IsDescription() description?: string;
 }

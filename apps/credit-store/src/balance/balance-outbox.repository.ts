@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+export interface PendingSnapshot {
+  user_id: string;
+  balance: bigint;
+  held: bigint;
+  version: bigint;
+  updated_at: Date;
+}
+
+/**
+ * Accounts whose latest state is not yet on `credit.balance.updated`. A row per account, not per
+ * change: snapshots replace each other, so only the newest needs to go out.
+ */
+@Injectable()
+export class BalanceOutboxRepository {
+  /** In the transaction that changed the accounts, so a commit never loses its snapshot. */
+  async enqueue(db: EntityManager, accounts: { user_id: string; version: bigint }[]): Promise<void> {
+    if (accounts.length === 0) return;
+    await db.query(
+      `INSERT INTO balance_outbox (user_id, version)
+       SELECT * FROM unnest($1::text[], $2::bigint[]) ORDER BY 1
+       ON CONFLICT (user_id) DO UPDATE SET version = GREATEST(balance_outbox.version, EXCLUDED.version)`,
+      [accounts.map((a) => a.user_id), accounts.map((a) => a.version.toString())],
+    );
+  }
+
+  /** The oldest pending accounts with their current state (which may be newer than queued). */
+  async findPending(db: EntityManager, limit: number): Promise<PendingSnapshot[]> {
+    const rows: { user_id: string; balance: string; held: string; version: string; updated_at: Date }[] =
+      await db.query(
+        `SELECT a.user_id, a.balance, a.version, a.updated_at,
+                (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
+                  WHERE h.user_id = a.user_id AND h.status = 'open' AND h.expires_at > now()) AS held
+           FROM balance_outbox o JOIN accounts a USING (user_id)
+          ORDER BY o.enqueued_at LIMIT $1`,
+        [limit],
+      );
+    return rows.map((row) => ({
+      user_id: row.user_id,
+      balance: BigInt(row.balance),
+      held: BigInt(row.held),
+      version: BigInt(row.version),
+      updated_at: row.updated_at,
+    }));
+  }
+
+  /** Forgets what was published, unless the account changed again meanwhile. */
+  async markPublished(db: EntityManager, published: PendingSnapshot[]): Promise<void> {
+    await db.query(
+      `DELETE FROM balance_outbox o USING unnest($1::text[], $2::bigint[]) AS p (user_id, version)
+        WHERE o.user_id = p.user_id AND o.version <= p.version`,
+      [published.map((s) => s.user_id), published.map((s) => s.version.toString())],
+    );
+  }
+}

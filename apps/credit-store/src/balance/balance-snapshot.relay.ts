@@ -1,0 +1,98 @@
+import {
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  BALANCE_UPDATED_SCHEMA_VERSION,
+  BalanceUpdatedEvent,
+  Topics,
+} from '@tally/contracts';
+import { deadline, KAFKA, LazyProducer, PollingLoop } from '@tally/platform';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { CreditStoreConfig } from '../config/credit-store.config';
+import { isBlocked } from '../ledger/account-balance';
+import { jsonAmount } from '../ledger/json-amount';
+import { BalanceOutboxRepository, PendingSnapshot } from './balance-outbox.repository';
+
+const BATCH_SIZE = 500;
+const PUBLISH_TIMEOUT_MS = 5000;
+
+export function balanceUpdatedEvent(snapshot: PendingSnapshot, now: Date): BalanceUpdatedEvent {
+  const available = snapshot.balance - snapshot.held;
+  return {
+    event_id: `${snapshot.user_id}:${snapshot.version}`,
+    event_type: Topics.balanceUpdated,
+    schema_version: BALANCE_UPDATED_SCHEMA_VERSION,
+    occurred_at: now.toISOString(),
+    producer: 'credit-store',
+    payload: {
+      user_id: snapshot.user_id,
+      balance: jsonAmount(snapshot.balance),
+      held: jsonAmount(snapshot.held),
+      available: jsonAmount(available),
+      blocked: isBlocked(snapshot.balance),
+      version: jsonAmount(snapshot.version),
+      updated_at: snapshot.updated_at.toISOString(),
+    },
+  };
+}
+
+/**
+ * Publishes the latest state of every changed account on `credit.balance.updated` (keyed by user),
+ * at least once. No locks: two replicas may both publish a snapshot, which readers absorb by
+ * keeping the highest version; a row is deleted only if no newer change was queued meanwhile.
+ */
+@Injectable()
+export class BalanceSnapshotRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly producer: LazyProducer;
+  private readonly loop: PollingLoop;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: BalanceOutboxRepository,
+    config: CreditStoreConfig,
+    @Inject(KAFKA) kafka: Kafka,
+  ) {
+    this.producer = new LazyProducer(kafka);
+    this.loop = new PollingLoop(BalanceSnapshotRelay.name, () => this.relayOnce(), {
+      intervalMs: config.BALANCE_RELAY_POLL_MS,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+    await this.producer.disconnect();
+  }
+
+  /** After a commit that queued snapshots. */
+  wake(): void {
+    this.loop.wake();
+  }
+
+  async relayOnce(): Promise<number> {
+    const db = this.dataSource.manager;
+    const pending = await this.outbox.findPending(db, BATCH_SIZE);
+    if (pending.length === 0) return 0;
+    const now = new Date();
+    const send = this.producer.get().then((producer) =>
+      producer.send({
+        topic: Topics.balanceUpdated,
+        acks: -1,
+        messages: pending.map((snapshot) => ({
+          key: snapshot.user_id,
+          value: JSON.stringify(balanceUpdatedEvent(snapshot, now)),
+        })),
+      }),
+    );
+    await Promise.race([send, deadline(PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement')]);
+    await this.outbox.markPublished(db, pending);
+    return pending.length;
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Grant, GrantChange } from './grant';
+
+interface GrantRow {
+  id: string;
+  event_id: string;
+  user_id: string;
+  source: string;
+  amount: string;
+  debt_covered: string;
+  remaining: string;
+  expires_at: Date | null;
+}
+
+/**
+ * Grants change only while their account's row is locked (ledger transactions, holds and the
+ * expiry job all lock it first), so reading them needs no lock of its own.
+ */
+@Injectable()
+export class GrantRepository {
+  async findSpendable(db: EntityManager, userIds: string[]): Promise<Map<string, Grant[]>> {
+    const rows: GrantRow[] = await db.query(
+      `SELECT id, event_id, user_id, source, amount, debt_covered, remaining, expires_at
+         FROM grants WHERE user_id = ANY($1::text[]) AND remaining > 0`,
+      [[...new Set(userIds)]],
+    );
+    const byUser = new Map<string, Grant[]>();
+    for (const row of rows) {
+      const list = byUser.get(row.user_id) ?? [];
+      list.push({
+        event_id: row.event_id,
+        user_id: row.user_id,
+        source: row.source,
+        amount: BigInt(row.amount),
+        debt_covered: BigInt(row.debt_covered),
+        remaining: BigInt(row.remaining),
+        expires_at: row.expires_at,
+        seq: BigInt(row.id),
+      });
+      byUser.set(row.user_id, list);
+    }
+    return byUser;
+  }
+
+  /** Users with grants whose expiry has come and that still hold credits. */
+  async findUsersWithDueGrants(db: EntityManager, now: Date, limit: number): Promise<string[]> {
+    const rows: { user_id: string }[] = await db.query(
+      `SELECT DISTINCT user_id FROM (
+         SELECT user_id FROM grants
+          WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $1
+          ORDER BY expires_at LIMIT $2) due`,
+      [now, limit],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Inserts the new grants and updates the changed ones, one statement each. */
+  async save(db: EntityManager, changes: GrantChange[]): Promise<void> {
+    const added = changes.filter((c) => c.isNew).map((c) => c.grant);
+    const updated = changes.filter((c) => !c.isNew);
+    if (added.length > 0) {
+      await db.query(
+        `INSERT INTO grants (event_id, user_id, source, amount, debt_covered, remaining, expires_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
+                              $6::bigint[], $7::timestamptz[])`,
+        [
+          added.map((g) => g.event_id),
+          added.map((g) => g.user_id),
+          added.map((g) => g.source),
+          added.map((g) => g.amount.toString()),
+          added.map((g) => g.debt_covered.toString()),
+          added.map((g) => g.remaining.toString()),
+          added.map((g) => g.expires_at),
+        ],
+      );
+    }
+    if (updated.length > 0) {
+      await db.query(
+        `UPDATE grants AS g SET remaining = u.remaining, expired_at = COALESCE(g.expired_at, u.expired_at)
+           FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS u (event_id, remaining, expired_at)
+          WHERE g.event_id = u.event_id`,
+        [
+          updated.map((c) => c.grant.event_id),
+          updated.map((c) => c.grant.remaining.toString()),
+          updated.map((c) => c.expired_at),
+        ],
+      );
+    }
+  }
+}

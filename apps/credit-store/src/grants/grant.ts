@@ -1,0 +1,23 @@
+/** Credits that arrived with one income, spent FIFO by expiry and written off when they expire. */
+export interface Grant {
+  /** The income entry's event_id: a grant's identity inside the ledger. */
+  event_id: string;
+  user_id: string;
+  source: string;
+  amount: bigint;
+  /** The part of the income that paid back an overdraft, never spendable. */
+  debt_covered: bigint;
+  remaining: bigint;
+  /** null: never expires. */
+  expires_at: Date | null;
+  /** Creation order, the tie-break between grants expiring at the same moment. */
+  seq: bigint;
+}
+
+/** What a plan changed about a grant: new ones are inserted, existing ones updated. */
+export interface GrantChange {
+  grant: Grant;
+  isNew: boolean;
+  /** Set when the expiry wrote the remainder off. */
+  expired_at: Date | null;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { HoldsModule } from '../holds/holds.module';
+import { LedgerModule } from '../ledger/ledger.module';
+import { ExpiryJobsService } from './expiry-jobs.service';
+import { JobsController } from './jobs.controller';
+
+@Module({
+  imports: [LedgerModule, HoldsModule],
+  controllers: [JobsController],
+  providers: [ExpiryJobsService],
+})
+export class JobsModule {}
