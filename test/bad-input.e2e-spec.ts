@@ -179,10 +179,31 @@ const grantCases: BadCase[] = [
   },
   {
     name: 'an unknown field',
-    body: { ...validGrant(), expires_at: '2030-01-01T00:00:00Z' },
+    body: { ...validGrant(), expires: '2030-01-01T00:00:00Z' },
+    status: 400,
+    code: 'validation_failed',
+    mentions: 'expires',
+  },
+  {
+    name: 'expires_at in the past',
+    body: { ...validGrant(), expires_at: '2020-01-01T00:00:00Z' },
     status: 400,
     code: 'validation_failed',
     mentions: 'expires_at',
+  },
+  {
+    name: 'expires_at that is not a timestamp',
+    body: { ...validGrant(), expires_at: 'tomorrow' },
+    status: 400,
+    code: 'validation_failed',
+    mentions: 'expires_at',
+  },
+  {
+    name: 'an event_id in the ledger’s own tally: namespace',
+    body: { ...validGrant(), event_id: 'tally:expire:g1' },
+    status: 400,
+    code: 'validation_failed',
+    mentions: 'event_id',
   },
   { name: 'broken JSON', body: '[', status: 400, code: 'invalid_json' },
   {

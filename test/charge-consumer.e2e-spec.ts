@@ -2,28 +2,10 @@ import { DlqHeaders, Topics } from '@tally/contracts';
 import type { DataSource } from 'typeorm';
 import { RunningApp, startCreditStore } from './support/apps';
 import { connect, rows, scalar } from './support/db';
+import { chargeEvent } from './support/charge-events';
 import { call } from './support/http';
 import { produce, readTopicUntil } from './support/kafka-helpers';
 import { eventually, unique } from './support/wait';
-
-/** A valid envelope as any internal service may produce it (SPEC §2). */
-function chargeEvent(user: string, amount: number, eventId = unique('evt'), overrides = {}) {
-  return {
-    event_id: eventId,
-    event_type: 'credit.charge.requested',
-    schema_version: 1,
-    occurred_at: new Date().toISOString(),
-    producer: 'video-service',
-    payload: {
-      user_id: user,
-      amount,
-      source: 'video',
-      source_ref_id: 'job-1',
-      pricing: { mode: 'duration', model: 'v1', usage: { seconds: 12 } },
-      ...overrides,
-    },
-  };
-}
 
 describe('the credit-store consumer of credit.charge.requested', () => {
   let store: RunningApp;

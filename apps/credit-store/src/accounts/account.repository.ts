@@ -82,8 +82,10 @@ export class AccountRepository {
   ): Promise<{ user_id: string; version: bigint }[]> {
     if (userIds.length === 0) return [];
     const rows: { user_id: string; version: string }[] = await db.query(
-      `UPDATE accounts SET version = version + 1, updated_at = now()
-        WHERE user_id = ANY($1::text[]) RETURNING user_id, version`,
+      // As a CTE: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
+      `WITH bumped AS (UPDATE accounts SET version = version + 1, updated_at = now()
+                        WHERE user_id = ANY($1::text[]) RETURNING user_id, version)
+       SELECT * FROM bumped`,
       [[...new Set(userIds)]],
     );
     return rows.map((row) => ({ user_id: row.user_id, version: BigInt(row.version) }));

@@ -75,8 +75,10 @@ export class HoldRepository {
   /** Closes an open hold as voided or expired. */
   async close(db: EntityManager, holdId: string, status: 'voided' | 'expired'): Promise<Hold> {
     const rows: HoldRow[] = await db.query(
-      `UPDATE holds SET status = $2, closed_at = now() WHERE hold_id = $1 AND status = 'open'
-       RETURNING ${COLUMNS}`,
+      // As a CTE: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
+      `WITH closed AS (UPDATE holds SET status = $2, closed_at = now()
+                        WHERE hold_id = $1 AND status = 'open' RETURNING ${COLUMNS})
+       SELECT * FROM closed`,
       [holdId, status],
     );
     return fromRow(rows[0]);
@@ -112,9 +114,10 @@ export class HoldRepository {
   /** Expires the due open holds of these (locked) accounts; returns the users affected. */
   async expireDue(db: EntityManager, userIds: string[], now: Date): Promise<string[]> {
     const rows: { user_id: string }[] = await db.query(
-      `UPDATE holds SET status = 'expired', closed_at = now()
-        WHERE user_id = ANY($1::text[]) AND status = 'open' AND expires_at <= $2
-        RETURNING user_id`,
+      `WITH expired AS (UPDATE holds SET status = 'expired', closed_at = now()
+                         WHERE user_id = ANY($1::text[]) AND status = 'open' AND expires_at <= $2
+                         RETURNING user_id)
+       SELECT user_id FROM expired`,
       [userIds, now],
     );
     return rows.map((row) => row.user_id);

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+export interface Mismatch {
+  user_id: string;
+  check: string;
+  /** What the check is about when it is not the account itself (an entry's or grant's event_id). */
+  ref: string | null;
+  expected: string;
+  actual: string;
+}
+
+/**
+ * Every invariant of the ledger (SPEC §1), each as one query that returns the rows breaking it.
+ * `users` narrows the checks to some accounts (null: all of them).
+ */
+const CHECKS: Record<string, string> = {
+  // The balance is the sum of the applied entries.
+  balance_is_sum_of_entries: `
+    SELECT a.user_id, NULL AS ref, COALESCE(s.total, 0)::text AS expected, a.balance::text AS actual
+      FROM accounts a
+      LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM ledger_entries
+                  WHERE status = 'applied' GROUP BY user_id) s USING (user_id)
+     WHERE ($1::text[] IS NULL OR a.user_id = ANY($1)) AND a.balance <> COALESCE(s.total, 0)`,
+
+  // Each entry starts where the previous one of its account ended (the first one at zero).
+  entries_chain: `
+    SELECT user_id, event_id AS ref, expected::text, balance_before::text AS actual
+      FROM (SELECT user_id, event_id, balance_before,
+                   COALESCE(LAG(balance_after) OVER (PARTITION BY user_id ORDER BY id), 0) AS expected
+              FROM ledger_entries WHERE ($1::text[] IS NULL OR user_id = ANY($1))) e
+     WHERE balance_before <> expected`,
+
+  // The four totals match their entries.
+  totals_match_entries: `
+    SELECT a.user_id, t.name AS ref, t.expected::text, t.actual::text
+      FROM accounts a
+      LEFT JOIN (SELECT user_id,
+                   SUM(amount) FILTER (WHERE direction = 'income' AND source = 'purchase') AS recharged,
+                   SUM(amount) FILTER (WHERE direction = 'income' AND source <> 'purchase') AS rewarded,
+                   -SUM(amount) FILTER (WHERE direction = 'expense' AND source <> 'expire') AS consumed,
+                   -SUM(amount) FILTER (WHERE direction = 'expense' AND source = 'expire') AS expired
+                   FROM ledger_entries WHERE status = 'applied' GROUP BY user_id) s USING (user_id)
+     CROSS JOIN LATERAL (VALUES
+        ('total_recharged', COALESCE(s.recharged, 0), a.total_recharged),
+        ('total_rewarded', COALESCE(s.rewarded, 0), a.total_rewarded),
+        ('total_consumed', COALESCE(s.consumed, 0), a.total_consumed),
+        ('total_expired', COALESCE(s.expired, 0), a.total_expired)) AS t (name, expected, actual)
+     WHERE ($1::text[] IS NULL OR a.user_id = ANY($1)) AND t.expected <> t.actual`,
+
+  // What the grants still hold is what the account can spend (nothing while in overdraft).
+  grants_remaining_is_balance: `
+    SELECT a.user_id, NULL AS ref, GREATEST(a.balance, 0)::text AS expected,
+           COALESCE(g.remaining, 0)::text AS actual
+      FROM accounts a
+      LEFT JOIN (SELECT user_id, SUM(remaining) AS remaining FROM grants GROUP BY user_id) g
+             USING (user_id)
+     WHERE ($1::text[] IS NULL OR a.user_id = ANY($1))
+       AND COALESCE(g.remaining, 0) <> GREATEST(a.balance, 0)`,
+
+  // Every income made exactly its grant.
+  income_has_grant: `
+    SELECT e.user_id, e.event_id AS ref, e.amount::text AS expected,
+           COALESCE(g.amount::text, 'no grant') AS actual
+      FROM ledger_entries e LEFT JOIN grants g USING (event_id)
+     WHERE ($1::text[] IS NULL OR e.user_id = ANY($1)) AND e.direction = 'income'
+       AND (g.amount IS NULL OR g.amount <> e.amount OR g.user_id <> e.user_id)`,
+
+  // What left a grant (amount − debt paid back − remaining) is what the entries drew from it.
+  grant_drawn_by_entries: `
+    SELECT g.user_id, g.event_id AS ref, (g.amount - g.debt_covered - g.remaining)::text AS expected,
+           COALESCE(d.drawn, 0)::text AS actual
+      FROM grants g
+      LEFT JOIN (SELECT a.grant, SUM(a.amount) AS drawn
+                   FROM ledger_entries e
+                  CROSS JOIN LATERAL jsonb_to_recordset(e.allocations) AS a (grant text, amount bigint)
+                  WHERE e.allocations IS NOT NULL AND ($1::text[] IS NULL OR e.user_id = ANY($1))
+                  GROUP BY a.grant) d ON d.grant = g.event_id
+     WHERE ($1::text[] IS NULL OR g.user_id = ANY($1))
+       AND g.amount - g.debt_covered - g.remaining <> COALESCE(d.drawn, 0)`,
+
+  // A captured hold points at the charge that captured it, for the amount it says.
+  hold_capture_has_entry: `
+    SELECT h.user_id, h.hold_id AS ref, (-h.captured_amount)::text AS expected,
+           COALESCE(e.amount::text, 'no entry') AS actual
+      FROM holds h LEFT JOIN ledger_entries e ON e.event_id = h.capture_event_id
+     WHERE ($1::text[] IS NULL OR h.user_id = ANY($1)) AND h.status = 'captured'
+       AND h.captured_amount > 0
+       AND (e.amount IS NULL OR e.amount <> -h.captured_amount OR e.hold_id <> h.hold_id)`,
+};
+
+@Injectable()
+export class ReconciliationRepository {
+  async countAccounts(db: EntityManager, users: string[] | null): Promise<number> {
+    const [row]: { n: string }[] = await db.query(
+      `SELECT COUNT(*) AS n FROM accounts WHERE ($1::text[] IS NULL OR user_id = ANY($1))`,
+      [users],
+    );
+    return Number(row.n);
+  }
+
+  async findMismatches(db: EntityManager, users: string[] | null): Promise<Mismatch[]> {
+    const mismatches: Mismatch[] = [];
+    for (const [check, sql] of Object.entries(CHECKS)) {
+      const rows: Omit<Mismatch, 'check'>[] = await db.query(sql, [users]);
+      mismatches.push(...rows.map((row) => ({ check, ...row })));
+    }
+    return mismatches;
+  }
+}
