@@ -5,6 +5,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { ChargesModule } from './charges/charges.module';
 import { CreditStoreConfig } from './config/credit-store.config';
 import { creditStoreDataSourceOptions } from './database/credit-store-data-source';
+import { FinanceModule } from './finance/finance.module';
 import { GrantsModule } from './grants/grants.module';
 import { HoldsModule } from './holds/holds.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -28,6 +29,7 @@ export class CreditStoreModule {
         ChargesModule,
         HoldsModule,
         JobsModule,
+        FinanceModule,
       ],
     };
   }

@@ -71,11 +71,11 @@ const CHECKS: Record<string, string> = {
     SELECT g.user_id, g.event_id AS ref, (g.amount - g.debt_covered - g.remaining)::text AS expected,
            COALESCE(d.drawn, 0)::text AS actual
       FROM grants g
-      LEFT JOIN (SELECT a.grant, SUM(a.amount) AS drawn
+      LEFT JOIN (SELECT a."grant" AS grant_event_id, SUM(a.amount) AS drawn
                    FROM ledger_entries e
-                  CROSS JOIN LATERAL jsonb_to_recordset(e.allocations) AS a (grant text, amount bigint)
+                  CROSS JOIN LATERAL jsonb_to_recordset(e.allocations) AS a ("grant" text, amount bigint)
                   WHERE e.allocations IS NOT NULL AND ($1::text[] IS NULL OR e.user_id = ANY($1))
-                  GROUP BY a.grant) d ON d.grant = g.event_id
+                  GROUP BY a."grant") d ON d.grant_event_id = g.event_id
      WHERE ($1::text[] IS NULL OR g.user_id = ANY($1))
        AND g.amount - g.debt_covered - g.remaining <> COALESCE(d.drawn, 0)`,
 
