@@ -1,0 +1,347 @@
+import fc from 'fast-check';
+import { ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import type { DataSource } from 'typeorm';
+import { ReconciliationService } from '../apps/credit-store/src/finance/reconciliation.service';
+import { GrantsService } from '../apps/credit-store/src/grants/grants.service';
+import { HoldsService } from '../apps/credit-store/src/holds/holds.service';
+import { ExpiryJobsService } from '../apps/credit-store/src/jobs/expiry-jobs.service';
+import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
+import { RunningApp, startCreditStore } from './support/apps';
+import { connect, rows } from './support/db';
+import { unique } from './support/wait';
+
+/**
+ * Random sequences of everything that moves credits, run against the real database through the
+ * credit-store's own services; after every step the reconciliation (the code behind
+ * GET /finance/reconciliation) must find nothing, and balances and holds must match a simple
+ * model of the rules written independently here.
+ */
+
+type Op =
+  | { kind: 'grant'; user: number; amount: number; days: number | null }
+  | { kind: 'charge'; user: number; amount: number; hold: number | null }
+  | { kind: 'repeat'; pick: number; conflicting: boolean }
+  | { kind: 'authorize'; user: number; amount: number }
+  | { kind: 'void'; pick: number }
+  | { kind: 'timePasses'; days: number }
+  | { kind: 'holdsTimeOut' }
+  | { kind: 'expireGrants' }
+  | { kind: 'expireHolds' };
+
+const user = fc.integer({ min: 0, max: 1 });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('grant' as const),
+      user,
+      amount: fc.integer({ min: 1, max: 100 }),
+      days: fc.option(fc.integer({ min: 1, max: 3 })),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('charge' as const),
+      user,
+      amount: fc.integer({ min: 1, max: 80 }),
+      hold: fc.option(fc.nat(20)),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('repeat' as const),
+      pick: fc.nat(50),
+      conflicting: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('authorize' as const),
+      user,
+      amount: fc.integer({ min: 1, max: 60 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('void' as const), pick: fc.nat(20) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('timePasses' as const),
+      days: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('holdsTimeOut' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expireGrants' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expireHolds' as const) }) },
+);
+
+interface ModelGrant {
+  id: string;
+  days: number | null;
+  seq: number;
+  remaining: number;
+  due: boolean;
+}
+interface ModelHold {
+  id: string;
+  user: string;
+  amount: number;
+  status: 'open' | 'captured' | 'voided' | 'expired';
+  timedOut: boolean;
+}
+interface ModelMovement {
+  event_id: string;
+  user: string;
+  direction: 'income' | 'expense';
+  amount: number;
+  hold: string | null;
+}
+
+/** The rules of SPEC §1 as plainly as they can be said, to compare the ledger with. */
+class Model {
+  balances = new Map<string, number>();
+  grants = new Map<string, ModelGrant[]>();
+  holds: ModelHold[] = [];
+  history: ModelMovement[] = [];
+  private seq = 0;
+
+  balance(u: string) {
+    return this.balances.get(u) ?? 0;
+  }
+  held(u: string) {
+    return this.holds
+      .filter((h) => h.user === u && h.status === 'open' && !h.timedOut)
+      .reduce((s, h) => s + h.amount, 0);
+  }
+
+  /** What the ledger does first whenever it locks an account: write off what is due. */
+  expireDue(u: string) {
+    for (const g of this.grants.get(u) ?? []) {
+      if (g.due && g.remaining > 0) {
+        this.balances.set(u, this.balance(u) - g.remaining);
+        g.remaining = 0;
+      }
+    }
+  }
+  income(u: string, id: string, amount: number, days: number | null) {
+    this.expireDue(u);
+    const debt = Math.max(-this.balance(u), 0);
+    const covered = Math.min(debt, amount);
+    const list = this.grants.get(u) ?? [];
+    list.push({ id, days, seq: this.seq++, remaining: amount - covered, due: false });
+    this.grants.set(u, list);
+    this.balances.set(u, this.balance(u) + amount);
+  }
+  expense(u: string, amount: number) {
+    this.expireDue(u);
+    const fifo = [...(this.grants.get(u) ?? [])].sort(
+      (a, b) =>
+        (a.due === b.due ? 0 : a.due ? -1 : 1) || (a.days ?? 99) - (b.days ?? 99) || a.seq - b.seq,
+    );
+    let left = amount;
+    for (const g of fifo) {
+      const take = Math.min(g.remaining, left);
+      g.remaining -= take;
+      left -= take;
+    }
+    this.balances.set(u, this.balance(u) - amount);
+  }
+}
+
+describe('ledger properties: random sequences keep every invariant', () => {
+  let store: RunningApp;
+  let db: DataSource;
+  let steps = 0;
+
+  beforeAll(async () => {
+    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
+    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
+  });
+  afterAll(async () => {
+    process.stdout.write(`ledger properties: ${steps} steps checked against the real database\n`);
+    await db?.destroy();
+    await store?.close();
+  });
+
+  it('holds balance == model, reconciliation clean and holds within balance after every step', async () => {
+    const ledger = store.app.get(LedgerService);
+    const grants = store.app.get(GrantsService);
+    const holds = store.app.get(HoldsService);
+    const jobs = store.app.get(ExpiryJobsService);
+    const reconciliation = store.app.get(ReconciliationService);
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 50 }), async (ops) => {
+        const users = [unique('prop'), unique('prop')];
+        const model = new Model();
+
+        const charge = async (m: ModelMovement) => {
+          const [outcome] = await ledger.applyMovements([
+            {
+              event_id: m.event_id,
+              user_id: m.user,
+              source: 'chat',
+              direction: 'expense',
+              amount: BigInt(m.amount),
+              hold_id: m.hold,
+            },
+          ]);
+          return outcome.kind;
+        };
+
+        for (const op of ops) {
+          steps++;
+          switch (op.kind) {
+            case 'grant': {
+              const u = users[op.user];
+              const id = unique('g');
+              const expires_at =
+                op.days === null ? null : new Date(Date.now() + op.days * 86_400_000).toISOString();
+              await grants.grant(u, {
+                event_id: id,
+                amount: op.amount,
+                source: 'gift',
+                expires_at,
+              });
+              model.income(u, id, op.amount, op.days);
+              model.history.push({
+                event_id: id,
+                user: u,
+                direction: 'income',
+                amount: op.amount,
+                hold: null,
+              });
+              break;
+            }
+            case 'charge': {
+              const u = users[op.user];
+              const mine = model.holds.filter((h) => h.user === u);
+              const hold =
+                op.hold === null || mine.length === 0 ? null : mine[op.hold % mine.length];
+              const m: ModelMovement = {
+                event_id: unique('c'),
+                user: u,
+                direction: 'expense',
+                amount: op.amount,
+                hold: hold?.id ?? null,
+              };
+              const kind = await charge(m);
+              const capturable = !hold || hold.status === 'open' || hold.status === 'expired';
+              expect(kind).toBe(capturable ? 'applied' : 'refused');
+              if (capturable) {
+                model.expense(u, op.amount);
+                if (hold) hold.status = 'captured';
+                model.history.push(m);
+              } else {
+                model.expireDue(u);
+              }
+              break;
+            }
+            case 'repeat': {
+              if (model.history.length === 0) break;
+              const m = model.history[op.pick % model.history.length];
+              const amount = op.conflicting ? m.amount + 1 : m.amount;
+              if (m.direction === 'income') {
+                const retry = grants.grant(m.user, {
+                  event_id: m.event_id,
+                  amount,
+                  source: 'gift',
+                });
+                if (op.conflicting)
+                  await expect(retry).rejects.toMatchObject({ code: ErrorCode.EventIdConflict });
+                else await retry;
+              } else {
+                expect(await charge({ ...m, amount })).toBe(
+                  op.conflicting ? 'conflict' : 'duplicate',
+                );
+              }
+              model.expireDue(m.user);
+              break;
+            }
+            case 'authorize': {
+              const u = users[op.user];
+              const fits = model.balance(u) - model.held(u) >= op.amount;
+              try {
+                const h = await holds.authorize({ user_id: u, amount: op.amount });
+                expect(fits).toBe(true);
+                model.holds.push({
+                  id: h.hold_id,
+                  user: u,
+                  amount: op.amount,
+                  status: 'open',
+                  timedOut: false,
+                });
+              } catch (error) {
+                expect(fits).toBe(false);
+                expect((error as DomainError).code).toBe(ErrorCode.InsufficientCredits);
+              }
+              break;
+            }
+            case 'void': {
+              if (model.holds.length === 0) break;
+              const h = model.holds[op.pick % model.holds.length];
+              const result = holds.void(h.id);
+              if (h.status === 'captured') {
+                await expect(result).rejects.toMatchObject({ code: ErrorCode.HoldNotOpen });
+              } else {
+                const voided = await result;
+                if (h.status === 'open') h.status = h.timedOut ? 'expired' : 'voided';
+                expect(voided.status).toBe(h.status);
+              }
+              break;
+            }
+            case 'timePasses': {
+              await db.query(
+                `UPDATE grants SET expires_at = now() - interval '1 second'
+                  WHERE user_id = ANY($1) AND expires_at < now() + $2 * interval '1 day'`,
+                [users, op.days],
+              );
+              for (const list of model.grants.values())
+                for (const g of list) if (g.days !== null && g.days <= op.days) g.due = true;
+              break;
+            }
+            case 'holdsTimeOut': {
+              await db.query(
+                `UPDATE holds SET expires_at = now() - interval '1 second' WHERE user_id = ANY($1) AND status = 'open'`,
+                [users],
+              );
+              for (const h of model.holds) if (h.status === 'open') h.timedOut = true;
+              break;
+            }
+            case 'expireGrants': {
+              await jobs.expireGrants();
+              for (const u of users) model.expireDue(u);
+              break;
+            }
+            case 'expireHolds': {
+              await jobs.expireHolds();
+              for (const h of model.holds)
+                if (h.status === 'open' && h.timedOut) h.status = 'expired';
+              break;
+            }
+          }
+
+          const report = await reconciliation.reconcile(users);
+          expect(report.mismatches).toEqual([]);
+          const accounts = await rows<{ user_id: string; balance: string }>(
+            db,
+            `SELECT user_id, balance FROM accounts WHERE user_id = ANY($1)`,
+            [users],
+          );
+          for (const a of accounts) expect(Number(a.balance)).toBe(model.balance(a.user_id));
+          const statuses = await rows<{ hold_id: string; status: string }>(
+            db,
+            `SELECT hold_id, status FROM holds WHERE user_id = ANY($1)`,
+            [users],
+          );
+          for (const s of statuses)
+            expect(s.status).toBe(model.holds.find((h) => h.id === s.hold_id)!.status);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
