@@ -10,6 +10,8 @@ import { GrantsModule } from './grants/grants.module';
 import { HoldsModule } from './holds/holds.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { OrdersModule } from './orders/orders.module';
+import { ProductsModule } from './products/products.module';
 
 @Module({})
 export class CreditStoreModule {
@@ -30,6 +32,8 @@ export class CreditStoreModule {
         HoldsModule,
         JobsModule,
         FinanceModule,
+        ProductsModule,
+        OrdersModule,
       ],
     };
   }

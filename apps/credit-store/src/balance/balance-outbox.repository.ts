@@ -16,7 +16,10 @@ export interface PendingSnapshot {
 @Injectable()
 export class BalanceOutboxRepository {
   /** In the transaction that changed the accounts, so a commit never loses its snapshot. */
-  async enqueue(db: EntityManager, accounts: { user_id: string; version: bigint }[]): Promise<void> {
+  async enqueue(
+    db: EntityManager,
+    accounts: { user_id: string; version: bigint }[],
+  ): Promise<void> {
     if (accounts.length === 0) return;
     await db.query(
       `INSERT INTO balance_outbox (user_id, version)
@@ -28,15 +31,20 @@ export class BalanceOutboxRepository {
 
   /** The oldest pending accounts with their current state (which may be newer than queued). */
   async findPending(db: EntityManager, limit: number): Promise<PendingSnapshot[]> {
-    const rows: { user_id: string; balance: string; held: string; version: string; updated_at: Date }[] =
-      await db.query(
-        `SELECT a.user_id, a.balance, a.version, a.updated_at,
+    const rows: {
+      user_id: string;
+      balance: string;
+      held: string;
+      version: string;
+      updated_at: Date;
+    }[] = await db.query(
+      `SELECT a.user_id, a.balance, a.version, a.updated_at,
                 (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
                   WHERE h.user_id = a.user_id AND h.status = 'open' AND h.expires_at > now()) AS held
            FROM balance_outbox o JOIN accounts a USING (user_id)
           ORDER BY o.enqueued_at LIMIT $1`,
-        [limit],
-      );
+      [limit],
+    );
     return rows.map((row) => ({
       user_id: row.user_id,
       balance: BigInt(row.balance),

@@ -1,14 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
-import {
-  BALANCE_UPDATED_SCHEMA_VERSION,
-  BalanceUpdatedEvent,
-  Topics,
-} from '@tally/contracts';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BALANCE_UPDATED_SCHEMA_VERSION, BalanceUpdatedEvent, Topics } from '@tally/contracts';
 import { deadline, KAFKA, LazyProducer, PollingLoop } from '@tally/platform';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';

@@ -106,7 +106,9 @@ export class LedgerRepository {
         // Amounts as JSON strings: jsonb numbers would be exact too, but strings read back as-is.
         col((e) =>
           e.allocations
-            ? JSON.stringify(e.allocations.map((a) => ({ grant: a.grant, amount: a.amount.toString() })))
+            ? JSON.stringify(
+                e.allocations.map((a) => ({ grant: a.grant, amount: a.amount.toString() })),
+              )
             : null,
         ),
       ],

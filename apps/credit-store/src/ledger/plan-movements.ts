@@ -73,7 +73,10 @@ export function conflictReason(recorded: RecordedEntry, movement: Movement): str
 export function holdRefusal(hold: Hold | undefined, movement: Movement): Refusal | undefined {
   const id = movement.hold_id;
   if (!hold || hold.user_id !== movement.user_id) {
-    return { code: ErrorCode.NotFound, reason: `hold ${id} does not exist for user ${movement.user_id}` };
+    return {
+      code: ErrorCode.NotFound,
+      reason: `hold ${id} does not exist for user ${movement.user_id}`,
+    };
   }
   if (hold.status === 'captured') {
     return {
@@ -180,7 +183,11 @@ export function planMovements<E extends RecordedEntry>(
         capture_event_id: movement.event_id,
         captured_amount: movement.amount,
       });
-      captures.push({ hold_id: movement.hold_id, event_id: movement.event_id, amount: movement.amount });
+      captures.push({
+        hold_id: movement.hold_id,
+        event_id: movement.event_id,
+        amount: movement.amount,
+      });
       book.account = { ...book.account, version: book.account.version + 1n };
       book.changed = true;
     }

@@ -47,7 +47,9 @@ export class CreateGrantsHoldsUsage1763942400000 implements MigrationInterface {
         CONSTRAINT holds_closed CHECK ((status = 'open') = (closed_at IS NULL))
       )`);
     await db.query(`CREATE INDEX holds_open_user_idx ON holds (user_id) WHERE status = 'open'`);
-    await db.query(`CREATE INDEX holds_open_expiry_idx ON holds (expires_at) WHERE status = 'open'`);
+    await db.query(
+      `CREATE INDEX holds_open_expiry_idx ON holds (expires_at) WHERE status = 'open'`,
+    );
 
     // Every priced call, free ones included (they move no credits, so they have no ledger entry).
     await db.query(`

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Order, OrderStatus } from './order';
+
+const COLUMNS = `order_id, user_id, product_id::int AS product_id, product, quantity,
+                 credit_amount::float8 AS credit_amount, amount_cent::float8 AS amount_cent, currency,
+                 status, payment_ref, ledger_event_id, created_at, paid_at, credited_at, cancelled_at`;
+
+export type NewOrder = Pick<
+  Order,
+  | 'order_id'
+  | 'user_id'
+  | 'product_id'
+  | 'product'
+  | 'quantity'
+  | 'credit_amount'
+  | 'amount_cent'
+  | 'currency'
+>;
+
+@Injectable()
+export class OrderRepository {
+  async insert(db: EntityManager, order: NewOrder): Promise<Order> {
+    const rows: Order[] = await db.query(
+      `INSERT INTO orders (order_id, user_id, product_id, product, quantity, credit_amount,
+                           amount_cent, currency, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING ${COLUMNS}`,
+      [
+        order.order_id,
+        order.user_id,
+        order.product_id,
+        JSON.stringify(order.product),
+        order.quantity,
+        order.credit_amount,
+        order.amount_cent,
+        order.currency,
+      ],
+    );
+    return rows[0];
+  }
+
+  async find(db: EntityManager, orderId: string, lock = false): Promise<Order | undefined> {
+    const rows: Order[] = await db.query(
+      `SELECT ${COLUMNS} FROM orders WHERE order_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [orderId],
+    );
+    return rows[0];
+  }
+
+  /** Moves an order to `status`, stamping the matching *_at column. */
+  async transition(
+    db: EntityManager,
+    orderId: string,
+    status: Exclude<OrderStatus, 'pending'>,
+    fields: { payment_ref?: string | null; ledger_event_id?: string } = {},
+  ): Promise<Order> {
+    const rows: Order[] = await db.query(
+      `WITH changed AS (
+         UPDATE orders SET status = $2,
+                payment_ref = COALESCE(payment_ref, $3),
+                ledger_event_id = COALESCE(ledger_event_id, $4),
+                paid_at = CASE WHEN $2 = 'paid' THEN now() ELSE paid_at END,
+                credited_at = CASE WHEN $2 = 'credited' THEN now() ELSE credited_at END,
+                cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE cancelled_at END
+          WHERE order_id = $1 RETURNING *)
+       SELECT ${COLUMNS} FROM changed`,
+      [orderId, status, fields.payment_ref ?? null, fields.ledger_event_id ?? null],
+    );
+    return rows[0];
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, MAX_AMOUNT } from '@tally/contracts';
+import { DomainError, uuidv7 } from '@tally/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { GrantsService } from '../grants/grants.service';
+import { withTransactionRetry } from '../ledger/transaction-retry';
+import { ProductsService } from '../products/products.service';
+import type { CreateOrderDto } from './dto/order.dto';
+import { Order, orderEventId } from './order';
+import { OrderRepository } from './order.repository';
+
+/**
+ * Orders: pending → paid → credited, or pending → cancelled. The payment callback may come any
+ * number of times, at once too: the order row lock queues them, and the credit is one ledger
+ * event per order (`tally:order:<id>`), so the account is credited exactly once.
+ */
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orders: OrderRepository,
+    private readonly products: ProductsService,
+    private readonly grants: GrantsService,
+  ) {}
+
+  async create(request: CreateOrderDto): Promise<Order> {
+    const product = await this.products.get(request.product_id);
+    if (product.status !== 'active') {
+      throw new DomainError(ErrorCode.OrderNotPayable, `product ${product.id} is not on sale`);
+    }
+    const credits = product.credit_amount * request.quantity;
+    if (credits > MAX_AMOUNT) {
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `quantity: ${credits} credits is too many`,
+        ['quantity: too large for this product'],
+      );
+    }
+    return this.orders.insert(this.dataSource.manager, {
+      order_id: uuidv7(),
+      user_id: request.user_id,
+      product_id: product.id,
+      product,
+      quantity: request.quantity,
+      credit_amount: credits,
+      amount_cent: product.price_cent * request.quantity,
+      currency: product.currency,
+    });
+  }
+
+  async get(orderId: string, db: EntityManager = this.dataSource.manager): Promise<Order> {
+    const order = await this.orders.find(db, orderId);
+    if (!order) throw new DomainError(ErrorCode.NotFound, `order ${orderId} does not exist`);
+    return order;
+  }
+
+  /**
+   * The payment callback. Two steps, so a crash between them leaves a `paid` order that the
+   * next callback finishes. A later callback never overwrites the first payment_ref.
+   */
+  async markPaid(orderId: string, paymentRef: string | null): Promise<Order> {
+    await this.inTransaction(async (db) => {
+      const order = await this.lock(db, orderId);
+      if (order.status === 'cancelled') {
+        throw new DomainError(ErrorCode.OrderNotPayable, `order ${orderId} was cancelled`);
+      }
+      if (order.status === 'pending') {
+        await this.orders.transition(db, orderId, 'paid', { payment_ref: paymentRef });
+      }
+    });
+    return this.inTransaction(async (db) => {
+      const order = await this.lock(db, orderId);
+      if (order.status === 'credited') return order;
+      const entry = await this.grants.creditWithin(db, {
+        event_id: orderEventId(orderId),
+        user_id: order.user_id,
+        source: 'purchase',
+        amount: BigInt(order.credit_amount),
+        order_id: orderId,
+        source_ref_id: order.payment_ref,
+        description: `order ${orderId}: ${order.quantity} × ${order.product.sku}`,
+      });
+      return this.orders.transition(db, orderId, 'credited', { ledger_event_id: entry.event_id });
+    });
+  }
+
+  /** Only a pending order can be cancelled; cancelling again answers the same. */
+  cancel(orderId: string): Promise<Order> {
+    return this.inTransaction(async (db) => {
+      const order = await this.lock(db, orderId);
+      if (order.status === 'cancelled') return order;
+      if (order.status !== 'pending') {
+        throw new DomainError(
+          ErrorCode.OrderNotPayable,
+          `order ${orderId} is ${order.status} and cannot be cancelled`,
+        );
+      }
+      return this.orders.transition(db, orderId, 'cancelled');
+    });
+  }
+
+  private async lock(db: EntityManager, orderId: string): Promise<Order> {
+    const order = await this.orders.find(db, orderId, true);
+    if (!order) throw new DomainError(ErrorCode.NotFound, `order ${orderId} does not exist`);
+    return order;
+  }
+
+  private inTransaction<T>(run: (db: EntityManager) => Promise<T>): Promise<T> {
+    return withTransactionRetry(() => this.dataSource.transaction('READ COMMITTED', run));
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
+import { Public } from '@tally/platform';
+import { CreateProductDto, UpdateProductDto } from './dto/product.dto';
+import { ProductsService } from './products.service';
+
+/** The public catalogue. */
+@Controller('products')
+@Public()
+export class ProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Get()
+  list() {
+    return this.products.list(true);
+  }
+}
+
+/** Catalogue management: admin only (the default). */
+@Controller('admin/products')
+export class AdminProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Post()
+  create(@Body() body: CreateProductDto) {
+    return this.products.create(body);
+  }
+
+  @Get()
+  list() {
+    return this.products.list(false);
+  }
+
+  @Patch(':id')
+  update(@Param('id', ParseIntPipe) id: number, @Body() body: UpdateProductDto) {
+    return this.products.update(id, body);
+  }
+}

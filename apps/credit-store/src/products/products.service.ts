@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import type { EntityManager } from 'typeorm';
+import { sqlStateOf } from '../ledger/sql-state';
+import type { CreateProductDto, UpdateProductDto } from './dto/product.dto';
+import type { Product } from './product';
+import { ProductRepository } from './product.repository';
+
+@Injectable()
+export class ProductsService {
+  constructor(
+    @InjectEntityManager() private readonly db: EntityManager,
+    private readonly products: ProductRepository,
+  ) {}
+
+  create(product: CreateProductDto): Promise<Product> {
+    return this.uniqueSku(product.sku, () => this.products.insert(this.db, product));
+  }
+
+  async update(id: number, change: UpdateProductDto): Promise<Product> {
+    const updated = await this.uniqueSku(change.sku, () =>
+      this.products.update(this.db, id, change),
+    );
+    if (!updated) throw notFound(id);
+    return updated;
+  }
+
+  async get(id: number): Promise<Product> {
+    const product = await this.products.find(this.db, id);
+    if (!product) throw notFound(id);
+    return product;
+  }
+
+  list(onlyActive: boolean): Promise<Product[]> {
+    return this.products.list(this.db, onlyActive);
+  }
+
+  private async uniqueSku<T>(sku: string | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (sqlStateOf(error) === '23505') {
+        throw new DomainError(ErrorCode.AlreadyExists, `a product with sku ${sku} already exists`);
+      }
+      throw error;
+    }
+  }
+}
+
+function notFound(id: number): DomainError {
+  return new DomainError(ErrorCode.NotFound, `product ${id} does not exist`);
+}
