@@ -7,6 +7,8 @@ import { GrantsService } from '../apps/credit-store/src/grants/grants.service';
 import { HoldsService } from '../apps/credit-store/src/holds/holds.service';
 import { ExpiryJobsService } from '../apps/credit-store/src/jobs/expiry-jobs.service';
 import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
+import { OrdersService } from '../apps/credit-store/src/orders/orders.service';
+import { ProductsService } from '../apps/credit-store/src/products/products.service';
 import { RunningApp, startCreditStore } from './support/apps';
 import { connect, rows } from './support/db';
 import { unique } from './support/wait';
@@ -27,7 +29,8 @@ type Op =
   | { kind: 'timePasses'; days: number }
   | { kind: 'holdsTimeOut' }
   | { kind: 'expireGrants' }
-  | { kind: 'expireHolds' };
+  | { kind: 'expireHolds' }
+  | { kind: 'orderPaidTwice'; user: number; quantity: number };
 
 const user = fc.integer({ min: 0, max: 1 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -76,6 +79,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('holdsTimeOut' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expireGrants' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expireHolds' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('orderPaidTwice' as const),
+      user,
+      quantity: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
 );
 
 interface ModelGrant {
@@ -172,6 +183,14 @@ describe('ledger properties: random sequences keep every invariant', () => {
     const holds = store.app.get(HoldsService);
     const jobs = store.app.get(ExpiryJobsService);
     const reconciliation = store.app.get(ReconciliationService);
+    const orders = store.app.get(OrdersService);
+    const product = await store.app.get(ProductsService).create({
+      sku: unique('prop-sku'),
+      name: 'property pack',
+      credit_amount: 25,
+      price_cent: 100,
+      currency: 'EUR',
+    });
 
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 50 }), async (ops) => {
@@ -320,6 +339,22 @@ describe('ledger properties: random sequences keep every invariant', () => {
               await jobs.expireHolds();
               for (const h of model.holds)
                 if (h.status === 'open' && h.timedOut) h.status = 'expired';
+              break;
+            }
+            case 'orderPaidTwice': {
+              const u = users[op.user];
+              const { order_id } = await orders.create({
+                user_id: u,
+                product_id: product.id,
+                quantity: op.quantity,
+              });
+              const [first, second] = await Promise.all([
+                orders.markPaid(order_id, 'a'),
+                orders.markPaid(order_id, 'b'),
+              ]);
+              expect([first.status, second.status]).toEqual(['credited', 'credited']);
+              // Purchases never expire by default (GRANT_TTL_DAYS_BY_SOURCE=purchase=never).
+              model.income(u, order_id, 25 * op.quantity, null);
               break;
             }
           }
