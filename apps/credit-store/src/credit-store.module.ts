@@ -12,6 +12,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
+import { UsageModule } from './usage/usage.module';
 
 @Module({})
 export class CreditStoreModule {
@@ -34,6 +35,7 @@ export class CreditStoreModule {
         FinanceModule,
         ProductsModule,
         OrdersModule,
+        UsageModule,
       ],
     };
   }
