@@ -11,7 +11,9 @@ import { HoldsModule } from './holds/holds.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { OrdersModule } from './orders/orders.module';
+import { PricingModule } from './pricing/pricing.module';
 import { ProductsModule } from './products/products.module';
+import { RewardsModule } from './rewards/rewards.module';
 import { UsageModule } from './usage/usage.module';
 
 @Module({})
@@ -36,6 +38,8 @@ export class CreditStoreModule {
         ProductsModule,
         OrdersModule,
         UsageModule,
+        PricingModule,
+        RewardsModule,
       ],
     };
   }

@@ -1,10 +1,12 @@
 import { CreateLedger1763856000000 } from './1763856000000-create-ledger';
 import { CreateGrantsHoldsUsage1763942400000 } from './1763942400000-create-grants-holds-usage';
 import { CreateProductsOrders1763942500000 } from './1763942500000-create-products-orders';
+import { CreatePriceAndRewardRules1763942600000 } from './1763942600000-create-price-and-reward-rules';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
   CreateLedger1763856000000,
   CreateGrantsHoldsUsage1763942400000,
   CreateProductsOrders1763942500000,
+  CreatePriceAndRewardRules1763942600000,
 ];
