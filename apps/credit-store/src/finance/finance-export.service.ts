@@ -32,9 +32,10 @@ export class FinanceExportService {
       res.setHeader('content-disposition', 'attachment; filename="ledger.csv"');
       await write(res, CSV_HEADER);
       while (!aborted) {
-        const rows: Record<string, unknown>[] = await runner.query(
-          `FETCH ${FETCH_SIZE} FROM ledger_export`,
-        );
+        const rows = (await runner.query(`FETCH ${FETCH_SIZE} FROM ledger_export`)) as Record<
+          string,
+          unknown
+        >[];
         if (rows.length === 0) break;
         await write(res, rows.map(csvRow).join(''));
       }

@@ -43,7 +43,7 @@ export function csvField(column: string, value: unknown): string {
       ? value.toISOString()
       : typeof value === 'object'
         ? JSON.stringify(value)
-        : String(value);
+        : `${value as string | number | boolean | bigint}`;
   if (!TRUSTED.has(column) && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
