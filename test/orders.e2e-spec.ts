@@ -105,6 +105,55 @@ describe('products and orders: pending → paid → credited exactly once', () =
     expect(await balance(user)).toBe(1000);
   });
 
+  it('credits through one ledger entry named after the order, and answers a repeat the same', async () => {
+    const user = unique('user');
+    const { order_id } = (await order(user, await product(), 2)).body;
+    const first = await paid(order_id, 'pay-1');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      status: 'credited',
+      payment_ref: 'pay-1',
+      ledger_event_id: `tally:order:${order_id}`,
+    });
+    const second = await paid(order_id);
+    expect(second).toEqual(first);
+
+    const entry = await call<Record<string, unknown>>(
+      'GET',
+      `${store.url}/ledger/${encodeURIComponent(`tally:order:${order_id}`)}`,
+    );
+    expect(entry.body).toMatchObject({
+      user_id: user,
+      source: 'purchase',
+      direction: 'income',
+      amount: 1000,
+      order_id,
+      source_ref_id: 'pay-1',
+    });
+    const account = await call<Record<string, unknown>>('GET', `${store.url}/accounts/${user}`);
+    expect(account.body).toMatchObject({ balance: 1000, total_recharged: 1000 });
+  });
+
+  it('finishes an order left paid by a crash before crediting, on the next callback', async () => {
+    const user = unique('user');
+    const { order_id } = (await order(user, await product(), 1)).body;
+    // What the first transaction leaves behind when the process dies before the second one.
+    await db.query(
+      `UPDATE orders SET status = 'paid', payment_ref = 'pay-first', paid_at = now()
+        WHERE order_id = $1`,
+      [order_id],
+    );
+    expect(await balance(user)).toBe(0);
+    const answers = await Promise.all([paid(order_id, 'pay-retry'), paid(order_id, 'pay-retry')]);
+    for (const answer of answers) {
+      expect(answer.body).toMatchObject({ status: 'credited', payment_ref: 'pay-first' });
+    }
+    expect(await balance(user)).toBe(500);
+    expect(
+      await scalar(db, `SELECT count(*) FROM ledger_entries WHERE order_id = $1`, [order_id]),
+    ).toBe(1);
+  });
+
   it('cancels only pending orders, and never pays a cancelled one', async () => {
     const user = unique('user');
     const productId = await product();
@@ -113,6 +162,8 @@ describe('products and orders: pending → paid → credited exactly once', () =
       as: 'internal',
     });
     expect(cancelled.body.status).toBe('cancelled');
+    const again = await call<OrderBody>('POST', `${store.url}/orders/${first}/cancel`);
+    expect(again).toEqual(cancelled);
     const refused = await paid(first);
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('order_not_payable');
@@ -127,6 +178,42 @@ describe('products and orders: pending → paid → credited exactly once', () =
     expect(await balance(user)).toBe(1000);
   });
 
+  it('asks for a token everywhere but the public catalogue, and the admin token for products', async () => {
+    const { order_id } = (await order(unique('user'), await product())).body;
+    for (const [method, path] of [
+      ['POST', '/orders'],
+      ['GET', `/orders/${order_id}`],
+      ['POST', `/orders/${order_id}/paid`],
+      ['POST', `/orders/${order_id}/cancel`],
+      ['GET', '/admin/products'],
+      ['POST', '/admin/products'],
+      ['PATCH', '/admin/products/1'],
+    ] as const) {
+      const answer = await call(method, `${store.url}${path}`, {
+        as: 'none',
+        body: method === 'GET' ? undefined : {},
+      });
+      expect([method, path, answer.status, answer.body.code]).toEqual([
+        method,
+        path,
+        401,
+        'unauthorized',
+      ]);
+    }
+    for (const [method, path] of [
+      ['GET', '/admin/products'],
+      ['POST', '/admin/products'],
+    ] as const) {
+      const answer = await call(method, `${store.url}${path}`, {
+        as: 'internal',
+        body: method === 'GET' ? undefined : {},
+      });
+      expect([path, answer.status, answer.body.code]).toEqual([path, 403, 'forbidden']);
+    }
+    const order_ = await call<OrderBody>('GET', `${store.url}/orders/${order_id}`);
+    expect(order_.body.status).toBe('pending');
+  });
+
   it('lets only the admin token mark an order paid', async () => {
     const { order_id } = (await order(unique('user'), await product())).body;
     const asService = await call('POST', `${store.url}/orders/${order_id}/paid`, {
@@ -134,6 +221,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
       body: {},
     });
     expect(asService.status).toBe(403);
+    expect(asService.body.code).toBe('forbidden');
     expect((await call<OrderBody>('GET', `${store.url}/orders/${order_id}`)).body.status).toBe(
       'pending',
     );
@@ -145,6 +233,9 @@ describe('products and orders: pending → paid → credited exactly once', () =
     ['quantity 1001', { quantity: 1001 }, 400, 'validation_failed'],
     ['a bad user_id', { user_id: 'bad id' }, 400, 'validation_failed'],
     ['an unknown field', { coupon: 'x' }, 400, 'validation_failed'],
+    ['a fractional quantity', { quantity: 1.5 }, 400, 'validation_failed'],
+    ['a string product_id', { product_id: 'one' }, 400, 'validation_failed'],
+    ['a product id no bigint can hold', { product_id: 1e20 }, 400, 'validation_failed'],
   ])('refuses an order with %s and writes nothing', async (_, change, status, code) => {
     const user = unique('user');
     const answer = await call('POST', `${store.url}/orders`, {
@@ -170,7 +261,107 @@ describe('products and orders: pending → paid → credited exactly once', () =
     expect(await scalar(db, `SELECT count(*) FROM products WHERE sku = $1`, [sku])).toBe(0);
   });
 
-  it('answers 404 for an unknown order', async () => {
-    expect((await paid(unique('nope'))).status).toBe(404);
+  it('answers 404 not_found for an unknown order on every order endpoint', async () => {
+    const id = unique('nope');
+    for (const [method, path, as] of [
+      ['GET', `/orders/${id}`, 'internal'],
+      ['POST', `/orders/${id}/paid`, 'admin'],
+      ['POST', `/orders/${id}/cancel`, 'internal'],
+    ] as const) {
+      const answer = await call(method, `${store.url}${path}`, { as });
+      expect([path, answer.status, answer.body.code]).toEqual([path, 404, 'not_found']);
+    }
+  });
+
+  it('lists every product for the admin, and a deactivated one can no longer be ordered', async () => {
+    const id = await product();
+    const off = await call<{ status: string }>('PATCH', `${store.url}/admin/products/${id}`, {
+      body: { status: 'inactive' },
+    });
+    expect(off.body.status).toBe('inactive');
+    const all = await call<{ id: number }[]>('GET', `${store.url}/admin/products`);
+    expect(all.body.map((p) => p.id)).toContain(id);
+    const listed = await call<{ id: number }[]>('GET', `${store.url}/products`, { as: 'none' });
+    expect(listed.body.map((p) => p.id)).not.toContain(id);
+
+    const user = unique('user');
+    const refused = await order(user, id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('order_not_payable');
+    expect(await scalar(db, `SELECT count(*) FROM orders WHERE user_id = $1`, [user])).toBe(0);
+  });
+
+  it.each([
+    ['a null name', { name: null }],
+    ['a null sku', { sku: null }],
+    ['a null credit_amount', { credit_amount: null }],
+    ['a null status', { status: null }],
+    ['a fractional price', { price_cent: 1.5 }],
+  ])('refuses a product change with %s and changes nothing', async (_, change) => {
+    const id = await product();
+    const answer = await call('PATCH', `${store.url}/admin/products/${id}`, { body: change });
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('validation_failed');
+    expect(
+      await scalar(db, `SELECT count(*) FROM products WHERE id = $1 AND name = 'Pack'`, [id]),
+    ).toBe(1);
+  });
+
+  it.each([
+    ['abc', 400, 'validation_failed'],
+    ['99999999999999999999', 400, 'validation_failed'],
+    ['999999999', 404, 'not_found'],
+  ])('answers a product change of id %s with %i', async (id, status, code) => {
+    const answer = await call('PATCH', `${store.url}/admin/products/${id}`, {
+      body: { name: 'x' },
+    });
+    expect([answer.status, answer.body.code]).toEqual([status, code]);
+  });
+
+  it('refuses an empty payment_ref and leaves the order pending', async () => {
+    const { order_id } = (await order(unique('user'), await product())).body;
+    const answer = await paid(order_id, '');
+    expect([answer.status, answer.body.code]).toEqual([400, 'validation_failed']);
+    const fetched = await call<OrderBody>('GET', `${store.url}/orders/${order_id}`);
+    expect(fetched.body.status).toBe('pending');
+  });
+
+  it('changes only the fields given, clears optional ones with null, keeps skus unique', async () => {
+    const id = await product({ badge: 'hot', original_price_cent: 999 });
+    const changed = await call<Record<string, unknown>>(
+      'PATCH',
+      `${store.url}/admin/products/${id}`,
+      { body: { price_cent: 299, badge: null } },
+    );
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({
+      id,
+      name: 'Pack',
+      price_cent: 299,
+      original_price_cent: 999,
+      badge: null,
+      credit_amount: 500,
+    });
+    const taken = unique('sku');
+    await product({ sku: taken });
+    const clash = await call('PATCH', `${store.url}/admin/products/${id}`, {
+      body: { sku: taken },
+    });
+    expect([clash.status, clash.body.code]).toEqual([409, 'already_exists']);
+  });
+
+  it('breaks sort_order ties by id in the public listing', async () => {
+    const sort_order = 424242;
+    const first = await product({ sort_order });
+    const second = await product({ sort_order });
+    const listed = await call<{ id: number; sort_order: number }[]>(
+      'GET',
+      `${store.url}/products`,
+      { as: 'none' },
+    );
+    const ids = listed.body.filter((p) => p.sort_order === sort_order).map((p) => p.id);
+    expect(ids).toEqual([first, second]);
+    const orders = listed.body.map((p) => p.sort_order);
+    expect(orders).toEqual([...orders].sort((a, b) => a - b));
   });
 });

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { FinanceExportRepository } from './finance-export.repository';
 import { FinanceExportService } from './finance-export.service';
+import { FinanceSummaryRepository } from './finance-summary.repository';
+import { FinanceSummaryService } from './finance-summary.service';
 import { FinanceController } from './finance.controller';
-import { FinanceRepository } from './finance.repository';
 import { ReconciliationController } from './reconciliation.controller';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
@@ -9,8 +11,10 @@ import { ReconciliationService } from './reconciliation.service';
 @Module({
   controllers: [FinanceController, ReconciliationController],
   providers: [
-    FinanceRepository,
+    FinanceExportRepository,
     FinanceExportService,
+    FinanceSummaryRepository,
+    FinanceSummaryService,
     ReconciliationRepository,
     ReconciliationService,
   ],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { Product } from '../products/product';
 import type { Order, OrderStatus } from './order';
 
 const COLUMNS = `order_id, user_id, product_id::int AS product_id, product, quantity,
@@ -8,15 +9,8 @@ const COLUMNS = `order_id, user_id, product_id::int AS product_id, product, quan
 
 export type NewOrder = Pick<
   Order,
-  | 'order_id'
-  | 'user_id'
-  | 'product_id'
-  | 'product'
-  | 'quantity'
-  | 'credit_amount'
-  | 'amount_cent'
-  | 'currency'
->;
+  'order_id' | 'user_id' | 'product_id' | 'quantity' | 'credit_amount' | 'amount_cent' | 'currency'
+> & { product: Product };
 
 @Injectable()
 export class OrderRepository {

@@ -2,12 +2,18 @@ import type { Product } from '../products/product';
 
 export type OrderStatus = 'pending' | 'paid' | 'credited' | 'cancelled';
 
+/** A product as stored in an order (jsonb): its timestamps come back as ISO strings. */
+export type ProductSnapshot = Omit<Product, 'created_at' | 'updated_at'> & {
+  created_at: string;
+  updated_at: string;
+};
+
 export interface Order {
   order_id: string;
   user_id: string;
   product_id: number;
   /** The product as it was when ordered. */
-  product: Product;
+  product: ProductSnapshot;
   quantity: number;
   credit_amount: number;
   amount_cent: number;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, MAX_AMOUNT } from '@tally/contracts';
 import { DomainError, uuidv7 } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import { BalanceSnapshotRelay } from '../balance/balance-snapshot.relay';
 import { GrantsService } from '../grants/grants.service';
 import { withTransactionRetry } from '../ledger/transaction-retry';
 import { ProductsService } from '../products/products.service';
@@ -21,6 +22,7 @@ export class OrdersService {
     private readonly orders: OrderRepository,
     private readonly products: ProductsService,
     private readonly grants: GrantsService,
+    private readonly snapshotRelay: BalanceSnapshotRelay,
   ) {}
 
   async create(request: CreateOrderDto): Promise<Order> {
@@ -56,19 +58,21 @@ export class OrdersService {
 
   /**
    * The payment callback. Two steps, so a crash between them leaves a `paid` order that the
-   * next callback finishes. A later callback never overwrites the first payment_ref.
+   * next callback finishes. The first payment_ref stands: a callback for an order already paid
+   * (with any payment_ref, or none) answers the order as it is, because the provider retrying
+   * is far likelier than a second real payment, and finance needs the reference that was credited.
    */
   async markPaid(orderId: string, paymentRef: string | null): Promise<Order> {
-    await this.inTransaction(async (db) => {
+    const paid = await this.inTransaction(async (db) => {
       const order = await this.lock(db, orderId);
       if (order.status === 'cancelled') {
         throw new DomainError(ErrorCode.OrderNotPayable, `order ${orderId} was cancelled`);
       }
-      if (order.status === 'pending') {
-        await this.orders.transition(db, orderId, 'paid', { payment_ref: paymentRef });
-      }
+      if (order.status !== 'pending') return order;
+      return this.orders.transition(db, orderId, 'paid', { payment_ref: paymentRef });
     });
-    return this.inTransaction(async (db) => {
+    if (paid.status === 'credited') return paid;
+    const credited = await this.inTransaction(async (db) => {
       const order = await this.lock(db, orderId);
       if (order.status === 'credited') return order;
       const entry = await this.grants.creditWithin(db, {
@@ -82,6 +86,8 @@ export class OrdersService {
       });
       return this.orders.transition(db, orderId, 'credited', { ledger_event_id: entry.event_id });
     });
+    this.snapshotRelay.wake();
+    return credited;
   }
 
   /** Only a pending order can be cancelled; cancelling again answers the same. */

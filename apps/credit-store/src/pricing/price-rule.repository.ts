@@ -1,36 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PriceRule } from './price-rule';
+import { PRICE_FIELDS, PRICE_RULE_FIELDS, PriceRule, PriceRuleFields } from './price-rule';
+import type { PriceTarget } from './price-rule-match';
 
-const VERSION_FIELDS = [
-  'scene',
-  'provider',
-  'model',
-  'mode',
-  'priority',
-  'input_per_million',
-  'output_per_million',
-  'cached_per_million',
-  'reasoning_per_million',
-  'credits_per_call',
-  'credits_per_second',
-  'min_credits',
-  'status',
-] as const;
-
-export type RuleFields = Pick<PriceRule, (typeof VERSION_FIELDS)[number]>;
-
-// numeric::text keeps decimals exact; trailing zeros trimmed for readability.
-const price = (c: string) =>
-  `CASE WHEN v.${c} IS NULL THEN NULL ELSE trim_scale(v.${c})::text END AS ${c}`;
+// numeric::text keeps prices exact (trailing zeros trimmed); min_credits ≤ MAX_AMOUNT < 2^53.
 const COLUMNS = `v.rule_id::int AS id, v.version, v.scene, v.provider, v.model, v.mode, v.priority,
-  ${['input_per_million', 'output_per_million', 'cached_per_million', 'reasoning_per_million', 'credits_per_call', 'credits_per_second'].map(price).join(', ')},
+  ${PRICE_FIELDS.map((f) => `trim_scale(v.${f})::text AS ${f}`).join(', ')},
   v.min_credits::float8 AS min_credits, v.status, v.created_at`;
-const CURRENT = `price_rules r JOIN price_rule_versions v ON v.rule_id = r.id AND v.version = r.current_version`;
+const CURRENT = `price_rules r
+  JOIN price_rule_versions v ON v.rule_id = r.id AND v.version = r.current_version`;
 
+/** Rules and their append-only versions; a rule's current version is what matches and prices. */
 @Injectable()
 export class PriceRuleRepository {
-  async create(db: EntityManager, fields: RuleFields): Promise<number> {
+  async create(db: EntityManager, fields: PriceRuleFields): Promise<number> {
     const [{ id }]: { id: number }[] = await db.query(
       `INSERT INTO price_rules DEFAULT VALUES RETURNING id::int AS id`,
     );
@@ -38,20 +21,12 @@ export class PriceRuleRepository {
     return id;
   }
 
-  /** The current version, locked so that two edits of one rule make versions one after another. */
-  async lockCurrent(db: EntityManager, id: number): Promise<PriceRule | undefined> {
-    const rows: PriceRule[] = await db.query(
-      `SELECT ${COLUMNS} FROM ${CURRENT} WHERE r.id = $1 FOR UPDATE OF r`,
-      [id],
-    );
-    return rows[0];
-  }
-
+  /** Adds version `version` and makes it current. */
   async addVersion(
     db: EntityManager,
     id: number,
     version: number,
-    fields: RuleFields,
+    fields: PriceRuleFields,
   ): Promise<void> {
     await this.insertVersion(db, id, version, fields);
     await db.query(
@@ -60,20 +35,61 @@ export class PriceRuleRepository {
     );
   }
 
-  async listCurrent(
+  /**
+   * The current version, the rule locked so that two edits make versions one after the other.
+   * Lock, then read: a join locked in one statement would, after waiting for another edit, re-check
+   * the new current_version against the old version row and find nothing.
+   */
+  async lockCurrent(db: EntityManager, id: number): Promise<PriceRule | undefined> {
+    const locked: unknown[] = await db.query(`SELECT 1 FROM price_rules WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
+    return locked.length ? this.findCurrent(db, id) : undefined;
+  }
+
+  async findCurrent(db: EntityManager, id: number): Promise<PriceRule | undefined> {
+    const rows: PriceRule[] = await db.query(`SELECT ${COLUMNS} FROM ${CURRENT} WHERE r.id = $1`, [
+      id,
+    ]);
+    return rows[0];
+  }
+
+  /** Current versions, deleted ones only when asked for by status. */
+  listCurrent(
     db: EntityManager,
     filter: { scene?: string; status?: string } = {},
   ): Promise<PriceRule[]> {
     return db.query(
       `SELECT ${COLUMNS} FROM ${CURRENT}
         WHERE ($1::text IS NULL OR v.scene = $1)
-          AND (CASE WHEN $2::text IS NULL THEN v.status <> 'deleted' ELSE v.status = $2 END)
+          AND CASE WHEN $2::text IS NULL THEN v.status <> 'deleted' ELSE v.status = $2 END
         ORDER BY r.id`,
       [filter.scene ?? null, filter.status ?? null],
     );
   }
 
-  async history(db: EntityManager, id: number): Promise<PriceRule[]> {
+  /** Active current versions that could price the target; matchRule picks one of them. */
+  listCandidates(db: EntityManager, target: PriceTarget): Promise<PriceRule[]> {
+    return db.query(
+      `SELECT ${COLUMNS} FROM ${CURRENT}
+        WHERE v.status = 'active' AND v.scene = $1
+          AND (v.provider IS NULL OR v.provider = $2)
+          AND (v.model IS NULL OR v.model = $3)`,
+      [target.scene, target.provider ?? null, target.model ?? null],
+    );
+  }
+
+  async activeModels(db: EntityManager, scene: string): Promise<string[]> {
+    const rows: { model: string }[] = await db.query(
+      `SELECT DISTINCT v.model FROM ${CURRENT}
+        WHERE v.status = 'active' AND v.scene = $1 AND v.model IS NOT NULL
+        ORDER BY v.model`,
+      [scene],
+    );
+    return rows.map((r) => r.model);
+  }
+
+  history(db: EntityManager, id: number): Promise<PriceRule[]> {
     return db.query(
       `SELECT ${COLUMNS} FROM price_rule_versions v WHERE v.rule_id = $1 ORDER BY v.version`,
       [id],
@@ -93,11 +109,16 @@ export class PriceRuleRepository {
     return rows[0];
   }
 
-  private async insertVersion(db: EntityManager, id: number, version: number, fields: RuleFields) {
+  private async insertVersion(
+    db: EntityManager,
+    id: number,
+    version: number,
+    fields: PriceRuleFields,
+  ): Promise<void> {
     await db.query(
-      `INSERT INTO price_rule_versions (rule_id, version, ${VERSION_FIELDS.join(', ')})
-       VALUES ($1, $2, ${VERSION_FIELDS.map((_, i) => `$${i + 3}`).join(', ')})`,
-      [id, version, ...VERSION_FIELDS.map((f) => fields[f])],
+      `INSERT INTO price_rule_versions (rule_id, version, ${PRICE_RULE_FIELDS.join(', ')})
+       VALUES ($1, $2, ${PRICE_RULE_FIELDS.map((_, i) => `$${i + 3}`).join(', ')})`,
+      [id, version, ...PRICE_RULE_FIELDS.map((f) => fields[f])],
     );
   }
 }

@@ -3,26 +3,46 @@ import type { PricingMode } from '@tally/contracts';
 export const RULE_STATUSES = ['active', 'inactive', 'deleted'] as const;
 export type RuleStatus = (typeof RULE_STATUSES)[number];
 
-/** Decimal prices as exact strings (numeric in Postgres), never floats. */
-export interface Prices {
-  input_per_million: string | null;
-  output_per_million: string | null;
-  cached_per_million: string | null;
-  reasoning_per_million: string | null;
-  credits_per_call: string | null;
-  credits_per_second: string | null;
+export const PRICE_FIELDS = [
+  'input_per_million',
+  'output_per_million',
+  'cached_per_million',
+  'reasoning_per_million',
+  'credits_per_call',
+  'credits_per_second',
+] as const;
+export type PriceField = (typeof PRICE_FIELDS)[number];
+
+/** How one rule version prices: decimal prices as exact strings (numeric in Postgres), never floats. */
+export interface RulePricing extends Record<PriceField, string | null> {
+  mode: PricingMode;
   min_credits: number | null;
 }
 
-/** One version of a rule: what it matches and how it prices. */
-export interface PriceRule extends Prices {
-  id: number;
-  version: number;
+/** Everything a version holds: what it matches and how it prices. */
+export interface PriceRuleFields extends RulePricing {
   scene: string;
   provider: string | null;
   model: string | null;
-  mode: PricingMode;
   priority: number;
   status: RuleStatus;
+}
+
+/** The columns of a version besides its identity, in storage order. */
+export const PRICE_RULE_FIELDS = [
+  'scene',
+  'provider',
+  'model',
+  'mode',
+  'priority',
+  ...PRICE_FIELDS,
+  'min_credits',
+  'status',
+] as const satisfies readonly (keyof PriceRuleFields)[];
+
+/** One version of a rule, as stored (append-only) and answered. */
+export interface PriceRule extends PriceRuleFields {
+  id: number;
+  version: number;
   created_at: Date;
 }

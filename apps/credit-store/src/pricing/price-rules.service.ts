@@ -2,48 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import type { CreatePriceRuleDto, QuoteDto, UpdatePriceRuleDto } from './dto/price-rule.dto';
-import type { PriceRule } from './price-rule';
-import { RuleFields, PriceRuleRepository } from './price-rule.repository';
-import { matchRule, priceUsage, usageProblem } from './price-usage';
+import type { PriceRule, RuleStatus } from './price-rule';
+import { PriceRuleRepository } from './price-rule.repository';
+import { nextVersionFields, PriceRuleChange, sameFields } from './price-rule-version';
 
-/** Which prices each mode needs. */
-const REQUIRED: Record<PriceRule['mode'], (keyof RuleFields)[]> = {
-  tokens: ['input_per_million', 'output_per_million'],
-  fixed: ['credits_per_call'],
-  duration: ['credits_per_second'],
-  free: [],
-};
-
-function invalid(details: string[]): DomainError {
-  return new DomainError(ErrorCode.ValidationFailed, details.join('; '), details);
-}
-
-function checked(fields: RuleFields): RuleFields {
-  const missing = REQUIRED[fields.mode].filter((f) => fields[f] === null);
-  if (missing.length)
-    throw invalid(missing.map((f) => `${f}: is required for mode ${fields.mode}`));
-  return fields;
-}
-
-function fieldsOf(body: Partial<RuleFields>, base?: PriceRule): RuleFields {
-  const pick = <K extends keyof RuleFields>(key: K, fallback: RuleFields[K]): RuleFields[K] =>
-    body[key] ?? base?.[key] ?? fallback;
-  return {
-    scene: pick('scene', ''),
-    provider: pick('provider', null),
-    model: pick('model', null),
-    mode: pick('mode', 'free'),
-    priority: pick('priority', 0),
-    input_per_million: pick('input_per_million', null),
-    output_per_million: pick('output_per_million', null),
-    cached_per_million: pick('cached_per_million', null),
-    reasoning_per_million: pick('reasoning_per_million', null),
-    credits_per_call: pick('credits_per_call', null),
-    credits_per_second: pick('credits_per_second', null),
-    min_credits: pick('min_credits', null),
-    status: pick('status', 'active'),
-  };
+export interface PriceRuleWithHistory extends PriceRule {
+  versions: PriceRule[];
 }
 
 /** Versioned price rules: every change is a new version; old versions stay to re-price history. */
@@ -54,69 +18,52 @@ export class PriceRulesService {
     private readonly rules: PriceRuleRepository,
   ) {}
 
-  create(body: CreatePriceRuleDto): Promise<PriceRule> {
+  create(body: PriceRuleChange): Promise<PriceRule> {
+    const fields = nextVersionFields(body);
     return this.dataSource.transaction(async (db) => {
-      const id = await this.rules.create(db, checked(fieldsOf(body)));
-      return (await this.rules.lockCurrent(db, id))!;
+      const id = await this.rules.create(db, fields);
+      return (await this.rules.findCurrent(db, id))!;
     });
   }
 
-  update(id: number, change: UpdatePriceRuleDto | { status: 'deleted' }): Promise<PriceRule> {
+  /** A new version with the change applied; a change that changes nothing adds no version. */
+  update(id: number, change: PriceRuleChange): Promise<PriceRule> {
     return this.dataSource.transaction(async (db) => {
-      const current = await this.current(db, id);
-      await this.rules.addVersion(db, id, current.version + 1, checked(fieldsOf(change, current)));
-      return (await this.rules.lockCurrent(db, id))!;
+      const current = await this.lockLive(db, id);
+      const fields = nextVersionFields(change, current);
+      if (sameFields(fields, current)) return current;
+      await this.rules.addVersion(db, id, current.version + 1, fields);
+      return (await this.rules.findCurrent(db, id))!;
     });
   }
 
-  async get(id: number) {
+  /** A last version with status deleted: it no longer matches, and its history stays. */
+  remove(id: number): Promise<PriceRule> {
+    return this.update(id, { status: 'deleted' });
+  }
+
+  /** The current version and every version before it; deleted rules too, for audit. */
+  async get(id: number): Promise<PriceRuleWithHistory> {
     const db = this.dataSource.manager;
-    const current = await this.current(db, id);
+    const current = await this.rules.findCurrent(db, id);
+    if (!current) throw notFound(id);
     return { ...current, versions: await this.rules.history(db, id) };
   }
 
-  list(filter: { scene?: string; status?: string }): Promise<PriceRule[]> {
+  list(filter: { scene?: string; status?: RuleStatus }): Promise<PriceRule[]> {
     return this.rules.listCurrent(this.dataSource.manager, filter);
   }
 
-  /** Prices a usage with the matching active rule (the gateway's pricing and estimate call). */
-  async quote(request: QuoteDto) {
-    const problem = usageProblem(request.usage);
-    if (problem) throw invalid([problem]);
-    const rules = await this.rules.listCurrent(this.dataSource.manager, {
-      scene: request.scene,
-      status: 'active',
-    });
-    const rule = matchRule(rules, request);
-    if (!rule) {
-      throw new DomainError(
-        ErrorCode.NoPriceRule,
-        `no active price rule for scene ${request.scene}, provider ${request.provider ?? '-'}, model ${request.model ?? '-'}`,
-      );
-    }
-    return {
-      ...priceUsage(rule, request.usage),
-      rule_id: rule.id,
-      rule_version: rule.version,
-      mode: rule.mode,
-      usage: request.usage,
-    };
-  }
-
-  /** Distinct models of the scene's active rules (the gateway's /v1/models). */
-  async models(scene: string): Promise<string[]> {
-    const rules = await this.rules.listCurrent(this.dataSource.manager, {
-      scene,
-      status: 'active',
-    });
-    return [...new Set(rules.flatMap((r) => (r.model ? [r.model] : [])))].sort();
-  }
-
-  private async current(db: EntityManager, id: number): Promise<PriceRule> {
+  private async lockLive(db: EntityManager, id: number): Promise<PriceRule> {
     const rule = await this.rules.lockCurrent(db, id);
-    if (!rule || rule.status === 'deleted') {
-      throw new DomainError(ErrorCode.NotFound, `price rule ${id} does not exist`);
+    if (!rule) throw notFound(id);
+    if (rule.status === 'deleted') {
+      throw new DomainError(ErrorCode.NotFound, `price rule ${id} is deleted`);
     }
     return rule;
   }
+}
+
+function notFound(id: number): DomainError {
+  return new DomainError(ErrorCode.NotFound, `price rule ${id} does not exist`);
 }

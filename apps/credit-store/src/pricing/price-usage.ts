@@ -1,109 +1,107 @@
 import type { ChargeUsage } from '@tally/contracts';
-import type { PriceRule } from './price-rule';
+import { ceilDiv, fromScaled, toScaled } from './exact-decimal';
+import type { PriceField, RulePricing } from './price-rule';
 
-const MICRO = 1_000_000n;
-const MILLION = 1_000_000n;
+/** Prices have at most 6 decimal places; durations are counted to the millisecond. */
+export const PRICE_PLACES = 6;
+export const SECOND_PLACES = 3;
+export const MAX_SECONDS = 1_000_000_000;
 
-/** A decimal string (≤ 6 places) as an integer count of millionths, exactly. */
-export function toMicro(decimal: string): bigint {
-  const [whole, fraction = ''] = decimal.split('.');
-  return BigInt(whole) * MICRO + BigInt(fraction.padEnd(6, '0').slice(0, 6));
-}
+const TOKEN_FIELDS = [
+  'input_tokens',
+  'output_tokens',
+  'cached_tokens',
+  'reasoning_tokens',
+] as const;
+const SECONDS = /^\d+(\.\d{1,3})?$/;
 
-function ceilDiv(n: bigint, d: bigint): bigint {
-  return n <= 0n ? 0n : (n + d - 1n) / d;
-}
-
-/** An exact fraction n / d as a decimal string (d a power of ten). */
-function decimal(n: bigint, d: bigint): string {
-  const places = d.toString().length - 1;
-  const text = n.toString().padStart(places + 1, '0');
-  const fraction = text.slice(text.length - places).replace(/0+$/, '');
-  return fraction
-    ? `${text.slice(0, text.length - places)}.${fraction}`
-    : text.slice(0, text.length - places);
-}
-
-export interface Price {
-  /** Credits to charge: rounded once, up; at least min_credits and 1 unless free. */
-  amount: number;
-  /** The unrounded cost, for audit. */
+export interface PricedUsage {
+  /** Credits to charge: the exact cost rounded once, up; at least min_credits and 1 unless free. */
+  amount: bigint;
+  /** The unrounded cost as a decimal string, for audit. */
   exact_cost: string;
 }
 
 /**
- * Prices a usage with one rule version. input_tokens include cached_tokens and output_tokens
- * include reasoning_tokens (OpenAI's convention); cached and reasoning tokens fall back to the
- * input and output prices when the rule has none of their own.
+ * Why a usage cannot be priced as given (empty when it can). input_tokens include cached_tokens
+ * and output_tokens include reasoning_tokens (OpenAI's convention), so neither part may exceed
+ * its whole.
  */
-export function priceUsage(rule: PriceRule, usage: ChargeUsage): Price {
-  let numerator: bigint;
-  let denominator: bigint;
-  switch (rule.mode) {
-    case 'free':
-      return { amount: 0, exact_cost: '0' };
-    case 'tokens': {
-      const input = toMicro(rule.input_per_million ?? '0');
-      const output = toMicro(rule.output_per_million ?? '0');
-      const cached = rule.cached_per_million === null ? input : toMicro(rule.cached_per_million);
-      const reasoning =
-        rule.reasoning_per_million === null ? output : toMicro(rule.reasoning_per_million);
-      const t = (n?: number) => BigInt(n ?? 0);
-      numerator =
-        (t(usage.input_tokens) - t(usage.cached_tokens)) * input +
-        t(usage.cached_tokens) * cached +
-        (t(usage.output_tokens) - t(usage.reasoning_tokens)) * output +
-        t(usage.reasoning_tokens) * reasoning;
-      denominator = MICRO * MILLION;
-      break;
-    }
-    case 'fixed':
-      numerator = toMicro(rule.credits_per_call ?? '0');
-      denominator = MICRO;
-      break;
-    case 'duration': {
-      const millis = BigInt(Math.round((usage.seconds ?? 0) * 1000));
-      numerator = millis * toMicro(rule.credits_per_second ?? '0');
-      denominator = MICRO * 1000n;
-      break;
+export function usageProblems(usage: ChargeUsage): string[] {
+  const problems: string[] = [];
+  for (const field of TOKEN_FIELDS) {
+    const count = usage[field];
+    if (count !== undefined && !(Number.isSafeInteger(count) && count >= 0)) {
+      problems.push(`usage.${field}: must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
     }
   }
-  const floor = BigInt(Math.max(rule.min_credits ?? 0, 1));
-  const rounded = ceilDiv(numerator, denominator);
-  return {
-    amount: Number(rounded > floor ? rounded : floor),
-    exact_cost: decimal(numerator, denominator),
-  };
-}
-
-/** Why a usage cannot be priced as given, or undefined. */
-export function usageProblem(usage: ChargeUsage): string | undefined {
   if ((usage.cached_tokens ?? 0) > (usage.input_tokens ?? 0)) {
-    return 'usage.cached_tokens: must not exceed input_tokens (which include them)';
+    problems.push('usage.cached_tokens: must not exceed input_tokens (which include them)');
   }
   if ((usage.reasoning_tokens ?? 0) > (usage.output_tokens ?? 0)) {
-    return 'usage.reasoning_tokens: must not exceed output_tokens (which include them)';
+    problems.push('usage.reasoning_tokens: must not exceed output_tokens (which include them)');
   }
-  return undefined;
+  const seconds = usage.seconds;
+  if (seconds !== undefined && !(SECONDS.test(String(seconds)) && seconds <= MAX_SECONDS)) {
+    problems.push(
+      `usage.seconds: must be a number from 0 to ${MAX_SECONDS} with at most ${SECOND_PLACES} decimal places`,
+    );
+  }
+  return problems;
 }
 
 /**
- * The rule that prices (scene, provider, model): among active rules whose provider and model are
- * null (any) or equal, the highest priority, then the most specific (model beats provider beats
- * neither), then the oldest.
+ * Prices a usage with one rule version, exactly: the same (version, usage) always gives the same
+ * amount, so a charge priced with (rule_id, rule_version) can be re-derived later. The usage must
+ * have no usageProblems.
  */
-export function matchRule(
-  rules: readonly PriceRule[],
-  target: { scene: string; provider?: string; model?: string },
-): PriceRule | undefined {
-  const specificity = (r: PriceRule) => (r.model !== null ? 2 : 0) + (r.provider !== null ? 1 : 0);
-  return rules
-    .filter(
-      (r) =>
-        r.status === 'active' &&
-        r.scene === target.scene &&
-        (r.provider === null || r.provider === target.provider) &&
-        (r.model === null || r.model === target.model),
-    )
-    .sort((a, b) => b.priority - a.priority || specificity(b) - specificity(a) || a.id - b.id)[0];
+export function priceUsage(rule: RulePricing, usage: ChargeUsage): PricedUsage {
+  if (rule.mode === 'free') return { amount: 0n, exact_cost: '0' };
+  const problems = usageProblems(usage);
+  if (problems.length) throw new RangeError(problems.join('; '));
+
+  const cost = exactCost(rule, usage);
+  const rounded = ceilDiv(cost.scaled, 10n ** BigInt(cost.places));
+  const floor = BigInt(Math.max(rule.min_credits ?? 0, 1));
+  return {
+    amount: rounded > floor ? rounded : floor,
+    exact_cost: fromScaled(cost.scaled, cost.places),
+  };
+}
+
+/** The cost × 10^places, an integer. */
+function exactCost(rule: RulePricing, usage: ChargeUsage): { scaled: bigint; places: number } {
+  const price = (field: PriceField): bigint => {
+    const value = rule[field];
+    if (value === null) throw new RangeError(`a ${rule.mode} rule needs ${field}`);
+    return toScaled(value, PRICE_PLACES);
+  };
+  const priceOr = (field: PriceField, fallback: bigint) =>
+    rule[field] === null ? fallback : price(field);
+  switch (rule.mode) {
+    case 'free':
+      return { scaled: 0n, places: 0 };
+    case 'tokens': {
+      const tokens = (n: number | undefined) => BigInt(n ?? 0);
+      const input = tokens(usage.input_tokens);
+      const cached = tokens(usage.cached_tokens);
+      const output = tokens(usage.output_tokens);
+      const reasoning = tokens(usage.reasoning_tokens);
+      const inputPrice = price('input_per_million');
+      const outputPrice = price('output_per_million');
+      const perMillion =
+        (input - cached) * inputPrice +
+        cached * priceOr('cached_per_million', inputPrice) +
+        (output - reasoning) * outputPrice +
+        reasoning * priceOr('reasoning_per_million', outputPrice);
+      // Prices are scaled by 10^6 and are per 10^6 tokens: the sum is the cost × 10^12.
+      return { scaled: perMillion, places: PRICE_PLACES + 6 };
+    }
+    case 'fixed':
+      return { scaled: price('credits_per_call'), places: PRICE_PLACES };
+    case 'duration': {
+      const millis = toScaled(String(usage.seconds ?? 0), SECOND_PLACES);
+      return { scaled: millis * price('credits_per_second'), places: PRICE_PLACES + SECOND_PLACES };
+    }
+  }
 }

@@ -12,6 +12,6 @@ export interface Product {
   badge: string | null;
   status: ProductStatus;
   sort_order: number;
-  created_at: string;
-  updated_at: string;
+  created_at: Date;
+  updated_at: Date;
 }

@@ -12,8 +12,11 @@ export interface RewardRule {
   updated_at: Date;
 }
 
+/** Amounts are capped at MAX_AMOUNT (< 2^53), so reading them as float8 is exact. */
 const COLUMNS = `id::int AS id, source, name, amount::float8 AS amount, status, created_at, updated_at`;
+const CHANGEABLE = ['name', 'amount', 'status'] as const;
 
+/** One rule per source among the rules not deleted (a unique index; a duplicate is 23505). */
 @Injectable()
 export class RewardRuleRepository {
   async insert(db: EntityManager, rule: CreateRewardRuleDto): Promise<RewardRule> {
@@ -25,19 +28,21 @@ export class RewardRuleRepository {
     return rows[0];
   }
 
+  /** Changes the fields given of a rule not deleted; undefined when there is none. */
   async update(
     db: EntityManager,
     id: number,
     change: UpdateRewardRuleDto | { status: 'deleted' },
   ): Promise<RewardRule | undefined> {
-    const c = change as UpdateRewardRuleDto;
+    const given: Partial<Record<(typeof CHANGEABLE)[number], unknown>> = change;
+    const fields = CHANGEABLE.filter((f) => given[f] !== undefined);
+    const sets = fields.map((f, i) => `${f} = $${i + 2}`);
     const rows: RewardRule[] = await db.query(
       `WITH changed AS (
-         UPDATE reward_rules SET source = COALESCE($2, source), name = COALESCE($3, name),
-                amount = COALESCE($4, amount), status = COALESCE($5, status), updated_at = now()
+         UPDATE reward_rules SET ${[...sets, 'updated_at = now()'].join(', ')}
           WHERE id = $1 AND status <> 'deleted' RETURNING *)
        SELECT ${COLUMNS} FROM changed`,
-      [id, c.source ?? null, c.name ?? null, c.amount ?? null, change.status ?? null],
+      [id, ...fields.map((f) => given[f])],
     );
     return rows[0];
   }

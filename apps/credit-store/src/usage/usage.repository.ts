@@ -1,47 +1,52 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-export interface UsageTotals {
-  calls: number;
-  credits: number;
-  input_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  output_tokens: number;
-  seconds: number;
+/** Sums as Postgres wrote them: bigints and the numeric seconds as exact text. */
+export interface UsageSumsRow {
+  calls: string;
+  credits: string;
+  input_tokens: string;
+  cached_tokens: string;
+  reasoning_tokens: string;
+  output_tokens: string;
+  seconds: string;
 }
 
-const SUMS = `count(*)::float8 AS calls, COALESCE(sum(amount), 0)::float8 AS credits,
-              COALESCE(sum(input_tokens), 0)::float8 AS input_tokens,
-              COALESCE(sum(cached_tokens), 0)::float8 AS cached_tokens,
-              COALESCE(sum(reasoning_tokens), 0)::float8 AS reasoning_tokens,
-              COALESCE(sum(output_tokens), 0)::float8 AS output_tokens,
-              COALESCE(sum(seconds), 0)::float8 AS seconds`;
-const WINDOW = `user_id = $1 AND ($2::timestamptz IS NULL OR occurred_at >= $2)`;
+const SUMS = `count(*)::text AS calls,
+              COALESCE(sum(amount), 0)::text AS credits,
+              COALESCE(sum(input_tokens), 0)::text AS input_tokens,
+              COALESCE(sum(cached_tokens), 0)::text AS cached_tokens,
+              COALESCE(sum(reasoning_tokens), 0)::text AS reasoning_tokens,
+              COALESCE(sum(output_tokens), 0)::text AS output_tokens,
+              COALESCE(sum(seconds), 0)::text AS seconds`;
+const OF_USER_SINCE = `user_id = $1 AND ($2::timestamptz IS NULL OR occurred_at >= $2)`;
 
 /** The consumption dashboard, read from usage_records (free calls included, with 0 credits). */
 @Injectable()
 export class UsageRepository {
-  async totals(db: EntityManager, userId: string, from: Date | null): Promise<UsageTotals> {
-    const [row]: UsageTotals[] = await db.query(
-      `SELECT ${SUMS} FROM usage_records WHERE ${WINDOW}`,
+  async totals(db: EntityManager, userId: string, from: Date | null): Promise<UsageSumsRow> {
+    const [row]: UsageSumsRow[] = await db.query(
+      `SELECT ${SUMS} FROM usage_records WHERE ${OF_USER_SINCE}`,
       [userId, from],
     );
     return row;
   }
 
-  async bySourceAndModel(db: EntityManager, userId: string, from: Date | null) {
-    return db.query<(UsageTotals & { source: string; model: string | null })[]>(
-      `SELECT source, model, ${SUMS} FROM usage_records WHERE ${WINDOW}
-        GROUP BY source, model ORDER BY credits DESC, source, model`,
+  bySourceAndModel(db: EntityManager, userId: string, from: Date | null) {
+    return db.query<(UsageSumsRow & { source: string; model: string | null })[]>(
+      `SELECT source, model, ${SUMS} FROM usage_records WHERE ${OF_USER_SINCE}
+        GROUP BY source, model
+        ORDER BY sum(amount) DESC, count(*) DESC, source, model NULLS LAST`,
       [userId, from],
     );
   }
 
-  async byDay(db: EntityManager, userId: string, from: Date | null) {
-    return db.query<(UsageTotals & { day: string })[]>(
-      `SELECT to_char(date_trunc('day', occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, ${SUMS}
-         FROM usage_records WHERE ${WINDOW} GROUP BY 1 ORDER BY 1`,
+  /** By UTC day of the call (occurred_at). */
+  byDay(db: EntityManager, userId: string, from: Date | null) {
+    return db.query<(UsageSumsRow & { day: string })[]>(
+      `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, ${SUMS}
+         FROM usage_records WHERE ${OF_USER_SINCE}
+        GROUP BY 1 ORDER BY 1`,
       [userId, from],
     );
   }

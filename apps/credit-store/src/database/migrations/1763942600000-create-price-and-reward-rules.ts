@@ -22,12 +22,12 @@ export class CreatePriceAndRewardRules1763942600000 implements MigrationInterfac
         model                  text,
         mode                   text NOT NULL CHECK (mode IN ('tokens', 'fixed', 'duration', 'free')),
         priority               integer NOT NULL DEFAULT 0,
-        input_per_million      numeric(18, 6),
-        output_per_million     numeric(18, 6),
-        cached_per_million     numeric(18, 6),
-        reasoning_per_million  numeric(18, 6),
-        credits_per_call       numeric(18, 6),
-        credits_per_second     numeric(18, 6),
+        input_per_million      numeric(15, 6) CHECK (input_per_million >= 0),
+        output_per_million     numeric(15, 6) CHECK (output_per_million >= 0),
+        cached_per_million     numeric(15, 6) CHECK (cached_per_million >= 0),
+        reasoning_per_million  numeric(15, 6) CHECK (reasoning_per_million >= 0),
+        credits_per_call       numeric(15, 6) CHECK (credits_per_call >= 0),
+        credits_per_second     numeric(15, 6) CHECK (credits_per_second >= 0),
         min_credits            bigint CHECK (min_credits >= 0),
         status                 text NOT NULL CHECK (status IN ('active', 'inactive', 'deleted')),
         created_at             timestamptz NOT NULL DEFAULT now(),
@@ -46,13 +46,16 @@ export class CreatePriceAndRewardRules1763942600000 implements MigrationInterfac
     await db.query(`
       CREATE TABLE reward_rules (
         id          bigserial PRIMARY KEY,
-        source      text NOT NULL UNIQUE,
+        source      text NOT NULL,
         name        text NOT NULL,
         amount      bigint NOT NULL CHECK (amount > 0),
         status      text NOT NULL CHECK (status IN ('active', 'inactive', 'deleted')),
         created_at  timestamptz NOT NULL DEFAULT now(),
         updated_at  timestamptz NOT NULL DEFAULT now()
       )`);
+    // One live rule per source; a deleted rule's source may be taken again.
+    await db.query(`
+      CREATE UNIQUE INDEX reward_rules_source_idx ON reward_rules (source) WHERE status <> 'deleted'`);
   }
 
   async down(db: QueryRunner): Promise<void> {

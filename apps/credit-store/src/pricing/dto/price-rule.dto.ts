@@ -1,61 +1,70 @@
+import { applyDecorators } from '@nestjs/common';
 import { PartialType } from '@nestjs/mapped-types';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
   Max,
   MaxLength,
   Min,
-  ValidateNested,
+  MinLength,
 } from 'class-validator';
-import { ChargeUsage, MAX_AMOUNT, PRICING_MODES, PricingMode } from '@tally/contracts';
-import type { RuleStatus } from '../price-rule';
+import { MAX_AMOUNT, PRICING_MODES, PricingMode } from '@tally/contracts';
+import { RULE_STATUSES, RuleStatus } from '../price-rule';
 
-const SCENE = /^[a-z][a-z0-9_.-]{0,63}$/;
+/** chat, tts, video... */
+export function IsScene(): PropertyDecorator {
+  return Matches(/^[a-z][a-z0-9_.-]{0,63}$/, {
+    message: '$property must be a lowercase identifier such as chat or tts (at most 64 characters)',
+  });
+}
 
-/** A decimal price ≥ 0 with at most 6 places, as a JSON number or string; kept as a string. */
+/** A provider or model name as the caller names it. */
+export function IsRuleName(): PropertyDecorator {
+  return applyDecorators(IsOptional(), IsString(), MinLength(1), MaxLength(128));
+}
+
+/**
+ * A decimal price from 0 to 999999999.999999, as a JSON string or number, kept as a string. At
+ * most 15 significant digits, so a JSON number reads back exactly as it was written.
+ */
 function IsPrice(): PropertyDecorator {
-  return (target, key) => {
+  return applyDecorators(
     Transform(({ value }: { value: unknown }) =>
       typeof value === 'number' ? String(value) : value,
-    )(target, key);
-    IsOptional()(target, key);
-    Matches(/^\d{1,12}(\.\d{1,6})?$/, {
-      message: '$property must be a decimal ≥ 0 with at most 6 places',
-    })(target, key);
-  };
+    ),
+    IsOptional(),
+    Matches(/^\d{1,9}(\.\d{1,6})?$/, {
+      message: '$property must be a decimal from 0 to 999999999.999999 with at most 6 places',
+    }),
+  );
 }
 
 /** Body of `POST /admin/price-rules`. */
 export class CreatePriceRuleDto {
-  @Matches(SCENE, { message: '$property must be a lowercase identifier such as chat or tts' })
-  scene!: string;
-  @IsOptional() @IsString() @MaxLength(128) provider?: string;
-  @IsOptional() @IsString() @MaxLength(128) model?: string;
+  @IsScene() scene!: string;
+  @IsRuleName() provider?: string | null;
+  @IsRuleName() model?: string | null;
   @IsIn(PRICING_MODES) mode!: PricingMode;
   @IsOptional() @IsInt() @Min(-1000) @Max(1000) priority?: number;
-  @IsPrice() input_per_million?: string;
-  @IsPrice() output_per_million?: string;
-  @IsPrice() cached_per_million?: string;
-  @IsPrice() reasoning_per_million?: string;
-  @IsPrice() credits_per_call?: string;
-  @IsPrice() credits_per_second?: string;
-  @IsOptional() @IsInt() @Min(0) @Max(MAX_AMOUNT) min_credits?: number;
+  @IsPrice() input_per_million?: string | null;
+  @IsPrice() output_per_million?: string | null;
+  @IsPrice() cached_per_million?: string | null;
+  @IsPrice() reasoning_per_million?: string | null;
+  @IsPrice() credits_per_call?: string | null;
+  @IsPrice() credits_per_second?: string | null;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_AMOUNT) min_credits?: number | null;
   @IsOptional() @IsIn(['active', 'inactive']) status?: Exclude<RuleStatus, 'deleted'>;
 }
 
-/** Body of `PATCH /admin/price-rules/{id}`: a new version with these fields changed. */
+/** Body of `PATCH /admin/price-rules/{id}`: a new version with these fields changed (null clears). */
 export class UpdatePriceRuleDto extends PartialType(CreatePriceRuleDto) {}
 
-/** Body of `POST /quotes`. */
-export class QuoteDto {
-  @Matches(SCENE, { message: '$property must be a lowercase identifier such as chat or tts' })
-  scene!: string;
-  @IsOptional() @IsString() @MaxLength(128) provider?: string;
-  @IsOptional() @IsString() @MaxLength(128) model?: string;
-  @IsObject() @ValidateNested() @Type(() => ChargeUsage) usage!: ChargeUsage;
+/** Query of `GET /admin/price-rules`. */
+export class PriceRuleQuery {
+  @IsOptional() @IsScene() scene?: string;
+  @IsOptional() @IsIn(RULE_STATUSES) status?: RuleStatus;
 }

@@ -1,0 +1,17 @@
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { ChargeUsage } from '@tally/contracts';
+import { IsRuleName, IsScene } from './price-rule.dto';
+
+/** Body of `POST /quotes`: what was (or will be) used, and where. */
+export class QuoteDto {
+  @IsScene() scene!: string;
+  @IsRuleName() provider?: string;
+  @IsRuleName() model?: string;
+  @IsObject() @ValidateNested() @Type(() => ChargeUsage) usage!: ChargeUsage;
+}
+
+/** Query of `GET /price-rules/models`. */
+export class ModelsQuery {
+  @IsOptional() @IsScene() scene?: string;
+}

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { periodStart, UsagePeriod } from './usage-period';
+import { UsageRepository } from './usage.repository';
+import { usageSums } from './usage.view';
+
+@Injectable()
+export class UsageService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly usage: UsageRepository,
+  ) {}
+
+  /** Totals, by source and model, and by day, from one snapshot so that they add up. */
+  dashboard(userId: string, period: UsagePeriod, now = new Date()) {
+    const from = periodStart(period, now);
+    return this.dataSource.transaction('REPEATABLE READ', async (db) => {
+      await db.query('SET TRANSACTION READ ONLY');
+      const totals = await this.usage.totals(db, userId, from);
+      const bySourceModel = await this.usage.bySourceAndModel(db, userId, from);
+      const byDay = await this.usage.byDay(db, userId, from);
+      return {
+        user_id: userId,
+        period,
+        from: from?.toISOString() ?? null,
+        totals: usageSums(totals),
+        by_source_model: bySourceModel.map(({ source, model, ...sums }) => ({
+          source,
+          model,
+          ...usageSums(sums),
+        })),
+        by_day: byDay.map(({ day, ...sums }) => ({ day, ...usageSums(sums) })),
+      };
+    });
+  }
+}
