@@ -17,3 +17,4 @@ export * from './config/service-config';
 export * from './runtime/service-runtime.module';
 export * from './runtime/service-main';
 export * from './runtime/polling-loop';
+export * from './http/serial-id.pipe';

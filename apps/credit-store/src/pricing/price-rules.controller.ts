@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { RequireToken } from '@tally/platform';
+import { RequireToken, SerialIdPipe } from '@tally/platform';
 import { CreatePriceRuleDto, PriceRuleQuery, UpdatePriceRuleDto } from './dto/price-rule.dto';
 import { PriceRulesService } from './price-rules.service';
-import { RuleIdPipe } from './rule-id.pipe';
 
 /** Writing rules moves money: admin only (the default); services may read them. */
 @Controller('admin/price-rules')
@@ -22,17 +21,17 @@ export class PriceRulesController {
 
   @Get(':id')
   @RequireToken('admin', 'internal')
-  get(@Param('id', RuleIdPipe) id: number) {
+  get(@Param('id', SerialIdPipe) id: number) {
     return this.rules.get(id);
   }
 
   @Patch(':id')
-  update(@Param('id', RuleIdPipe) id: number, @Body() body: UpdatePriceRuleDto) {
+  update(@Param('id', SerialIdPipe) id: number, @Body() body: UpdatePriceRuleDto) {
     return this.rules.update(id, body);
   }
 
   @Delete(':id')
-  remove(@Param('id', RuleIdPipe) id: number) {
+  remove(@Param('id', SerialIdPipe) id: number) {
     return this.rules.remove(id);
   }
 }

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import { Public } from '@tally/platform';
+import { Public, SerialIdPipe } from '@tally/platform';
 import { CreateProductDto, UpdateProductDto } from './dto/product.dto';
-import { ProductIdPipe } from './product-id.pipe';
 import { ProductsService } from './products.service';
 
 /** The public catalogue. */
@@ -32,7 +31,7 @@ export class AdminProductsController {
   }
 
   @Patch(':id')
-  update(@Param('id', ProductIdPipe) id: number, @Body() body: UpdateProductDto) {
+  update(@Param('id', SerialIdPipe) id: number, @Body() body: UpdateProductDto) {
     return this.products.update(id, body);
   }
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
-import { RequireToken } from '@tally/platform';
+import { Body, Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { RequireToken, SerialIdPipe } from '@tally/platform';
 import { CreateRewardRuleDto, RewardDto, UpdateRewardRuleDto } from './dto/reward.dto';
 import { RewardsService } from './rewards.service';
 
@@ -19,12 +19,12 @@ export class RewardRulesController {
   }
 
   @Patch(':id')
-  update(@Param('id', ParseIntPipe) id: number, @Body() body: UpdateRewardRuleDto) {
+  update(@Param('id', SerialIdPipe) id: number, @Body() body: UpdateRewardRuleDto) {
     return this.rewards.updateRule(id, body);
   }
 
   @Delete(':id')
-  remove(@Param('id', ParseIntPipe) id: number) {
+  remove(@Param('id', SerialIdPipe) id: number) {
     return this.rewards.updateRule(id, { status: 'deleted' });
   }
 }

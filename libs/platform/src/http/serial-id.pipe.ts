@@ -1,10 +1,14 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { DomainError } from '../errors/domain.error';
 
-/** A product `:id` path segment: a positive integer a bigint column can hold (a 400, not a 500). */
+/**
+ * An `:id` path segment naming a bigserial row: a positive integer the column can hold, so that
+ * `99999999999999999999` is a 400 rather than a database overflow (500). The global
+ * ValidationPipe may already have made a number of it.
+ */
 @Injectable()
-export class ProductIdPipe implements PipeTransform<unknown, number> {
+export class SerialIdPipe implements PipeTransform<unknown, number> {
   transform(value: unknown): number {
     const text = String(value);
     const id = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : NaN;

@@ -1,8 +1,8 @@
-import { DomainError } from '@tally/platform';
-import { ProductIdPipe } from './product-id.pipe';
+import { DomainError } from '../errors/domain.error';
+import { SerialIdPipe } from './serial-id.pipe';
 
-describe('ProductIdPipe', () => {
-  const pipe = new ProductIdPipe();
+describe('SerialIdPipe', () => {
+  const pipe = new SerialIdPipe();
 
   it('reads a positive integer', () => {
     expect(pipe.transform('42')).toBe(42);
