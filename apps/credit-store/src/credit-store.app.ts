@@ -1,10 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPIC_SPECS } from '@tally/contracts';
-import { configureHttpApp, createKafka, ensureTopics } from '@tally/platform';
+import {
+  configureHttpApp,
+  createKafka,
+  ensureTopics,
+  KafkaBatchTransport,
+} from '@tally/platform';
 import { CreditStoreConfig } from './config/credit-store.config';
 import { CreditStoreModule } from './credit-store.module';
-import { KafkaBatchTransport } from './kafka/kafka-batch.transport';
 
 /**
  * Builds the credit-store exactly as `main.ts` runs it (HTTP app plus the ledger consumer);

@@ -18,3 +18,5 @@ export * from './runtime/service-runtime.module';
 export * from './runtime/service-main';
 export * from './runtime/polling-loop';
 export * from './http/serial-id.pipe';
+export * from './kafka/inbound-batch';
+export * from './kafka/kafka-batch.transport';

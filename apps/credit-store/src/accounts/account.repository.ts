@@ -91,6 +91,30 @@ export class AccountRepository {
     return rows.map((row) => ({ user_id: row.user_id, version: BigInt(row.version) }));
   }
 
+  /**
+   * Raises each account's charge_sequence to the highest of its movements' sequences (a new
+   * version, so that the snapshot goes out); returns the accounts that changed. Callers hold the
+   * accounts' locks.
+   */
+  async advanceChargeSequences(
+    db: EntityManager,
+    movements: { user_id: string; charge_sequence?: number }[],
+  ): Promise<{ user_id: string; version: bigint }[]> {
+    const sequenced = movements.filter((m) => m.charge_sequence !== undefined);
+    if (sequenced.length === 0) return [];
+    const rows: { user_id: string; version: string }[] = await db.query(
+      `WITH highest AS (SELECT user_id, max(seq) AS seq
+                          FROM unnest($1::text[], $2::bigint[]) AS m (user_id, seq) GROUP BY user_id),
+            advanced AS (UPDATE accounts a SET charge_sequence = h.seq, version = a.version + 1
+                           FROM highest h
+                          WHERE a.user_id = h.user_id AND a.charge_sequence < h.seq
+                         RETURNING a.user_id, a.version)
+       SELECT * FROM advanced`,
+      [sequenced.map((m) => m.user_id), sequenced.map((m) => String(m.charge_sequence))],
+    );
+    return rows.map((row) => ({ user_id: row.user_id, version: BigInt(row.version) }));
+  }
+
   async findAccount(db: EntityManager, userId: string): Promise<AccountRecord | undefined> {
     const rows: AccountRow[] = await db.query(
       `SELECT ${COLUMNS} FROM accounts WHERE user_id = $1`,

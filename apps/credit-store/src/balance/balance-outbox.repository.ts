@@ -6,6 +6,7 @@ export interface PendingSnapshot {
   balance: bigint;
   held: bigint;
   version: bigint;
+  charge_sequence: bigint;
   updated_at: Date;
 }
 
@@ -36,9 +37,10 @@ export class BalanceOutboxRepository {
       balance: string;
       held: string;
       version: string;
+      charge_sequence: string;
       updated_at: Date;
     }[] = await db.query(
-      `SELECT a.user_id, a.balance, a.version, a.updated_at,
+      `SELECT a.user_id, a.balance, a.version, a.charge_sequence, a.updated_at,
                 (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
                   WHERE h.user_id = a.user_id AND h.status = 'open' AND h.expires_at > now()) AS held
            FROM balance_outbox o JOIN accounts a USING (user_id)
@@ -50,6 +52,7 @@ export class BalanceOutboxRepository {
       balance: BigInt(row.balance),
       held: BigInt(row.held),
       version: BigInt(row.version),
+      charge_sequence: BigInt(row.charge_sequence),
       updated_at: row.updated_at,
     }));
   }

@@ -26,6 +26,7 @@ export function balanceUpdatedEvent(snapshot: PendingSnapshot, now: Date): Balan
       available: jsonAmount(available),
       blocked: isBlocked(snapshot.balance),
       version: jsonAmount(snapshot.version),
+      charge_sequence: jsonAmount(snapshot.charge_sequence),
       updated_at: snapshot.updated_at.toISOString(),
     },
   };

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, parseChargeRequested } from '@tally/contracts';
-import type { InboundBatch, InboundMessage } from '../kafka/inbound-batch';
+import type { InboundBatch, InboundMessage } from '@tally/platform';
 import type { Movement } from '../ledger/ledger-entry';
 import { LedgerOutcome, LedgerService } from '../ledger/ledger.service';
 import { sqlStateOf } from '../ledger/sql-state';

@@ -1,5 +1,5 @@
 import type { ChargeRequestedEvent } from '@tally/contracts';
-import type { InboundMessage } from '../kafka/inbound-batch';
+import type { InboundMessage } from '@tally/platform';
 import type { Movement, UsageRecord } from '../ledger/ledger-entry';
 
 /** A charge event as a ledger movement (free ones have amount 0: usage and hold release only). */
@@ -19,6 +19,7 @@ export function chargeMovement(event: ChargeRequestedEvent, origin: InboundMessa
     occurred_at: event.occurred_at,
     usage: usageRecord(event),
     origin: { topic: origin.topic, partition: origin.partition, offset: origin.offset },
+    charge_sequence: payload.sequence,
   };
 }
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics } from '@tally/contracts';
-import type { InboundBatch } from '../kafka/inbound-batch';
+import type { InboundBatch } from '@tally/platform';
 import { ChargeIntakeService } from './charge-intake.service';
 
 /** The ledger's entry point on the bus (one partition's batch per call, see KafkaBatchTransport). */

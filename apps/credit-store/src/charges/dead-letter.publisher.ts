@@ -1,9 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { DlqHeaders, ErrorCode, Topics } from '@tally/contracts';
-import { LazyProducer } from '@tally/platform';
-import { KAFKA } from '@tally/platform';
+import { InboundMessage, KAFKA, LazyProducer } from '@tally/platform';
 import type { Kafka } from 'kafkajs';
-import type { InboundMessage } from '../kafka/inbound-batch';
 
 export interface DeadLetter {
   message: InboundMessage;

@@ -46,6 +46,8 @@ export interface Movement {
   usage?: UsageRecord;
   /** Where a bus message came from, to record a conflict once however often it is redelivered. */
   origin?: { topic: string; partition: number; offset: string };
+  /** A charge's producer sequence, reported back in balance snapshots (see ChargeRequestedPayload). */
+  charge_sequence?: number;
 }
 
 /** A ledger row as written (amount is signed: income > 0, expense < 0). */

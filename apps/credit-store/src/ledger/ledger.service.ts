@@ -56,6 +56,8 @@ export class LedgerService {
     const plan = await this.planLocked(db, userIds, resolved, now);
     const written = await this.write(db, plan);
     await this.usage.insert(db, usageOf(plan));
+    // Whatever became of them (applied, duplicate, refused), these charges are now taken in.
+    await this.snapshots.enqueue(db, await this.accounts.advanceChargeSequences(db, movements));
     // Bus messages cannot be answered with a 409, so their conflicts are kept for investigation.
     await this.conflicts.record(
       db,

@@ -1,5 +1,5 @@
 import { DomainError } from '@tally/platform';
-import type { PriceRuleFields } from './price-rule';
+import type { PriceRuleFields } from '@tally/contracts';
 import { nextVersionFields, PriceRuleChange, sameFields } from './price-rule-version';
 
 const problemsOf = (change: PriceRuleChange, base?: PriceRuleFields): string[] => {

@@ -1,8 +1,14 @@
-import { ErrorCode, PricingMode } from '@tally/contracts';
+import {
+  canonicalDecimal,
+  ErrorCode,
+  PRICE_FIELDS,
+  PRICE_PLACES,
+  PRICE_RULE_FIELDS,
+  PriceField,
+  PriceRuleFields,
+  PricingMode,
+} from '@tally/contracts';
 import { DomainError } from '@tally/platform';
-import { canonicalDecimal } from './exact-decimal';
-import { PRICE_FIELDS, PRICE_RULE_FIELDS, PriceField, PriceRuleFields } from './price-rule';
-import { PRICE_PLACES } from './price-usage';
 
 /** A create or an edit: fields left out keep their value; null clears a field that may be empty. */
 export type PriceRuleChange = { [K in keyof PriceRuleFields]?: PriceRuleFields[K] | null };

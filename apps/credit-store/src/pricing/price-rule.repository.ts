@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PRICE_FIELDS, PRICE_RULE_FIELDS, PriceRule, PriceRuleFields } from './price-rule';
-import type { PriceTarget } from './price-rule-match';
+import { PRICE_FIELDS, PRICE_RULE_FIELDS, PriceRuleFields, PriceTarget } from '@tally/contracts';
+import type { PriceRule } from './price-rule';
 
 // numeric::text keeps prices exact (trailing zeros trimmed); min_credits ≤ MAX_AMOUNT < 2^53.
 const COLUMNS = `v.rule_id::int AS id, v.version, v.scene, v.provider, v.model, v.mode, v.priority,

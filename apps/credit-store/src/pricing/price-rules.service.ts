@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode } from '@tally/contracts';
+import { ErrorCode, RuleStatus } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PriceRule, RuleStatus } from './price-rule';
+import type { PriceRule } from './price-rule';
 import { PriceRuleRepository } from './price-rule.repository';
 import { nextVersionFields, PriceRuleChange, sameFields } from './price-rule-version';
 

@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { ChargeUsage, ErrorCode, MAX_AMOUNT, PricingMode } from '@tally/contracts';
+import {
+  ChargeUsage,
+  ErrorCode,
+  matchRule,
+  MAX_AMOUNT,
+  PriceTarget,
+  priceUsage,
+  PricingMode,
+  usageProblems,
+} from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PriceRule } from './price-rule';
 import { PriceRuleRepository } from './price-rule.repository';
-import { matchRule, PriceTarget } from './price-rule-match';
-import { priceUsage, usageProblems } from './price-usage';
 
 export interface QuoteRequest extends PriceTarget {
   usage: ChargeUsage;

@@ -19,6 +19,11 @@ export enum ErrorCode {
   NoPriceRule = 'no_price_rule',
   /** A unique business key (sku, reward source, hold_id with another body...) is taken. */
   AlreadyExists = 'already_exists',
+  /** The model asked for has no active chat price rule or no upstream (OpenAI's code for it). */
+  ModelNotFound = 'model_not_found',
+  /** The upstream answered with something that is not a usable answer, or could not be reached. */
+  UpstreamError = 'upstream_error',
+  UpstreamTimeout = 'upstream_timeout',
   UnsupportedSchemaVersion = 'unsupported_schema_version',
   ServiceUnavailable = 'service_unavailable',
   InternalError = 'internal_error',

@@ -31,6 +31,8 @@ export class BalanceSnapshot {
   @IsBoolean() blocked!: boolean;
   /** Grows with every change of the account. */
   @IsInt() @Min(0) version!: number;
+  /** The highest charge `sequence` taken in for this user (0 before any). */
+  @IsInt() @Min(0) charge_sequence!: number;
   @IsISO8601({ strict: true }) updated_at!: string;
 }
 

@@ -2,6 +2,8 @@ import { Type } from 'class-transformer';
 import {
   Equals,
   IsISO8601,
+  IsInt,
+  Min,
   IsObject,
   IsOptional,
   IsString,
@@ -45,6 +47,13 @@ export class ChargeFields {
 export class ChargeRequestedPayload extends ChargeFields {
   /** Credits to take. 0 only for `free` pricing, which is recorded as usage but moves no money. */
   @IsCreditAmount(0) amount!: number;
+
+  /**
+   * The producer's count of this user's charges (1, 2, 3...). The credit-store reports the highest
+   * it has taken in as `charge_sequence` in its balance snapshots, so the producer knows which of
+   * its own charges a snapshot already includes.
+   */
+  @IsOptional() @IsInt() @Min(1) sequence?: number;
 
   @IsObject()
   @ValidateNested()

@@ -15,6 +15,7 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.Forbidden:
       return HttpStatus.FORBIDDEN;
     case ErrorCode.NotFound:
+    case ErrorCode.ModelNotFound:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.EventIdConflict:
     case ErrorCode.HoldNotOpen:
@@ -25,6 +26,10 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.PayloadTooLarge:
       return HttpStatus.PAYLOAD_TOO_LARGE;
+    case ErrorCode.UpstreamError:
+      return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.UpstreamTimeout:
+      return HttpStatus.GATEWAY_TIMEOUT;
     case ErrorCode.ServiceUnavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.InternalError:

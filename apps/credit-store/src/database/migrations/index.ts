@@ -2,6 +2,7 @@ import { CreateLedger1763856000000 } from './1763856000000-create-ledger';
 import { CreateGrantsHoldsUsage1763942400000 } from './1763942400000-create-grants-holds-usage';
 import { CreateProductsOrders1763942500000 } from './1763942500000-create-products-orders';
 import { CreatePriceAndRewardRules1763942600000 } from './1763942600000-create-price-and-reward-rules';
+import { AddChargeSequence1764028800000 } from './1764028800000-add-charge-sequence';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   CreateGrantsHoldsUsage1763942400000,
   CreateProductsOrders1763942500000,
   CreatePriceAndRewardRules1763942600000,
+  AddChargeSequence1764028800000,
 ];

@@ -12,8 +12,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { MAX_AMOUNT, PRICING_MODES, PricingMode } from '@tally/contracts';
-import { RULE_STATUSES, RuleStatus } from '../price-rule';
+import { MAX_AMOUNT, PRICING_MODES, PricingMode, RULE_STATUSES, RuleStatus } from '@tally/contracts';
 
 /** chat, tts, video... */
 export function IsScene(): PropertyDecorator {

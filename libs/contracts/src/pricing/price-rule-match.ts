@@ -1,4 +1,4 @@
-import type { PriceRule } from './price-rule';
+import type { PriceRuleVersion } from './price-rule';
 
 export interface PriceTarget {
   scene: string;
@@ -6,7 +6,7 @@ export interface PriceTarget {
   model?: string | null;
 }
 
-type Matchable = Pick<PriceRule, 'id' | 'scene' | 'provider' | 'model' | 'priority' | 'status'>;
+type Matchable = Pick<PriceRuleVersion, 'id' | 'scene' | 'provider' | 'model' | 'priority' | 'status'>;
 
 /**
  * A rule naming the model beats one naming only the provider, which beats one naming neither;

@@ -1,7 +1,7 @@
-import type { PriceRule } from './price-rule';
+import type { PriceRuleVersion } from './price-rule';
 import { matchRule } from './price-rule-match';
 
-type Rule = Pick<PriceRule, 'id' | 'scene' | 'provider' | 'model' | 'priority' | 'status'>;
+type Rule = Pick<PriceRuleVersion, 'id' | 'scene' | 'provider' | 'model' | 'priority' | 'status'>;
 const rule = (id: number, overrides: Partial<Rule> = {}): Rule => ({
   id,
   scene: 'chat',
