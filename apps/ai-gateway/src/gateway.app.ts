@@ -1,11 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPIC_SPECS } from '@tally/contracts';
-import { configureHttpApp, createKafka, ensureTopics } from '@tally/platform';
+import { configureHttpApp, createKafka, ensureTopics, KafkaBatchTransport } from '@tally/platform';
 import { GatewayConfig } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 
-/** Builds the gateway exactly as `main.ts` runs it; tests use it too. The caller listens. */
+/**
+ * Builds the gateway exactly as `main.ts` runs it (HTTP app plus the balance view consumer); tests
+ * use it too. The caller listens.
+ */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestExpressApplication> {
   const kafka = createKafka('ai-gateway', config.kafkaBrokers);
   await ensureTopics(kafka, TOPIC_SPECS);
@@ -17,5 +20,14 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestExpre
     },
   );
   configureHttpApp(app, { bodyLimit: config.GATEWAY_BODY_LIMIT });
+  // The balance guard's view, fed from credit.balance.updated.
+  app.connectMicroservice({
+    strategy: new KafkaBatchTransport({
+      kafka,
+      groupId: config.GATEWAY_BALANCE_GROUP,
+      partitionsConsumedConcurrently: 2,
+    }),
+  });
+  await app.startAllMicroservices();
   return app;
 }

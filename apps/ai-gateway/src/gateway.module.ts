@@ -1,7 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { ServiceRuntimeModule } from '@tally/platform';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { BalancesModule } from './balances/balances.module';
 import { ChargesModule } from './charges/charges.module';
+import { ChatModule } from './chat/chat.module';
+import { HoldsModule } from './holds/holds.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
 
@@ -17,7 +21,11 @@ export class GatewayModule {
           kafka,
           database: gatewayDataSourceOptions(config),
         }),
+        ApiKeysModule,
+        BalancesModule,
         ChargesModule,
+        ChatModule,
+        HoldsModule,
       ],
     };
   }

@@ -11,3 +11,4 @@ export * from './pricing/exact-decimal';
 export * from './pricing/price-rule';
 export * from './pricing/price-rule-match';
 export * from './pricing/price-usage';
+export * from './pricing/rule-names';

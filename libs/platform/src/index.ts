@@ -20,3 +20,4 @@ export * from './runtime/polling-loop';
 export * from './http/serial-id.pipe';
 export * from './kafka/inbound-batch';
 export * from './kafka/kafka-batch.transport';
+export * from './http/user-id.pipe';

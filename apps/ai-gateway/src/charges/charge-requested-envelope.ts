@@ -4,13 +4,13 @@ import {
   ChargeRequestedPayload,
   Topics,
 } from '@tally/contracts';
-import type { CreateChargeDto } from './dto/create-charge.dto';
+import type { ChargeRecord } from './charge.repository';
 
 export const GATEWAY_PRODUCER = 'ai-gateway';
 
-/** The bus message for an accepted internal charge: its amount was given, so pricing is `fixed`. */
+/** The bus message of a recorded charge. */
 export function chargeRequestedEnvelope(
-  charge: CreateChargeDto,
+  charge: ChargeRecord,
   occurredAt: Date,
 ): ChargeRequestedEvent {
   const payload: ChargeRequestedPayload = {
@@ -20,8 +20,9 @@ export function chargeRequestedEnvelope(
     source_ref_id: charge.source_ref_id,
     hold_id: charge.hold_id,
     description: charge.description,
-    pricing: { mode: 'fixed', usage: {} },
+    pricing: charge.pricing,
     metadata: charge.metadata,
+    sequence: charge.sequence,
   };
   return {
     event_id: charge.event_id,

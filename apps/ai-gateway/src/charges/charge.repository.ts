@@ -13,6 +13,8 @@ export interface ChargeRecord {
   metadata?: Record<string, unknown>;
   pricing: ChargePricing;
   request_fingerprint: string;
+  /** The user's charge number in this gateway (see ChargeRequestedPayload.sequence). */
+  sequence: number;
 }
 
 /** The gateway's `charges` table. Every method takes the caller's transaction. */
@@ -22,8 +24,8 @@ export class ChargeRepository {
   async insertIfAbsent(db: EntityManager, charge: ChargeRecord): Promise<boolean> {
     const rows: unknown[] = await db.query(
       `INSERT INTO charges (event_id, user_id, source, source_ref_id, hold_id, amount, description,
-                            metadata, pricing, request_fingerprint)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                            metadata, pricing, request_fingerprint, sequence)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (event_id) DO NOTHING
        RETURNING event_id`,
       [
@@ -37,6 +39,7 @@ export class ChargeRepository {
         charge.metadata ?? null,
         charge.pricing,
         charge.request_fingerprint,
+        charge.sequence,
       ],
     );
     return rows.length === 1;

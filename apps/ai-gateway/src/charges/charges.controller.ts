@@ -1,12 +1,12 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { RequireToken } from '@tally/platform';
-import { ChargeAccepted, ChargesService } from './charges.service';
 import { CreateChargeDto } from './dto/create-charge.dto';
+import { ChargeAccepted, InternalChargesService } from './internal-charges.service';
 
 @Controller('internal/charges')
 @RequireToken('internal')
 export class ChargesController {
-  constructor(private readonly charges: ChargesService) {}
+  constructor(private readonly charges: InternalChargesService) {}
 
   /** 202: recorded here and queued for the ledger, which applies it asynchronously. */
   @Post()

@@ -13,17 +13,73 @@ export class GatewayConfig extends ServiceConfig {
   @Max(65535)
   GATEWAY_PORT = 3000;
 
+  /** The credit-store's HTTP API (price rules, holds), called with INTERNAL_TOKEN. */
+  @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s):// URL' })
+  CREDIT_STORE_URL = 'http://127.0.0.1:3001';
+
+  /** The default upstream (OpenAI's convention: the URL ends in /v1); serves every model. */
   @IsOptional()
-  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s):// URL' })
   UPSTREAM_BASE_URL?: string = undefined;
 
   @IsOptional()
   @IsString()
   UPSTREAM_API_KEY?: string = undefined;
 
-  /** Largest JSON body accepted on any endpoint. */
+  /** The provider name of the default upstream, as price rules name it. */
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/)
+  UPSTREAM_PROVIDER = 'openai';
+
+  /**
+   * More upstreams, tried before the default one, as JSON:
+   * `[{"provider":"anthropic","base_url":"https://…/v1","api_key":"…","models":["claude-*"]}]`.
+   */
+  @IsOptional()
+  @IsString()
+  UPSTREAMS?: string = undefined;
+
+  /** Longest wait for the upstream's answer to begin, and between two chunks of a stream. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  UPSTREAM_TIMEOUT_MS = 60_000;
+
+  /** How often the price rules are read again from the credit-store. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  PRICE_RULES_REFRESH_MS = 10_000;
+
+  /** Output tokens a non-streaming request without max_tokens is guarded for. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  GUARD_DEFAULT_MAX_TOKENS = 4096;
+
+  /** Output tokens reserved ahead at a time while a stream runs. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
+  STREAM_SLICE_TOKENS = 512;
+
+  /** A reservation not released by then (its call crashed) no longer counts. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  RESERVATION_TTL_MS = 600_000;
+
+  /** Consumer group of the balance view (one per gateway deployment, shared by its replicas). */
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/)
+  GATEWAY_BALANCE_GROUP = 'ai-gateway-balance-view';
+
+  /** Largest JSON body accepted on any endpoint (chat prompts included). */
   @Matches(/^\d+(b|kb|mb)$/)
-  GATEWAY_BODY_LIMIT = '256kb';
+  GATEWAY_BODY_LIMIT = '2mb';
 
   /** How often an idle relay looks for new outbox rows (a local commit also wakes it at once). */
   @Type(() => Number)

@@ -1,10 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
-import { RequireToken } from '@tally/platform';
+import { RequireToken, UserIdPipe } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 import { AccountRepository } from './account.repository';
 import { accountView } from './account.view';
-import { UserIdPipe } from './user-id.pipe';
 
 @Controller('accounts')
 @RequireToken('admin', 'internal')

@@ -1,6 +1,5 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { RequireToken } from '@tally/platform';
-import { UserIdPipe } from '../accounts/user-id.pipe';
+import { RequireToken, UserIdPipe } from '@tally/platform';
 import { CreateGrantDto } from './dto/create-grant.dto';
 import { GrantsService } from './grants.service';
 

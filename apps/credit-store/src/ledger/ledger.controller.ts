@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { RequireToken } from '@tally/platform';
-import { UserIdPipe } from '../accounts/user-id.pipe';
+import { RequireToken, UserIdPipe } from '@tally/platform';
 import { LedgerPageQueryDto } from './dto/ledger-page.query';
 import { LedgerQueriesService } from './ledger-queries.service';
 

@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { RequireToken } from '@tally/platform';
-import { UserIdPipe } from '../accounts/user-id.pipe';
+import { RequireToken, UserIdPipe } from '@tally/platform';
 import { UsageQuery } from './dto/usage.query';
 import { UsageService } from './usage.service';
 

@@ -6,7 +6,10 @@ export interface PriceTarget {
   model?: string | null;
 }
 
-type Matchable = Pick<PriceRuleVersion, 'id' | 'scene' | 'provider' | 'model' | 'priority' | 'status'>;
+type Matchable = Pick<
+  PriceRuleVersion,
+  'id' | 'scene' | 'provider' | 'model' | 'priority' | 'status'
+>;
 
 /**
  * A rule naming the model beats one naming only the provider, which beats one naming neither;

@@ -10,3 +10,10 @@ export const RequireToken = (...roles: TokenRole[]): MethodDecorator & ClassDeco
 
 /** A route anyone may call (health, metrics, public catalogue). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(TOKEN_ROLES, 'public');
+
+/**
+ * A route whose own guard authenticates the caller (the gateway's user API keys): the service
+ * tokens are neither needed nor accepted there.
+ */
+export const DelegatedAuth = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(TOKEN_ROLES, 'delegated');

@@ -28,11 +28,10 @@ export class TokenAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const declared = this.reflector.getAllAndOverride<TokenRole[] | 'public' | undefined>(
-      TOKEN_ROLES,
-      [context.getHandler(), context.getClass()],
-    );
-    if (declared === 'public') return true;
+    const declared = this.reflector.getAllAndOverride<
+      TokenRole[] | 'public' | 'delegated' | undefined
+    >(TOKEN_ROLES, [context.getHandler(), context.getClass()]);
+    if (declared === 'public' || declared === 'delegated') return true;
     const accepted = declared ?? ['admin'];
 
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';

@@ -10,33 +10,34 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const body = this.toBody(error);
+    const body = errorBodyOf(error);
     if (body.statusCode >= 500) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
     host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
   }
+}
 
-  private toBody(error: unknown): ErrorBody {
-    if (error instanceof DomainError) {
-      return {
-        statusCode: httpStatusFor(error.code),
-        code: error.code,
-        message: error.message,
-        ...(error.details ? { details: error.details } : {}),
-      };
-    }
-    if (error instanceof HttpException) {
-      const status = error.getStatus();
-      const response = error.getResponse();
-      const given = typeof response === 'object' ? (response as Partial<ErrorBody>) : {};
-      return {
-        statusCode: status,
-        code: given.code ?? errorCodeForStatus(status),
-        message: typeof given.message === 'string' ? given.message : error.message,
-        ...(given.details ? { details: given.details } : {}),
-      };
-    }
-    return { statusCode: 500, code: ErrorCode.InternalError, message: 'internal error' };
+/** The answer for any error: ours (DomainError), Nest's or Express's (HttpException), or a 500. */
+export function errorBodyOf(error: unknown): ErrorBody {
+  if (error instanceof DomainError) {
+    return {
+      statusCode: httpStatusFor(error.code),
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+    };
   }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const given = typeof response === 'object' ? (response as Partial<ErrorBody>) : {};
+    return {
+      statusCode: status,
+      code: given.code ?? errorCodeForStatus(status),
+      message: typeof given.message === 'string' ? given.message : error.message,
+      ...(given.details ? { details: given.details } : {}),
+    };
+  }
+  return { statusCode: 500, code: ErrorCode.InternalError, message: 'internal error' };
 }

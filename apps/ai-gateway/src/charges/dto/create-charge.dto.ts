@@ -1,7 +1,30 @@
-import { ChargeFields, IsCreditAmount, IsEventId } from '@tally/contracts';
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import {
+  ChargeFields,
+  ChargeUsage,
+  IsCreditAmount,
+  IsEventId,
+  IsRuleName,
+  IsScene,
+} from '@tally/contracts';
 
-/** Body of `POST /internal/charges`: a post-paid charge with an explicit amount. */
+/**
+ * Body of `POST /internal/charges`: a post-paid charge with either an explicit `amount`, or a
+ * `model` (and optionally `provider` and `scene`, which defaults to the source) with the `usage`
+ * to price with the credit-store's rules.
+ */
 export class CreateChargeDto extends ChargeFields {
   @IsEventId() event_id!: string;
-  @IsCreditAmount(1) amount!: number;
+  @IsOptional() @IsCreditAmount(1) amount?: number;
+
+  @IsOptional() @IsScene() scene?: string;
+  @IsRuleName() provider?: string;
+  @IsRuleName() model?: string;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ChargeUsage)
+  usage?: ChargeUsage;
 }

@@ -1,4 +1,8 @@
 import { CreateChargesAndOutbox1763856000000 } from './1763856000000-create-charges-and-outbox';
+import { CreateKeysBalancesReservations1764028800000 } from './1764028800000-create-keys-balances-reservations';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
-export const GATEWAY_MIGRATIONS = [CreateChargesAndOutbox1763856000000];
+export const GATEWAY_MIGRATIONS = [
+  CreateChargesAndOutbox1763856000000,
+  CreateKeysBalancesReservations1764028800000,
+];

@@ -12,19 +12,15 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { MAX_AMOUNT, PRICING_MODES, PricingMode, RULE_STATUSES, RuleStatus } from '@tally/contracts';
-
-/** chat, tts, video... */
-export function IsScene(): PropertyDecorator {
-  return Matches(/^[a-z][a-z0-9_.-]{0,63}$/, {
-    message: '$property must be a lowercase identifier such as chat or tts (at most 64 characters)',
-  });
-}
-
-/** A provider or model name as the caller names it. */
-export function IsRuleName(): PropertyDecorator {
-  return applyDecorators(IsOptional(), IsString(), MinLength(1), MaxLength(128));
-}
+import {
+  IsRuleName,
+  IsScene,
+  MAX_AMOUNT,
+  PRICING_MODES,
+  PricingMode,
+  RULE_STATUSES,
+  RuleStatus,
+} from '@tally/contracts';
 
 /**
  * A decimal price from 0 to 999999999.999999, as a JSON string or number, kept as a string. At

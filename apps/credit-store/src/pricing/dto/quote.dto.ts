@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, ValidateNested } from 'class-validator';
-import { ChargeUsage } from '@tally/contracts';
-import { IsRuleName, IsScene } from './price-rule.dto';
+import { ChargeUsage, IsRuleName, IsScene } from '@tally/contracts';
 
 /** Body of `POST /quotes`: what was (or will be) used, and where. */
 export class QuoteDto {

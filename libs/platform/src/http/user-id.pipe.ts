@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { ErrorCode, isUserId } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { DomainError } from '../errors/domain.error';
 
 /** Validates a `:user_id` path segment with the same rule as bodies and bus messages. */
 @Injectable()

@@ -1,0 +1,32 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import type { Request } from 'express';
+import type { ApiKey } from './api-key.repository';
+import { ApiKeysService } from './api-keys.service';
+
+/** The request of a client authenticated by its API key. */
+export interface KeyedRequest extends Request {
+  apiKey: ApiKey;
+}
+
+/** `Authorization: Bearer <user API key>` on the client surface (/v1). */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<KeyedRequest>();
+    const [scheme, presented] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !presented) {
+      throw new DomainError(
+        ErrorCode.Unauthorized,
+        'missing API key (Authorization: Bearer <key>)',
+      );
+    }
+    const key = await this.keys.authenticate(presented);
+    if (!key) throw new DomainError(ErrorCode.Unauthorized, 'invalid or revoked API key');
+    request.apiKey = key;
+    return true;
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import { DataSource } from 'typeorm';
+import { GatewayConfig } from '../config/gateway.config';
+import { BalanceViewRepository, Spendable } from './balance-view.repository';
+import { ReservationRepository } from './reservation.repository';
+
+/**
+ * Decides, without calling the credit-store, whether a user may start (or continue) a priced
+ * call: the latest balance snapshot, minus this gateway's charges the snapshot does not include
+ * yet, minus what calls in flight have reserved, must cover the new reservation. Decisions for one
+ * user are serialised by a row lock, so parallel calls cannot all spend the same credits: a user
+ * overspends at most by what one call produces beyond its estimate.
+ */
+@Injectable()
+export class BalanceGuard {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly view: BalanceViewRepository,
+    private readonly reservations: ReservationRepository,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  /** Reserves `amount` for a call, or refuses with 402 insufficient_credits. */
+  async reserve(userId: string, reservationId: string, amount: number): Promise<void> {
+    const refusal = await this.tryReserve(userId, reservationId, amount);
+    if (refusal) throw refusal;
+  }
+
+  /** Grows a running call's reservation to `amount`; false when the user cannot cover it. */
+  async extend(userId: string, reservationId: string, amount: number): Promise<boolean> {
+    return (await this.tryReserve(userId, reservationId, amount)) === undefined;
+  }
+
+  async release(reservationId: string): Promise<void> {
+    await this.reservations.release(this.dataSource.manager, reservationId);
+  }
+
+  /** The guard's view of a user, for operators and tests. */
+  viewOf(userId: string): Promise<Spendable> {
+    return this.view.spendable(this.dataSource.manager, userId);
+  }
+
+  private tryReserve(
+    userId: string,
+    reservationId: string,
+    amount: number,
+  ): Promise<DomainError | undefined> {
+    return this.dataSource.transaction('READ COMMITTED', async (db) => {
+      await this.view.lock(db, userId);
+      const state = await this.view.spendable(db, userId, reservationId);
+      if (state.blocked || state.spendable < amount) return insufficient(state, amount);
+      await this.reservations.put(db, {
+        id: reservationId,
+        user_id: userId,
+        amount,
+        ttlMs: this.config.RESERVATION_TTL_MS,
+      });
+      return undefined;
+    });
+  }
+}
+
+function insufficient(state: Spendable, amount: number): DomainError {
+  const why = state.blocked
+    ? `the account of ${state.user_id} is blocked (balance ${state.balance}); top up first`
+    : `this call may cost up to ${amount} credits and ${Math.max(state.spendable, 0)} are available`;
+  return new DomainError(ErrorCode.InsufficientCredits, `insufficient credits: ${why}`);
+}

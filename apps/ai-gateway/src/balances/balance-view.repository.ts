@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import type { BalanceSnapshot } from '@tally/contracts';
+import type { EntityManager } from 'typeorm';
+
+/** What the guard may still let a user spend, and why. */
+export interface Spendable {
+  user_id: string;
+  /** From the latest snapshot of the credit-store. */
+  balance: number;
+  held: number;
+  blocked: boolean;
+  snapshot_version: number;
+  /** This gateway's charges that the snapshot does not include yet. */
+  unreflected: number;
+  /** Set aside for calls in flight (other than the one asking). */
+  reserved: number;
+  /** balance − held − unreflected − reserved. */
+  spendable: number;
+}
+
+/** The guard's view of balances (`balance_view`) and the charges it has not seen reflected. */
+@Injectable()
+export class BalanceViewRepository {
+  /** Keeps the newest snapshot of each user; older or repeated ones change nothing. */
+  async saveSnapshots(db: EntityManager, snapshots: BalanceSnapshot[]): Promise<void> {
+    if (snapshots.length === 0) return;
+    const newest = new Map<string, BalanceSnapshot>();
+    for (const s of snapshots) {
+      if ((newest.get(s.user_id)?.version ?? -1) < s.version) newest.set(s.user_id, s);
+    }
+    const rows = [...newest.values()].sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
+    const column = (pick: (s: BalanceSnapshot) => unknown) => rows.map(pick);
+    await db.query(
+      `INSERT INTO balance_view (user_id, balance, held, blocked, snapshot_version,
+                                 reflected_sequence, snapshot_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::boolean[], $5::bigint[],
+                            $6::bigint[], $7::timestamptz[])
+       ON CONFLICT (user_id) DO UPDATE
+          SET balance = EXCLUDED.balance, held = EXCLUDED.held, blocked = EXCLUDED.blocked,
+              snapshot_version = EXCLUDED.snapshot_version,
+              reflected_sequence = EXCLUDED.reflected_sequence, snapshot_at = EXCLUDED.snapshot_at
+        WHERE balance_view.snapshot_version < EXCLUDED.snapshot_version`,
+      [
+        column((s) => s.user_id),
+        column((s) => s.balance),
+        column((s) => s.held),
+        column((s) => s.blocked),
+        column((s) => s.version),
+        column((s) => s.charge_sequence ?? 0),
+        column((s) => s.updated_at),
+      ],
+    );
+  }
+
+  /**
+   * Locks the user's row (creating it: a user never seen has nothing to spend) so that one user's
+   * guard decisions and charges queue, across replicas too.
+   */
+  async lock(db: EntityManager, userId: string): Promise<void> {
+    await db.query(
+      `INSERT INTO balance_view (user_id) VALUES ($1)
+       ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id`,
+      [userId],
+    );
+  }
+
+  /**
+   * What the user may spend now, leaving out one reservation (the caller's own, being extended).
+   * Under the lock taken by `lock`, in a statement of its own so it sees every commit made before.
+   */
+  async spendable(
+    db: EntityManager,
+    userId: string,
+    exceptReservation?: string,
+  ): Promise<Spendable> {
+    const [row]: Record<string, string | boolean>[] = await db.query(
+      `SELECT v.user_id, v.balance, v.held, v.blocked, v.snapshot_version,
+              (SELECT COALESCE(SUM(c.amount), 0) FROM charges c
+                WHERE c.user_id = v.user_id AND c.sequence > v.reflected_sequence) AS unreflected,
+              (SELECT COALESCE(SUM(r.amount), 0) FROM reservations r
+                WHERE r.user_id = v.user_id AND r.expires_at > now()
+                  AND r.id IS DISTINCT FROM $2::uuid) AS reserved
+         FROM balance_view v WHERE v.user_id = $1`,
+      [userId, exceptReservation ?? null],
+    );
+    const number = (key: string) => Number(row?.[key] ?? 0);
+    const spendable: Spendable = {
+      user_id: userId,
+      balance: number('balance'),
+      held: number('held'),
+      blocked: row ? row.blocked === true : true,
+      snapshot_version: number('snapshot_version'),
+      unreflected: number('unreflected'),
+      reserved: number('reserved'),
+      spendable: 0,
+    };
+    spendable.spendable =
+      spendable.balance - spendable.held - spendable.unreflected - spendable.reserved;
+    return spendable;
+  }
+
+  /** The next number of the user's charges (takes the row lock until the transaction ends). */
+  async nextChargeSequence(db: EntityManager, userId: string): Promise<number> {
+    const [row]: { charge_sequence: string }[] = await db.query(
+      `INSERT INTO balance_view (user_id, charge_sequence) VALUES ($1, 1)
+       ON CONFLICT (user_id) DO UPDATE SET charge_sequence = balance_view.charge_sequence + 1
+       RETURNING charge_sequence`,
+      [userId],
+    );
+    return Number(row.charge_sequence);
+  }
+}

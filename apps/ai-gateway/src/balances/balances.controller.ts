@@ -1,0 +1,15 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { RequireToken, UserIdPipe } from '@tally/platform';
+import { BalanceGuard } from './balance-guard';
+
+/** What the balance guard sees for a user (for operators and internal services). */
+@Controller('internal/balances')
+@RequireToken('admin', 'internal')
+export class BalancesController {
+  constructor(private readonly guard: BalanceGuard) {}
+
+  @Get(':user_id')
+  get(@Param('user_id', UserIdPipe) userId: string) {
+    return this.guard.viewOf(userId);
+  }
+}

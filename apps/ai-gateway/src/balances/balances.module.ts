@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { BalanceGuard } from './balance-guard';
+import { BalanceUpdatedConsumer } from './balance-updated.consumer';
+import { BalanceViewRepository } from './balance-view.repository';
+import { BalancesController } from './balances.controller';
+import { ReservationRepository } from './reservation.repository';
+
+@Module({
+  controllers: [BalanceUpdatedConsumer, BalancesController],
+  providers: [BalanceViewRepository, ReservationRepository, BalanceGuard],
+  exports: [BalanceGuard, BalanceViewRepository, ReservationRepository],
+})
+export class BalancesModule {}

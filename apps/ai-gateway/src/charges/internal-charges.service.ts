@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { ChargePricing, ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import { PriceBook } from '../pricing/price-book';
+import { ChargesService } from './charges.service';
+import type { CreateChargeDto } from './dto/create-charge.dto';
+import { requestFingerprint } from './request-fingerprint';
+
+export interface ChargeAccepted {
+  event_id: string;
+  amount: number;
+  status: 'accepted';
+}
+
+/** `POST /internal/charges`: post-paid charges of internal services, priced here if asked. */
+@Injectable()
+export class InternalChargesService {
+  constructor(
+    private readonly charges: ChargesService,
+    private readonly prices: PriceBook,
+  ) {}
+
+  async accept(body: CreateChargeDto): Promise<ChargeAccepted> {
+    const fingerprint = requestFingerprint(body);
+    const { event_id, user_id, source, source_ref_id, hold_id, description, metadata } = body;
+    let priced: { amount: number; pricing: ChargePricing };
+    try {
+      priced = await this.priceOf(body);
+    } catch (error) {
+      // A repeat must answer as the first did, even if its rule has changed or gone since.
+      if (!(error instanceof DomainError) || error.code === ErrorCode.ValidationFailed) throw error;
+      const amount = await this.charges.firstAmount({ event_id, request_fingerprint: fingerprint });
+      return { event_id, amount, status: 'accepted' };
+    }
+    const recorded = await this.charges.record({
+      ...{ event_id, user_id, source, source_ref_id, hold_id, description, metadata },
+      ...priced,
+      request_fingerprint: fingerprint,
+    });
+    return { event_id, amount: recorded.amount, status: 'accepted' };
+  }
+
+  /** The explicit amount (pricing `fixed`), or the usage priced with the matching rule. */
+  private async priceOf(
+    body: CreateChargeDto,
+  ): Promise<{ amount: number; pricing: ChargePricing }> {
+    const hasAmount = body.amount !== undefined;
+    const hasUsage = body.model !== undefined || body.usage !== undefined;
+    if (hasAmount === hasUsage) {
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        'give either amount, or model and usage to be priced (not both)',
+      );
+    }
+    if (hasAmount) return { amount: body.amount!, pricing: { mode: 'fixed', usage: {} } };
+    if (body.model === undefined || body.usage === undefined) {
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        'a priced charge needs both model and usage',
+      );
+    }
+    const target = { scene: body.scene ?? body.source, provider: body.provider, model: body.model };
+    const rule = await this.prices.ruleFor(target, ErrorCode.NoPriceRule);
+    return this.prices.price(rule, target, body.usage);
+  }
+}

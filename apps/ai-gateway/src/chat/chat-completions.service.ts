@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import type { Response } from 'express';
+import type { ApiKey } from '../api-keys/api-key.repository';
+import { BalanceGuard } from '../balances/balance-guard';
+import { ChargesService } from '../charges/charges.service';
+import { GatewayConfig } from '../config/gateway.config';
+import { PriceBook } from '../pricing/price-book';
+import { ChatRequest, readChatRequest } from './chat-request';
+import { ChatStream } from './chat-stream';
+import { estimatedUsage, producedText, reportedUsage } from './chat-usage';
+import { MeteredCall } from './metered-call';
+import { UpstreamExchange } from './upstream-exchange';
+import { Upstreams } from './upstreams';
+
+/**
+ * `POST /v1/chat/completions`: checks the credits, forwards the request to the model's upstream,
+ * passes its answer back unchanged (a stream chunk by chunk), and charges what it reported (or,
+ * failing a report, what was counted) through the outbox before the client sees the end.
+ */
+@Injectable()
+export class ChatCompletionsService {
+  private readonly logger = new Logger(ChatCompletionsService.name);
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly prices: PriceBook,
+    private readonly guard: BalanceGuard,
+    private readonly charges: ChargesService,
+    private readonly upstreams: Upstreams,
+  ) {}
+
+  async complete(key: ApiKey, body: unknown, res: Response): Promise<void> {
+    const request = readChatRequest(body);
+    const upstream = this.upstreams.for(request.model);
+    if (!upstream) {
+      throw new DomainError(
+        ErrorCode.ModelNotFound,
+        `no upstream serves the model ${request.model}`,
+      );
+    }
+    const target = { scene: 'chat', provider: upstream.provider, model: request.model };
+    const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
+    const call = new MeteredCall(
+      { guard: this.guard, charges: this.charges, prices: this.prices },
+      {
+        userId: key.user_id,
+        apiKeyId: key.id,
+        rule,
+        target,
+        promptTokens: request.promptTokens,
+        maxOutputTokens: request.maxOutputTokens,
+        sliceTokens: this.config.STREAM_SLICE_TOKENS,
+      },
+    );
+    const exchange = new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS);
+    if (request.stream) {
+      // A stream reserves a first slice and grows as it goes, instead of the worst case up front.
+      await call.open(this.config.STREAM_SLICE_TOKENS);
+      await new ChatStream(request, call, exchange, res, this.logger).run();
+    } else {
+      await call.open(request.maxOutputTokens ?? this.config.GUARD_DEFAULT_MAX_TOKENS);
+      await this.answer(request, call, exchange, res);
+    }
+  }
+
+  private async answer(
+    request: ChatRequest,
+    call: MeteredCall,
+    exchange: UpstreamExchange,
+    res: Response,
+  ): Promise<void> {
+    let status: number;
+    let text: string;
+    let contentType: string;
+    try {
+      const upstream = await exchange.send(request.body);
+      status = upstream.status;
+      contentType = upstream.headers.get('content-type') ?? 'application/json';
+      text = await upstream.text().catch((error: unknown) => {
+        throw exchange.failure(error);
+      });
+      exchange.finish();
+    } catch (error) {
+      await call.abandon();
+      throw error;
+    }
+    if (status < 200 || status >= 300) {
+      // The upstream's refusal or failure is the client's answer; nothing was produced to charge.
+      await call.abandon();
+      res.status(status).type(contentType).send(text);
+      return;
+    }
+    let completion: { id?: unknown; usage?: unknown };
+    try {
+      completion = JSON.parse(text) as typeof completion;
+    } catch {
+      await call.abandon();
+      throw new DomainError(
+        ErrorCode.UpstreamError,
+        'the upstream answered 2xx with a body that is not JSON',
+      );
+    }
+    const reported = reportedUsage(completion.usage);
+    await call.settle(
+      reported ?? estimatedUsage(request.promptTokens, producedText(completion)),
+      { stream: false, usage_source: reported ? 'upstream' : 'estimated', finish: 'completed' },
+      typeof completion.id === 'string' ? completion.id : undefined,
+    );
+    res.status(status).type(contentType).send(text);
+  }
+}

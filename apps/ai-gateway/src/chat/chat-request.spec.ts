@@ -1,0 +1,48 @@
+import { DomainError } from '@tally/platform';
+import { readChatRequest } from './chat-request';
+
+describe('readChatRequest', () => {
+  const messages = [{ role: 'user', content: 'Hello there, how are you today?' }];
+
+  it('reads model, stream, usage wish and the output limit, keeping the body as given', () => {
+    const body = {
+      model: 'm',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: 50,
+      temperature: 0.2,
+    };
+    const request = readChatRequest(body);
+    expect(request).toMatchObject({
+      model: 'm',
+      stream: true,
+      clientWantsUsage: true,
+      maxOutputTokens: 50,
+    });
+    expect(request.body).toBe(body);
+    expect(request.promptTokens).toBeGreaterThanOrEqual(8);
+  });
+
+  it('prefers max_completion_tokens to max_tokens, and has no limit when neither is given', () => {
+    expect(
+      readChatRequest({ model: 'm', messages, max_tokens: 9, max_completion_tokens: 7 })
+        .maxOutputTokens,
+    ).toBe(7);
+    expect(readChatRequest({ model: 'm', messages }).maxOutputTokens).toBeUndefined();
+    expect(readChatRequest({ model: 'm', messages }).stream).toBe(false);
+  });
+
+  it.each([
+    [[], 'body must be a JSON object'],
+    [{ messages }, 'model:'],
+    [{ model: 'm', messages: [] }, 'messages:'],
+    [{ model: 'm', messages, stream: 'yes' }, 'stream:'],
+    [{ model: 'm', messages, max_tokens: 0 }, 'max_tokens:'],
+    [{ model: 'm', messages, max_tokens: 1.5 }, 'max_tokens:'],
+    [{ model: 'm', messages, stream_options: 'x' }, 'stream_options:'],
+  ])('refuses %j with a reason naming the field', (body, reason) => {
+    expect(() => readChatRequest(body)).toThrow(DomainError);
+    expect(() => readChatRequest(body)).toThrow(reason);
+  });
+});

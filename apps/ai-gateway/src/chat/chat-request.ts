@@ -1,0 +1,64 @@
+import { ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import { estimateTokens } from './token-estimate';
+
+/** What the gateway needs to know of an OpenAI chat request; the body itself is forwarded as is. */
+export interface ChatRequest {
+  body: Record<string, unknown>;
+  model: string;
+  stream: boolean;
+  /** Whether the client asked for the usage chunk at the end of a stream. */
+  clientWantsUsage: boolean;
+  /** max_completion_tokens, or the older max_tokens. */
+  maxOutputTokens?: number;
+  /** Estimated from the messages (and tools), which is what the upstream will read. */
+  promptTokens: number;
+}
+
+function invalid(reason: string): DomainError {
+  return new DomainError(ErrorCode.ValidationFailed, reason, [reason]);
+}
+
+const positiveInt = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
+
+/**
+ * Checks the few fields the gateway acts on, with OpenAI's meaning; every other field is the
+ * upstream's business and passes through untouched.
+ */
+export function readChatRequest(body: unknown): ChatRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid('body must be a JSON object');
+  }
+  const b = body as Record<string, unknown>;
+  if (typeof b.model !== 'string' || b.model === '' || b.model.length > 128) {
+    throw invalid('model: must be a model name (1 to 128 characters)');
+  }
+  if (!Array.isArray(b.messages) || b.messages.length === 0) {
+    throw invalid('messages: must be a non-empty list');
+  }
+  if (b.stream !== undefined && b.stream !== null && typeof b.stream !== 'boolean') {
+    throw invalid('stream: must be a boolean');
+  }
+  for (const field of ['max_tokens', 'max_completion_tokens']) {
+    if (b[field] !== undefined && b[field] !== null && !positiveInt(b[field])) {
+      throw invalid(`${field}: must be a positive integer`);
+    }
+  }
+  const options = b.stream_options;
+  if (
+    options !== undefined &&
+    options !== null &&
+    (typeof options !== 'object' || Array.isArray(options))
+  ) {
+    throw invalid('stream_options: must be an object');
+  }
+  const max = (b.max_completion_tokens ?? b.max_tokens) as number | null | undefined;
+  return {
+    body: b,
+    model: b.model,
+    stream: b.stream === true,
+    clientWantsUsage: (options as { include_usage?: unknown } | null)?.include_usage === true,
+    maxOutputTokens: max ?? undefined,
+    promptTokens: estimateTokens(JSON.stringify([b.messages, b.tools ?? null])),
+  };
+}

@@ -1,0 +1,30 @@
+import { Body, Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { DelegatedAuth } from '@tally/platform';
+import type { Response } from 'express';
+import { ApiKeyGuard, KeyedRequest } from '../api-keys/api-key.guard';
+import { ChatCompletionsService } from './chat-completions.service';
+import { ModelsService } from './models.service';
+import { OpenAiErrorFilter } from './openai-error.filter';
+
+/** The OpenAI-compatible client surface; callers authenticate with their API key. */
+@Controller('v1')
+@DelegatedAuth()
+@UseGuards(ApiKeyGuard)
+@UseFilters(OpenAiErrorFilter)
+export class ChatController {
+  constructor(
+    private readonly completions: ChatCompletionsService,
+    private readonly models: ModelsService,
+  ) {}
+
+  /** The answer (JSON or an event stream) is written by the service, as the upstream gives it. */
+  @Post('chat/completions')
+  complete(@Req() req: KeyedRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
+    return this.completions.complete(req.apiKey, body, res);
+  }
+
+  @Get('models')
+  list() {
+    return this.models.list();
+  }
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { PriceBook } from '../pricing/price-book';
+import { Upstreams } from './upstreams';
+
+export interface ModelList {
+  object: 'list';
+  data: { id: string; object: 'model'; created: number; owned_by: string }[];
+}
+
+/** `GET /v1/models`: the chat models that are priced and have an upstream, in OpenAI's format. */
+@Injectable()
+export class ModelsService {
+  constructor(
+    private readonly prices: PriceBook,
+    private readonly upstreams: Upstreams,
+  ) {}
+
+  async list(): Promise<ModelList> {
+    const seen = new Map<string, ModelList['data'][number]>();
+    for (const rule of await this.prices.modelRules('chat')) {
+      const model = rule.model!;
+      const upstream = this.upstreams.for(model);
+      if (!upstream || seen.has(model)) continue;
+      if (rule.provider !== null && rule.provider !== upstream.provider) continue;
+      const created = Date.parse((rule as { created_at?: string }).created_at ?? '');
+      seen.set(model, {
+        id: model,
+        object: 'model',
+        created: Number.isNaN(created) ? 0 : Math.floor(created / 1000),
+        owned_by: upstream.provider,
+      });
+    }
+    return { object: 'list', data: [...seen.values()].sort((a, b) => a.id.localeCompare(b.id)) };
+  }
+}

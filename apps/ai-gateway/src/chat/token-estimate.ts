@@ -1,0 +1,9 @@
+/**
+ * A token count without the model's tokenizer: one token per 4 bytes of UTF-8. About right for
+ * English (≈4 characters a token) and on the high side for most other scripts (a CJK character
+ * is 3 bytes and about 1 token). Used for the guard's estimates, and for charges only when the
+ * upstream reports no usage (the charge then says `usage_source: "estimated"`).
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
+}

@@ -1,0 +1,74 @@
+import { ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import type { Upstream } from './upstream-routes';
+
+/**
+ * One request to an upstream: the abort signal shared by the request and the reading of its
+ * answer, and a deadline that restarts with every sign of life (the answer's start, each chunk),
+ * so a stream may run long but never hang.
+ */
+export class UpstreamExchange {
+  readonly abort = new AbortController();
+  private timer?: NodeJS.Timeout;
+  private timedOut = false;
+
+  constructor(
+    readonly upstream: Upstream,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async send(body: Record<string, unknown>): Promise<Response> {
+    this.touch();
+    try {
+      return await fetch(`${this.upstream.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: body.stream ? 'text/event-stream' : 'application/json',
+          ...(this.upstream.apiKey ? { authorization: `Bearer ${this.upstream.apiKey}` } : {}),
+        },
+        body: JSON.stringify(body),
+        signal: this.abort.signal,
+      });
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** Restarts the deadline. */
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.abort.abort();
+    }, this.timeoutMs);
+  }
+
+  /** Stops the deadline (the answer is complete). */
+  finish(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** Stops the upstream's work (the client left, or the credits ran out). */
+  cancel(): void {
+    this.finish();
+    this.abort.abort();
+  }
+
+  /** What a failed request or read means to the client: a timeout or an unreachable upstream. */
+  failure(error: unknown): DomainError {
+    const name = this.upstream.provider;
+    if (this.timedOut) {
+      return new DomainError(
+        ErrorCode.UpstreamTimeout,
+        `the upstream ${name} did not answer within ${this.timeoutMs} ms`,
+      );
+    }
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    return new DomainError(
+      ErrorCode.UpstreamError,
+      `the upstream ${name} could not be reached (${why})`,
+    );
+  }
+}

@@ -1,0 +1,46 @@
+import { parseUpstreams, upstreamFor } from './upstream-routes';
+
+describe('upstream routes', () => {
+  const upstreams = parseUpstreams({
+    UPSTREAMS: JSON.stringify([
+      {
+        provider: 'anthropic',
+        base_url: 'http://a.example/v1/',
+        api_key: 'ka',
+        models: ['claude-*'],
+      },
+      { provider: 'local', base_url: 'http://l.example/v1', models: ['llama-3', 'qwen*'] },
+    ]),
+    UPSTREAM_BASE_URL: 'http://o.example/v1',
+    UPSTREAM_API_KEY: 'ko',
+    UPSTREAM_PROVIDER: 'openai',
+  });
+
+  it('sends a model to the first upstream that lists it, and the rest to the default', () => {
+    expect(upstreamFor(upstreams, 'claude-sonnet')).toMatchObject({
+      provider: 'anthropic',
+      baseUrl: 'http://a.example/v1',
+      apiKey: 'ka',
+    });
+    expect(upstreamFor(upstreams, 'llama-3')?.provider).toBe('local');
+    expect(upstreamFor(upstreams, 'llama-3.1')?.provider).toBe('openai');
+    expect(upstreamFor(upstreams, 'qwen2')?.provider).toBe('local');
+    expect(upstreamFor(upstreams, 'gpt-4o')).toMatchObject({ provider: 'openai', apiKey: 'ko' });
+  });
+
+  it('has no route at all without any upstream configured', () => {
+    expect(upstreamFor(parseUpstreams({ UPSTREAM_PROVIDER: 'openai' }), 'gpt-4o')).toBeUndefined();
+  });
+
+  it('names the setting and the field when UPSTREAMS is wrong', () => {
+    const parse = (UPSTREAMS: string) => () =>
+      parseUpstreams({ UPSTREAMS, UPSTREAM_PROVIDER: 'x' });
+    expect(parse('{')).toThrow('UPSTREAMS: is not valid JSON');
+    expect(parse('{}')).toThrow('UPSTREAMS: must be a JSON list');
+    expect(parse('[{"provider":"p","base_url":"ftp://x","models":["m"]}]')).toThrow(
+      'UPSTREAMS: [0].base_url must be an http(s):// URL',
+    );
+    expect(parse('[{"provider":"p","base_url":"http://x","models":[]}]')).toThrow('[0].models');
+    expect(parse('[{"base_url":"http://x","models":["m"]}]')).toThrow('[0].provider');
+  });
+});

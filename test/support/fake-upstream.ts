@@ -1,0 +1,181 @@
+import { once } from 'node:events';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How the fake answers a model. */
+export interface FakeModel {
+  /** The answer's content, in the pieces a stream sends (one chunk each). */
+  chunks: string[];
+  /** Reported usage; null: the upstream reports none (not even when asked). */
+  usage: { prompt_tokens: number; completion_tokens: number } | null;
+  /** Pause before each stream chunk. */
+  chunkDelayMs?: number;
+  /** Answer this status with an OpenAI error body instead. */
+  failWith?: number;
+  /** Never answer. */
+  hang?: boolean;
+  /** Stream chunks until the client goes away. */
+  endless?: boolean;
+}
+
+export interface ReceivedRequest {
+  authorization?: string;
+  body: Record<string, unknown>;
+}
+
+export interface FakeUpstream {
+  /** Base URL in OpenAI's convention (ends in /v1). */
+  url: string;
+  models: Map<string, FakeModel>;
+  received: ReceivedRequest[];
+  /** Stream chunks written, per model (to see that a stream was cut off). */
+  chunksSent: Map<string, number>;
+  close(): Promise<void>;
+}
+
+const CREATED = 1_760_000_000;
+
+/**
+ * A small OpenAI-compatible chat upstream for tests and benchmarks: deterministic answers,
+ * streams with a usage chunk when asked, and the failures the gateway must survive.
+ */
+export async function startFakeUpstream(port = 0): Promise<FakeUpstream> {
+  const fake: Omit<FakeUpstream, 'url' | 'close'> = {
+    models: new Map(),
+    received: [],
+    chunksSent: new Map(),
+  };
+  const server = createServer((req, res) => {
+    void handle(fake, req, res).catch(() => res.destroy());
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    ...fake,
+    url: `http://127.0.0.1:${bound}/v1`,
+    close: () => closeServer(server),
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+async function handle(
+  fake: Omit<FakeUpstream, 'url' | 'close'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const raw: Buffer[] = [];
+  for await (const piece of req) raw.push(piece as Buffer);
+  if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"no"}}');
+    return;
+  }
+  const body = JSON.parse(Buffer.concat(raw).toString()) as Record<string, unknown>;
+  fake.received.push({ authorization: req.headers.authorization, body });
+  const modelName = String(body.model);
+  const model = fake.models.get(modelName);
+  if (!model) {
+    return sendJson(res, 404, {
+      error: {
+        message: `unknown model ${modelName}`,
+        type: 'invalid_request_error',
+        code: 'model_not_found',
+      },
+    });
+  }
+  if (model.hang) return; // the socket stays open until the client gives up
+  if (model.failWith) {
+    return sendJson(res, model.failWith, {
+      error: { message: 'the fake upstream failed on purpose', type: 'server_error', code: null },
+    });
+  }
+  const id = `chatcmpl-fake-${fake.received.length}`;
+  if (body.stream === true) {
+    const wantsUsage =
+      (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    return stream(fake, res, modelName, model, id, wantsUsage);
+  }
+  sendJson(res, 200, completion(modelName, model, id));
+}
+
+export function completion(modelName: string, model: FakeModel, id: string) {
+  return {
+    id,
+    object: 'chat.completion',
+    created: CREATED,
+    model: modelName,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: model.chunks.join(''), refusal: null },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
+    ...(model.usage
+      ? {
+          usage: {
+            ...model.usage,
+            total_tokens: model.usage.prompt_tokens + model.usage.completion_tokens,
+          },
+        }
+      : {}),
+  };
+}
+
+async function stream(
+  fake: Omit<FakeUpstream, 'url' | 'close'>,
+  res: ServerResponse,
+  modelName: string,
+  model: FakeModel,
+  id: string,
+  wantsUsage: boolean,
+): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const chunk = (delta: object, finish: string | null = null) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created: CREATED,
+    model: modelName,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+  const send = (data: object | string) =>
+    res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  send(chunk({ role: 'assistant', content: '' }));
+  for (let i = 0; model.endless || i < model.chunks.length; i++) {
+    if (model.chunkDelayMs) await new Promise((r) => setTimeout(r, model.chunkDelayMs));
+    if (res.destroyed || res.writableEnded) return;
+    send(chunk({ content: model.chunks[i % model.chunks.length] }));
+    fake.chunksSent.set(modelName, (fake.chunksSent.get(modelName) ?? 0) + 1);
+  }
+  send(chunk({}, 'stop'));
+  if (wantsUsage && model.usage) {
+    send({
+      id,
+      object: 'chat.completion.chunk',
+      created: CREATED,
+      model: modelName,
+      choices: [],
+      usage: {
+        ...model.usage,
+        total_tokens: model.usage.prompt_tokens + model.usage.completion_tokens,
+      },
+    });
+  }
+  send('[DONE]');
+  res.end();
+}
+
+function sendJson(res: ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
