@@ -127,7 +127,7 @@ const chargeCases: BadCase[] = [
   { name: 'broken JSON', body: '{"event_id": ', status: 400, code: 'invalid_json' },
   {
     name: 'an oversized body',
-    body: { ...validCharge(), description: 'x'.repeat(300 * 1024) },
+    body: { ...validCharge(), description: 'x'.repeat(3 * 1024 * 1024) },
     status: 413,
     code: 'payload_too_large',
   },

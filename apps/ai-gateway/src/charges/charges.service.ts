@@ -45,7 +45,7 @@ export class ChargesService {
       if (reservationId) await this.reservations.release(db, reservationId);
       const record = { ...charge, sequence };
       if (!(await this.charges.insertIfAbsent(db, record))) {
-        return { amount: await this.firstAmount(charge, db), firstTime: false };
+        return { amount: (await this.firstAmount(charge, db))!, firstTime: false };
       }
       const envelope = chargeRequestedEnvelope(record, new Date());
       await this.outbox.enqueue(db, {
@@ -61,13 +61,17 @@ export class ChargesService {
     return recorded;
   }
 
-  /** The amount of an earlier charge with the same event_id and fingerprint, if there is one. */
+  /**
+   * The amount of the earlier charge with this event_id (undefined if none); 409 if that charge
+   * was another request.
+   */
   async firstAmount(
     charge: Pick<NewCharge, 'event_id' | 'request_fingerprint'>,
     db: EntityManager = this.dataSource.manager,
-  ): Promise<number> {
+  ): Promise<number | undefined> {
     const existing = await this.charges.findFingerprint(db, charge.event_id);
-    if (existing?.request_fingerprint !== charge.request_fingerprint) {
+    if (!existing) return undefined;
+    if (existing.request_fingerprint !== charge.request_fingerprint) {
       throw new DomainError(
         ErrorCode.EventIdConflict,
         `event_id ${charge.event_id} was already used for a different charge`,

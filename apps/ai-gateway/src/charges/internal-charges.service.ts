@@ -28,9 +28,9 @@ export class InternalChargesService {
       priced = await this.priceOf(body);
     } catch (error) {
       // A repeat must answer as the first did, even if its rule has changed or gone since.
-      if (!(error instanceof DomainError) || error.code === ErrorCode.ValidationFailed) throw error;
-      const amount = await this.charges.firstAmount({ event_id, request_fingerprint: fingerprint });
-      return { event_id, amount, status: 'accepted' };
+      const first = await this.charges.firstAmount({ event_id, request_fingerprint: fingerprint });
+      if (first === undefined) throw error;
+      return { event_id, amount: first, status: 'accepted' };
     }
     const recorded = await this.charges.record({
       ...{ event_id, user_id, source, source_ref_id, hold_id, description, metadata },
