@@ -1,6 +1,10 @@
 import OpenAI from 'openai';
 import { RunningApp, startCreditStore, startGateway } from './apps';
-import { FakeModel, FakeUpstream, startFakeUpstream } from './fake-upstream';
+import {
+  FakeModel,
+  FakeUpstream,
+  startFakeUpstream,
+} from '../../tools/fake-upstream/fake-upstream';
 import { call } from './http';
 import { eventually, unique } from './wait';
 

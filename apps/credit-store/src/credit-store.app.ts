@@ -1,12 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPIC_SPECS } from '@tally/contracts';
-import {
-  configureHttpApp,
-  createKafka,
-  ensureTopics,
-  KafkaBatchTransport,
-} from '@tally/platform';
+import { configureHttpApp, createKafka, ensureTopics, KafkaBatchTransport } from '@tally/platform';
 import { CreditStoreConfig } from './config/credit-store.config';
 import { CreditStoreModule } from './credit-store.module';
 

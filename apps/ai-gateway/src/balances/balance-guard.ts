@@ -47,7 +47,9 @@ export class BalanceGuard {
     reservationId: string,
     amount: number,
   ): Promise<DomainError | undefined> {
-    return this.dataSource.transaction('READ COMMITTED', async (db) => {
+    // READ COMMITTED (the default): each statement sees what committed before it, lock waits included.
+    return this.dataSource.transaction(async (db) => {
+      await this.view.relaxDurability(db);
       await this.view.lock(db, userId);
       const state = await this.view.spendable(db, userId, reservationId);
       if (state.blocked || state.spendable < amount) return insufficient(state, amount);
