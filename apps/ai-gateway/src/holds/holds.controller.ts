@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { RequireToken } from '@tally/platform';
 import type { Response } from 'express';
-import { CreditStoreClient } from '../credit-store/credit-store.client';
+import { CreditStoreClient } from '../credit-store-api/credit-store.client';
 
 /**
  * Holds for pre-paid work, on the gateway's internal surface. Authorization must be synchronous

@@ -12,7 +12,7 @@ import {
 } from '@tally/contracts';
 import { DomainError, PollingLoop } from '@tally/platform';
 import { GatewayConfig } from '../config/gateway.config';
-import { CreditStoreClient } from '../credit-store/credit-store.client';
+import { CreditStoreClient } from '../credit-store-api/credit-store.client';
 
 /** A usage priced: the credits and how they were derived (for the charge's `pricing`). */
 export interface PricedCall {
