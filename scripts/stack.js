@@ -25,7 +25,7 @@ function kafka(command) {
 }
 
 function startApp(app) {
-  const child = spawn(process.execPath, [app.main], {
+  const child = spawn(app.command ?? process.execPath, app.args ?? [app.main], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -101,6 +101,53 @@ async function demonstrate(gatewayUrl, storeUrl, config) {
   log(`  GET /accounts/${user} → ${JSON.stringify(account)}`);
   if (account.balance !== 940) throw new Error('the demo charges did not reach the ledger in 30s');
   log('demo: the charges went gateway → outbox → Kafka → ledger; balance is 940 ✔');
+  return user;
+}
+
+/** A chat call through the gateway with an API key, priced by a rule and charged in the ledger. */
+async function demonstrateChat(gatewayUrl, storeUrl, config, user, model) {
+  const rules = await json('GET', `${storeUrl}/admin/price-rules?scene=chat`, config.ADMIN_TOKEN);
+  if (!rules.body.some((rule) => rule.model === model && rule.status === 'active')) {
+    await json('POST', `${storeUrl}/admin/price-rules`, config.ADMIN_TOKEN, {
+      scene: 'chat',
+      model,
+      mode: 'tokens',
+      input_per_million: '100000',
+      output_per_million: '200000',
+    });
+  }
+  const key = (
+    await json('POST', `${gatewayUrl}/admin/api-keys`, config.ADMIN_TOKEN, { user_id: user })
+  ).body.key;
+  log(`demo: API key for ${user}: ${key}`);
+  const before = (await json('GET', `${storeUrl}/accounts/${user}`, config.ADMIN_TOKEN)).body
+    .balance;
+  let answer;
+  const deadline = Date.now() + 30_000;
+  do {
+    // The gateway's balance view follows credit.balance.updated; until then it answers 402.
+    answer = await json('POST', `${gatewayUrl}/v1/chat/completions`, key, {
+      model,
+      messages: [{ role: 'user', content: 'Hello!' }],
+    });
+    if (answer.status === 402) await new Promise((resolve) => setTimeout(resolve, 300));
+  } while (answer.status === 402 && Date.now() < deadline);
+  if (answer.status !== 200) throw new Error(`the demo chat call answered ${answer.status}`);
+  log(
+    `  POST /v1/chat/completions → "${answer.body.choices[0].message.content}" usage=${JSON.stringify(answer.body.usage)}`,
+  );
+  let account;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    account = (await json('GET', `${storeUrl}/accounts/${user}`, config.ADMIN_TOKEN)).body;
+  } while (account.balance === before && Date.now() < deadline);
+  log(
+    `demo: the chat call was charged ${before - account.balance} credits (balance ${account.balance}) ✔`,
+  );
+  log(`  try it: curl -s ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${key}' \\`);
+  log(
+    `            -H 'content-type: application/json' -d '{"model":"${model}","messages":[{"role":"user","content":"Hi"}]}'`,
+  );
 }
 
 async function shutdown(code) {
@@ -139,16 +186,30 @@ async function main() {
   startedKafka = !alreadyRunning;
 
   migrate();
+  // Without a real upstream, chat goes to a local stand-in that serves the model demo-chat.
+  const demoUpstream = !process.env.UPSTREAM_BASE_URL;
+  if (demoUpstream) {
+    process.env.UPSTREAM_BASE_URL = 'http://127.0.0.1:3900/v1';
+    startApp({
+      name: 'fake-upstream',
+      command: path.join(dist.root, 'node_modules', '.bin', 'tsx'),
+      args: [path.join(dist.root, 'tools', 'fake-upstream', 'main.ts')],
+    });
+  }
   startApp(dist.creditStore);
   startApp(dist.gateway);
   const storeUrl = `http://127.0.0.1:${storeConfig.CREDIT_STORE_PORT}`;
   const gatewayUrl = `http://127.0.0.1:${gatewayConfig.GATEWAY_PORT}`;
   await waitReady('credit-store', storeUrl);
   await waitReady('ai-gateway', gatewayUrl);
-  await demonstrate(gatewayUrl, storeUrl, storeConfig);
+  const user = await demonstrate(gatewayUrl, storeUrl, storeConfig);
+  if (demoUpstream) await demonstrateChat(gatewayUrl, storeUrl, storeConfig, user, 'demo-chat');
 
   log('the stack is up:');
-  log(`  ai-gateway    ${gatewayUrl}   (POST /internal/charges, GET /health/ready)`);
+  log(
+    `  ai-gateway    ${gatewayUrl}   (POST /v1/chat/completions, GET /v1/models, POST /internal/charges)`,
+  );
+  if (demoUpstream) log(`  upstream      ${process.env.UPSTREAM_BASE_URL}   (fake, for the demo)`);
   log(
     `  credit-store  ${storeUrl}   (GET /accounts/{user_id}, /accounts/{user_id}/ledger, /ledger/{event_id})`,
   );
