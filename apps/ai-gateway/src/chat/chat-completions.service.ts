@@ -102,11 +102,17 @@ export class ChatCompletionsService {
       );
     }
     const reported = reportedUsage(completion.usage);
-    await call.settle(
-      reported ?? estimatedUsage(request.promptTokens, producedText(completion)),
-      { stream: false, usage_source: reported ? 'upstream' : 'estimated', finish: 'completed' },
-      typeof completion.id === 'string' ? completion.id : undefined,
-    );
+    try {
+      await call.settle(
+        reported ?? estimatedUsage(request.promptTokens, producedText(completion)),
+        { stream: false, usage_source: reported ? 'upstream' : 'estimated', finish: 'completed' },
+        typeof completion.id === 'string' ? completion.id : undefined,
+      );
+    } catch (error) {
+      // Not recorded, so not answered: the client may retry, and the reservation must not linger.
+      await call.abandon().catch(() => undefined);
+      throw error;
+    }
     res.status(status).type(contentType).send(text);
   }
 }

@@ -69,12 +69,15 @@ export class ChatStream {
     this.res.setHeader('content-type', 'text/event-stream; charset=utf-8');
     this.res.setHeader('cache-control', 'no-cache');
     this.res.setHeader('x-accel-buffering', 'no');
+    const leave = () => {
+      this.clientGone = true;
+      this.exchange.cancel();
+    };
+    // The client may have left while the upstream was being asked.
+    if (this.res.destroyed) return leave();
     this.res.flushHeaders();
     this.res.on('close', () => {
-      if (!this.res.writableFinished) {
-        this.clientGone = true;
-        this.exchange.cancel();
-      }
+      if (!this.res.writableFinished) leave();
     });
   }
 
@@ -166,14 +169,14 @@ export class ChatStream {
 
   /** An error event in OpenAI's shape (the official client raises it as an APIError). */
   private sendError(code: ErrorCode, message: string): void {
-    if (this.clientGone) return;
+    if (this.clientGone || this.res.destroyed) return;
     const type = code === ErrorCode.InsufficientCredits ? 'insufficient_credits' : 'api_error';
     this.res.write(`data: ${JSON.stringify({ error: { message, type, param: null, code } })}\n\n`);
   }
 
   /** Writes, waiting while the client's socket is full (a slow client slows the relay). */
   private async write(text: string): Promise<void> {
-    if (this.clientGone) return;
+    if (this.clientGone || this.res.destroyed) return;
     if (!this.res.write(text)) {
       await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
     }

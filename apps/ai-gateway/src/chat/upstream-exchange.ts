@@ -57,6 +57,7 @@ export class UpstreamExchange {
 
   /** What a failed request or read means to the client: a timeout or an unreachable upstream. */
   failure(error: unknown): DomainError {
+    this.finish();
     const name = this.upstream.provider;
     if (this.timedOut) {
       return new DomainError(
