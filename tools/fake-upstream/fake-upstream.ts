@@ -8,7 +8,7 @@ export interface FakeModel {
   chunks: string[];
   /** Reported usage; null: the upstream reports none (not even when asked). */
   usage: { prompt_tokens: number; completion_tokens: number } | null;
-  /** Pause before each stream chunk. */
+  /** Pause before each stream chunk (and before a whole answer, once per chunk). */
   chunkDelayMs?: number;
   /** Answer this status with an OpenAI error body instead. */
   failWith?: number;
@@ -100,6 +100,7 @@ async function handle(
       (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     return stream(fake, res, modelName, model, id, wantsUsage);
   }
+  if (model.chunkDelayMs) await sleep(model.chunkDelayMs * model.chunks.length);
   sendJson(res, 200, completion(modelName, model, id));
 }
 
@@ -148,7 +149,7 @@ async function stream(
     res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
   send(chunk({ role: 'assistant', content: '' }));
   for (let i = 0; model.endless || i < model.chunks.length; i++) {
-    if (model.chunkDelayMs) await new Promise((r) => setTimeout(r, model.chunkDelayMs));
+    if (model.chunkDelayMs) await sleep(model.chunkDelayMs);
     if (res.destroyed || res.writableEnded) return;
     send(chunk({ content: model.chunks[i % model.chunks.length] }));
     fake.chunksSent.set(modelName, (fake.chunksSent.get(modelName) ?? 0) + 1);
@@ -169,6 +170,10 @@ async function stream(
   }
   send('[DONE]');
   res.end();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function sendJson(res: ServerResponse, status: number, body: object): void {

@@ -49,17 +49,15 @@ export class BalanceGuard {
   ): Promise<DomainError | undefined> {
     // READ COMMITTED (the default): each statement sees what committed before it, lock waits included.
     return this.dataSource.transaction(async (db) => {
-      await this.view.relaxDurability(db);
-      await this.view.lock(db, userId);
-      const state = await this.view.spendable(db, userId, reservationId);
-      if (state.blocked || state.spendable < amount) return insufficient(state, amount);
-      await this.reservations.put(db, {
+      await this.view.lockForReservation(db, userId);
+      const reservation = {
         id: reservationId,
         user_id: userId,
         amount,
         ttlMs: this.config.RESERVATION_TTL_MS,
-      });
-      return undefined;
+      };
+      if (await this.reservations.putIfCovered(db, reservation)) return undefined;
+      return insufficient(await this.view.spendable(db, userId, reservationId), amount);
     });
   }
 }

@@ -18,6 +18,20 @@ export interface Spendable {
   spendable: number;
 }
 
+/**
+ * The guard's figures for user `$user` (a query parameter), leaving out reservation `$except`:
+ * the snapshot, this gateway's charges it does not include yet, and what calls in flight hold.
+ */
+export function spendableQuery(user: string, except: string): string {
+  return `SELECT v.user_id, v.balance, v.held, v.blocked, v.snapshot_version,
+              (SELECT COALESCE(SUM(c.amount), 0) FROM charges c
+                WHERE c.user_id = v.user_id AND c.sequence > v.reflected_sequence) AS unreflected,
+              (SELECT COALESCE(SUM(r.amount), 0) FROM reservations r
+                WHERE r.user_id = v.user_id AND r.expires_at > now()
+                  AND r.id IS DISTINCT FROM ${except}::uuid) AS reserved
+         FROM balance_view v WHERE v.user_id = ${user}`;
+}
+
 /** The guard's view of balances (`balance_view`) and the charges it has not seen reflected. */
 @Injectable()
 export class BalanceViewRepository {
@@ -53,21 +67,15 @@ export class BalanceViewRepository {
   }
 
   /**
-   * A reservation need not survive a database crash (the calls in flight die with it, or are
-   * charged anyway), so its commit does not wait for the WAL flush: a reservation costs no fsync.
-   * Charges, which are money, always do.
-   */
-  async relaxDurability(db: EntityManager): Promise<void> {
-    await db.query(`SET LOCAL synchronous_commit = off`);
-  }
-
-  /**
    * Locks the user's row (creating it: a user never seen has nothing to spend) so that one user's
-   * guard decisions and charges queue, across replicas too.
+   * guard decisions and charges queue, across replicas too. The transaction's commit will not
+   * wait for the WAL flush: a reservation need not survive a database crash (the calls in flight
+   * die with it, or are charged anyway). Charges, which are money, always wait.
    */
-  async lock(db: EntityManager, userId: string): Promise<void> {
+  async lockForReservation(db: EntityManager, userId: string): Promise<void> {
     await db.query(
-      `INSERT INTO balance_view (user_id) VALUES ($1)
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+       INSERT INTO balance_view (user_id) SELECT $1 FROM relaxed
        ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id`,
       [userId],
     );
@@ -75,23 +83,16 @@ export class BalanceViewRepository {
 
   /**
    * What the user may spend now, leaving out one reservation (the caller's own, being extended).
-   * Under the lock taken by `lock`, in a statement of its own so it sees every commit made before.
    */
   async spendable(
     db: EntityManager,
     userId: string,
     exceptReservation?: string,
   ): Promise<Spendable> {
-    const [row]: Record<string, string | boolean>[] = await db.query(
-      `SELECT v.user_id, v.balance, v.held, v.blocked, v.snapshot_version,
-              (SELECT COALESCE(SUM(c.amount), 0) FROM charges c
-                WHERE c.user_id = v.user_id AND c.sequence > v.reflected_sequence) AS unreflected,
-              (SELECT COALESCE(SUM(r.amount), 0) FROM reservations r
-                WHERE r.user_id = v.user_id AND r.expires_at > now()
-                  AND r.id IS DISTINCT FROM $2::uuid) AS reserved
-         FROM balance_view v WHERE v.user_id = $1`,
-      [userId, exceptReservation ?? null],
-    );
+    const [row]: Record<string, string | boolean>[] = await db.query(spendableQuery('$1', '$2'), [
+      userId,
+      exceptReservation ?? null,
+    ]);
     const number = (key: string) => Number(row?.[key] ?? 0);
     const spendable: Spendable = {
       user_id: userId,

@@ -1,20 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { spendableQuery } from './balance-view.repository';
 
 /** Credits set aside for calls in flight; each lapses at expires_at if its call never ends. */
 @Injectable()
 export class ReservationRepository {
-  /** Sets the reservation to `amount` (a new one, or a running stream's, grown). */
-  async put(
+  /**
+   * Sets the reservation to `amount` (a new one, or a running stream's, grown) if the user can
+   * cover it; false if not. Under the lock of `BalanceViewRepository.lockForReservation`, and as a
+   * statement of its own, so that it sees every reservation and charge committed before the lock.
+   */
+  async putIfCovered(
     db: EntityManager,
     reservation: { id: string; user_id: string; amount: number; ttlMs: number },
-  ): Promise<void> {
-    await db.query(
+  ): Promise<boolean> {
+    const rows: unknown[] = await db.query(
       `INSERT INTO reservations (id, user_id, amount, expires_at)
-       VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
-       ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, expires_at = EXCLUDED.expires_at`,
+       SELECT $1, $2, $3::bigint, now() + $4 * interval '1 millisecond'
+         FROM (${spendableQuery('$2', '$1')}) s
+        WHERE NOT s.blocked AND s.balance - s.held - s.unreflected - s.reserved >= $3::bigint
+       ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, expires_at = EXCLUDED.expires_at
+       RETURNING id`,
       [reservation.id, reservation.user_id, reservation.amount, reservation.ttlMs],
     );
+    return rows.length === 1;
   }
 
   async release(db: EntityManager, id: string): Promise<void> {
