@@ -10,6 +10,8 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 export interface TopicSpec {
   topic: TopicName;
   numPartitions: number;
+  /** Broker settings of the topic when it is created. */
+  configEntries?: { name: string; value: string }[];
 }
 
 /**
@@ -19,7 +21,13 @@ export interface TopicSpec {
 export const TOPIC_SPECS: readonly TopicSpec[] = [
   { topic: Topics.chargeRequested, numPartitions: 6 },
   { topic: Topics.chargeRequestedDlq, numPartitions: 6 },
-  { topic: Topics.balanceUpdated, numPartitions: 6 },
+  // Snapshots replace each other: compaction keeps the newest per user, so a new reader (the
+  // gateway's balance view) catches up from the start without reading every change ever made.
+  {
+    topic: Topics.balanceUpdated,
+    numPartitions: 6,
+    configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+  },
 ];
 
 /** Headers the credit-store puts on a dead-lettered message, beside the original key and value. */

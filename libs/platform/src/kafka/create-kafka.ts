@@ -38,7 +38,11 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map(({ topic, numPartitions }) => ({ topic, numPartitions })),
+        topics: missing.map(({ topic, numPartitions, configEntries }) => ({
+          topic,
+          numPartitions,
+          configEntries,
+        })),
       });
     }
   } finally {
