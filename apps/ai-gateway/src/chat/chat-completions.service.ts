@@ -11,6 +11,7 @@ import { ChatRequest, readChatRequest } from './chat-request';
 import { ChatStream } from './chat-stream';
 import { estimatedUsage, producedText, reportedUsage } from './chat-usage';
 import { MeteredCall } from './metered-call';
+import { estimateTokens } from './token-estimate';
 import { UpstreamExchange } from './upstream-exchange';
 import { Upstreams } from './upstreams';
 
@@ -104,7 +105,7 @@ export class ChatCompletionsService {
     const reported = reportedUsage(completion.usage);
     try {
       await call.settle(
-        reported ?? estimatedUsage(request.promptTokens, producedText(completion)),
+        reported ?? estimatedUsage(request.promptTokens, estimateTokens(producedText(completion))),
         { stream: false, usage_source: reported ? 'upstream' : 'estimated', finish: 'completed' },
         typeof completion.id === 'string' ? completion.id : undefined,
       );

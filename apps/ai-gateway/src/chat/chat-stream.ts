@@ -6,7 +6,7 @@ import type { ChatRequest } from './chat-request';
 import { estimatedUsage, producedText, reportedUsage } from './chat-usage';
 import type { MeteredCall } from './metered-call';
 import { eventData, ServerSentEvents } from './server-sent-events';
-import { estimateTokens } from './token-estimate';
+import { tokensForBytes } from './token-estimate';
 import type { UpstreamExchange } from './upstream-exchange';
 
 /** How a stream ended, as the charge's metadata says. */
@@ -20,7 +20,8 @@ type Finish = 'completed' | 'client_disconnected' | 'insufficient_credits' | 'up
  */
 export class ChatStream {
   private readonly events = new ServerSentEvents();
-  private output = '';
+  /** UTF-8 bytes of output passed on (counted, not kept). */
+  private outputBytes = 0;
   private usage?: ReturnType<typeof reportedUsage>;
   private completionId?: string;
   private clientGone = false;
@@ -94,7 +95,7 @@ export class ChatStream {
           await this.pass(event);
         }
         if (this.clientGone) return 'client_disconnected';
-        if (!(await this.call.cover(estimateTokens(this.output)))) {
+        if (!(await this.call.cover(tokensForBytes(this.outputBytes)))) {
           this.exchange.cancel();
           this.sendError(
             ErrorCode.InsufficientCredits,
@@ -129,7 +130,7 @@ export class ChatStream {
       chunk = undefined;
     }
     if (chunk) {
-      this.output += producedText(chunk);
+      this.outputBytes += Buffer.byteLength(producedText(chunk), 'utf8');
       if (typeof chunk.id === 'string') this.completionId ??= chunk.id;
       const usage = reportedUsage(chunk.usage);
       if (usage) {
@@ -144,11 +145,11 @@ export class ChatStream {
 
   /** Charges what was produced, then lets the client see the end. */
   private async end(finish: Finish): Promise<void> {
-    const produced = this.usage !== undefined || this.output !== '';
+    const produced = this.usage !== undefined || this.outputBytes > 0;
     try {
       if (produced) {
         await this.call.settle(
-          this.usage ?? estimatedUsage(this.request.promptTokens, this.output),
+          this.usage ?? estimatedUsage(this.request.promptTokens, tokensForBytes(this.outputBytes)),
           { stream: true, usage_source: this.usage ? 'upstream' : 'estimated', finish },
           this.completionId,
         );

@@ -1,5 +1,4 @@
 import type { ChargeUsage } from '@tally/contracts';
-import { estimateTokens } from './token-estimate';
 
 const count = (value: unknown): number | undefined =>
   Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
@@ -51,6 +50,6 @@ export function producedText(completionOrChunk: unknown): string {
 }
 
 /** When the upstream reports nothing: the prompt estimate and the output counted as it went by. */
-export function estimatedUsage(promptTokens: number, output: string): ChargeUsage {
-  return { input_tokens: promptTokens, output_tokens: estimateTokens(output) };
+export function estimatedUsage(promptTokens: number, outputTokens: number): ChargeUsage {
+  return { input_tokens: promptTokens, output_tokens: outputTokens };
 }

@@ -5,5 +5,9 @@
  * upstream reports no usage (the charge then says `usage_source: "estimated"`).
  */
 export function estimateTokens(text: string): number {
-  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
+  return tokensForBytes(Buffer.byteLength(text, 'utf8'));
+}
+
+export function tokensForBytes(bytes: number): number {
+  return Math.ceil(bytes / 4);
 }
