@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { BalanceGuard } from '../apps/ai-gateway/src/balances/balance-guard';
+import { startGateway } from './support/apps';
 import { ChatStack } from './support/chat-stack';
 import { call } from './support/http';
 import { eventually, unique } from './support/wait';
@@ -128,12 +129,16 @@ describe('the balance guard of /v1/chat/completions', () => {
     expect(await stack.balance(user)).toBe(credits - charged);
   });
 
-  it('grants exactly what the balance covers to 100 reservations racing inside one gateway', async () => {
+  it('grants exactly what the balance covers to 100 reservations racing on two gateway replicas', async () => {
     const user = await stack.fundedUser(120);
-    const guard = stack.gateway.app.get(BalanceGuard);
+    const replica = await startGateway({
+      CREDIT_STORE_URL: stack.store.url,
+      OUTBOX_RELAY_ENABLED: '0',
+    });
+    const guards = [stack.gateway, replica].map((gateway) => gateway.app.get(BalanceGuard));
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 100 }, () => guard.reserve(user, randomUUID(), 12)),
-    );
+      Array.from({ length: 100 }, (_, i) => guards[i % 2].reserve(user, randomUUID(), 12)),
+    ).finally(() => replica.close());
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
     expect(
       outcomes.every(

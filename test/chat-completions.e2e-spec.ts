@@ -294,6 +294,40 @@ describe('POST /v1/chat/completions with the official openai client', () => {
     });
   });
 
+  it('refuses bad input on the key and balance endpoints with a 4xx and writes nothing', async () => {
+    const keys = `${stack.gateway.url}/admin/api-keys`;
+    const cases: [string, string, unknown, number][] = [
+      ['POST', keys, { user_id: 'has space' }, 400],
+      ['POST', keys, { user_id: 'x'.repeat(300) }, 400],
+      ['POST', keys, { user_id: 'u1', extra: true }, 400],
+      ['POST', keys, '{"user_id":', 400],
+      ['POST', `${keys}/not-a-uuid/revoke`, undefined, 400],
+      ['POST', `${keys}/0190a4e2-0000-7000-8000-000000000000/revoke`, undefined, 404],
+      ['GET', `${stack.gateway.url}/internal/balances/has%20space`, undefined, 400],
+    ];
+    for (const [method, url, body, status] of cases) {
+      const answer = await call(method, url, {
+        body,
+        as: url.includes('/internal/') ? 'internal' : 'admin',
+      });
+      expect([url, answer.status]).toEqual([url, status]);
+    }
+    const listed = await call<unknown[]>('GET', `${keys}?user_id=u1`);
+    expect(listed.body).toEqual([]);
+  });
+
+  it('refuses a chat body over the size limit (413) or not JSON (400) before any upstream call', async () => {
+    const user = await stack.fundedUser(100);
+    const { key } = await stack.newKey(user);
+    const before = stack.upstream.received.length;
+    const url = `${stack.gateway.url}/v1/chat/completions`;
+    const headers = { authorization: `Bearer ${key}` };
+    const huge = { model, messages: [{ role: 'user', content: 'x'.repeat(3 * 1024 * 1024) }] };
+    expect((await call('POST', url, { as: 'none', headers, body: huge })).status).toBe(413);
+    expect((await call('POST', url, { as: 'none', headers, body: '{"model":' })).status).toBe(400);
+    expect(stack.upstream.received.length).toBe(before);
+  });
+
   it('sends the first chunk on before the upstream has finished (time to first byte)', async () => {
     const slow = await stack.addModel(
       {
