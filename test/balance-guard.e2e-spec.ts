@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
+import { DataSource } from 'typeorm';
 import { BalanceGuard } from '../apps/ai-gateway/src/balances/balance-guard';
+import { ReservationSweeper } from '../apps/ai-gateway/src/balances/reservation-sweeper';
 import { startGateway } from './support/apps';
 import { ChatStack } from './support/chat-stack';
 import { call } from './support/http';
@@ -148,6 +150,27 @@ describe('the balance guard of /v1/chat/completions', () => {
       ),
     ).toBe(true);
     expect(await stack.guardView(user)).toMatchObject({ reserved: 120, spendable: 0 });
+  });
+
+  it('sweeps away the reservations of calls that never ended, and only those', async () => {
+    const user = await stack.fundedUser(100);
+    const guard = stack.gateway.app.get(BalanceGuard);
+    const [crashed, running] = [randomUUID(), randomUUID()];
+    await guard.reserve(user, crashed, 30);
+    await guard.reserve(user, running, 20);
+    const db = stack.gateway.app.get(DataSource);
+    // As if the call holding `crashed` died: its reservation lapsed and stopped counting.
+    await db.query(
+      `UPDATE reservations SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [crashed],
+    );
+    expect(await stack.guardView(user)).toMatchObject({ reserved: 20, spendable: 80 });
+    expect(await stack.gateway.app.get(ReservationSweeper).sweep()).toBeGreaterThanOrEqual(1);
+    const left = await db.query<{ id: string }[]>(
+      `SELECT id FROM reservations WHERE user_id = $1`,
+      [user],
+    );
+    expect(left.map((r) => r.id)).toEqual([running]);
   });
 
   it('stops a stream with an error chunk when the credits run out, and charges what was produced', async () => {

@@ -323,8 +323,15 @@ describe('POST /v1/chat/completions with the official openai client', () => {
     const url = `${stack.gateway.url}/v1/chat/completions`;
     const headers = { authorization: `Bearer ${key}` };
     const huge = { model, messages: [{ role: 'user', content: 'x'.repeat(3 * 1024 * 1024) }] };
-    expect((await call('POST', url, { as: 'none', headers, body: huge })).status).toBe(413);
-    expect((await call('POST', url, { as: 'none', headers, body: '{"model":' })).status).toBe(400);
+    // In OpenAI's error shape, like every error of /v1, even those raised before routing.
+    expect(await call('POST', url, { as: 'none', headers, body: huge })).toMatchObject({
+      status: 413,
+      body: { error: { code: 'payload_too_large', type: 'invalid_request_error' } },
+    });
+    expect(await call('POST', url, { as: 'none', headers, body: '{"model":' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_json', message: 'request body is not valid JSON' } },
+    });
     expect(stack.upstream.received.length).toBe(before);
   });
 

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPIC_SPECS } from '@tally/contracts';
 import { configureHttpApp, createKafka, ensureTopics, KafkaBatchTransport } from '@tally/platform';
+import { openAiErrorShape } from './chat/openai-error-shape';
 import { GatewayConfig } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 
@@ -19,7 +20,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestExpre
       logger: config.logLevels,
     },
   );
-  configureHttpApp(app, { bodyLimit: config.GATEWAY_BODY_LIMIT });
+  configureHttpApp(app, { bodyLimit: config.GATEWAY_BODY_LIMIT, errorShapes: [openAiErrorShape] });
   // The balance guard's view, fed from credit.balance.updated.
   app.connectMicroservice({
     strategy: new KafkaBatchTransport({

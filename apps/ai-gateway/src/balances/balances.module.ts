@@ -4,10 +4,11 @@ import { BalanceUpdatedConsumer } from './balance-updated.consumer';
 import { BalanceViewRepository } from './balance-view.repository';
 import { BalancesController } from './balances.controller';
 import { ReservationRepository } from './reservation.repository';
+import { ReservationSweeper } from './reservation-sweeper';
 
 @Module({
   controllers: [BalanceUpdatedConsumer, BalancesController],
-  providers: [BalanceViewRepository, ReservationRepository, BalanceGuard],
+  providers: [BalanceViewRepository, ReservationRepository, BalanceGuard, ReservationSweeper],
   exports: [BalanceGuard, BalanceViewRepository, ReservationRepository],
 })
 export class BalancesModule {}

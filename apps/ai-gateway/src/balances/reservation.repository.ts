@@ -29,4 +29,15 @@ export class ReservationRepository {
   async release(db: EntityManager, id: string): Promise<void> {
     await db.query(`DELETE FROM reservations WHERE id = $1`, [id]);
   }
+
+  /** Deletes up to `limit` reservations that lapsed (their calls crashed); they count for nothing. */
+  async purgeLapsed(db: EntityManager, limit: number): Promise<number> {
+    const rows: unknown[] = await db.query(
+      `WITH lapsed AS (SELECT id FROM reservations WHERE expires_at < now() LIMIT $1),
+            purged AS (DELETE FROM reservations r USING lapsed WHERE r.id = lapsed.id RETURNING 1)
+       SELECT * FROM purged`,
+      [limit],
+    );
+    return rows.length;
+  }
 }

@@ -1,16 +1,17 @@
-import { Body, Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { DelegatedAuth } from '@tally/platform';
 import type { Response } from 'express';
 import { ApiKeyGuard, KeyedRequest } from '../api-keys/api-key.guard';
 import { ChatCompletionsService } from './chat-completions.service';
 import { ModelsService } from './models.service';
-import { OpenAiErrorFilter } from './openai-error.filter';
 
-/** The OpenAI-compatible client surface; callers authenticate with their API key. */
+/**
+ * The OpenAI-compatible client surface; callers authenticate with their API key, and errors
+ * come in OpenAI's shape (openAiErrorShape, set up in gateway.app.ts).
+ */
 @Controller('v1')
 @DelegatedAuth()
 @UseGuards(ApiKeyGuard)
-@UseFilters(OpenAiErrorFilter)
 export class ChatController {
   constructor(
     private readonly completions: ChatCompletionsService,

@@ -1,20 +1,42 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ErrorBody, ErrorCode } from '@tally/contracts';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DomainError } from '../errors/domain.error';
 import { errorCodeForStatus, httpStatusFor } from './http-status-for';
 
-/** Every error of both apps leaves as `{ statusCode, code, message, details? }`. */
+/** Another rendering of the same error for the paths under a prefix (e.g. OpenAI's for /v1/). */
+export interface ErrorShape {
+  pathPrefix: string;
+  render(body: ErrorBody): unknown;
+}
+
+/**
+ * Every error of both apps leaves as `{ statusCode, code, message, details? }`, or in the shape
+ * its path's surface promises; this includes errors raised before routing (body parsing).
+ */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
+  constructor(private readonly shapes: readonly ErrorShape[] = []) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
     const body = errorBodyOf(error);
-    if (body.statusCode >= 500) {
+    if (body.code === ErrorCode.InternalError) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    } else if (body.statusCode >= 500) {
+      this.logger.warn(`${body.code}: ${body.message}`);
     }
-    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
+    // A stream already under way cannot change its status any more: it can only end.
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const path = http.getRequest<Request>().path ?? '';
+    const shape = this.shapes.find((s) => path.startsWith(s.pathPrefix));
+    res.status(body.statusCode).json(shape ? shape.render(body) : body);
   }
 }
 

@@ -1,0 +1,24 @@
+import { ErrorBody, ErrorCode } from '@tally/contracts';
+import type { ErrorShape } from '@tally/platform';
+
+/**
+ * Errors of the client surface (/v1) in OpenAI's shape, `{ error: { message, type, param, code } }`,
+ * which OpenAI's clients read; the code is still one of ours (e.g. `insufficient_credits`).
+ */
+export const openAiErrorShape: ErrorShape = {
+  pathPrefix: '/v1/',
+  render: (body: ErrorBody) => ({
+    error: {
+      message: body.message,
+      type: openAiType(body.statusCode, body.code),
+      param: null,
+      code: body.code,
+    },
+  }),
+};
+
+function openAiType(status: number, code: ErrorCode): string {
+  if (code === ErrorCode.InsufficientCredits) return 'insufficient_credits';
+  if (status === 401) return 'authentication_error';
+  return status >= 500 ? 'api_error' : 'invalid_request_error';
+}
