@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ChargePricing, ErrorCode } from '@tally/contracts';
+import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
-import { PriceBook } from '../pricing/price-book';
+import { PriceBook, PricedCall } from '../pricing/price-book';
 import { ChargesService } from './charges.service';
 import type { CreateChargeDto } from './dto/create-charge.dto';
 import { requestFingerprint } from './request-fingerprint';
@@ -23,7 +23,7 @@ export class InternalChargesService {
   async accept(body: CreateChargeDto): Promise<ChargeAccepted> {
     const fingerprint = requestFingerprint(body);
     const { event_id, user_id, source, source_ref_id, hold_id, description, metadata } = body;
-    let priced: { amount: number; pricing: ChargePricing };
+    let priced: PricedCall;
     try {
       priced = await this.priceOf(body);
     } catch (error) {
@@ -41,9 +41,7 @@ export class InternalChargesService {
   }
 
   /** The explicit amount (pricing `fixed`), or the usage priced with the matching rule. */
-  private async priceOf(
-    body: CreateChargeDto,
-  ): Promise<{ amount: number; pricing: ChargePricing }> {
+  private async priceOf(body: CreateChargeDto): Promise<PricedCall> {
     const hasAmount = body.amount !== undefined;
     const hasUsage = body.model !== undefined || body.usage !== undefined;
     if (hasAmount === hasUsage) {
