@@ -1,26 +1,14 @@
-import type { DataSource } from 'typeorm';
-import { RunningApp, startCreditStore } from './support/apps';
+import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
-import { connect } from './support/db';
 import { call } from './support/http';
 import { TEST_TOKENS } from './support/test-env';
 import { eventually, unique } from './support/wait';
 
 describe('finance export and summary, usage dashboard', () => {
-  let store: RunningApp;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.close();
-  });
+  const app = useCreditStore();
 
   const csv = async (query: string, token = TEST_TOKENS.admin) => {
-    const response = await fetch(`${store.url}/finance/ledger.csv${query}`, {
+    const response = await fetch(`${app.store.url}/finance/ledger.csv${query}`, {
       headers: { authorization: `Bearer ${token}` },
     });
     return {
@@ -30,7 +18,7 @@ describe('finance export and summary, usage dashboard', () => {
     };
   };
   const grant = (user: string, amount: number, description: string) =>
-    call('POST', `${store.url}/accounts/${user}/grants`, {
+    call('POST', `${app.store.url}/accounts/${user}/grants`, {
       body: { event_id: unique('g'), amount, source: 'gift', description },
     });
 
@@ -57,11 +45,11 @@ describe('finance export and summary, usage dashboard', () => {
     const user = unique('bulk');
     const from = new Date().toISOString();
     // A consistent chain of 20,000 post-paid charges, written in one statement.
-    await db.query(
+    await app.db.query(
       `INSERT INTO accounts (user_id, balance, total_consumed) VALUES ($1, -20000, 20000)`,
       [user],
     );
-    await db.query(
+    await app.db.query(
       `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
                                    balance_after, status)
        SELECT $1 || ':' || i, $1, 'chat', 'expense', -1, -(i - 1), -i, 'applied'
@@ -86,7 +74,7 @@ describe('finance export and summary, usage dashboard', () => {
       days: { source: string; direction: string; entries: number; amount: number }[];
     }>(
       'GET',
-      `${store.url}/finance/summary?from=${from}&to=${new Date(Date.now() + 1000).toISOString()}`,
+      `${app.store.url}/finance/summary?from=${from}&to=${new Date(Date.now() + 1000).toISOString()}`,
     );
     expect(answer.body.days).toEqual([
       expect.objectContaining({ source: 'gift', direction: 'income', entries: 2, amount: 17 }),
@@ -98,19 +86,19 @@ describe('finance export and summary, usage dashboard', () => {
     ['GET', '/finance/summary?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z'],
     ['GET', '/finance/summary?day=1'],
   ])('refuses %s %s with 400', async (method, path) => {
-    const answer = await call(method, `${store.url}${path}`);
+    const answer = await call(method, `${app.store.url}${path}`);
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('validation_failed');
   });
 
   it('keeps finance to the admin token', async () => {
     expect((await csv('', TEST_TOKENS.internal)).status).toBe(403);
-    expect((await call('GET', `${store.url}/finance/summary`, { as: 'internal' })).status).toBe(
+    expect((await call('GET', `${app.store.url}/finance/summary`, { as: 'internal' })).status).toBe(
       403,
     );
-    expect((await call('GET', `${store.url}/finance/reconciliation`, { as: 'none' })).status).toBe(
-      401,
-    );
+    expect(
+      (await call('GET', `${app.store.url}/finance/reconciliation`, { as: 'none' })).status,
+    ).toBe(401);
   });
 
   it('shows usage by source, model and day, free calls included', async () => {
@@ -137,9 +125,13 @@ describe('finance export and summary, usage dashboard', () => {
       by_day: Record<string, unknown>[];
     };
     const usage = await eventually(async () => {
-      const answer = await call<Usage>('GET', `${store.url}/accounts/${user}/usage?period=24h`, {
-        as: 'internal',
-      });
+      const answer = await call<Usage>(
+        'GET',
+        `${app.store.url}/accounts/${user}/usage?period=24h`,
+        {
+          as: 'internal',
+        },
+      );
       expect(answer.body.totals.calls).toBe(3);
       return answer.body;
     });
@@ -161,9 +153,9 @@ describe('finance export and summary, usage dashboard', () => {
     ]);
     // The free call moved no credits.
     expect(
-      (await call<{ balance: number }>('GET', `${store.url}/accounts/${user}`)).body.balance,
+      (await call<{ balance: number }>('GET', `${app.store.url}/accounts/${user}`)).body.balance,
     ).toBe(-20);
-    const bad = await call('GET', `${store.url}/accounts/${user}/usage?period=1y`);
+    const bad = await call('GET', `${app.store.url}/accounts/${user}/usage?period=1y`);
     expect(bad.status).toBe(400);
   });
 });

@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { RunningApp, startCreditStore } from './support/apps';
-import { connect, rows, scalar } from './support/db';
+import { useCreditStore } from './support/apps';
+import { rows, scalar } from './support/db';
 import { call } from './support/http';
 import { TEST_TOKENS } from './support/test-env';
 import { eventually, unique } from './support/wait';
@@ -27,20 +26,10 @@ interface SeedCharge {
 }
 
 describe('finance: ledger.csv export and daily summary', () => {
-  let store: RunningApp;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.close();
-  });
+  const app = useCreditStore();
 
   const exportCsv = (query: string, token = TEST_TOKENS.admin, signal?: AbortSignal) =>
-    fetch(`${store.url}/finance/ledger.csv${query}`, {
+    fetch(`${app.store.url}/finance/ledger.csv${query}`, {
       headers: { authorization: `Bearer ${token}` },
       signal,
     });
@@ -51,7 +40,7 @@ describe('finance: ledger.csv export and daily summary', () => {
    */
   async function seedCharges(user: string, charges: SeedCharge[]): Promise<void> {
     const spent = charges.reduce((sum, c) => sum + (c.status === 'rejected' ? 0 : c.amount), 0);
-    await db.transaction(async (tx) => {
+    await app.db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO accounts (user_id, balance, total_consumed) VALUES ($1, $2, $3)`,
         [user, -spent, spent],
@@ -89,12 +78,11 @@ describe('finance: ledger.csv export and daily summary', () => {
 
   /** N charges of 1 credit, one second apart from `start`, by one INSERT ... SELECT. */
   async function seedBulk(user: string, n: number, start: string, description = 'bulk') {
-    await db.query(`INSERT INTO accounts (user_id, balance, total_consumed) VALUES ($1, $2, $3)`, [
-      user,
-      -n,
-      n,
-    ]);
-    await db.query(
+    await app.db.query(
+      `INSERT INTO accounts (user_id, balance, total_consumed) VALUES ($1, $2, $3)`,
+      [user, -n, n],
+    );
+    await app.db.query(
       `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
                                    balance_after, status, description, created_at)
        SELECT $1 || ':' || i, $1, 'chat', 'expense', -1, -(i - 1), -i, 'applied', $4,
@@ -105,12 +93,12 @@ describe('finance: ledger.csv export and daily summary', () => {
   }
 
   const idOf = async (eventId: string) =>
-    scalar(db, `SELECT id FROM ledger_entries WHERE event_id = $1`, [eventId]);
+    scalar(app.db, `SELECT id FROM ledger_entries WHERE event_id = $1`, [eventId]);
 
   /** The export's backend while it sits inside its transaction (waiting for the client). */
   const exportBackends = () =>
     rows<{ pid: number; state: string }>(
-      db,
+      app.db,
       `SELECT pid, state FROM pg_stat_activity
         WHERE datname = current_database() AND query LIKE 'FETCH % FROM ledger_export'
           AND state <> 'idle'`,
@@ -213,7 +201,7 @@ describe('finance: ledger.csv export and daily summary', () => {
     it('sums applied entries per UTC day, source and direction, exactly', async () => {
       const answer = await call(
         'GET',
-        `${store.url}/finance/summary?from=2020-01-31&to=2020-02-03`,
+        `${app.store.url}/finance/summary?from=2020-01-31&to=2020-02-03`,
       );
       expect(answer).toEqual({
         status: 200,
@@ -239,7 +227,7 @@ describe('finance: ledger.csv export and daily summary', () => {
       [7, 'gift'],
       [100, 'purchase'],
     ] as const) {
-      const granted = await call('POST', `${store.url}/accounts/${user}/grants`, {
+      const granted = await call('POST', `${app.store.url}/accounts/${user}/grants`, {
         body: { event_id: unique('g'), amount, source },
       });
       expect(granted.status).toBe(201);
@@ -247,7 +235,7 @@ describe('finance: ledger.csv export and daily summary', () => {
     const to = new Date(Date.now() + 1000).toISOString();
     const answer = await call<{ from: string; to: string; days: unknown[] }>(
       'GET',
-      `${store.url}/finance/summary?from=${from}&to=${to}`,
+      `${app.store.url}/finance/summary?from=${from}&to=${to}`,
     );
     expect(answer.status).toBe(200);
     expect(answer.body.from).toBe(from);
@@ -322,13 +310,13 @@ describe('finance: ledger.csv export and daily summary', () => {
 
     it('cuts the transfer off when the database fails half-way, instead of ending the file', async () => {
       const { reader, backend } = await openPaused();
-      await db.query(`SELECT pg_terminate_backend($1)`, [backend.pid]);
+      await app.db.query(`SELECT pg_terminate_backend($1)`, [backend.pid]);
       const readAll = async () => {
         for (;;) if ((await reader.read()).done) return;
       };
       await expect(readAll()).rejects.toThrow();
 
-      const health = await call('GET', `${store.url}/finance/summary?from=${from}&to=${to}`);
+      const health = await call('GET', `${app.store.url}/finance/summary?from=${from}&to=${to}`);
       expect(health.body).toMatchObject({
         days: [expect.objectContaining({ entries: rowsCount })],
       });
@@ -346,7 +334,10 @@ describe('finance: ledger.csv export and daily summary', () => {
     ['/finance/summary?from=2026-01-01&from=2026-01-02', 'from'],
     ['/finance/summary?day=1', 'day'],
   ])('refuses GET %s with 400 naming %s', async (path, field) => {
-    const answer = await call<{ code: string; details: string[] }>('GET', `${store.url}${path}`);
+    const answer = await call<{ code: string; details: string[] }>(
+      'GET',
+      `${app.store.url}${path}`,
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('validation_failed');
     expect(answer.body.details.join('\n')).toMatch(new RegExp(`^${field}\\b`, 'm'));
@@ -356,7 +347,7 @@ describe('finance: ledger.csv export and daily summary', () => {
     expect((await exportCsv('', TEST_TOKENS.internal)).status).toBe(403);
     expect((await exportCsv('', 'not-a-token')).status).toBe(401);
     const summary = (as: 'internal' | 'none') =>
-      call('GET', `${store.url}/finance/summary`, { as });
+      call('GET', `${app.store.url}/finance/summary`, { as });
     expect(await summary('internal')).toMatchObject({ status: 403, body: { code: 'forbidden' } });
     expect(await summary('none')).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
   });

@@ -1,7 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { RunningApp, startCreditStore } from './support/apps';
+import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
-import { connect, rows, scalar } from './support/db';
+import { rows, scalar } from './support/db';
 import { call } from './support/http';
 import { eventually, unique } from './support/wait';
 
@@ -15,33 +14,23 @@ interface Account {
 }
 
 describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once', () => {
-  let store: RunningApp;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.close();
-  });
+  const app = useCreditStore();
 
   const grant = async (user: string, amount: number, expires_at?: string | null) => {
     const event_id = unique('grant');
-    const answer = await call('POST', `${store.url}/accounts/${user}/grants`, {
+    const answer = await call('POST', `${app.store.url}/accounts/${user}/grants`, {
       body: { event_id, amount, source: 'gift', expires_at },
     });
     expect(answer.status).toBe(201);
     return event_id;
   };
   const account = async (user: string) =>
-    (await call<Account>('GET', `${store.url}/accounts/${user}`)).body;
+    (await call<Account>('GET', `${app.store.url}/accounts/${user}`)).body;
   const remaining = async (user: string) =>
     Object.fromEntries(
       (
         await rows<{ event_id: string; remaining: string }>(
-          db,
+          app.db,
           `SELECT event_id, remaining FROM grants WHERE user_id = $1`,
           [user],
         )
@@ -51,22 +40,24 @@ describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once
     const event = chargeEvent(user, amount);
     await produceCharges(event);
     await eventually(async () =>
-      expect((await call('GET', `${store.url}/ledger/${event.event_id}`)).status).toBe(200),
+      expect((await call('GET', `${app.store.url}/ledger/${event.event_id}`)).status).toBe(200),
     );
-    return (await call<{ allocations: unknown }>('GET', `${store.url}/ledger/${event.event_id}`))
-      .body;
+    return (
+      await call<{ allocations: unknown }>('GET', `${app.store.url}/ledger/${event.event_id}`)
+    ).body;
   };
   const passExpiry = (grantEventId: string) =>
-    db.query(`UPDATE grants SET expires_at = now() - interval '1 second' WHERE event_id = $1`, [
+    app.db.query(`UPDATE grants SET expires_at = now() - interval '1 second' WHERE event_id = $1`, [
       grantEventId,
     ]);
   const expireGrants = async () =>
-    (await call<{ expired: number }>('POST', `${store.url}/admin/jobs/expire-grants`)).body.expired;
+    (await call<{ expired: number }>('POST', `${app.store.url}/admin/jobs/expire-grants`)).body
+      .expired;
   const reconciliation = async () =>
     (
       await call<{ ok: boolean; mismatches: unknown[] }>(
         'GET',
-        `${store.url}/finance/reconciliation`,
+        `${app.store.url}/finance/reconciliation`,
       )
     ).body;
 
@@ -93,7 +84,7 @@ describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once
     expect(a + b).toBeGreaterThanOrEqual(1);
     expect(await expireGrants()).toBe(0);
     const expiries = await rows<{ amount: string }>(
-      db,
+      app.db,
       `SELECT amount FROM ledger_entries WHERE user_id = $1 AND source = 'expire'`,
       [user],
     );
@@ -113,7 +104,7 @@ describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once
     expect(a + b).toBe(30);
     expect(
       await scalar(
-        db,
+        app.db,
         `SELECT count(*) FROM ledger_entries WHERE source = 'expire' AND user_id = ANY($1)`,
         [users],
       ),
@@ -137,7 +128,7 @@ describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once
     const income = await grant(user, 80, null);
     expect((await account(user)).balance).toBe(30);
     const [g] = await rows<{ debt_covered: string; remaining: string }>(
-      db,
+      app.db,
       `SELECT debt_covered, remaining FROM grants WHERE event_id = $1`,
       [income],
     );
@@ -148,7 +139,7 @@ describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once
     const user = unique('user');
     const g = await grant(user, 5);
     const expiresAt = await scalar(
-      db,
+      app.db,
       `SELECT extract(epoch FROM expires_at - now()) / 86400 FROM grants WHERE event_id = $1`,
       [g],
     );
@@ -159,7 +150,7 @@ describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once
     expect(await reconciliation()).toMatchObject({ ok: true, mismatches: [] });
     const user = unique('user');
     await grant(user, 10, null);
-    await db.query(`UPDATE accounts SET balance = balance + 1 WHERE user_id = $1`, [user]);
+    await app.db.query(`UPDATE accounts SET balance = balance + 1 WHERE user_id = $1`, [user]);
     try {
       const report = await reconciliation();
       expect(report.ok).toBe(false);
@@ -175,7 +166,7 @@ describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once
         ]),
       );
     } finally {
-      await db.query(`UPDATE accounts SET balance = balance - 1 WHERE user_id = $1`, [user]);
+      await app.db.query(`UPDATE accounts SET balance = balance - 1 WHERE user_id = $1`, [user]);
     }
   });
 });

@@ -1,8 +1,7 @@
 import { DlqHeaders, Topics } from '@tally/contracts';
-import type { DataSource } from 'typeorm';
-import { RunningApp, startCreditStore } from './support/apps';
+import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
-import { connect, scalar } from './support/db';
+import { scalar } from './support/db';
 import { call } from './support/http';
 import { readTopicUntil } from './support/kafka-helpers';
 import { eventually, unique } from './support/wait';
@@ -18,36 +17,27 @@ interface HoldBody {
 }
 
 describe('holds (two-phase): authorize, capture by a charge, void, expire', () => {
-  let store: RunningApp;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    // The jobs run only when a test asks, so expiry happens exactly where a test says.
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.close();
-  });
+  const app = useCreditStore();
 
   const fund = async (user: string, amount: number) => {
-    const answer = await call('POST', `${store.url}/accounts/${user}/grants`, {
+    const answer = await call('POST', `${app.store.url}/accounts/${user}/grants`, {
       body: { event_id: unique('fund'), amount, source: 'gift' },
     });
     expect(answer.status).toBe(201);
   };
   const authorize = (body: Record<string, unknown>) =>
-    call<HoldBody & { code?: string }>('POST', `${store.url}/holds`, { as: 'internal', body });
+    call<HoldBody & { code?: string }>('POST', `${app.store.url}/holds`, { as: 'internal', body });
   const hold = async (id: string) =>
-    (await call<HoldBody>('GET', `${store.url}/holds/${id}`, { as: 'internal' })).body;
+    (await call<HoldBody>('GET', `${app.store.url}/holds/${id}`, { as: 'internal' })).body;
   const voidHold = (id: string) =>
-    call<HoldBody & { code?: string }>('POST', `${store.url}/holds/${id}/void`, { as: 'internal' });
+    call<HoldBody & { code?: string }>('POST', `${app.store.url}/holds/${id}/void`, {
+      as: 'internal',
+    });
   const balance = async (user: string) =>
-    (await call<{ balance: number }>('GET', `${store.url}/accounts/${user}`)).body.balance;
-  const entry = (eventId: string) => call('GET', `${store.url}/ledger/${eventId}`);
+    (await call<{ balance: number }>('GET', `${app.store.url}/accounts/${user}`)).body.balance;
+  const entry = (eventId: string) => call('GET', `${app.store.url}/ledger/${eventId}`);
   const expireNow = (holdId: string) =>
-    db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE hold_id = $1`, [
+    app.db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE hold_id = $1`, [
       holdId,
     ]);
   const deadLetterCode = async (eventId: string) => {
@@ -69,7 +59,7 @@ describe('holds (two-phase): authorize, capture by a charge, void, expire', () =
     expect(refused.status).toBe(402);
     expect(refused.body.code).toBe('insufficient_credits');
     expect((await authorize({ user_id: user, amount: 30 })).status).toBe(201);
-    expect(await scalar(db, `SELECT count(*) FROM holds WHERE user_id = $1`, [user])).toBe(2);
+    expect(await scalar(app.db, `SELECT count(*) FROM holds WHERE user_id = $1`, [user])).toBe(2);
   });
 
   it('never reserves more than the balance under 200 parallel authorizations', async () => {
@@ -82,7 +72,7 @@ describe('holds (two-phase): authorize, capture by a charge, void, expire', () =
     expect(statuses.filter((s) => s === 201)).toHaveLength(100);
     expect(statuses.filter((s) => s === 402)).toHaveLength(100);
     expect(
-      await scalar(db, `SELECT sum(amount) FROM holds WHERE user_id = $1 AND status = 'open'`, [
+      await scalar(app.db, `SELECT sum(amount) FROM holds WHERE user_id = $1 AND status = 'open'`, [
         user,
       ]),
     ).toBe(1000);
@@ -98,7 +88,7 @@ describe('holds (two-phase): authorize, capture by a charge, void, expire', () =
     const other = await authorize({ hold_id: holdId, user_id: user, amount: 41 });
     expect(other.status).toBe(409);
     expect(other.body.code).toBe('already_exists');
-    expect(await scalar(db, `SELECT count(*) FROM holds WHERE user_id = $1`, [user])).toBe(1);
+    expect(await scalar(app.db, `SELECT count(*) FROM holds WHERE user_id = $1`, [user])).toBe(1);
   });
 
   it('captures with a smaller actual amount (the rest is released) and a larger one (post-paid)', async () => {
@@ -165,7 +155,7 @@ describe('holds (two-phase): authorize, capture by a charge, void, expire', () =
     expect((await authorize({ user_id: user, amount: 1 })).status).toBe(402);
     await expireNow(holdId);
     const run = async () =>
-      (await call<{ expired: number }>('POST', `${store.url}/admin/jobs/expire-holds`)).body;
+      (await call<{ expired: number }>('POST', `${app.store.url}/admin/jobs/expire-holds`)).body;
     const [a, b] = await Promise.all([run(), run()]);
     expect(a.expired + b.expired).toBeGreaterThanOrEqual(1);
     expect((await hold(holdId)).status).toBe('expired');
@@ -192,11 +182,11 @@ describe('holds (two-phase): authorize, capture by a charge, void, expire', () =
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('validation_failed');
     expect(JSON.stringify(answer.body)).toContain(field);
-    expect(await scalar(db, `SELECT count(*) FROM holds WHERE user_id = $1`, [user])).toBe(0);
+    expect(await scalar(app.db, `SELECT count(*) FROM holds WHERE user_id = $1`, [user])).toBe(0);
   });
 
   it('needs a service or admin token', async () => {
-    const answer = await call('POST', `${store.url}/holds`, {
+    const answer = await call('POST', `${app.store.url}/holds`, {
       as: 'none',
       body: { user_id: 'u', amount: 1 },
     });

@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { RunningApp, startCreditStore } from './support/apps';
-import { connect, scalar } from './support/db';
+import { useCreditStore } from './support/apps';
+import { scalar } from './support/db';
 import { call } from './support/http';
 import { unique } from './support/wait';
 
@@ -16,20 +15,10 @@ interface OrderBody {
 }
 
 describe('products and orders: pending → paid → credited exactly once', () => {
-  let store: RunningApp;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.close();
-  });
+  const app = useCreditStore();
 
   const product = async (overrides: Record<string, unknown> = {}) => {
-    const answer = await call<{ id: number }>('POST', `${store.url}/admin/products`, {
+    const answer = await call<{ id: number }>('POST', `${app.store.url}/admin/products`, {
       body: {
         sku: unique('sku'),
         name: 'Pack',
@@ -43,20 +32,20 @@ describe('products and orders: pending → paid → credited exactly once', () =
     return answer.body.id;
   };
   const order = async (user: string, productId: number, quantity = 2) =>
-    call<OrderBody>('POST', `${store.url}/orders`, {
+    call<OrderBody>('POST', `${app.store.url}/orders`, {
       as: 'internal',
       body: { user_id: user, product_id: productId, quantity },
     });
   const paid = (id: string, payment_ref?: string) =>
-    call<OrderBody>('POST', `${store.url}/orders/${id}/paid`, { body: { payment_ref } });
+    call<OrderBody>('POST', `${app.store.url}/orders/${id}/paid`, { body: { payment_ref } });
   const balance = async (user: string) =>
-    (await call<{ balance: number }>('GET', `${store.url}/accounts/${user}`)).body.balance;
+    (await call<{ balance: number }>('GET', `${app.store.url}/accounts/${user}`)).body.balance;
 
   it('lists only active products, by sort order, without a token', async () => {
     const late = await product({ sort_order: 900, name: 'late' });
     const early = await product({ sort_order: -900, name: 'early' });
     const hidden = await product({ status: 'inactive' });
-    const answer = await call<{ id: number }[]>('GET', `${store.url}/products`, { as: 'none' });
+    const answer = await call<{ id: number }[]>('GET', `${app.store.url}/products`, { as: 'none' });
     const ids = answer.body.map((p) => p.id);
     expect(ids.indexOf(early)).toBeLessThan(ids.indexOf(late));
     expect(ids).not.toContain(hidden);
@@ -65,7 +54,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
   it('refuses a second product with the same sku (409 already_exists)', async () => {
     const sku = unique('sku');
     await product({ sku });
-    const again = await call('POST', `${store.url}/admin/products`, {
+    const again = await call('POST', `${app.store.url}/admin/products`, {
       body: { sku, name: 'x', credit_amount: 1, price_cent: 1, currency: 'USD' },
     });
     expect(again.status).toBe(409);
@@ -81,10 +70,13 @@ describe('products and orders: pending → paid → credited exactly once', () =
       credit_amount: 1500,
       amount_cent: 1497,
     });
-    await call('PATCH', `${store.url}/admin/products/${id}`, {
+    await call('PATCH', `${app.store.url}/admin/products/${id}`, {
       body: { credit_amount: 1, name: 'changed' },
     });
-    const fetched = await call<OrderBody>('GET', `${store.url}/orders/${created.body.order_id}`);
+    const fetched = await call<OrderBody>(
+      'GET',
+      `${app.store.url}/orders/${created.body.order_id}`,
+    );
     expect(fetched.body.product).toMatchObject({ name: 'Pack', credit_amount: 500 });
   });
 
@@ -98,7 +90,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
     expect(new Set(answers.map((a) => a.body.payment_ref)).size).toBe(1);
     expect(await balance(user)).toBe(1000);
     expect(
-      await scalar(db, `SELECT count(*) FROM ledger_entries WHERE order_id = $1`, [order_id]),
+      await scalar(app.db, `SELECT count(*) FROM ledger_entries WHERE order_id = $1`, [order_id]),
     ).toBe(1);
     const again = await paid(order_id, 'another');
     expect(again.body).toEqual(answers[0].body);
@@ -120,7 +112,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
 
     const entry = await call<Record<string, unknown>>(
       'GET',
-      `${store.url}/ledger/${encodeURIComponent(`tally:order:${order_id}`)}`,
+      `${app.store.url}/ledger/${encodeURIComponent(`tally:order:${order_id}`)}`,
     );
     expect(entry.body).toMatchObject({
       user_id: user,
@@ -130,7 +122,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
       order_id,
       source_ref_id: 'pay-1',
     });
-    const account = await call<Record<string, unknown>>('GET', `${store.url}/accounts/${user}`);
+    const account = await call<Record<string, unknown>>('GET', `${app.store.url}/accounts/${user}`);
     expect(account.body).toMatchObject({ balance: 1000, total_recharged: 1000 });
   });
 
@@ -138,7 +130,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
     const user = unique('user');
     const { order_id } = (await order(user, await product(), 1)).body;
     // What the first transaction leaves behind when the process dies before the second one.
-    await db.query(
+    await app.db.query(
       `UPDATE orders SET status = 'paid', payment_ref = 'pay-first', paid_at = now()
         WHERE order_id = $1`,
       [order_id],
@@ -150,7 +142,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
     }
     expect(await balance(user)).toBe(500);
     expect(
-      await scalar(db, `SELECT count(*) FROM ledger_entries WHERE order_id = $1`, [order_id]),
+      await scalar(app.db, `SELECT count(*) FROM ledger_entries WHERE order_id = $1`, [order_id]),
     ).toBe(1);
   });
 
@@ -158,11 +150,11 @@ describe('products and orders: pending → paid → credited exactly once', () =
     const user = unique('user');
     const productId = await product();
     const first = (await order(user, productId)).body.order_id;
-    const cancelled = await call<OrderBody>('POST', `${store.url}/orders/${first}/cancel`, {
+    const cancelled = await call<OrderBody>('POST', `${app.store.url}/orders/${first}/cancel`, {
       as: 'internal',
     });
     expect(cancelled.body.status).toBe('cancelled');
-    const again = await call<OrderBody>('POST', `${store.url}/orders/${first}/cancel`);
+    const again = await call<OrderBody>('POST', `${app.store.url}/orders/${first}/cancel`);
     expect(again).toEqual(cancelled);
     const refused = await paid(first);
     expect(refused.status).toBe(409);
@@ -170,7 +162,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
 
     const second = (await order(user, productId)).body.order_id;
     await paid(second);
-    const late = await call<OrderBody>('POST', `${store.url}/orders/${second}/cancel`, {
+    const late = await call<OrderBody>('POST', `${app.store.url}/orders/${second}/cancel`, {
       as: 'internal',
     });
     expect(late.status).toBe(409);
@@ -189,7 +181,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
       ['POST', '/admin/products'],
       ['PATCH', '/admin/products/1'],
     ] as const) {
-      const answer = await call(method, `${store.url}${path}`, {
+      const answer = await call(method, `${app.store.url}${path}`, {
         as: 'none',
         body: method === 'GET' ? undefined : {},
       });
@@ -204,25 +196,25 @@ describe('products and orders: pending → paid → credited exactly once', () =
       ['GET', '/admin/products'],
       ['POST', '/admin/products'],
     ] as const) {
-      const answer = await call(method, `${store.url}${path}`, {
+      const answer = await call(method, `${app.store.url}${path}`, {
         as: 'internal',
         body: method === 'GET' ? undefined : {},
       });
       expect([path, answer.status, answer.body.code]).toEqual([path, 403, 'forbidden']);
     }
-    const order_ = await call<OrderBody>('GET', `${store.url}/orders/${order_id}`);
+    const order_ = await call<OrderBody>('GET', `${app.store.url}/orders/${order_id}`);
     expect(order_.body.status).toBe('pending');
   });
 
   it('lets only the admin token mark an order paid', async () => {
     const { order_id } = (await order(unique('user'), await product())).body;
-    const asService = await call('POST', `${store.url}/orders/${order_id}/paid`, {
+    const asService = await call('POST', `${app.store.url}/orders/${order_id}/paid`, {
       as: 'internal',
       body: {},
     });
     expect(asService.status).toBe(403);
     expect(asService.body.code).toBe('forbidden');
-    expect((await call<OrderBody>('GET', `${store.url}/orders/${order_id}`)).body.status).toBe(
+    expect((await call<OrderBody>('GET', `${app.store.url}/orders/${order_id}`)).body.status).toBe(
       'pending',
     );
   });
@@ -238,12 +230,12 @@ describe('products and orders: pending → paid → credited exactly once', () =
     ['a product id no bigint can hold', { product_id: 1e20 }, 400, 'validation_failed'],
   ])('refuses an order with %s and writes nothing', async (_, change, status, code) => {
     const user = unique('user');
-    const answer = await call('POST', `${store.url}/orders`, {
+    const answer = await call('POST', `${app.store.url}/orders`, {
       body: { user_id: user, product_id: await product(), quantity: 1, ...change },
     });
     expect(answer.status).toBe(status);
     expect(answer.body.code).toBe(code);
-    expect(await scalar(db, `SELECT count(*) FROM orders WHERE user_id = $1`, [user])).toBe(0);
+    expect(await scalar(app.db, `SELECT count(*) FROM orders WHERE user_id = $1`, [user])).toBe(0);
   });
 
   it.each([
@@ -253,12 +245,12 @@ describe('products and orders: pending → paid → credited exactly once', () =
     ['an unknown status', { status: 'gone' }],
   ])('refuses a product with %s and writes nothing', async (_, change) => {
     const sku = unique('sku');
-    const answer = await call('POST', `${store.url}/admin/products`, {
+    const answer = await call('POST', `${app.store.url}/admin/products`, {
       body: { sku, name: 'x', credit_amount: 1, price_cent: 1, currency: 'USD', ...change },
     });
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('validation_failed');
-    expect(await scalar(db, `SELECT count(*) FROM products WHERE sku = $1`, [sku])).toBe(0);
+    expect(await scalar(app.db, `SELECT count(*) FROM products WHERE sku = $1`, [sku])).toBe(0);
   });
 
   it('answers 404 not_found for an unknown order on every order endpoint', async () => {
@@ -268,27 +260,27 @@ describe('products and orders: pending → paid → credited exactly once', () =
       ['POST', `/orders/${id}/paid`, 'admin'],
       ['POST', `/orders/${id}/cancel`, 'internal'],
     ] as const) {
-      const answer = await call(method, `${store.url}${path}`, { as });
+      const answer = await call(method, `${app.store.url}${path}`, { as });
       expect([path, answer.status, answer.body.code]).toEqual([path, 404, 'not_found']);
     }
   });
 
   it('lists every product for the admin, and a deactivated one can no longer be ordered', async () => {
     const id = await product();
-    const off = await call<{ status: string }>('PATCH', `${store.url}/admin/products/${id}`, {
+    const off = await call<{ status: string }>('PATCH', `${app.store.url}/admin/products/${id}`, {
       body: { status: 'inactive' },
     });
     expect(off.body.status).toBe('inactive');
-    const all = await call<{ id: number }[]>('GET', `${store.url}/admin/products`);
+    const all = await call<{ id: number }[]>('GET', `${app.store.url}/admin/products`);
     expect(all.body.map((p) => p.id)).toContain(id);
-    const listed = await call<{ id: number }[]>('GET', `${store.url}/products`, { as: 'none' });
+    const listed = await call<{ id: number }[]>('GET', `${app.store.url}/products`, { as: 'none' });
     expect(listed.body.map((p) => p.id)).not.toContain(id);
 
     const user = unique('user');
     const refused = await order(user, id);
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('order_not_payable');
-    expect(await scalar(db, `SELECT count(*) FROM orders WHERE user_id = $1`, [user])).toBe(0);
+    expect(await scalar(app.db, `SELECT count(*) FROM orders WHERE user_id = $1`, [user])).toBe(0);
   });
 
   it.each([
@@ -299,11 +291,11 @@ describe('products and orders: pending → paid → credited exactly once', () =
     ['a fractional price', { price_cent: 1.5 }],
   ])('refuses a product change with %s and changes nothing', async (_, change) => {
     const id = await product();
-    const answer = await call('PATCH', `${store.url}/admin/products/${id}`, { body: change });
+    const answer = await call('PATCH', `${app.store.url}/admin/products/${id}`, { body: change });
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('validation_failed');
     expect(
-      await scalar(db, `SELECT count(*) FROM products WHERE id = $1 AND name = 'Pack'`, [id]),
+      await scalar(app.db, `SELECT count(*) FROM products WHERE id = $1 AND name = 'Pack'`, [id]),
     ).toBe(1);
   });
 
@@ -312,7 +304,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
     ['99999999999999999999', 400, 'validation_failed'],
     ['999999999', 404, 'not_found'],
   ])('answers a product change of id %s with %i', async (id, status, code) => {
-    const answer = await call('PATCH', `${store.url}/admin/products/${id}`, {
+    const answer = await call('PATCH', `${app.store.url}/admin/products/${id}`, {
       body: { name: 'x' },
     });
     expect([answer.status, answer.body.code]).toEqual([status, code]);
@@ -322,7 +314,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
     const { order_id } = (await order(unique('user'), await product())).body;
     const answer = await paid(order_id, '');
     expect([answer.status, answer.body.code]).toEqual([400, 'validation_failed']);
-    const fetched = await call<OrderBody>('GET', `${store.url}/orders/${order_id}`);
+    const fetched = await call<OrderBody>('GET', `${app.store.url}/orders/${order_id}`);
     expect(fetched.body.status).toBe('pending');
   });
 
@@ -330,7 +322,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
     const id = await product({ badge: 'hot', original_price_cent: 999 });
     const changed = await call<Record<string, unknown>>(
       'PATCH',
-      `${store.url}/admin/products/${id}`,
+      `${app.store.url}/admin/products/${id}`,
       { body: { price_cent: 299, badge: null } },
     );
     expect(changed.status).toBe(200);
@@ -344,7 +336,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
     });
     const taken = unique('sku');
     await product({ sku: taken });
-    const clash = await call('PATCH', `${store.url}/admin/products/${id}`, {
+    const clash = await call('PATCH', `${app.store.url}/admin/products/${id}`, {
       body: { sku: taken },
     });
     expect([clash.status, clash.body.code]).toEqual([409, 'already_exists']);
@@ -356,7 +348,7 @@ describe('products and orders: pending → paid → credited exactly once', () =
     const second = await product({ sort_order });
     const listed = await call<{ id: number; sort_order: number }[]>(
       'GET',
-      `${store.url}/products`,
+      `${app.store.url}/products`,
       { as: 'none' },
     );
     const ids = listed.body.filter((p) => p.sort_order === sort_order).map((p) => p.id);

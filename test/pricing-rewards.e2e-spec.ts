@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { RunningApp, startCreditStore } from './support/apps';
-import { connect, scalar } from './support/db';
+import { useCreditStore } from './support/apps';
+import { scalar } from './support/db';
 import { call } from './support/http';
 import { unique } from './support/wait';
 
@@ -13,20 +12,10 @@ interface Rule {
 }
 
 describe('price rules (versioned) with quotes; reward rules with idempotent rewards', () => {
-  let store: RunningApp;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.close();
-  });
+  const app = useCreditStore();
 
   const createRule = async (body: Record<string, unknown>) => {
-    const answer = await call<Rule>('POST', `${store.url}/admin/price-rules`, { body });
+    const answer = await call<Rule>('POST', `${app.store.url}/admin/price-rules`, { body });
     expect(answer.status).toBe(201);
     return answer.body;
   };
@@ -37,7 +26,7 @@ describe('price rules (versioned) with quotes; reward rules with idempotent rewa
       rule_version: number;
       exact_cost: string;
       code?: string;
-    }>('POST', `${store.url}/quotes`, { as: 'internal', body });
+    }>('POST', `${app.store.url}/quotes`, { as: 'internal', body });
 
   it('prices a usage with the most specific rule, and an edit makes a new version', async () => {
     const scene = `chat${Date.now().toString(36)}`;
@@ -61,7 +50,7 @@ describe('price rules (versioned) with quotes; reward rules with idempotent rewa
       rule_version: 1,
     });
 
-    const edited = await call<Rule>('PATCH', `${store.url}/admin/price-rules/${rule.id}`, {
+    const edited = await call<Rule>('PATCH', `${app.store.url}/admin/price-rules/${rule.id}`, {
       body: { input_per_million: 5 },
     });
     expect(edited.body).toMatchObject({ id: rule.id, version: 2, input_per_million: '5' });
@@ -71,21 +60,27 @@ describe('price rules (versioned) with quotes; reward rules with idempotent rewa
       usage: { input_tokens: 1_000_000, output_tokens: 100_000 },
     });
     expect(second.body).toMatchObject({ amount: 6, rule_version: 2 });
-    const history = await call<Rule>('GET', `${store.url}/admin/price-rules/${rule.id}`, {
+    const history = await call<Rule>('GET', `${app.store.url}/admin/price-rules/${rule.id}`, {
       as: 'internal',
     });
     expect(history.body.versions!.map((v) => [v.version, v.input_per_million])).toEqual([
       [1, '2.5'],
       [2, '5'],
     ]);
-    const models = await call<string[]>('GET', `${store.url}/price-rules/models?scene=${scene}`, {
-      as: 'internal',
-    });
+    const models = await call<string[]>(
+      'GET',
+      `${app.store.url}/price-rules/models?scene=${scene}`,
+      {
+        as: 'internal',
+      },
+    );
     expect(models.body).toEqual(['gpt-x']);
 
-    expect((await call('DELETE', `${store.url}/admin/price-rules/${rule.id}`)).status).toBe(200);
+    expect((await call('DELETE', `${app.store.url}/admin/price-rules/${rule.id}`)).status).toBe(
+      200,
+    );
     expect((await quote({ scene, model: 'gpt-x', usage: {} })).body.rule_id).not.toBe(rule.id);
-    await expect(db.query(`UPDATE price_rule_versions SET priority = 1`)).rejects.toThrow(
+    await expect(app.db.query(`UPDATE price_rule_versions SET priority = 1`)).rejects.toThrow(
       /append-only/,
     );
   });
@@ -111,12 +106,12 @@ describe('price rules (versioned) with quotes; reward rules with idempotent rewa
     ['an unknown mode', { scene: 'chat', mode: 'per-word' }, 'mode'],
     ['an uppercase scene', { scene: 'Chat', mode: 'free' }, 'scene'],
   ])('refuses a rule with %s (400) and writes nothing', async (_, body, field) => {
-    const before = await scalar(db, `SELECT count(*) FROM price_rules`);
-    const answer = await call('POST', `${store.url}/admin/price-rules`, { body });
+    const before = await scalar(app.db, `SELECT count(*) FROM price_rules`);
+    const answer = await call('POST', `${app.store.url}/admin/price-rules`, { body });
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('validation_failed');
     expect(String(answer.body.message)).toContain(field);
-    expect(await scalar(db, `SELECT count(*) FROM price_rules`)).toBe(before);
+    expect(await scalar(app.db, `SELECT count(*) FROM price_rules`)).toBe(before);
   });
 
   it('refuses a quote whose cached tokens exceed its input tokens', async () => {
@@ -125,23 +120,23 @@ describe('price rules (versioned) with quotes; reward rules with idempotent rewa
   });
 
   it('lets services read rules and quote, but only the admin write them', async () => {
-    const asService = await call('POST', `${store.url}/admin/price-rules`, {
+    const asService = await call('POST', `${app.store.url}/admin/price-rules`, {
       as: 'internal',
       body: { scene: 'chat', mode: 'free' },
     });
     expect(asService.status).toBe(403);
-    expect((await call('GET', `${store.url}/admin/price-rules`, { as: 'internal' })).status).toBe(
-      200,
-    );
+    expect(
+      (await call('GET', `${app.store.url}/admin/price-rules`, { as: 'internal' })).status,
+    ).toBe(200);
   });
 
   it('credits a reward once per event_id, even after the rule changes', async () => {
     const source = `like-${Date.now().toString(36)}`;
-    const rule = await call<{ id: number }>('POST', `${store.url}/admin/reward-rules`, {
+    const rule = await call<{ id: number }>('POST', `${app.store.url}/admin/reward-rules`, {
       body: { source, name: 'A like on your post', amount: 3 },
     });
     expect(rule.status).toBe(201);
-    const dup = await call('POST', `${store.url}/admin/reward-rules`, {
+    const dup = await call('POST', `${app.store.url}/admin/reward-rules`, {
       body: { source, name: 'again', amount: 1 },
     });
     expect(dup.status).toBe(409);
@@ -149,13 +144,13 @@ describe('price rules (versioned) with quotes; reward rules with idempotent rewa
     const user = unique('user');
     const event_id = `${source}:post-1:${user}`;
     const reward = () =>
-      call<{ amount: number }>('POST', `${store.url}/rewards`, {
+      call<{ amount: number }>('POST', `${app.store.url}/rewards`, {
         as: 'internal',
         body: { event_id, user_id: user, source },
       });
     const answers = await Promise.all([reward(), reward(), reward()]);
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
-    await call('PATCH', `${store.url}/admin/reward-rules/${rule.body.id}`, {
+    await call('PATCH', `${app.store.url}/admin/reward-rules/${rule.body.id}`, {
       body: { amount: 100 },
     });
     expect((await reward()).body.amount).toBe(3);
@@ -163,17 +158,17 @@ describe('price rules (versioned) with quotes; reward rules with idempotent rewa
       (
         await call<{ balance: number; total_rewarded: number }>(
           'GET',
-          `${store.url}/accounts/${user}`,
+          `${app.store.url}/accounts/${user}`,
         )
       ).body,
     ).toMatchObject({ balance: 3, total_rewarded: 3 });
 
-    const other = await call('POST', `${store.url}/rewards`, {
+    const other = await call('POST', `${app.store.url}/rewards`, {
       as: 'internal',
       body: { event_id, user_id: unique('user'), source },
     });
     expect(other.status).toBe(409);
-    const unknown = await call('POST', `${store.url}/rewards`, {
+    const unknown = await call('POST', `${app.store.url}/rewards`, {
       as: 'internal',
       body: { event_id: unique('e'), user_id: user, source: 'no-such-rule' },
     });

@@ -1,8 +1,7 @@
-import type { DataSource } from 'typeorm';
 import { PriceRuleRepository } from '../apps/credit-store/src/pricing/price-rule.repository';
 import { PricingService } from '../apps/credit-store/src/pricing/pricing.service';
-import { RunningApp, startCreditStore } from './support/apps';
-import { connect, scalar } from './support/db';
+import { useCreditStore } from './support/apps';
+import { scalar } from './support/db';
 import { call, HttpAnswer } from './support/http';
 import { unique } from './support/wait';
 
@@ -43,17 +42,7 @@ interface ErrorAnswer {
 }
 
 describe('price rules: versions, matching and quotes; reward rules', () => {
-  let store: RunningApp;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.close();
-  });
+  const app = useCreditStore();
 
   const rules = `/admin/price-rules`;
   const send = <T = Rule>(
@@ -61,7 +50,7 @@ describe('price rules: versions, matching and quotes; reward rules', () => {
     path: string,
     body?: unknown,
     as: 'admin' | 'internal' | 'none' = 'admin',
-  ): Promise<HttpAnswer<T>> => call<T>(method, `${store.url}${path}`, { body, as });
+  ): Promise<HttpAnswer<T>> => call<T>(method, `${app.store.url}${path}`, { body, as });
   const create = async (body: Record<string, unknown>): Promise<Rule> => {
     const answer = await send('POST', rules, body);
     expect(answer).toMatchObject({ status: 201 });
@@ -70,8 +59,8 @@ describe('price rules: versions, matching and quotes; reward rules', () => {
   const quote = (body: Record<string, unknown>) =>
     send<Quote & ErrorAnswer>('POST', '/quotes', body, 'internal');
   const ruleRows = async () => ({
-    rules: await scalar(db, `SELECT count(*) FROM price_rules`),
-    versions: await scalar(db, `SELECT count(*) FROM price_rule_versions`),
+    rules: await scalar(app.db, `SELECT count(*) FROM price_rules`),
+    versions: await scalar(app.db, `SELECT count(*) FROM price_rule_versions`),
   });
   const tokens = { mode: 'tokens', input_per_million: 2, output_per_million: 8 };
 
@@ -121,7 +110,9 @@ describe('price rules: versions, matching and quotes; reward rules', () => {
         [1, '8'],
         [2, '12.000001'],
       ]);
-      const v1 = await store.app.get(PriceRuleRepository).findVersion(db.manager, rule.id, 1);
+      const v1 = await app.store.app
+        .get(PriceRuleRepository)
+        .findVersion(app.db.manager, rule.id, 1);
       expect(v1).toMatchObject({ id: rule.id, version: 1, output_per_million: '8' });
 
       // A PATCH that changes nothing adds no version; null clears a nullable field.
@@ -222,10 +213,10 @@ describe('price rules: versions, matching and quotes; reward rules', () => {
     it('keeps versions append-only in the database', async () => {
       const rule = await create({ scene: unique('chat'), ...tokens });
       await expect(
-        db.query(`UPDATE price_rule_versions SET priority = 9 WHERE rule_id = $1`, [rule.id]),
+        app.db.query(`UPDATE price_rule_versions SET priority = 9 WHERE rule_id = $1`, [rule.id]),
       ).rejects.toThrow(/append-only/);
       await expect(
-        db.query(`DELETE FROM price_rule_versions WHERE rule_id = $1`, [rule.id]),
+        app.db.query(`DELETE FROM price_rule_versions WHERE rule_id = $1`, [rule.id]),
       ).rejects.toThrow(/append-only/);
     });
   });
@@ -356,7 +347,7 @@ describe('price rules: versions, matching and quotes; reward rules', () => {
       await send('PATCH', `${rules}/${rule.id}`, { input_per_million: 4 });
       expect((await quote({ scene, usage })).body).toMatchObject({ amount: 20, rule_version: 2 });
 
-      const pricing = store.app.get(PricingService);
+      const pricing = app.store.app.get(PricingService);
       expect(await pricing.priceWithVersion(rule.id, 1, usage)).toEqual(first);
       await expect(pricing.priceWithVersion(rule.id, 9, usage)).rejects.toMatchObject({
         code: 'not_found',
@@ -496,7 +487,7 @@ describe('price rules: versions, matching and quotes; reward rules', () => {
 
   describe('reward rules', () => {
     const rewardRules = '/admin/reward-rules';
-    const rewardRows = () => scalar(db, `SELECT count(*) FROM reward_rules`);
+    const rewardRows = () => scalar(app.db, `SELECT count(*) FROM reward_rules`);
 
     it('creates, lists, edits and deletes a rule; a duplicate source is 409', async () => {
       const source = unique('forum-like');

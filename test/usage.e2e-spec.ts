@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { RunningApp, startCreditStore } from './support/apps';
-import { connect, scalar } from './support/db';
+import { useCreditStore } from './support/apps';
+import { scalar } from './support/db';
 import { call } from './support/http';
 import { unique } from './support/wait';
 
@@ -50,22 +49,12 @@ const ZERO: Sums = {
 };
 
 describe('usage dashboard: GET /accounts/:user_id/usage', () => {
-  let store: RunningApp;
-  let db: DataSource;
+  const app = useCreditStore();
   const now = Date.now();
-
-  beforeAll(async () => {
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.close();
-  });
 
   async function record(user: string, calls: Call[]): Promise<void> {
     for (const c of calls) {
-      await db.query(
+      await app.db.query(
         `INSERT INTO usage_records (event_id, user_id, source, mode, provider, model, amount,
                                     input_tokens, cached_tokens, reasoning_tokens, output_tokens,
                                     seconds, occurred_at)
@@ -89,7 +78,7 @@ describe('usage dashboard: GET /accounts/:user_id/usage', () => {
   }
 
   const usage = (user: string, query = '', as: 'admin' | 'internal' | 'none' = 'internal') =>
-    call<Usage>('GET', `${store.url}/accounts/${user}/usage${query}`, { as });
+    call<Usage>('GET', `${app.store.url}/accounts/${user}/usage${query}`, { as });
 
   const dayOf = (ago: number) => new Date(now - ago).toISOString().slice(0, 10);
 
@@ -214,7 +203,9 @@ describe('usage dashboard: GET /accounts/:user_id/usage', () => {
       status: 200,
       body: { user_id: user, period: '30d', totals: ZERO, by_source_model: [], by_day: [] },
     });
-    expect(await scalar(db, `SELECT count(*) FROM accounts WHERE user_id = $1`, [user])).toBe(0);
+    expect(await scalar(app.db, `SELECT count(*) FROM accounts WHERE user_id = $1`, [user])).toBe(
+      0,
+    );
   });
 
   it('sums tokens past 2^32 exactly', async () => {
@@ -240,7 +231,7 @@ describe('usage dashboard: GET /accounts/:user_id/usage', () => {
   ])('refuses %s with 400 naming %s', async (query, field) => {
     const answer = await call<{ code: string; details: string[] }>(
       'GET',
-      `${store.url}/accounts/${unique('u')}/usage${query}`,
+      `${app.store.url}/accounts/${unique('u')}/usage${query}`,
     );
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('validation_failed');
