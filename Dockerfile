@@ -6,11 +6,15 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
 COPY apps apps
 COPY libs libs
+# The build generates the OpenAPI metadata from the DTOs first (scripts/openapi-metadata.js).
+COPY scripts scripts
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# The same V8 heap settings as scripts/app-node-flags.js (npm start, benchmarks).
+ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=192"
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./

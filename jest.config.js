@@ -1,5 +1,7 @@
-// Two projects: `unit` (pure logic, beside the code) and `integration` (test/, on the real
-// PostgreSQL and a real Kafka broker that test/support/global-setup.ts starts for the run).
+// Three projects: `unit` (pure logic, beside the code), `integration` (test/, on the real
+// PostgreSQL and a real Kafka broker that test/support/global-setup.ts starts for the run) and
+// `faults` (test/faults/: both apps as OS processes from dist/, killed and cut off on purpose; each
+// file brings up its own broker and databases, so it needs no global setup).
 const shared = {
   testEnvironment: 'node',
   rootDir: __dirname,
@@ -29,6 +31,12 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       slowTestThreshold: 20,
+    },
+    {
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/*.fault-spec.ts'],
+      slowTestThreshold: 120,
     },
   ],
 };

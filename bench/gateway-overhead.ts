@@ -2,83 +2,24 @@
 // Kafka broker on other ports, two fresh databases, both apps as processes from dist/, a fake
 // upstream in this process), then times the same requests straight to the fake upstream (the
 // baseline) and through the gateway, interleaved so both see the same machine load.
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
 import { startFakeUpstream } from '../tools/fake-upstream/fake-upstream';
+import {
+  BENCH_TOKENS,
+  BenchStack,
+  json,
+  recreateDatabase,
+  sleep,
+  summary,
+  writeResult,
+} from './support/bench-stack';
 
-const ROOT = path.join(__dirname, '..');
-const SERVER = process.env.BENCH_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19492);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 300);
-const ADMIN = 'bench-admin-token-0123456789';
-const INTERNAL = 'bench-internal-token-0123456789';
+const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
 const GATEWAY = 'http://127.0.0.1:3190';
 const STORE = 'http://127.0.0.1:3191';
-
-const kafkaEnv = {
-  ...process.env,
-  KAFKA_PORT: String(KAFKA_PORT),
-  KAFKA_CONTROLLER_PORT: String(KAFKA_PORT + 1),
-  KAFKA_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tally-bench-kafka-')),
-};
-const children: ChildProcess[] = [];
-
-async function recreateDatabase(name: string): Promise<string> {
-  const client = new Client({ connectionString: `${SERVER}/postgres` });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  return `${SERVER}/${name}`;
-}
-
-function app(name: 'ai-gateway' | 'credit-store'): string {
-  return path.join(ROOT, 'dist', 'apps', name, 'apps', name, 'src', 'main.js');
-}
-
-async function waitReady(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(`${url}/health/ready`)
-        .then((r) => r.ok)
-        .catch(() => false)
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not ready`);
-}
-
-async function json(method: string, url: string, token: string, body?: unknown) {
-  const response = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    median: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-  };
-}
+const stack = new BenchStack(KAFKA_PORT);
 
 async function timeCall(url: string, key: string, body: object): Promise<number> {
   const start = performance.now();
@@ -116,12 +57,7 @@ async function timeFirstChunk(url: string, key: string, body: object): Promise<n
 async function main(): Promise<void> {
   const gatewayDb = await recreateDatabase('tally_bench_gateway');
   const storeDb = await recreateDatabase('tally_bench_credit_store');
-  if (
-    spawnSync('bash', ['scripts/kafka.sh', 'start'], { cwd: ROOT, env: kafkaEnv, stdio: 'inherit' })
-      .status !== 0
-  ) {
-    throw new Error('the Kafka broker did not start');
-  }
+  await stack.startBroker();
   const upstream = await startFakeUpstream();
   upstream.models.set('bench-chat', {
     chunks: ['Hello', ', ', 'bench', '!'],
@@ -129,7 +65,7 @@ async function main(): Promise<void> {
   });
   const env = {
     ...process.env,
-    KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`,
+    KAFKA_BROKERS: stack.brokers,
     GATEWAY_DATABASE_URL: gatewayDb,
     CREDIT_STORE_DATABASE_URL: storeDb,
     GATEWAY_PORT: '3190',
@@ -140,18 +76,8 @@ async function main(): Promise<void> {
     INTERNAL_TOKEN: INTERNAL,
     LOG_LEVELS: 'error,warn',
   };
-  for (const name of ['credit-store', 'ai-gateway'] as const) {
-    if (
-      spawnSync(process.execPath, [app(name), 'migrate'], { env, stdio: 'inherit' }).status !== 0
-    ) {
-      throw new Error(`${name} migrations failed`);
-    }
-    children.push(
-      spawn(process.execPath, [app(name)], { env, stdio: ['ignore', 'inherit', 'inherit'] }),
-    );
-  }
-  await waitReady(STORE);
-  await waitReady(GATEWAY);
+  await stack.startApp('credit-store', env, STORE);
+  await stack.startApp('ai-gateway', env, GATEWAY);
 
   await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
     scene: 'chat',
@@ -183,7 +109,7 @@ async function main(): Promise<void> {
     );
     if (status === 200 && view.balance === 100_000_000) break;
     if (i > 200) throw new Error('the balance view never received the grant');
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 
   const direct: number[] = [];
@@ -228,30 +154,20 @@ async function main(): Promise<void> {
   console.log(
     `ledger of the bench user so far: balance ${String(charged.balance)}, consumed ${String(charged.total_consumed)}`,
   );
-  mkdirSync(path.join(ROOT, '.cache', 'bench'), { recursive: true });
-  writeFileSync(
-    path.join(ROOT, '.cache', 'bench', 'gateway-overhead.json'),
-    JSON.stringify(
-      { at: new Date().toISOString(), requests: REQUESTS, streams: STREAMS, rows },
-      null,
-      2,
-    ),
-  );
+  writeResult('gateway-overhead.json', {
+    at: new Date().toISOString(),
+    requests: REQUESTS,
+    streams: STREAMS,
+    rows,
+  });
   await upstream.close();
 }
 
-function stopAll(): void {
-  for (const child of children) child.kill('SIGTERM');
-  spawnSync('bash', ['scripts/kafka.sh', 'stop'], { cwd: ROOT, env: kafkaEnv, stdio: 'inherit' });
-}
-
 main()
-  .then(() => {
-    stopAll();
-    process.exit(0);
-  })
-  .catch((error: unknown) => {
+  .then(() => stack.stopAll())
+  .then(() => process.exit(0))
+  .catch(async (error: unknown) => {
     console.error(error);
-    stopAll();
+    await stack.stopAll();
     process.exit(1);
   });

@@ -5,6 +5,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
+const { APP_NODE_FLAGS } = require('./app-node-flags');
 const dist = require('./dist-paths');
 const { createDatabases } = require('./create-databases');
 const { migrate } = require('./migrate');
@@ -24,15 +25,35 @@ function kafka(command) {
   );
 }
 
+const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** The apps log JSON (for machines); here a person reads along, so each line is shortened. */
+function readable(line) {
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (typeof entry !== 'object' || entry === null || !('msg' in entry)) return line;
+  const level = LEVELS[entry.level] ?? entry.level;
+  if (entry.req && entry.res) {
+    return `${level} ${entry.req.method} ${entry.req.url} → ${entry.res.statusCode} in ${entry.responseTime} ms (request ${entry.req.id})`;
+  }
+  const context = entry.context ? `[${entry.context}] ` : '';
+  const request = entry.reqId ? ` (request ${entry.reqId})` : '';
+  return `${level} ${context}${entry.msg}${request}`;
+}
+
 function startApp(app) {
-  const child = spawn(app.command ?? process.execPath, app.args ?? [app.main], {
+  const child = spawn(app.command ?? process.execPath, app.args ?? [...APP_NODE_FLAGS, app.main], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
     readline
       .createInterface({ input: stream })
-      .on('line', (line) => console.log(`[${app.name}] ${line}`));
+      .on('line', (line) => console.log(`[${app.name}] ${readable(line)}`));
   }
   child.on('exit', (code, signal) => {
     if (!stopping) {
@@ -213,7 +234,13 @@ async function main() {
   log(
     `  credit-store  ${storeUrl}   (GET /accounts/{user_id}, /accounts/{user_id}/ledger, /ledger/{event_id})`,
   );
-  log(`  kafka         ${gatewayConfig.KAFKA_BROKERS}`);
+  log(`  API docs      ${gatewayUrl}/docs   ${storeUrl}/docs   (OpenAPI JSON: /docs-json)`);
+  log(`  console       ${storeUrl}/console   (finance console, admin token)`);
+  log(`  metrics       ${gatewayUrl}/metrics   ${storeUrl}/metrics`);
+  log(`  health        ${gatewayUrl}/health/ready   ${storeUrl}/health/ready`);
+  log(
+    `  kafka         ${gatewayConfig.KAFKA_BROKERS}   (watch it: see README, "Watch the topics")`,
+  );
   log('Ctrl-C stops everything this command started.');
 }
 

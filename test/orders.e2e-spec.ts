@@ -1,3 +1,4 @@
+import { OrdersService } from '../apps/credit-store/src/orders/orders.service';
 import { useCreditStore } from './support/apps';
 import { scalar } from './support/db';
 import { call } from './support/http';
@@ -355,5 +356,77 @@ describe('products and orders: pending → paid → credited exactly once', () =
     expect(ids).toEqual([first, second]);
     const orders = listed.body.map((p) => p.sort_order);
     expect(orders).toEqual([...orders].sort((a, b) => a - b));
+  });
+
+  describe('with an Idempotency-Key', () => {
+    const keyed = (user: string, productId: number, key: string, quantity = 2) =>
+      call<OrderBody>('POST', `${app.store.url}/orders`, {
+        as: 'internal',
+        body: { user_id: user, product_id: productId, quantity },
+        headers: { 'idempotency-key': key },
+      });
+    const ordersOf = (user: string) =>
+      scalar(app.db, `SELECT count(*) FROM orders WHERE user_id = $1`, [user]);
+
+    it('answers a retry with the order first made, and makes one order out of 20 racing ones', async () => {
+      const productId = await product();
+      const user = unique('user');
+      const key = unique('checkout');
+      const first = await keyed(user, productId, key);
+      expect(first.status).toBe(201);
+      const retry = await keyed(user, productId, key);
+      expect([retry.status, retry.body.order_id]).toEqual([201, first.body.order_id]);
+
+      // Straight to the service, so that all 20 look the key up before any of them inserts (over
+      // HTTP the first one is usually done before the last one arrives).
+      const racer = unique('user');
+      const raceKey = unique('checkout');
+      const orders = app.store.app.get(OrdersService);
+      const made = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          orders.create({ user_id: racer, product_id: productId, quantity: 2 }, raceKey),
+        ),
+      );
+      expect(new Set(made.map((o) => o.order_id)).size).toBe(1);
+      expect(await ordersOf(racer)).toBe(1);
+      expect(await ordersOf(user)).toBe(1);
+    });
+
+    it('refuses the key with another quantity (409), keeps keys per user, and checks its form', async () => {
+      const productId = await product();
+      const user = unique('user');
+      const key = unique('checkout');
+      expect((await keyed(user, productId, key, 2)).status).toBe(201);
+      const other = await keyed(user, productId, key, 3);
+      expect([other.status, other.body.code]).toEqual([409, 'already_exists']);
+      expect(await ordersOf(user)).toBe(1);
+
+      const someoneElse = unique('user');
+      expect((await keyed(someoneElse, productId, key, 3)).status).toBe(201);
+
+      for (const bad of ['', 'a b', 'a'.repeat(129), 'a,b', '-x']) {
+        const refused = await keyed(unique('user'), productId, bad);
+        expect([bad, refused.status, refused.body.code]).toEqual([bad, 400, 'validation_failed']);
+      }
+      // Without a key, two requests are two orders, as before.
+      const plain = unique('user');
+      await order(plain, productId);
+      await order(plain, productId);
+      expect(await ordersOf(plain)).toBe(2);
+    });
+
+    it('answers a retry with the order as it is now, even once it is credited', async () => {
+      const productId = await product();
+      const user = unique('user');
+      const key = unique('checkout');
+      const first = await keyed(user, productId, key);
+      expect((await paid(first.body.order_id, 'pay-1')).body.status).toBe('credited');
+      const retry = await keyed(user, productId, key);
+      expect([retry.status, retry.body.order_id, retry.body.status]).toEqual([
+        201,
+        first.body.order_id,
+        'credited',
+      ]);
+    });
   });
 });

@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { GatewayConfig } from '../apps/ai-gateway/src/config/gateway.config';
 import { OutboxPublisher } from '../apps/ai-gateway/src/outbox/outbox-publisher';
 import { OutboxRelay } from '../apps/ai-gateway/src/outbox/outbox-relay';
-import { OutboxRepository } from '../apps/ai-gateway/src/outbox/outbox.repository';
+import { OutboxMetrics } from '../apps/ai-gateway/src/outbox/outbox.metrics';
+import { OutboxMessage, OutboxRepository } from '../apps/ai-gateway/src/outbox/outbox.repository';
 import { RunningApp, startCreditStore, startGateway } from './support/apps';
 import { connect, rows, scalar } from './support/db';
 import { call } from './support/http';
@@ -94,6 +95,7 @@ describe('the outbox relay', () => {
             outbox,
             new OutboxPublisher(createKafka(unique('relay'), config.kafkaBrokers)),
             config,
+            gateway.app.get(OutboxMetrics),
           ),
       );
       try {
@@ -143,6 +145,66 @@ describe('the outbox relay', () => {
         }
       } finally {
         await Promise.all(relays.map((relay) => relay.stop()));
+        await gateway.close();
+      }
+    });
+  });
+
+  describe('when Kafka acknowledges after the publish timeout', () => {
+    /** A real publisher whose first send is held back `delayMs` before it goes out. */
+    class SlowFirstSend extends OutboxPublisher {
+      readonly sentTimes = new Map<string, number>();
+      private sends = 0;
+      constructor(
+        brokers: string[],
+        private readonly delayMs: number,
+      ) {
+        super(createKafka(unique('relay'), brokers));
+      }
+      override async publish(messages: OutboxMessage[]): Promise<void> {
+        if (this.sends++ === 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+        for (const m of messages)
+          this.sentTimes.set(m.eventId, (this.sentTimes.get(m.eventId) ?? 0) + 1);
+        return super.publish(messages);
+      }
+    }
+
+    it('sends nothing again while the late send is in flight, and marks its rows once it lands', async () => {
+      const gateway = await startGateway({ OUTBOX_RELAY_ENABLED: '0' });
+      const config = loadConfig(GatewayConfig, {
+        ...process.env,
+        OUTBOX_PUBLISH_TIMEOUT_MS: '400',
+        OUTBOX_RELAY_CONCURRENCY: '1',
+      });
+      const publisher = new SlowFirstSend(config.kafkaBrokers, 1500);
+      const relay = new OutboxRelay(
+        gatewayDb,
+        gateway.app.get(OutboxRepository),
+        publisher,
+        config,
+        gateway.app.get(OutboxMetrics),
+      );
+      try {
+        const user = unique('user');
+        const eventIds = Array.from({ length: 5 }, () => unique('charge'));
+        for (const event_id of eventIds) {
+          const answer = await call('POST', `${gateway.url}/internal/charges`, {
+            as: 'internal',
+            body: { event_id, user_id: user, amount: 1, source: 'chat' },
+          });
+          expect(answer.status).toBe(202);
+        }
+        await expect(relay.relayOnce()).rejects.toThrow(/Kafka acknowledgement/);
+        // The first send is still on its way: the next cycle waits for it, then gives up sending.
+        await expect(relay.relayOnce()).rejects.toThrow(/earlier Kafka send/);
+        expect(await unpublished(eventIds)).toBe(5);
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        await relay.relayOnce();
+        expect(await unpublished(eventIds)).toBe(0);
+        expect(eventIds.map((id) => publisher.sentTimes.get(id))).toEqual([1, 1, 1, 1, 1]);
+      } finally {
+        await relay.stop();
+        await publisher.onApplicationShutdown();
         await gateway.close();
       }
     });

@@ -1,34 +1,31 @@
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { TOPIC_SPECS } from '@tally/contracts';
-import { configureHttpApp, createKafka, ensureTopics, KafkaBatchTransport } from '@tally/platform';
+import { createServiceApp } from '@tally/platform';
 import { openAiErrorShape } from './chat/openai-error-shape';
 import { GatewayConfig } from './config/gateway.config';
+import openApiMetadata from './docs/openapi.metadata';
 import { GatewayModule } from './gateway.module';
 
 /**
  * Builds the gateway exactly as `main.ts` runs it (HTTP app plus the balance view consumer); tests
  * use it too. The caller listens.
  */
-export async function createGatewayApp(config: GatewayConfig): Promise<NestExpressApplication> {
-  const kafka = createKafka('ai-gateway', config.kafkaBrokers);
-  await ensureTopics(kafka, TOPIC_SPECS);
-  const app = await NestFactory.create<NestExpressApplication>(
-    GatewayModule.forRoot(config, kafka),
-    {
-      bodyParser: false,
-      logger: config.logLevels,
+export function createGatewayApp(config: GatewayConfig): Promise<NestExpressApplication> {
+  return createServiceApp({
+    name: 'ai-gateway',
+    brokers: config.kafkaBrokers,
+    module: (kafka) => GatewayModule.forRoot(config, kafka),
+    http: { bodyLimit: config.GATEWAY_BODY_LIMIT, errorShapes: [openAiErrorShape] },
+    openApi: {
+      title: 'Tally ai-gateway',
+      description:
+        'OpenAI-compatible chat proxy with a balance guard, internal charges and holds, API keys.',
+      metadata: openApiMetadata,
     },
-  );
-  configureHttpApp(app, { bodyLimit: config.GATEWAY_BODY_LIMIT, errorShapes: [openAiErrorShape] });
-  // The balance guard's view, fed from credit.balance.updated.
-  app.connectMicroservice({
-    strategy: new KafkaBatchTransport({
-      kafka,
+    // The balance guard's view, fed from credit.balance.updated.
+    consumer: {
       groupId: config.GATEWAY_BALANCE_GROUP,
       partitionsConsumedConcurrently: 2,
-    }),
+      sessionTimeoutMs: config.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
+    },
   });
-  await app.startAllMicroservices();
-  return app;
 }

@@ -1,34 +1,34 @@
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { TOPIC_SPECS } from '@tally/contracts';
-import { configureHttpApp, createKafka, ensureTopics, KafkaBatchTransport } from '@tally/platform';
+import { createServiceApp } from '@tally/platform';
 import { CreditStoreConfig } from './config/credit-store.config';
 import { CreditStoreModule } from './credit-store.module';
+import openApiMetadata from './docs/openapi.metadata';
 
 /**
  * Builds the credit-store exactly as `main.ts` runs it (HTTP app plus the ledger consumer);
  * tests use it too. The consumer is started; the caller listens for HTTP.
  */
-export async function createCreditStoreApp(
-  config: CreditStoreConfig,
-): Promise<NestExpressApplication> {
-  const kafka = createKafka('credit-store', config.kafkaBrokers);
-  await ensureTopics(kafka, TOPIC_SPECS);
-  const app = await NestFactory.create<NestExpressApplication>(
-    CreditStoreModule.forRoot(config, kafka),
-    {
-      bodyParser: false,
-      logger: config.logLevels,
+export function createCreditStoreApp(config: CreditStoreConfig): Promise<NestExpressApplication> {
+  return createServiceApp({
+    name: 'credit-store',
+    brokers: config.kafkaBrokers,
+    module: (kafka) => CreditStoreModule.forRoot(config, kafka),
+    http: { bodyLimit: config.CREDIT_STORE_BODY_LIMIT },
+    openApi: {
+      title: 'Tally credit-store',
+      description:
+        'The authoritative ledger: accounts, grants, holds, products and orders, price and reward rules, jobs, finance.',
+      metadata: openApiMetadata,
     },
-  );
-  configureHttpApp(app, { bodyLimit: config.CREDIT_STORE_BODY_LIMIT });
-  app.connectMicroservice({
-    strategy: new KafkaBatchTransport({
-      kafka,
+    consumer: {
       groupId: config.CREDIT_STORE_CONSUMER_GROUP,
       partitionsConsumedConcurrently: config.CREDIT_STORE_CONSUMER_CONCURRENCY,
-    }),
+      sessionTimeoutMs: config.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
+      fetch: {
+        maxBytesPerPartition: config.CREDIT_STORE_BATCH_MAX_BYTES,
+        minBytes: config.CREDIT_STORE_BATCH_MIN_BYTES,
+        maxWaitTimeInMs: config.CREDIT_STORE_BATCH_LINGER_MS,
+      },
+    },
   });
-  await app.startAllMicroservices();
-  return app;
 }

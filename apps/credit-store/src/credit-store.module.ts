@@ -4,6 +4,7 @@ import { ServiceRuntimeModule } from '@tally/platform';
 import { AccountsModule } from './accounts/accounts.module';
 import { ChargesModule } from './charges/charges.module';
 import { CreditStoreConfig } from './config/credit-store.config';
+import { ConsoleModule } from './console/console.module';
 import { creditStoreDataSourceOptions } from './database/credit-store-data-source';
 import { FinanceModule } from './finance/finance.module';
 import { GrantsModule } from './grants/grants.module';
@@ -40,6 +41,7 @@ export class CreditStoreModule {
         UsageModule,
         PricingModule,
         RewardsModule,
+        ConsoleModule,
       ],
     };
   }

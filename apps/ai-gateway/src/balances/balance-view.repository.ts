@@ -108,15 +108,4 @@ export class BalanceViewRepository {
       spendable.balance - spendable.held - spendable.unreflected - spendable.reserved;
     return spendable;
   }
-
-  /** The next number of the user's charges (takes the row lock until the transaction ends). */
-  async nextChargeSequence(db: EntityManager, userId: string): Promise<number> {
-    const [row]: { charge_sequence: string }[] = await db.query(
-      `INSERT INTO balance_view (user_id, charge_sequence) VALUES ($1, 1)
-       ON CONFLICT (user_id) DO UPDATE SET charge_sequence = balance_view.charge_sequence + 1
-       RETURNING charge_sequence`,
-      [userId],
-    );
-    return Number(row.charge_sequence);
-  }
 }

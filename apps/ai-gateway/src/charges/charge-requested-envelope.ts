@@ -8,10 +8,14 @@ import type { ChargeRecord } from './charge.repository';
 
 export const GATEWAY_PRODUCER = 'ai-gateway';
 
-/** The bus message of a recorded charge. */
+/**
+ * The bus message of a recorded charge. The id of the HTTP request that made it rides in the
+ * metadata, which the credit-store keeps on the ledger entry.
+ */
 export function chargeRequestedEnvelope(
   charge: ChargeRecord,
   occurredAt: Date,
+  requestId: string | undefined,
 ): ChargeRequestedEvent {
   const payload: ChargeRequestedPayload = {
     user_id: charge.user_id,
@@ -21,7 +25,7 @@ export function chargeRequestedEnvelope(
     hold_id: charge.hold_id,
     description: charge.description,
     pricing: charge.pricing,
-    metadata: charge.metadata,
+    metadata: requestId ? { ...charge.metadata, request_id: requestId } : charge.metadata,
     sequence: charge.sequence,
   };
   return {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { ChargePricing } from '@tally/contracts';
+import { Topics, type ChargePricing } from '@tally/contracts';
+import { keyBucket } from '../outbox/key-bucket';
 
 export interface ChargeRecord {
   event_id: string;
@@ -17,47 +18,125 @@ export interface ChargeRecord {
   sequence: number;
 }
 
-/** The gateway's `charges` table. Every method takes the caller's transaction. */
+/** A charge to record with the message that announces it (its sequence is filled in by SQL). */
+export type BatchCharge = Omit<ChargeRecord, 'sequence'> & {
+  envelope: object;
+  /** The HTTP request that made it, kept on the outbox row for the Kafka headers. */
+  request_id?: string;
+};
+
+export interface EarlierCharge {
+  amount: number;
+  request_fingerprint: string;
+}
+
+export type BatchOutcome = { inserted: true } | { inserted: false; earlier?: EarlierCharge };
+
+/** The gateway's `charges` table. Every method takes the caller's manager (or transaction). */
 @Injectable()
 export class ChargeRepository {
-  /** Inserts the charge unless its event_id exists; true when this call inserted it. */
-  async insertIfAbsent(db: EntityManager, charge: ChargeRecord): Promise<boolean> {
-    const rows: unknown[] = await db.query(
-      `INSERT INTO charges (event_id, user_id, source, source_ref_id, hold_id, amount, description,
-                            metadata, pricing, request_fingerprint, sequence)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING event_id`,
-      [
-        charge.event_id,
-        charge.user_id,
-        charge.source,
-        charge.source_ref_id ?? null,
-        charge.hold_id ?? null,
-        charge.amount,
-        charge.description ?? null,
-        charge.metadata ?? null,
-        charge.pricing,
-        charge.request_fingerprint,
-        charge.sequence,
-      ],
+  /**
+   * Records a group of charges in ONE statement, so in one implicit transaction and one round
+   * trip: releases the calls' reservations, numbers each charge with its user's next sequence
+   * (balance_view rows upserted in user_id order, so concurrent groups queue instead of
+   * deadlocking), inserts the charges whose event_id is new and, for exactly those, their outbox
+   * rows with the sequence written into the envelope. Answers each charge in order: inserted, or
+   * the earlier charge under its event_id as this statement's snapshot saw it (undefined when that
+   * one committed meanwhile: the caller reads it again). Event ids must be distinct.
+   */
+  async recordBatch(
+    db: EntityManager,
+    charges: BatchCharge[],
+    releasedReservations: string[],
+  ): Promise<BatchOutcome[]> {
+    const col = <T>(pick: (c: BatchCharge) => T) => charges.map(pick);
+    const rows: { inserted: boolean; amount: string | null; request_fingerprint: string | null }[] =
+      await db.query(
+        `WITH input AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                $6::bigint[], $7::text[], $8::jsonb[], $9::jsonb[], $10::text[],
+                                $11::jsonb[], $12::smallint[], $16::text[])
+                  WITH ORDINALITY AS i (event_id, user_id, source, source_ref_id, hold_id, amount,
+                                        description, metadata, pricing, request_fingerprint,
+                                        envelope, key_bucket, request_id, ord)),
+         released AS (DELETE FROM reservations WHERE id = ANY($13::uuid[])),
+         counted AS (SELECT user_id, count(*) AS n FROM input GROUP BY user_id),
+         taken AS (
+           INSERT INTO balance_view (user_id, charge_sequence)
+           SELECT user_id, n FROM counted ORDER BY user_id
+           ON CONFLICT (user_id) DO UPDATE
+              SET charge_sequence = balance_view.charge_sequence + EXCLUDED.charge_sequence
+           RETURNING user_id, charge_sequence AS last),
+         numbered AS (
+           SELECT i.*, t.last - c.n + row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord)
+                    AS sequence
+             FROM input i JOIN taken t USING (user_id) JOIN counted c USING (user_id)),
+         inserted AS (
+           INSERT INTO charges (event_id, user_id, source, source_ref_id, hold_id, amount,
+                                description, metadata, pricing, request_fingerprint, sequence)
+           SELECT event_id, user_id, source, source_ref_id, hold_id, amount, description,
+                  metadata, pricing, request_fingerprint, sequence
+             FROM numbered ORDER BY ord
+           ON CONFLICT (event_id) DO NOTHING
+           RETURNING event_id),
+         queued AS (
+           INSERT INTO outbox (event_id, topic, message_key, key_bucket, event_type, payload,
+                               request_id)
+           SELECT n.event_id, $14, n.user_id, n.key_bucket, $15,
+                  jsonb_set(n.envelope, '{payload,sequence}', to_jsonb(n.sequence)), n.request_id
+             FROM numbered n JOIN inserted USING (event_id)
+            ORDER BY n.ord)
+       SELECT ins.event_id IS NOT NULL AS inserted, earlier.amount, earlier.request_fingerprint
+         FROM numbered n
+         LEFT JOIN inserted ins USING (event_id)
+         LEFT JOIN charges earlier ON ins.event_id IS NULL AND earlier.event_id = n.event_id
+        ORDER BY n.ord`,
+        [
+          col((c) => c.event_id),
+          col((c) => c.user_id),
+          col((c) => c.source),
+          col((c) => c.source_ref_id ?? null),
+          col((c) => c.hold_id ?? null),
+          col((c) => c.amount),
+          col((c) => c.description ?? null),
+          col((c) => (c.metadata ? JSON.stringify(c.metadata) : null)),
+          col((c) => JSON.stringify(c.pricing)),
+          col((c) => c.request_fingerprint),
+          col((c) => JSON.stringify(c.envelope)),
+          col((c) => keyBucket(c.user_id)),
+          releasedReservations,
+          Topics.chargeRequested,
+          Topics.chargeRequested,
+          col((c) => c.request_id ?? null),
+        ],
+      );
+    return rows.map((row) =>
+      row.inserted
+        ? { inserted: true }
+        : {
+            inserted: false,
+            earlier:
+              row.request_fingerprint === null
+                ? undefined
+                : { amount: Number(row.amount), request_fingerprint: row.request_fingerprint },
+          },
     );
-    return rows.length === 1;
   }
 
-  async findFingerprint(
+  async findFingerprints(
     db: EntityManager,
-    eventId: string,
-  ): Promise<{ amount: number; request_fingerprint: string } | undefined> {
-    const rows: { amount: string; request_fingerprint: string }[] = await db.query(
-      `SELECT amount, request_fingerprint FROM charges WHERE event_id = $1`,
-      [eventId],
-    );
-    return (
-      rows[0] && {
-        amount: Number(rows[0].amount),
-        request_fingerprint: rows[0].request_fingerprint,
-      }
+    eventIds: string[],
+  ): Promise<Map<string, EarlierCharge>> {
+    const rows: { event_id: string; amount: string; request_fingerprint: string }[] =
+      await db.query(
+        `SELECT event_id, amount, request_fingerprint FROM charges WHERE event_id = ANY($1::text[])`,
+        [eventIds],
+      );
+    return new Map(
+      rows.map((row) => [
+        row.event_id,
+        { amount: Number(row.amount), request_fingerprint: row.request_fingerprint },
+      ]),
     );
   }
 }

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { ErrorCode, Topics } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
-import { BalanceViewRepository } from '../balances/balance-view.repository';
-import { ReservationRepository } from '../balances/reservation.repository';
+import { DataSource } from 'typeorm';
+import { ErrorCode } from '@tally/contracts';
+import { currentRequestId, DomainError, GroupCommit, ItemResult } from '@tally/platform';
+import { GatewayConfig } from '../config/gateway.config';
 import { OutboxRelay } from '../outbox/outbox-relay';
-import { OutboxRepository } from '../outbox/outbox.repository';
-import { ChargeRecord, ChargeRepository } from './charge.repository';
+import { ChargeRecord, ChargeRepository, EarlierCharge } from './charge.repository';
 import { chargeRequestedEnvelope } from './charge-requested-envelope';
 
 /** A charge to record; its sequence is given when it is recorded. */
@@ -18,47 +16,45 @@ export interface RecordedCharge {
   firstTime: boolean;
 }
 
+interface ChargeToRecord {
+  charge: NewCharge;
+  reservationId?: string;
+  /** Taken when the charge is submitted: the group's write runs in another request's context. */
+  requestId?: string;
+}
+
 /**
  * Records charges: the gateway's row and its outbox message in one transaction, so either both
  * exist or neither. Every charge of the gateway (chat calls and internal charges) goes through
  * here, which numbers it for the balance guard and releases the call's reservation in the same
  * transaction (so the guard never sees both, nor neither).
+ *
+ * Charges recorded at the same moment share that transaction (group commit): one statement, one
+ * commit and one fsync for the whole group instead of five round trips each. Each caller still
+ * gets its answer only after the commit, so a 202 always means durably recorded.
  */
 @Injectable()
 export class ChargesService {
+  private readonly group: GroupCommit<ChargeToRecord, RecordedCharge>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly charges: ChargeRepository,
-    private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
-    private readonly balanceView: BalanceViewRepository,
-    private readonly reservations: ReservationRepository,
-  ) {}
+    config: GatewayConfig,
+  ) {
+    this.group = new GroupCommit((batch) => this.recordBatch(batch), {
+      maxBatch: config.CHARGE_GROUP_MAX,
+      concurrency: config.CHARGE_GROUP_WRITERS,
+    });
+  }
 
   /**
    * A repeat of the same request (same fingerprint) answers as the first did; another request
    * under the same event_id is refused with 409.
    */
-  async record(charge: NewCharge, reservationId?: string): Promise<RecordedCharge> {
-    const recorded = await this.dataSource.transaction(async (db): Promise<RecordedCharge> => {
-      const sequence = await this.balanceView.nextChargeSequence(db, charge.user_id);
-      if (reservationId) await this.reservations.release(db, reservationId);
-      const record = { ...charge, sequence };
-      if (!(await this.charges.insertIfAbsent(db, record))) {
-        return { amount: (await this.firstAmount(charge, db))!, firstTime: false };
-      }
-      const envelope = chargeRequestedEnvelope(record, new Date());
-      await this.outbox.enqueue(db, {
-        topic: Topics.chargeRequested,
-        key: charge.user_id,
-        eventId: charge.event_id,
-        eventType: envelope.event_type,
-        payload: envelope,
-      });
-      return { amount: charge.amount, firstTime: true };
-    });
-    if (recorded.firstTime) this.relay.wake();
-    return recorded;
+  record(charge: NewCharge, reservationId?: string): Promise<RecordedCharge> {
+    return this.group.submit({ charge, reservationId, requestId: currentRequestId() });
   }
 
   /**
@@ -67,16 +63,80 @@ export class ChargesService {
    */
   async firstAmount(
     charge: Pick<NewCharge, 'event_id' | 'request_fingerprint'>,
-    db: EntityManager = this.dataSource.manager,
   ): Promise<number | undefined> {
-    const existing = await this.charges.findFingerprint(db, charge.event_id);
-    if (!existing) return undefined;
-    if (existing.request_fingerprint !== charge.request_fingerprint) {
-      throw new DomainError(
-        ErrorCode.EventIdConflict,
-        `event_id ${charge.event_id} was already used for a different charge`,
-      );
-    }
-    return existing.amount;
+    const existing = await this.charges.findFingerprints(this.dataSource.manager, [
+      charge.event_id,
+    ]);
+    return answerRepeat(charge, existing.get(charge.event_id));
   }
+
+  private async recordBatch(batch: ChargeToRecord[]): Promise<ItemResult<RecordedCharge>[]> {
+    // A client retrying at once can put one event_id twice in a batch: the statement takes the
+    // first, and the others are answered as its repeats.
+    const firstIndex = new Map<string, number>();
+    batch.forEach((b, i) => {
+      if (!firstIndex.has(b.charge.event_id)) firstIndex.set(b.charge.event_id, i);
+    });
+    const distinct = [...firstIndex.values()].map((i) => batch[i]);
+    const now = new Date();
+    const outcomes = await this.charges.recordBatch(
+      this.dataSource.manager,
+      distinct.map(({ charge, requestId }) => ({
+        ...charge,
+        request_id: requestId,
+        envelope: chargeRequestedEnvelope({ ...charge, sequence: 0 }, now, requestId),
+      })),
+      batch.flatMap((b) => (b.reservationId ? [b.reservationId] : [])),
+    );
+    if (outcomes.some((o) => o.inserted)) this.relay.wake();
+
+    const inserted = new Set<string>();
+    const earlier = new Map<string, EarlierCharge>();
+    const unseen: string[] = [];
+    distinct.forEach(({ charge }, i) => {
+      const outcome = outcomes[i];
+      if (outcome.inserted) {
+        inserted.add(charge.event_id);
+        earlier.set(charge.event_id, charge);
+      } else if (outcome.earlier) earlier.set(charge.event_id, outcome.earlier);
+      else unseen.push(charge.event_id);
+    });
+    // Inserted by a transaction that committed after the statement's snapshot was taken.
+    if (unseen.length > 0) {
+      for (const [eventId, charge] of await this.charges.findFingerprints(
+        this.dataSource.manager,
+        unseen,
+      )) {
+        earlier.set(eventId, charge);
+      }
+    }
+    return batch.map(({ charge }, i): ItemResult<RecordedCharge> => {
+      if (firstIndex.get(charge.event_id) === i && inserted.has(charge.event_id)) {
+        return { ok: true, value: { amount: charge.amount, firstTime: true } };
+      }
+      try {
+        const amount = answerRepeat(charge, earlier.get(charge.event_id));
+        if (amount === undefined)
+          throw new Error(`charge ${charge.event_id} was neither recorded nor found`);
+        return { ok: true, value: { amount, firstTime: false } };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+  }
+}
+
+/** A repeat answers the first charge's amount; another request under its event_id is a 409. */
+function answerRepeat(
+  charge: Pick<NewCharge, 'event_id' | 'request_fingerprint'>,
+  existing: { amount: number; request_fingerprint: string } | undefined,
+): number | undefined {
+  if (!existing) return undefined;
+  if (existing.request_fingerprint !== charge.request_fingerprint) {
+    throw new DomainError(
+      ErrorCode.EventIdConflict,
+      `event_id ${charge.event_id} was already used for a different charge`,
+    );
+  }
+  return existing.amount;
 }

@@ -95,6 +95,59 @@ export class GatewayConfig extends ServiceConfig {
   @Max(10_000)
   OUTBOX_BATCH_SIZE = 500;
 
+  /**
+   * Key buckets (of 16) one relay cycle takes; the rest stay for other replicas' relays. Each
+   * bucket's rows go out in order, so a bucket is never in two relays' hands at once.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  OUTBOX_BUCKETS_PER_CYCLE = 8;
+
+  /**
+   * How long a relay cycle waits for Kafka's acknowledgement before it lets go of its buckets (it
+   * holds their locks and a transaction meanwhile). A send that outlives it may still land: the
+   * relay then sends nothing new until that send has settled, so a slow broker is not flooded with
+   * copies.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  OUTBOX_PUBLISH_TIMEOUT_MS = 5000;
+
+  /**
+   * Published outbox rows are deleted once this old (the charges table keeps the record of every
+   * charge; the outbox only carries it to Kafka). Unpublished rows are never deleted.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 365 * 10)
+  OUTBOX_RETENTION_HOURS = 168;
+
+  /** Relay cycles one replica runs at once (each on its own buckets). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  OUTBOX_RELAY_CONCURRENCY = 2;
+
+  /** Most charges recorded in one transaction (group commit, see ChargesService). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  CHARGE_GROUP_MAX = 200;
+
+  /** Charge transactions in flight at once per replica; charges arriving meanwhile wait and share the next. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  CHARGE_GROUP_WRITERS = 2;
+
   /** Set to 0 on replicas that should not relay (at least one replica must). */
   @Type(() => Number)
   @IsInt()

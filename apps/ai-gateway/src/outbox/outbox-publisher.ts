@@ -27,8 +27,12 @@ export class OutboxPublisher implements OnApplicationShutdown {
         topic,
         messages: list.map((message) => ({
           key: message.key,
-          value: JSON.stringify(message.payload),
-          headers: { event_id: message.eventId, event_type: message.eventType },
+          value: message.payload,
+          headers: {
+            event_id: message.eventId,
+            event_type: message.eventType,
+            ...(message.requestId ? { request_id: message.requestId } : {}),
+          },
         })),
       })),
     });

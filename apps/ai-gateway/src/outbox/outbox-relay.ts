@@ -1,14 +1,22 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { deadline, PollingLoop } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway.config';
 import { OutboxPublisher } from './outbox-publisher';
+import { OutboxMetrics } from './outbox.metrics';
 import { OutboxRepository } from './outbox.repository';
 
-/** A relay takes at most this many buckets per cycle, so that other relays find work too. */
-const MAX_BUCKETS_PER_CYCLE = 4;
-/** A cycle holds its transaction (and bucket locks) while it publishes; a dead broker must not hold them long. */
-const PUBLISH_TIMEOUT_MS = 5000;
+/** A send that outlived the publish timeout: it may still be acknowledged. */
+interface LateSend {
+  ids: string[];
+  /** Whether Kafka acknowledged it in the end. */
+  landed: Promise<boolean>;
+}
 
 /**
  * Publishes committed outbox rows to Kafka, at least once, in order per key, and marks them sent.
@@ -18,24 +26,44 @@ const PUBLISH_TIMEOUT_MS = 5000;
  * (another replica) skips those buckets until the cycle commits, so one user's events never go out
  * through two relays at once. A crash before the commit leaves the rows unpublished for the next
  * cycle (Kafka may then see a row twice; the credit-store drops duplicates by event_id).
+ *
+ * A send that times out is not forgotten: kafkajs keeps retrying it, so the replica's cycles send
+ * nothing until it has settled, and mark its rows sent if it landed. Re-sending at once, as the
+ * relay first did, put a second copy of every row on the topic during a broker outage.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: PollingLoop;
+export class OutboxRelay
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  /** Cycles of one replica run side by side on disjoint buckets: one publishes, another reads. */
+  private readonly loops: PollingLoop[];
+  private readonly lateSends = new Set<LateSend>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxRepository,
     private readonly publisher: OutboxPublisher,
     private readonly config: GatewayConfig,
+    private readonly metrics: OutboxMetrics,
   ) {
-    this.loop = new PollingLoop(OutboxRelay.name, () => this.relayOnce(), {
-      intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-    });
+    this.loops = Array.from(
+      { length: config.OUTBOX_RELAY_CONCURRENCY },
+      () =>
+        new PollingLoop(OutboxRelay.name, () => this.relayOnce(), {
+          intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        }),
+    );
   }
 
   onApplicationBootstrap(): void {
     if (this.config.OUTBOX_RELAY_ENABLED) this.start();
+  }
+
+  /** Graceful shutdown: what the last requests committed goes out before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.loops.map((loop) => loop.drainAndStop(this.config.OUTBOX_PUBLISH_TIMEOUT_MS * 2)),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -43,33 +71,44 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   start(): void {
-    this.loop.start();
+    for (const loop of this.loops) loop.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 
   /** Called after a local commit, so new rows go out without waiting for the next poll. */
   wake(): void {
-    this.loop.wake();
+    for (const loop of this.loops) loop.wake();
   }
 
   /** One cycle; returns how many rows it published. Throws when publishing failed. */
   async relayOnce(): Promise<number> {
+    await this.settleLateSends();
     let failure: Error | undefined;
     const published = await this.dataSource.transaction(async (db) => {
-      const buckets = await this.outbox.lockPendingBuckets(db, MAX_BUCKETS_PER_CYCLE);
+      const buckets = await this.outbox.lockPendingBuckets(
+        db,
+        this.config.OUTBOX_BUCKETS_PER_CYCLE,
+      );
       if (buckets.length === 0) return 0;
       const rows = await this.outbox.findUnpublished(db, buckets, this.config.OUTBOX_BATCH_SIZE);
       const ids = rows.map((row) => row.id);
+      const sending = this.publisher.publish(rows);
       try {
-        // On a timeout the send may still land later: a duplicate, which the consumer absorbs.
         await Promise.race([
-          this.publisher.publish(rows),
-          deadline(PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement'),
+          sending,
+          deadline(this.config.OUTBOX_PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement'),
         ]);
       } catch (error) {
+        this.lateSends.add({
+          ids,
+          landed: sending.then(
+            () => true,
+            () => false,
+          ),
+        });
         failure = error instanceof Error ? error : new Error(String(error));
         await this.outbox.recordFailure(db, ids, failure.message);
         return 0;
@@ -77,7 +116,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await this.outbox.markPublished(db, ids);
       return rows.length;
     });
+    this.metrics.cycle(published, failure);
     if (failure) throw failure;
     return published;
+  }
+
+  /**
+   * Waits (one publish timeout at most) for the sends that timed out earlier and marks the rows of
+   * those that landed. Throws while one is still pending, so the cycle sends nothing meanwhile.
+   */
+  private async settleLateSends(): Promise<void> {
+    for (const late of [...this.lateSends]) {
+      const landed = await Promise.race([
+        late.landed,
+        deadline(this.config.OUTBOX_PUBLISH_TIMEOUT_MS, 'an earlier Kafka send'),
+      ]);
+      // Both loops may have waited for the same send: the first to wake settles it.
+      if (!this.lateSends.delete(late)) continue;
+      if (!landed) continue; // its rows are still unpublished and go out in a later cycle
+      await this.dataSource.transaction((db) => this.outbox.markPublished(db, late.ids));
+      this.metrics.cycle(late.ids.length, undefined);
+    }
   }
 }

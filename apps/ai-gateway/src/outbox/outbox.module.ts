@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { OutboxPruner } from './outbox-pruner';
 import { OutboxPublisher } from './outbox-publisher';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxMetrics } from './outbox.metrics';
 import { OutboxRepository } from './outbox.repository';
 
 @Module({
-  providers: [OutboxRepository, OutboxPublisher, OutboxRelay],
+  providers: [OutboxRepository, OutboxPublisher, OutboxRelay, OutboxPruner, OutboxMetrics],
   exports: [OutboxRepository, OutboxRelay],
 })
 export class OutboxModule {}

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { keyBucket } from './key-bucket';
 
 export interface OutboxMessage {
   topic: string;
   key: string;
   eventId: string;
   eventType: string;
-  payload: object;
+  /** The message value: JSON text as stored (read as text, so never parsed and re-serialised). */
+  payload: string;
+  /** The HTTP request it came from (its `x-request-id`), if any. */
+  requestId?: string;
 }
 
 export interface PendingOutboxRow extends OutboxMessage {
@@ -17,36 +19,24 @@ export interface PendingOutboxRow extends OutboxMessage {
 /** Namespace of the relays' advisory locks (the second key is the bucket). */
 const RELAY_LOCK_NAMESPACE = 74_113;
 
+const MAX_BIGINT = '9223372036854775807';
+
 @Injectable()
 export class OutboxRepository {
-  /** Called inside the transaction that records what the message announces. */
-  async enqueue(db: EntityManager, message: OutboxMessage): Promise<void> {
-    await db.query(
-      `INSERT INTO outbox (event_id, topic, message_key, key_bucket, event_type, payload)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        message.eventId,
-        message.topic,
-        message.key,
-        keyBucket(message.key),
-        message.eventType,
-        message.payload,
-      ],
-    );
-  }
-
   /**
    * Takes transaction-scoped advisory locks on up to `max` buckets that have unpublished rows and
-   * that no other relay holds, in random order so that several relays spread over the buckets.
-   * (The lock call is volatile, so PostgreSQL evaluates it after the shuffle, row by row, and stops
-   * at the limit: no lock is taken on a bucket that is not returned.)
+   * that no other relay holds, the buckets with the oldest waiting row first, so that no bucket
+   * waits behind luckier ones (a random pick left some rows seconds behind under load). Another
+   * relay running the same query skips the locked buckets and takes the next oldest. (The lock
+   * call is volatile, so PostgreSQL evaluates it after the ordering, row by row, and stops at the
+   * limit: no lock is taken on a bucket that is not returned.)
    */
   async lockPendingBuckets(db: EntityManager, max: number): Promise<number[]> {
     const rows: { key_bucket: number }[] = await db.query(
       `SELECT key_bucket
-         FROM (SELECT key_bucket
-                 FROM (SELECT DISTINCT key_bucket FROM outbox WHERE published_at IS NULL) distinct_buckets
-                ORDER BY random()) pending
+         FROM (SELECT key_bucket, min(id) AS oldest
+                 FROM outbox WHERE published_at IS NULL GROUP BY key_bucket
+                ORDER BY oldest) pending
         WHERE pg_try_advisory_xact_lock($1, key_bucket)
         LIMIT $2`,
       [RELAY_LOCK_NAMESPACE, max],
@@ -69,9 +59,10 @@ export class OutboxRepository {
       message_key: string;
       event_id: string;
       event_type: string;
-      payload: object;
+      payload: string;
+      request_id: string | null;
     }[] = await db.query(
-      `SELECT id, topic, message_key, event_id, event_type, payload
+      `SELECT id, topic, message_key, event_id, event_type, payload::text AS payload, request_id
          FROM outbox
         WHERE published_at IS NULL AND key_bucket = ANY($1::smallint[])
         ORDER BY id
@@ -85,11 +76,25 @@ export class OutboxRepository {
       eventId: row.event_id,
       eventType: row.event_type,
       payload: row.payload,
+      requestId: row.request_id ?? undefined,
     }));
   }
 
+  /** What waits to be published, for the metrics. */
+  async backlog(db: EntityManager): Promise<{ rows: number; oldestAgeSeconds: number }> {
+    const [row]: { rows: string; age: string | null }[] = await db.query(
+      `SELECT count(*) AS rows, extract(epoch FROM now() - min(created_at)) AS age
+         FROM outbox WHERE published_at IS NULL`,
+    );
+    return { rows: Number(row.rows), oldestAgeSeconds: Number(row.age ?? 0) };
+  }
+
+  /** Already-published rows keep their first time (a late acknowledgement may come after a re-send). */
   async markPublished(db: EntityManager, ids: string[]): Promise<void> {
-    await db.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+    await db.query(
+      `UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
+      [ids],
+    );
   }
 
   async recordFailure(db: EntityManager, ids: string[], error: string): Promise<void> {
@@ -97,5 +102,33 @@ export class OutboxRepository {
       `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
       [ids, error.slice(0, 1000)],
     );
+  }
+
+  /**
+   * The first id of a row created at or after `cutoff` (ids follow creation): the rows below it
+   * are the ones old enough to prune. Scans the primary key from the oldest row left.
+   */
+  async firstIdSince(db: EntityManager, cutoff: Date): Promise<string | undefined> {
+    const [row]: { id: string | null }[] = await db.query(
+      `SELECT min(id) AS id FROM outbox WHERE created_at >= $1`,
+      [cutoff],
+    );
+    return row?.id ?? undefined;
+  }
+
+  /**
+   * Deletes up to `limit` published rows with an id below `belowId` (all, without one), oldest
+   * first. The bound is an index condition, so the scan ends there even when little is left.
+   */
+  async deletePublished(db: EntityManager, belowId: string | undefined, limit: number) {
+    const rows: unknown[] = await db.query(
+      `WITH old AS (SELECT id FROM outbox
+                     WHERE id < $1::bigint AND published_at IS NOT NULL
+                     ORDER BY id LIMIT $2),
+            deleted AS (DELETE FROM outbox o USING old WHERE o.id = old.id RETURNING 1)
+       SELECT * FROM deleted`,
+      [belowId ?? MAX_BIGINT, limit],
+    );
+    return rows.length;
   }
 }

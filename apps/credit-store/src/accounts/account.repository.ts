@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AccountBalance } from '../ledger/account-balance';
+import type { SavedAccount } from '../ledger/charge-sequences';
 
 interface AccountRow {
   user_id: string;
@@ -10,10 +11,11 @@ interface AccountRow {
   total_consumed: string;
   total_expired: string;
   version: string;
+  charge_sequence: string;
   updated_at: Date;
 }
 
-export type AccountRecord = AccountBalance & { updated_at: Date };
+export type AccountRecord = AccountBalance & { charge_sequence: bigint; updated_at: Date };
 
 function fromRow(row: AccountRow): AccountRecord {
   return {
@@ -24,12 +26,13 @@ function fromRow(row: AccountRow): AccountRecord {
     total_consumed: BigInt(row.total_consumed),
     total_expired: BigInt(row.total_expired),
     version: BigInt(row.version),
+    charge_sequence: BigInt(row.charge_sequence),
     updated_at: row.updated_at,
   };
 }
 
 const COLUMNS = `user_id, balance, total_recharged, total_rewarded, total_consumed, total_expired,
-                 version, updated_at`;
+                 version, charge_sequence, updated_at`;
 
 @Injectable()
 export class AccountRepository {
@@ -50,18 +53,21 @@ export class AccountRepository {
     return new Map(rows.map((row) => [row.user_id, fromRow(row)]));
   }
 
-  async saveBalances(db: EntityManager, accounts: AccountBalance[]): Promise<void> {
+  /** One statement for all of them; `updated_at` moves only where money moved. */
+  async saveBalances(db: EntityManager, accounts: SavedAccount[]): Promise<void> {
     if (accounts.length === 0) return;
-    const column = (pick: (a: AccountBalance) => bigint) => accounts.map((a) => pick(a).toString());
+    const column = (pick: (a: SavedAccount) => bigint) => accounts.map((a) => pick(a).toString());
     await db.query(
       `UPDATE accounts AS a
           SET balance = u.balance, total_recharged = u.total_recharged,
               total_rewarded = u.total_rewarded, total_consumed = u.total_consumed,
-              total_expired = u.total_expired, version = u.version, updated_at = now()
+              total_expired = u.total_expired, version = u.version,
+              charge_sequence = u.charge_sequence,
+              updated_at = CASE WHEN u.moved THEN now() ELSE a.updated_at END
          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-                     $7::bigint[])
+                     $7::bigint[], $8::bigint[], $9::boolean[])
               AS u (user_id, balance, total_recharged, total_rewarded, total_consumed, total_expired,
-                    version)
+                    version, charge_sequence, moved)
         WHERE a.user_id = u.user_id`,
       [
         accounts.map((a) => a.user_id),
@@ -71,6 +77,8 @@ export class AccountRepository {
         column((a) => a.total_consumed),
         column((a) => a.total_expired),
         column((a) => a.version),
+        column((a) => a.charge_sequence),
+        accounts.map((a) => a.moved),
       ],
     );
   }
@@ -87,30 +95,6 @@ export class AccountRepository {
                         WHERE user_id = ANY($1::text[]) RETURNING user_id, version)
        SELECT * FROM bumped`,
       [[...new Set(userIds)]],
-    );
-    return rows.map((row) => ({ user_id: row.user_id, version: BigInt(row.version) }));
-  }
-
-  /**
-   * Raises each account's charge_sequence to the highest of its movements' sequences (a new
-   * version, so that the snapshot goes out); returns the accounts that changed. Callers hold the
-   * accounts' locks.
-   */
-  async advanceChargeSequences(
-    db: EntityManager,
-    movements: { user_id: string; charge_sequence?: number }[],
-  ): Promise<{ user_id: string; version: bigint }[]> {
-    const sequenced = movements.filter((m) => m.charge_sequence !== undefined);
-    if (sequenced.length === 0) return [];
-    const rows: { user_id: string; version: string }[] = await db.query(
-      `WITH highest AS (SELECT user_id, max(seq) AS seq
-                          FROM unnest($1::text[], $2::bigint[]) AS m (user_id, seq) GROUP BY user_id),
-            advanced AS (UPDATE accounts a SET charge_sequence = h.seq, version = a.version + 1
-                           FROM highest h
-                          WHERE a.user_id = h.user_id AND a.charge_sequence < h.seq
-                         RETURNING a.user_id, a.version)
-       SELECT * FROM advanced`,
-      [sequenced.map((m) => m.user_id), sequenced.map((m) => String(m.charge_sequence))],
     );
     return rows.map((row) => ({ user_id: row.user_id, version: BigInt(row.version) }));
   }

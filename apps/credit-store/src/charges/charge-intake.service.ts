@@ -4,6 +4,7 @@ import type { InboundBatch, InboundMessage } from '@tally/platform';
 import type { Movement } from '../ledger/ledger-entry';
 import { LedgerOutcome, LedgerService } from '../ledger/ledger.service';
 import { sqlStateOf } from '../ledger/sql-state';
+import { ChargeIntakeMetrics } from './charge-intake.metrics';
 import { chargeMovement } from './charge-movement';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 
@@ -31,9 +32,11 @@ export class ChargeIntakeService {
   constructor(
     private readonly ledger: LedgerService,
     private readonly deadLetters: DeadLetterPublisher,
+    private readonly metrics: ChargeIntakeMetrics,
   ) {}
 
   async process(batch: InboundBatch): Promise<void> {
+    const done = this.metrics.batchStarted(batch.messages.length);
     const letters: DeadLetter[] = [];
     const intakes: Intake[] = [];
     for (const message of batch.messages) {
@@ -47,6 +50,8 @@ export class ChargeIntakeService {
     letters.push(...(await this.apply(intakes)));
     await batch.heartbeat();
     await this.deadLetters.publish(letters);
+    this.metrics.deadLettered(letters);
+    done();
     if (letters.length > 0) {
       this.logger.warn(`dead-lettered ${letters.length} of ${batch.messages.length} messages`);
     }
@@ -82,6 +87,7 @@ export class ChargeIntakeService {
 
   /** Conflicting repeats and refused captures cannot be applied however often they come back. */
   private refusalLetters(intakes: Intake[], outcomes: LedgerOutcome[]): DeadLetter[] {
+    this.metrics.ledgerOutcomes(outcomes);
     return outcomes.flatMap((outcome, index): DeadLetter[] => {
       const { message } = intakes[index];
       if (outcome.kind === 'conflict') {

@@ -26,7 +26,29 @@ export class CreditStoreConfig extends ServiceConfig {
   @IsInt()
   @Min(1)
   @Max(64)
-  CREDIT_STORE_CONSUMER_CONCURRENCY = 3;
+  CREDIT_STORE_CONSUMER_CONCURRENCY = 6;
+
+  /** Largest batch the consumer takes from one partition at once (one ledger transaction). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  CREDIT_STORE_BATCH_MAX_BYTES = 1024 * 1024;
+
+  /**
+   * Linger: the broker holds a fetch until it has this many bytes or CREDIT_STORE_BATCH_LINGER_MS
+   * have passed. 1 (the default) answers as soon as anything is there: the lowest latency.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  CREDIT_STORE_BATCH_MIN_BYTES = 1;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(30_000)
+  CREDIT_STORE_BATCH_LINGER_MS = 500;
 
   /** How long granted credits last unless their source says otherwise. */
   @Type(() => Number)

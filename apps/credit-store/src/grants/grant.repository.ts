@@ -22,7 +22,7 @@ export class GrantRepository {
   async findSpendable(db: EntityManager, userIds: string[]): Promise<Map<string, Grant[]>> {
     const rows: GrantRow[] = await db.query(
       `SELECT id, event_id, user_id, source, amount, debt_covered, remaining, expires_at
-         FROM grants WHERE user_id = ANY($1::text[]) AND remaining > 0`,
+         FROM grants WHERE user_id = ANY($1::text[]) AND spendable`,
       [[...new Set(userIds)]],
     );
     const byUser = new Map<string, Grant[]>();
@@ -48,7 +48,7 @@ export class GrantRepository {
     const rows: { user_id: string }[] = await db.query(
       `SELECT DISTINCT user_id FROM (
          SELECT user_id FROM grants
-          WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $1
+          WHERE spendable AND expires_at IS NOT NULL AND expires_at <= $1
           ORDER BY expires_at LIMIT $2) due`,
       [now, limit],
     );

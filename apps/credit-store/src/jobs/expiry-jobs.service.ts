@@ -5,6 +5,7 @@ import { CreditStoreConfig } from '../config/credit-store.config';
 import { GrantRepository } from '../grants/grant.repository';
 import { HoldsService } from '../holds/holds.service';
 import { LedgerService } from '../ledger/ledger.service';
+import { JobsMetrics } from './jobs.metrics';
 
 /** How many accounts one grant-expiry transaction takes on. */
 const EXPIRY_BATCH = 200;
@@ -24,6 +25,7 @@ export class ExpiryJobsService implements OnApplicationBootstrap, OnApplicationS
     private readonly grants: GrantRepository,
     private readonly ledger: LedgerService,
     private readonly holds: HoldsService,
+    private readonly metrics: JobsMetrics,
     config: CreditStoreConfig,
   ) {
     if (config.JOB_INTERVAL_SECONDS > 0) {
@@ -43,21 +45,23 @@ export class ExpiryJobsService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** Writes off every grant past its expiry; returns how many. */
-  async expireGrants(): Promise<number> {
-    let expired = 0;
-    for (;;) {
-      const userIds = await this.grants.findUsersWithDueGrants(
-        this.dataSource.manager,
-        new Date(),
-        EXPIRY_BATCH,
-      );
-      if (userIds.length === 0) return expired;
-      expired += await this.ledger.expireGrants(userIds);
-    }
+  expireGrants(): Promise<number> {
+    return this.metrics.measure('expire_grants', async () => {
+      let expired = 0;
+      for (;;) {
+        const userIds = await this.grants.findUsersWithDueGrants(
+          this.dataSource.manager,
+          new Date(),
+          EXPIRY_BATCH,
+        );
+        if (userIds.length === 0) return expired;
+        expired += await this.ledger.expireGrants(userIds);
+      }
+    });
   }
 
   expireHolds(): Promise<number> {
-    return this.holds.expireDue();
+    return this.metrics.measure('expire_holds', () => this.holds.expireDue());
   }
 
   /** One scheduled run; always answers 0 so the loop waits a whole interval before the next. */

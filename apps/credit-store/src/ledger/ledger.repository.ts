@@ -64,15 +64,21 @@ export class LedgerRepository {
     return (await this.findByEventIds(db, [eventId])).get(eventId);
   }
 
-  /** One statement for the whole batch, in the given order (ids follow it). */
+  /**
+   * One statement for the whole batch, in the given order (ids follow it). Only what the database
+   * adds comes back (id, created_at, occurred_at as stored): the rest is what was written, and
+   * returning every column of thousands of rows (jsonb included) cost the consumer a tenth of its
+   * time.
+   */
   async insertEntries(
     db: EntityManager,
     entries: NewLedgerEntry[],
   ): Promise<Map<string, LedgerEntry>> {
     if (entries.length === 0) return new Map();
     const col = <T>(pick: (e: NewLedgerEntry) => T) => entries.map(pick);
-    const rows: EntryRow[] = await db.query(
-      `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
+    const rows: { id: string; event_id: string; created_at: Date; occurred_at: Date | null }[] =
+      await db.query(
+        `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
                                    balance_after, status, description, metadata, pricing,
                                    source_ref_id, order_id, hold_id, occurred_at, allocations)
        SELECT event_id, user_id, source, direction, amount, balance_before, balance_after, status,
@@ -86,34 +92,45 @@ export class LedgerRepository {
                     description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at,
                     allocations, seq)
         ORDER BY seq
-       RETURNING ${COLUMNS}`,
-      [
-        col((e) => e.event_id),
-        col((e) => e.user_id),
-        col((e) => e.source),
-        col((e) => e.direction),
-        col((e) => e.amount.toString()),
-        col((e) => e.balance_before.toString()),
-        col((e) => e.balance_after.toString()),
-        col((e) => e.status),
-        col((e) => e.description),
-        col((e) => JSON.stringify(e.metadata)),
-        col((e) => (e.pricing ? JSON.stringify(e.pricing) : null)),
-        col((e) => e.source_ref_id),
-        col((e) => e.order_id),
-        col((e) => e.hold_id),
-        col((e) => e.occurred_at),
-        // Amounts as JSON strings: jsonb numbers would be exact too, but strings read back as-is.
-        col((e) =>
-          e.allocations
-            ? JSON.stringify(
-                e.allocations.map((a) => ({ grant: a.grant, amount: a.amount.toString() })),
-              )
-            : null,
-        ),
-      ],
+       RETURNING id, event_id, created_at, occurred_at`,
+        [
+          col((e) => e.event_id),
+          col((e) => e.user_id),
+          col((e) => e.source),
+          col((e) => e.direction),
+          col((e) => e.amount.toString()),
+          col((e) => e.balance_before.toString()),
+          col((e) => e.balance_after.toString()),
+          col((e) => e.status),
+          col((e) => e.description),
+          col((e) => JSON.stringify(e.metadata)),
+          col((e) => (e.pricing ? JSON.stringify(e.pricing) : null)),
+          col((e) => e.source_ref_id),
+          col((e) => e.order_id),
+          col((e) => e.hold_id),
+          col((e) => e.occurred_at),
+          // Amounts as JSON strings: jsonb numbers would be exact too, but strings read back as-is.
+          col((e) =>
+            e.allocations
+              ? JSON.stringify(
+                  e.allocations.map((a) => ({ grant: a.grant, amount: a.amount.toString() })),
+                )
+              : null,
+          ),
+        ],
+      );
+    const written = new Map(entries.map((entry) => [entry.event_id, entry]));
+    return new Map(
+      rows.map((row) => [
+        row.event_id,
+        {
+          ...written.get(row.event_id)!,
+          id: row.id,
+          created_at: row.created_at,
+          occurred_at: row.occurred_at ? row.occurred_at.toISOString() : null,
+        },
+      ]),
     );
-    return new Map(rows.map((row) => [row.event_id, fromRow(row)]));
   }
 
   /** Newest first, keyset-paginated by id (stable under concurrent inserts). */

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AccountRepository } from '../accounts/account.repository';
+import { AccountRecord, AccountRepository } from '../accounts/account.repository';
 import { BalanceOutboxRepository } from '../balance/balance-outbox.repository';
 import { BalanceSnapshotRelay } from '../balance/balance-snapshot.relay';
 import { GrantPolicy } from '../grants/grant-policy';
 import { GrantRepository } from '../grants/grant.repository';
 import { HoldRepository } from '../holds/hold.repository';
+import { accountsToSave, SavedAccount } from './charge-sequences';
 import { LedgerConflictRepository } from './ledger-conflict.repository';
 import type { LedgerEntry, Movement, Refusal } from './ledger-entry';
 import { LedgerRepository } from './ledger.repository';
@@ -53,11 +54,10 @@ export class LedgerService {
     const now = new Date();
     const userIds = movements.map((m) => m.user_id);
     const resolved = movements.map((m) => this.withGrantExpiry(m, now));
-    const plan = await this.planLocked(db, userIds, resolved, now);
-    const written = await this.write(db, plan);
+    const { plan, locked } = await this.planLocked(db, userIds, resolved, now);
+    // Whatever becomes of them (applied, duplicate, refused), these charges are now taken in.
+    const written = await this.write(db, plan, accountsToSave(plan.accounts, locked, movements));
     await this.usage.insert(db, usageOf(plan));
-    // Whatever became of them (applied, duplicate, refused), these charges are now taken in.
-    await this.snapshots.enqueue(db, await this.accounts.advanceChargeSequences(db, movements));
     // Bus messages cannot be answered with a 409, so their conflicts are kept for investigation.
     await this.conflicts.record(
       db,
@@ -81,8 +81,8 @@ export class LedgerService {
   async expireGrants(userIds: string[]): Promise<number> {
     const expired = await withTransactionRetry(() =>
       this.dataSource.transaction('READ COMMITTED', async (db) => {
-        const plan = await this.planLocked(db, userIds, [], new Date());
-        await this.write(db, plan);
+        const { plan, locked } = await this.planLocked(db, userIds, [], new Date());
+        await this.write(db, plan, accountsToSave(plan.accounts, locked, []));
         return plan.entries.length;
       }),
     );
@@ -95,7 +95,7 @@ export class LedgerService {
     userIds: string[],
     movements: Movement[],
     now: Date,
-  ): Promise<LedgerPlan<LedgerEntry>> {
+  ): Promise<{ plan: LedgerPlan<LedgerEntry>; locked: Map<string, AccountRecord> }> {
     // Accounts first, always: grants and holds change only under their account's lock.
     const accounts = await this.accounts.lockAccounts(db, userIds);
     const holdIds = movements.flatMap((m) => (m.hold_id ? [m.hold_id] : []));
@@ -107,15 +107,16 @@ export class LedgerService {
         movements.map((m) => m.event_id),
       ),
     ];
-    return planMovements({ accounts, grants, holds, recorded, now }, movements);
+    const plan = planMovements({ accounts, grants, holds, recorded, now }, movements);
+    return { plan, locked: accounts };
   }
 
-  private async write(db: EntityManager, plan: LedgerPlan<LedgerEntry>) {
+  private async write(db: EntityManager, plan: LedgerPlan<LedgerEntry>, accounts: SavedAccount[]) {
     const written = await this.ledger.insertEntries(db, plan.entries);
     await this.grants.save(db, plan.grants);
     await this.holds.capture(db, plan.captures);
-    await this.accounts.saveBalances(db, plan.accounts);
-    await this.snapshots.enqueue(db, plan.accounts);
+    await this.accounts.saveBalances(db, accounts);
+    await this.snapshots.enqueue(db, accounts);
     return written;
   }
 

@@ -10,15 +10,18 @@ const COLUMNS = `order_id, user_id, product_id::int AS product_id, product, quan
 export type NewOrder = Pick<
   Order,
   'order_id' | 'user_id' | 'product_id' | 'quantity' | 'credit_amount' | 'amount_cent' | 'currency'
-> & { product: Product };
+> & { product: Product; idempotency_key: string | null };
 
 @Injectable()
 export class OrderRepository {
-  async insert(db: EntityManager, order: NewOrder): Promise<Order> {
+  /** The new order, or undefined when the user already has an order under its idempotency key. */
+  async insert(db: EntityManager, order: NewOrder): Promise<Order | undefined> {
     const rows: Order[] = await db.query(
       `INSERT INTO orders (order_id, user_id, product_id, product, quantity, credit_amount,
-                           amount_cent, currency, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING ${COLUMNS}`,
+                           amount_cent, currency, status, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
+       ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING ${COLUMNS}`,
       [
         order.order_id,
         order.user_id,
@@ -28,7 +31,20 @@ export class OrderRepository {
         order.credit_amount,
         order.amount_cent,
         order.currency,
+        order.idempotency_key,
       ],
+    );
+    return rows[0];
+  }
+
+  async findByIdempotencyKey(
+    db: EntityManager,
+    userId: string,
+    key: string,
+  ): Promise<Order | undefined> {
+    const rows: Order[] = await db.query(
+      `SELECT ${COLUMNS} FROM orders WHERE user_id = $1 AND idempotency_key = $2`,
+      [userId, key],
     );
     return rows[0];
   }

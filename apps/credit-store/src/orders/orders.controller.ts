@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import { RequireToken } from '@tally/platform';
 import { CreateOrderDto, OrderPaidDto } from './dto/order.dto';
+import { idempotencyKey } from './idempotency-key';
 import { OrdersService } from './orders.service';
 
 @Controller('orders')
@@ -9,8 +11,15 @@ export class OrdersController {
 
   @Post()
   @RequireToken('admin', 'internal')
-  create(@Body() body: CreateOrderDto) {
-    return this.orders.create(body);
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Optional, 1-128 letters, digits or : . _ -. A retry with the same key answers the order ' +
+      'first made with it; the key with another product or quantity is a 409 already_exists.',
+  })
+  create(@Body() body: CreateOrderDto, @Headers('idempotency-key') key?: string) {
+    return this.orders.create(body, idempotencyKey(key));
   }
 
   @Get(':id')

@@ -25,7 +25,17 @@ export class OrdersService {
     private readonly snapshotRelay: BalanceSnapshotRelay,
   ) {}
 
-  async create(request: CreateOrderDto): Promise<Order> {
+  /**
+   * A pending order. Under an idempotency key, the user's order already made with that key is
+   * answered again (a retry), whatever became of it since; the key with another product or
+   * quantity is a 409. Two requests racing with one key make one order.
+   */
+  async create(request: CreateOrderDto, idempotencyKey?: string): Promise<Order> {
+    const db = this.dataSource.manager;
+    if (idempotencyKey) {
+      const earlier = await this.orders.findByIdempotencyKey(db, request.user_id, idempotencyKey);
+      if (earlier) return sameRequest(earlier, request, idempotencyKey);
+    }
     const product = await this.products.get(request.product_id);
     if (product.status !== 'active') {
       throw new DomainError(ErrorCode.OrderNotPayable, `product ${product.id} is not on sale`);
@@ -38,7 +48,7 @@ export class OrdersService {
         ['quantity: too large for this product'],
       );
     }
-    return this.orders.insert(this.dataSource.manager, {
+    const created = await this.orders.insert(db, {
       order_id: uuidv7(),
       user_id: request.user_id,
       product_id: product.id,
@@ -47,7 +57,12 @@ export class OrdersService {
       credit_amount: credits,
       amount_cent: product.price_cent * request.quantity,
       currency: product.currency,
+      idempotency_key: idempotencyKey ?? null,
     });
+    if (created) return created;
+    // Another request with the same key got there between the lookup and the insert.
+    const winner = await this.orders.findByIdempotencyKey(db, request.user_id, idempotencyKey!);
+    return sameRequest(winner!, request, idempotencyKey!);
   }
 
   async get(orderId: string, db: EntityManager = this.dataSource.manager): Promise<Order> {
@@ -114,4 +129,15 @@ export class OrdersService {
   private inTransaction<T>(run: (db: EntityManager) => Promise<T>): Promise<T> {
     return withTransactionRetry(() => this.dataSource.transaction('READ COMMITTED', run));
   }
+}
+
+/** The order made earlier under this key, if it was asked for the same thing. */
+function sameRequest(order: Order, request: CreateOrderDto, key: string): Order {
+  if (order.product_id !== request.product_id || order.quantity !== request.quantity) {
+    throw new DomainError(
+      ErrorCode.AlreadyExists,
+      `idempotency key ${key} was used for order ${order.order_id} with another product or quantity`,
+    );
+  }
+  return order;
 }

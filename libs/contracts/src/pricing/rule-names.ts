@@ -1,8 +1,14 @@
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
+const SCENE = /^[a-z][a-z0-9_.-]{0,63}$/;
+
+export function isScene(value: string): boolean {
+  return SCENE.test(value);
+}
+
 /** chat, tts, video... */
 export function IsScene(): PropertyDecorator {
-  return Matches(/^[a-z][a-z0-9_.-]{0,63}$/, {
+  return Matches(SCENE, {
     message: '$property must be a lowercase identifier such as chat or tts (at most 64 characters)',
   });
 }

@@ -16,6 +16,14 @@ export function isUserId(value: string): boolean {
   return USER_ID.test(value);
 }
 
+export function isEventId(value: string): boolean {
+  return EVENT_ID.test(value);
+}
+
+export function isSource(value: string): boolean {
+  return SOURCE.test(value);
+}
+
 /** Producer-chosen idempotency key: a UUIDv7 by default, or a natural key such as `order:42`. */
 export function IsEventId(): PropertyDecorator {
   return applyDecorators(

@@ -35,8 +35,16 @@ export function validatePlain<T extends object>(
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return { ok: false, reasons: ['body must be a JSON object'] };
   }
-  const instance = plainToInstance(cls, plain);
-  const errors = validateSync(instance, STRICT_VALIDATION);
+  let instance: T;
+  let errors: ValidationError[];
+  try {
+    instance = plainToInstance(cls, plain);
+    errors = validateSync(instance, STRICT_VALIDATION);
+  } catch (error) {
+    // class-transformer throws on some shapes (any `constructor` key in a free-form object such as
+    // metadata): a refusal with the reason, never an exception that would stall a consumer.
+    return { ok: false, reasons: [`the value cannot be read: ${(error as Error).message}`] };
+  }
   return errors.length === 0
     ? { ok: true, value: instance }
     : { ok: false, reasons: formatValidationErrors(errors) };

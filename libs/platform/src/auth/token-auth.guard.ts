@@ -1,19 +1,13 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ErrorCode } from '@tally/contracts';
-import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain.error';
+import { sameDigest, secretDigest } from './same-secret';
 import { TOKEN_ROLES, TokenRole } from './token-auth.decorator';
 
 export const SERVICE_TOKENS = Symbol('tally:service-tokens');
 export type ServiceTokens = Record<TokenRole, string>;
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * Global guard for the service tokens (`Authorization: Bearer <token>`). Deny by default: a route
@@ -21,10 +15,15 @@ function sameSecret(given: string, expected: string): boolean {
  */
 @Injectable()
 export class TokenAuthGuard implements CanActivate {
+  /** Each role's token as its digest: a request then hashes only the token it presents. */
+  private readonly digests: [TokenRole, Buffer][];
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(SERVICE_TOKENS) private readonly tokens: ServiceTokens,
-  ) {}
+    @Inject(SERVICE_TOKENS) tokens: ServiceTokens,
+  ) {
+    this.digests = (Object.keys(tokens) as TokenRole[]).map((r) => [r, secretDigest(tokens[r])]);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
@@ -39,9 +38,8 @@ export class TokenAuthGuard implements CanActivate {
     if (scheme !== 'Bearer' || !token) {
       throw new DomainError(ErrorCode.Unauthorized, 'missing bearer token');
     }
-    const role = (Object.keys(this.tokens) as TokenRole[]).find((r) =>
-      sameSecret(token, this.tokens[r]),
-    );
+    const presented = secretDigest(token);
+    const role = this.digests.find(([, expected]) => sameDigest(presented, expected))?.[0];
     if (!role) throw new DomainError(ErrorCode.Unauthorized, 'invalid bearer token');
     if (!accepted.includes(role)) {
       throw new DomainError(

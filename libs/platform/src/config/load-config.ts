@@ -24,11 +24,22 @@ export function loadConfig<T extends object>(
   if (errors.length > 0) {
     throw new Error(`invalid configuration: ${formatValidationErrors(errors).join('; ')}`);
   }
+  const secrets = Object.keys(defaults).filter((key) => key.endsWith('_TOKEN'));
   if (env.NODE_ENV === 'production') {
-    // The local defaults of secrets are public (they are in this repository).
-    const unset = Object.keys(defaults).filter((key) => key.endsWith('_TOKEN') && !given[key]);
-    if (unset.length > 0)
-      throw new Error(`invalid configuration: set ${unset.join(', ')} in production`);
+    // The local defaults of secrets are public (they are in this repository), given or not.
+    const publicOnes = secrets
+      .sort()
+      .filter((key) => !given[key] || given[key] === (defaults as Record<string, unknown>)[key]);
+    if (publicOnes.length > 0) {
+      throw new Error(
+        `invalid configuration: ${publicOnes.join(', ')} must be set to a secret of your own in production (not the local default)`,
+      );
+    }
+  }
+  // The guard tells the roles apart by the token alone.
+  const values = secrets.map((key) => (config as Record<string, unknown>)[key]);
+  if (new Set(values).size < values.length) {
+    throw new Error(`invalid configuration: ${secrets.join(' and ')} must differ`);
   }
   return config;
 }

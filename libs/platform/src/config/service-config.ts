@@ -1,5 +1,6 @@
 import type { LogLevel } from '@nestjs/common';
-import { IsString, Matches, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** Settings both apps have, named after their environment variables, with local defaults. */
 export class ServiceConfig {
@@ -17,6 +18,17 @@ export class ServiceConfig {
   /** Nest log levels, comma-separated (error, warn, log, debug, verbose). */
   @Matches(/^(error|warn|log|debug|verbose)(,(error|warn|log|debug|verbose))*$/)
   LOG_LEVELS = 'error,warn,log';
+
+  /**
+   * How long the broker waits for a silent consumer (a crashed process) before it hands that
+   * consumer's partitions to the others. 6000 is the broker's minimum; lower means faster takeover
+   * after a crash, but a process starved of CPU for that long loses its partitions.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(6_000)
+  @Max(300_000)
+  KAFKA_CONSUMER_SESSION_TIMEOUT_MS = 30_000;
 
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');

@@ -7,6 +7,15 @@ export function databaseReadiness(dataSource: DataSource): ReadinessCheck {
     name: 'postgres',
     async check() {
       await dataSource.query('SELECT 1');
+    },
+  };
+}
+
+/** The app runs against the schema its code expects, never an older one. */
+export function migrationsReadiness(dataSource: DataSource): ReadinessCheck {
+  return {
+    name: 'migrations',
+    async check() {
       if (await dataSource.showMigrations()) throw new Error('migrations are pending');
     },
   };
@@ -25,6 +34,11 @@ export function kafkaReadiness(kafka: Kafka): ReadinessCheck {
         });
       }
       await admin.describeCluster();
+    },
+    async close() {
+      const connected = admin;
+      admin = undefined;
+      await connected?.disconnect();
     },
   };
 }

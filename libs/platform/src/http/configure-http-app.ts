@@ -1,5 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ErrorShape, HttpErrorFilter } from './http-error.filter';
+import { Logger } from 'nestjs-pino';
+import { assignRequestId, enterRequestContext } from '../logging/request-context';
+import { RequestLog } from '../logging/request-log';
+import { HttpMetrics } from '../metrics/http.metrics';
+import { rejectControlCharacters } from './control-characters';
 import { jsonBodyParser } from './json-body-parser';
 import { createValidationPipe } from './validation.pipe';
 
@@ -10,11 +15,19 @@ export interface HttpAppOptions {
   errorShapes?: ErrorShape[];
 }
 
-/** The HTTP conventions both apps share: body limits, strict validation, one error shape. */
+/**
+ * The HTTP conventions both apps share: JSON logs with request ids, request metrics, no control
+ * characters in URLs, body limits, strict validation, one error shape.
+ */
 export function configureHttpApp(app: NestExpressApplication, options: HttpAppOptions): void {
+  app.useLogger(app.get(Logger));
+  app.use(app.get(HttpMetrics).middleware());
+  app.use(assignRequestId);
+  app.use(app.get(RequestLog).middleware());
+  app.use(rejectControlCharacters);
   app.use(jsonBodyParser(options.bodyLimit));
+  app.use(enterRequestContext);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(options.errorShapes));
-  app.enableShutdownHooks();
   app.disable('x-powered-by');
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ErrorBody, ErrorCode } from '@tally/contracts';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { DomainError } from '../errors/domain.error';
 import { errorCodeForStatus, httpStatusFor } from './http-status-for';
 
@@ -27,7 +28,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.code === ErrorCode.InternalError) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     } else if (body.statusCode >= 500) {
-      this.logger.warn(`${body.code}: ${body.message}`);
+      const cause = error instanceof Error ? ` (${error.message})` : '';
+      this.logger.warn(`${body.code}: ${body.message}${cause}`);
     }
     // A stream already under way cannot change its status any more: it can only end.
     if (res.headersSent) {
@@ -59,6 +61,14 @@ export function errorBodyOf(error: unknown): ErrorBody {
       code: given.code ?? errorCodeForStatus(status),
       message: typeof given.message === 'string' ? given.message : error.message,
       ...(given.details ? { details: given.details } : {}),
+    };
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Nothing was recorded for a request whose transaction never committed: safe to send again.
+    return {
+      statusCode: 503,
+      code: ErrorCode.ServiceUnavailable,
+      message: 'the database is unavailable; try again',
     };
   }
   return { statusCode: 500, code: ErrorCode.InternalError, message: 'internal error' };

@@ -19,6 +19,7 @@ export class PollingLoop {
   private loop?: Promise<void>;
   private wakeUp?: () => void;
   private consecutiveFailures = 0;
+  private drainUntil?: number;
 
   constructor(
     name: string,
@@ -44,6 +45,18 @@ export class PollingLoop {
     this.wakeUp?.();
   }
 
+  /**
+   * Stops after the first cycle that finds nothing left to do (or fails, or passes the deadline),
+   * so that work already committed goes out before a graceful shutdown rather than at the next
+   * start. Does nothing if the loop is not running.
+   */
+  async drainAndStop(timeoutMs: number): Promise<void> {
+    if (!this.running) return this.loop;
+    this.drainUntil = Date.now() + timeoutMs;
+    this.wake();
+    await this.loop;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let done = 0;
@@ -53,6 +66,9 @@ export class PollingLoop {
       } catch (error) {
         this.consecutiveFailures++;
         this.logger.warn(`cycle failed (attempt ${this.consecutiveFailures}): ${String(error)}`);
+      }
+      if (this.drainUntil !== undefined && (done === 0 || Date.now() > this.drainUntil)) {
+        this.running = false;
       }
       if (done === 0 && this.running) await this.pause();
     }

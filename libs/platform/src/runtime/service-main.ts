@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-config';
 import { runMigrations } from '../database/run-migrations';
+import { closeGracefullyOnSignals } from './graceful-shutdown';
 
 export interface ServiceMain<C extends ServiceConfig> {
   name: string;
@@ -26,6 +27,7 @@ export function runServiceMain<C extends ServiceConfig>(service: ServiceMain<C>)
       return;
     }
     const app = await service.createApp(config);
+    closeGracefullyOnSignals(app, logger);
     await app.listen(service.port(config), '0.0.0.0');
     logger.log(`listening on http://127.0.0.1:${service.port(config)}`);
   };

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { DataSource, DataSourceOptions } from 'typeorm';
@@ -7,8 +8,10 @@ import { SERVICE_TOKENS, TokenAuthGuard } from '../auth/token-auth.guard';
 import type { ServiceConfig } from '../config/service-config';
 import { HealthController } from '../health/health.controller';
 import { READINESS_CHECKS } from '../health/readiness-check';
-import { databaseReadiness, kafkaReadiness } from '../health/standard-checks';
+import { databaseReadiness, kafkaReadiness, migrationsReadiness } from '../health/standard-checks';
 import { KAFKA } from '../kafka/create-kafka';
+import { loggingModule } from '../logging/logging.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 export interface ServiceRuntimeOptions<C extends ServiceConfig> {
   /** The app's config class (its injection token) and the loaded instance. */
@@ -20,7 +23,8 @@ export interface ServiceRuntimeOptions<C extends ServiceConfig> {
 
 /**
  * What every app of Tally runs on, for its domain modules to inject: its config, the Kafka
- * client, the database, the deny-by-default token guard, and `/health` with its readiness checks.
+ * client, the database, the deny-by-default token guard, `/health` with its readiness checks and
+ * `/metrics`.
  */
 @Global()
 @Module({})
@@ -29,7 +33,12 @@ export class ServiceRuntimeModule {
     const { configClass, config, kafka } = options;
     return {
       module: ServiceRuntimeModule,
-      imports: [TypeOrmModule.forRoot(options.database)],
+      imports: [
+        TypeOrmModule.forRoot(options.database),
+        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        MetricsModule.forRoot(),
+        loggingModule(config.logLevels),
+      ],
       controllers: [HealthController],
       providers: [
         { provide: configClass, useValue: config },
@@ -43,6 +52,7 @@ export class ServiceRuntimeModule {
           provide: READINESS_CHECKS,
           useFactory: (dataSource: DataSource) => [
             databaseReadiness(dataSource),
+            migrationsReadiness(dataSource),
             kafkaReadiness(kafka),
           ],
           inject: [getDataSourceToken()],

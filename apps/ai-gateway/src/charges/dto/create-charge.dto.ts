@@ -8,6 +8,7 @@ import {
   IsRuleName,
   IsScene,
 } from '@tally/contracts';
+import { isPlainlyValidCreateCharge } from './plainly-valid-create-charge';
 
 /**
  * Body of `POST /internal/charges`: a post-paid charge with either an explicit `amount`, or a
@@ -27,4 +28,13 @@ export class CreateChargeDto extends ChargeFields {
   @ValidateNested()
   @Type(() => ChargeUsage)
   usage?: ChargeUsage;
+
+  /** The validation pipe's fast path (see PlainlyValidatable). */
+  static fromPlainlyValid(body: unknown): CreateChargeDto | undefined {
+    if (!isPlainlyValidCreateCharge(body)) return undefined;
+    const plain = body as CreateChargeDto;
+    const dto = Object.assign(new CreateChargeDto(), plain);
+    if (plain.usage) dto.usage = Object.assign(new ChargeUsage(), plain.usage);
+    return dto;
+  }
 }

@@ -3,6 +3,9 @@ import { CreateGrantsHoldsUsage1763942400000 } from './1763942400000-create-gran
 import { CreateProductsOrders1763942500000 } from './1763942500000-create-products-orders';
 import { CreatePriceAndRewardRules1763942600000 } from './1763942600000-create-price-and-reward-rules';
 import { AddChargeSequence1764028800000 } from './1764028800000-add-charge-sequence';
+import { GrantsHotUpdates1764288000000 } from './1764288000000-grants-hot-updates';
+import { LedgerCreatedBrin1764288100000 } from './1764288100000-ledger-created-brin';
+import { AddOrderIdempotencyKey1764288200000 } from './1764288200000-add-order-idempotency-key';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -11,4 +14,7 @@ export const CREDIT_STORE_MIGRATIONS = [
   CreateProductsOrders1763942500000,
   CreatePriceAndRewardRules1763942600000,
   AddChargeSequence1764028800000,
+  GrantsHotUpdates1764288000000,
+  LedgerCreatedBrin1764288100000,
+  AddOrderIdempotencyKey1764288200000,
 ];

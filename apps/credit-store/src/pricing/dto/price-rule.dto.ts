@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { PartialType } from '@nestjs/mapped-types';
+// Swagger's PartialType: the same validation as mapped-types' one, and the schema follows too.
+import { PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import {

@@ -1,0 +1,240 @@
+// What every benchmark brings up: its own Kafka broker (other ports, a fresh data directory), fresh
+// databases, and both apps as OS processes from dist/, exactly as they run in production.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Admin } from 'kafkajs';
+import { Client } from 'pg';
+import { APP_NODE_FLAGS } from '../../scripts/app-node-flags';
+
+export const ROOT = path.join(__dirname, '..', '..');
+const SERVER = process.env.BENCH_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+
+export const BENCH_TOKENS = {
+  admin: 'bench-admin-token-0123456789',
+  internal: 'bench-internal-token-0123456789',
+};
+
+export type AppName = 'ai-gateway' | 'credit-store';
+
+export class BenchStack {
+  readonly brokers: string;
+  private readonly kafkaEnv: NodeJS.ProcessEnv;
+  private readonly children = new Set<ChildProcess>();
+
+  constructor(kafkaPort: number) {
+    this.brokers = `127.0.0.1:${kafkaPort}`;
+    this.kafkaEnv = {
+      ...process.env,
+      KAFKA_PORT: String(kafkaPort),
+      KAFKA_CONTROLLER_PORT: String(kafkaPort + 1),
+      KAFKA_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tally-bench-kafka-')),
+    };
+  }
+
+  /** Starts the broker (formatting its storage the first time); resolves once it serves clients. */
+  startBroker(): Promise<void> {
+    return this.kafkaScript('start');
+  }
+
+  /** Stops the broker (SIGTERM, clean shutdown); `startBroker` brings it back with its data. */
+  stopBroker(): Promise<void> {
+    return this.kafkaScript('stop');
+  }
+
+  /** scripts/kafka.sh without blocking our event loop: clients keep running meanwhile. */
+  private kafkaScript(command: 'start' | 'stop'): Promise<void> {
+    const script = spawn('bash', ['scripts/kafka.sh', command], {
+      cwd: ROOT,
+      env: this.kafkaEnv,
+      stdio: 'inherit',
+    });
+    return new Promise((resolve, reject) => {
+      script.once('error', reject);
+      script.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`scripts/kafka.sh ${command} failed (${code})`)),
+      );
+    });
+  }
+
+  /**
+   * Runs the app's migrations, then starts it; resolves when `/health/ready` answers 200. With
+   * `logFile`, the app's output is appended there instead of mixed into ours.
+   */
+  async startApp(
+    name: AppName,
+    env: NodeJS.ProcessEnv,
+    url: string,
+    logFile?: string,
+  ): Promise<ChildProcess> {
+    const main = appMain(name);
+    const output = logFile === undefined ? 'inherit' : openSync(logFile, 'a');
+    // Not spawnSync: whatever else we drive (a workload, a fault) goes on meanwhile.
+    const migrating = spawn(process.execPath, [main, 'migrate'], {
+      env,
+      stdio: ['ignore', output, output],
+    });
+    const migrated = await new Promise<number | null>((resolve, reject) => {
+      migrating.once('error', reject);
+      migrating.once('exit', resolve);
+    });
+    if (migrated !== 0) throw new Error(`${name} migrations failed`);
+    // BENCH_CPU_PROF=1: each app writes a CPU profile into .cache/bench/profiles when stopped.
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['-r', path.join(__dirname, 'cpu-profile.preload.js')]
+      : [];
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, ...profile, main], {
+      env: {
+        ...env,
+        BENCH_APP_NAME: name,
+        BENCH_CPU_PROF_DIR: path.join(ROOT, '.cache', 'bench', 'profiles'),
+      },
+      stdio: ['ignore', output, output],
+    });
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    await waitReady(url);
+    return child;
+  }
+
+  /** SIGTERM, and wait until it has exited. */
+  async stopApp(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** SIGKILL (`kill -9`: no shutdown hook runs), and wait until it is gone. */
+  async killApp(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Stops every app and the broker, and removes the broker's data directory. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.children].map((child) => this.stopApp(child)));
+    spawnSync('bash', ['scripts/kafka.sh', 'stop'], {
+      cwd: ROOT,
+      env: this.kafkaEnv,
+      stdio: 'inherit',
+    });
+    rmSync(this.kafkaEnv.KAFKA_DATA_DIR!, { recursive: true, force: true });
+  }
+}
+
+export function appMain(name: AppName): string {
+  return path.join(ROOT, 'dist', 'apps', name, 'apps', name, 'src', 'main.js');
+}
+
+/** Drops and creates a database; answers its URL. */
+export async function recreateDatabase(name: string): Promise<string> {
+  const client = new Client({ connectionString: `${SERVER}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return `${SERVER}/${name}`;
+}
+
+/** Until the app at `url` answers /health/ready with 200. */
+export async function waitReady(url: string, timeoutMs = 60_000, intervalMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/health/ready`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    await sleep(intervalMs);
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+export async function json(method: string, url: string, token: string, body?: unknown) {
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    median: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+  };
+}
+
+/** The highest resident set size the process has had so far (Linux VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+/**
+ * Until `groupId`'s committed offsets reach the end of every partition of `topic` that holds
+ * anything. A broker that does not answer (restarting) counts as not yet.
+ */
+export async function waitConsumed(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const consumed = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ])
+      .then(([ends, [committed]]) => {
+        const at = new Map(committed.partitions.map((p) => [p.partition, BigInt(p.offset)]));
+        // A partition holding nothing (high = low) has nothing to consume, committed or not.
+        return ends.every(
+          (end) => end.high === end.low || (at.get(end.partition) ?? -1n) >= BigInt(end.high),
+        );
+      })
+      .catch(() => false);
+    if (consumed) return;
+    await sleep(100);
+  }
+  throw new Error(`${groupId} did not consume ${topic} within ${timeoutMs} ms`);
+}
+
+/** CPU time the process has used so far (user + system), in milliseconds. */
+export function cpuMs(pid: number): number {
+  // /proc/<pid>/stat: fields 14 and 15 are utime and stime, in clock ticks (100 a second on Linux).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export function writeResult(file: string, result: object): string {
+  const dir = path.join(ROOT, '.cache', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const target = path.join(dir, file);
+  writeFileSync(target, JSON.stringify(result, null, 2));
+  return target;
+}

@@ -1,0 +1,53 @@
+import { IsInt, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { loadConfig } from './load-config';
+import { ServiceConfig } from './service-config';
+
+class ExampleConfig extends ServiceConfig {
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  EXAMPLE_PORT = 3000;
+}
+
+const secrets = {
+  ADMIN_TOKEN: 'an-admin-secret-of-our-own',
+  INTERNAL_TOKEN: 'an-internal-secret-of-our-own',
+};
+
+describe('loadConfig', () => {
+  it('takes the local defaults when nothing is set, and converts what is given', () => {
+    expect(loadConfig(ExampleConfig, {}).EXAMPLE_PORT).toBe(3000);
+    expect(loadConfig(ExampleConfig, { EXAMPLE_PORT: '8080' }).EXAMPLE_PORT).toBe(8080);
+  });
+
+  it('refuses a wrong value, naming the setting', () => {
+    expect(() => loadConfig(ExampleConfig, { EXAMPLE_PORT: 'eighty' })).toThrow(/EXAMPLE_PORT/);
+    expect(() => loadConfig(ExampleConfig, { KAFKA_BROKERS: 'a:1, b:2' })).toThrow(/KAFKA_BROKERS/);
+    expect(() => loadConfig(ExampleConfig, { ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
+  });
+
+  it('in production, refuses the tokens unset or set to their public defaults', () => {
+    expect(() => loadConfig(ExampleConfig, { NODE_ENV: 'production' })).toThrow(
+      /ADMIN_TOKEN, INTERNAL_TOKEN must be set/,
+    );
+    expect(() =>
+      loadConfig(ExampleConfig, {
+        NODE_ENV: 'production',
+        ...secrets,
+        ADMIN_TOKEN: new ExampleConfig().ADMIN_TOKEN,
+      }),
+    ).toThrow(/^invalid configuration: ADMIN_TOKEN must be set/);
+    expect(loadConfig(ExampleConfig, { NODE_ENV: 'production', ...secrets }).ADMIN_TOKEN).toBe(
+      secrets.ADMIN_TOKEN,
+    );
+  });
+
+  it('refuses one token for both roles (the guard tells roles apart by the token)', () => {
+    expect(() =>
+      loadConfig(ExampleConfig, { ...secrets, INTERNAL_TOKEN: secrets.ADMIN_TOKEN }),
+    ).toThrow(
+      /INTERNAL_TOKEN and ADMIN_TOKEN must differ|ADMIN_TOKEN and INTERNAL_TOKEN must differ/,
+    );
+  });
+});

@@ -1,0 +1,23 @@
+import { isDatabaseUnavailable } from './database-unavailable';
+
+const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+describe('isDatabaseUnavailable', () => {
+  it.each([
+    [
+      'a terminated backend (57P01)',
+      withCode('57P01', 'terminating connection due to administrator command'),
+    ],
+    ['a connection failure (08006)', withCode('08006')],
+    ['too many connections (53300)', withCode('53300')],
+    ['a connection the driver saw end', new Error('Connection terminated unexpectedly')],
+    ['a refused connection', new Error('connect ECONNREFUSED 127.0.0.1:5432')],
+  ])('says yes for %s', (_, error) => expect(isDatabaseUnavailable(error)).toBe(true));
+
+  it.each([
+    ['a unique violation (23505)', withCode('23505')],
+    ['a bad value (22P02)', withCode('22P02')],
+    ['a plain bug', new TypeError('x is undefined')],
+    ['not an error', 'Connection terminated'],
+  ])('says no for %s', (_, error) => expect(isDatabaseUnavailable(error)).toBe(false));
+});

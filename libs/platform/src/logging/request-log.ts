@@ -1,0 +1,50 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+
+/** Bearer tokens, API keys and cookies never reach a log line. */
+export const REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
+
+/** Probes and scrapes come every few seconds and say nothing about the traffic. */
+const UNLOGGED = (url: string) => url === '/metrics' || url.startsWith('/health');
+
+/**
+ * One JSON line per finished (or abandoned) request: its id, method, URL, headers with the secret
+ * ones redacted, status and time. Bodies are never logged. 5xx lines are errors, 4xx warnings,
+ * the rest info, and nothing is built for a line whose level is off.
+ */
+export class RequestLog {
+  constructor(private readonly logger: Logger) {}
+
+  middleware(): (req: Request & { id?: string }, res: Response, next: NextFunction) => void {
+    return (req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.once('close', () => {
+        const status = res.statusCode;
+        const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+        if (!this.logger.isLevelEnabled(level) || UNLOGGED(req.originalUrl)) return;
+        this.logger[level](
+          {
+            reqId: req.id,
+            req: {
+              id: req.id,
+              method: req.method,
+              url: req.originalUrl,
+              headers: redacted(req.headers),
+            },
+            res: { statusCode: status },
+            responseTime: Number(process.hrtime.bigint() - started) / 1e6,
+          },
+          res.writableFinished ? 'request completed' : 'request aborted',
+        );
+      });
+      next();
+    };
+  }
+}
+
+function redacted(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const copy = { ...headers };
+  for (const name of REDACTED_HEADERS) if (name in copy) copy[name] = '[redacted]';
+  return copy;
+}

@@ -1,0 +1,242 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { Topics } from '@tally/contracts';
+import { createKafka } from '@tally/platform';
+import type { DataSource } from 'typeorm';
+import { waitConsumed } from '../bench/support/bench-stack';
+import { RunningApp, startCreditStore, startGateway } from './support/apps';
+import { connect, rows } from './support/db';
+import { TEST_TOKENS } from './support/test-env';
+import { eventually } from './support/wait';
+
+/**
+ * Every write endpoint of both apps, read from their own OpenAPI documents (so a new endpoint is
+ * covered the day it is added), gets the same hostile matrix: broken JSON, a JSON value that is
+ * not an object, a string where a number belongs, numbers beyond 2^53 and 2^63, a field nobody
+ * declared, a 10 MB body, no token and a wrong one; every path id gets unicode and SQL
+ * metacharacters. Each must answer its documented 4xx with a stable code — never a 5xx — and
+ * leave every table of both databases exactly as it was.
+ */
+type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+interface Operation {
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+}
+interface Schema {
+  properties?: Record<string, { type?: string; format?: string }>;
+}
+interface Endpoint {
+  app: RunningApp;
+  method: Method;
+  path: string;
+  op: Operation;
+  body?: Schema;
+}
+
+const HOSTILE_IDS = ["x'; DROP TABLE accounts;--", 'ü😀\u0000', '../../etc/passwd', ' ', '%00'];
+
+async function endpointsOf(app: RunningApp): Promise<Endpoint[]> {
+  const document = (await (await fetch(`${app.url}/docs-json`)).json()) as OpenAPIObject;
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<Method, Operation>).map(([method, op]) => {
+      const ref = op.requestBody?.content['application/json']?.schema.$ref;
+      return {
+        app,
+        method: method as Method,
+        path,
+        op,
+        body: ref ? schemas[ref.split('/').at(-1)!] : undefined,
+      };
+    }),
+  );
+}
+
+/** The token the endpoint documents (admin, internal or an API key), else none. */
+function tokenFor(endpoint: Endpoint): string | undefined {
+  const schemes = (endpoint.op.security ?? []).flatMap((s) => Object.keys(s)).join(' ');
+  if (/admin/i.test(schemes)) return TEST_TOKENS.admin;
+  if (/internal|service/i.test(schemes)) return TEST_TOKENS.internal;
+  return undefined;
+}
+
+/** Path ids filled with a harmless value, or with `hostile` for the parameter being attacked. */
+function urlOf(endpoint: Endpoint, hostile?: { name: string; value: string }): string {
+  const path = endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(hostile?.name === name ? hostile.value : `hostile-${name}-1`),
+  );
+  return `${endpoint.app.url}${path}`;
+}
+
+async function send(endpoint: Endpoint, body: string | undefined, token?: string, url?: string) {
+  const response = await fetch(url ?? urlOf(endpoint), {
+    method: endpoint.method.toUpperCase(),
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body,
+  });
+  const text = await response.text();
+  let parsed: { code?: string; error?: { code?: string } } = {};
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    // A refusal that is not JSON fails the code check below.
+  }
+  return { status: response.status, code: parsed.code ?? parsed.error?.code };
+}
+
+describe('hostile input on every endpoint', () => {
+  let gateway: RunningApp;
+  let store: RunningApp;
+  let databases: DataSource[];
+  let endpoints: Endpoint[];
+
+  beforeAll(async () => {
+    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
+    gateway = await startGateway({ CREDIT_STORE_URL: store.url });
+    databases = await Promise.all([
+      connect(process.env.GATEWAY_DATABASE_URL),
+      connect(process.env.CREDIT_STORE_DATABASE_URL),
+    ]);
+    endpoints = [...(await endpointsOf(gateway)), ...(await endpointsOf(store))];
+  });
+  afterAll(async () => {
+    await Promise.all((databases ?? []).map((db) => db.destroy()));
+    await gateway?.close();
+    await store?.close();
+  });
+
+  /** Row count of every table of both databases (migrations' own bookkeeping aside). */
+  async function snapshot(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const [i, db] of databases.entries()) {
+      const tables = await rows<{ table_name: string }>(
+        db,
+        `SELECT table_name FROM information_schema.tables
+          WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+      );
+      for (const { table_name } of tables) {
+        const [{ n }] = await rows<{ n: number }>(
+          db,
+          `SELECT count(*)::int AS n FROM "${table_name}"`,
+        );
+        counts[`${i}.${table_name}`] = n;
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * The row counts once nothing is still in flight from earlier test files, which share these
+   * databases and the broker: the credit-store's balance outbox drained and the gateway's balance
+   * view caught up with the topic (its group resumes where the last gateway of the run left off).
+   * Without this, a snapshot arriving mid-test looked like a hostile request had written a row.
+   */
+  async function settledSnapshot(): Promise<Record<string, number>> {
+    await eventually(async () => {
+      const [{ n }] = await rows<{ n: number }>(
+        databases[1],
+        'SELECT count(*)::int AS n FROM balance_outbox',
+      );
+      if (n > 0) throw new Error(`${n} balance snapshots not yet published`);
+    });
+    const admin = createKafka('tally-test-hostile', [process.env.KAFKA_BROKERS!]).admin();
+    await admin.connect();
+    try {
+      await waitConsumed(admin, 'ai-gateway-balance-view', Topics.balanceUpdated, 20_000);
+    } finally {
+      await admin.disconnect();
+    }
+    return snapshot();
+  }
+
+  const writes = () => endpoints.filter((e) => e.body?.properties);
+
+  it('finds the write endpoints of both apps in their documents', () => {
+    // Charges, holds, api keys, grants, products, orders, price and reward rules, quotes, rewards...
+    expect(writes().length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('refuses every hostile body with its 4xx and a stable code, writing nothing', async () => {
+    const before = await settledSnapshot();
+    const failures: string[] = [];
+    const expect4xx = async (
+      endpoint: Endpoint,
+      what: string,
+      body: string | undefined,
+      statuses: number[],
+      token = tokenFor(endpoint),
+    ) => {
+      const answer = await send(endpoint, body, token);
+      if (!statuses.includes(answer.status) || !answer.code) {
+        failures.push(
+          `${endpoint.method.toUpperCase()} ${endpoint.path} ${what}: ${answer.status} ${answer.code}`,
+        );
+      }
+    };
+    for (const endpoint of writes()) {
+      const fields = Object.entries(endpoint.body!.properties!);
+      const numeric = fields.filter(([, p]) => p.type === 'number' || p.type === 'integer');
+      const aField = fields[0][0];
+      await expect4xx(endpoint, 'broken JSON', '{"a":', [400]);
+      await expect4xx(endpoint, 'a JSON array', '[]', [400]);
+      await expect4xx(endpoint, 'a JSON string', '"x"', [400]);
+      await expect4xx(endpoint, 'an undeclared field', '{"no_such_field":1}', [400]);
+      // class-transformer throws on a nested `constructor` key (that used to be a 500) and drops a
+      // top-level one, so a body of nothing else may get as far as the 404 for a missing id.
+      await expect4xx(
+        endpoint,
+        'a constructor key',
+        '{"constructor":{"constructor":1}}',
+        endpoint.path.includes('{') ? [400, 404] : [400],
+      );
+      for (const [name] of fields.filter(([, p]) => p.type === 'object')) {
+        await expect4xx(endpoint, `${name}.constructor`, `{"${name}":{"constructor":1}}`, [400]);
+      }
+      await expect4xx(
+        endpoint,
+        'a 10 MB body',
+        JSON.stringify({ [aField]: 'x'.repeat(10 << 20) }),
+        [413],
+      );
+      for (const [name] of numeric) {
+        await expect4xx(endpoint, `${name} as a string`, `{"${name}":"10"}`, [400]);
+        await expect4xx(endpoint, `${name} > 2^53`, `{"${name}":9007199254740993}`, [400]);
+        await expect4xx(endpoint, `${name} > 2^63`, `{"${name}":9223372036854775808}`, [400]);
+        await expect4xx(endpoint, `${name} as 1e400`, `{"${name}":1e400}`, [400]);
+      }
+      if (tokenFor(endpoint)) {
+        await expect4xx(endpoint, 'no token', '{}', [401], '');
+        await expect4xx(endpoint, 'a wrong token', '{}', [401], 'not-a-token-0123456789');
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers hostile path ids with a 4xx, never a 5xx, writing nothing', async () => {
+    const before = await settledSnapshot();
+    const failures: string[] = [];
+    for (const endpoint of endpoints) {
+      for (const { name } of (endpoint.op.parameters ?? []).filter((p) => p.in === 'path')) {
+        for (const value of HOSTILE_IDS) {
+          const answer = await send(
+            endpoint,
+            endpoint.body ? '{}' : undefined,
+            tokenFor(endpoint),
+            urlOf(endpoint, { name, value }),
+          );
+          if (answer.status < 400 || answer.status >= 500) {
+            failures.push(
+              `${endpoint.method.toUpperCase()} ${endpoint.path} ${name}=${JSON.stringify(value)}: ${answer.status}`,
+            );
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+});
