@@ -2,6 +2,7 @@
 // charges stream onto the topic, and started again each time. Whatever batch it was applying,
 // whatever offsets it had not committed, the ledger must end with every distinct charge once.
 import { DlqHeaders, ErrorCode, Topics } from '@tally/contracts';
+import { sleep } from '../../bench/support/bench-stack';
 import { FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
 import { FaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
@@ -22,17 +23,27 @@ test(
   async () => {
     const grants = await grantSomeUsers(stack, shape);
     const workload = topicWorkload(FAULTS.events, shape);
+    // The k-th kill comes once k of (faults + 1) equal steps are applied. A restart can outlast the
+    // producer's whole schedule, and a consumer back from it applies the backlog at once: so the
+    // producer stays at most a step and a half ahead of the kills. Every kill then finds charges
+    // still arriving, and the last leaves some to apply after it.
+    const step = workload.messages.length / (FAULTS.faults + 1);
+    let kills = 0;
     const producing = produceOverTime(
       stack,
       Topics.chargeRequested,
       workload.messages,
       FAULTS.seconds * 1000,
+      async (sent) => {
+        while (kills < FAULTS.faults && sent >= (kills + 1.5) * step) await sleep(25);
+      },
     );
 
     const appliedAtKill = await killRepeatedly(stack, 'credit-store', {
       count: FAULTS.faults,
       total: workload.charges.size,
       progress: appliedCount,
+      onKill: (kill) => (kills = kill),
     });
     await producing;
     await stack.waitConsumed();

@@ -6,13 +6,23 @@ import type { FaultStack } from './fault-stack';
  * Kills `app` with SIGKILL `count` times and starts it again each time, the k-th kill once
  * `progress()` (charges recorded or applied so far) has reached k/(count+1) of `total`. Spacing by
  * progress rather than by the clock means every kill hits a process that is doing work, and the
- * kills stay spread over the workload however long each restart takes. Answers `progress()` at
- * each kill.
+ * kills stay spread over the workload however long each restart takes. Calls `onKill(k)` right
+ * after the k-th kill, before the restart. Answers `progress()` at each kill.
  */
 export async function killRepeatedly(
   stack: FaultStack,
   app: AppName,
-  { count, total, progress }: { count: number; total: number; progress: () => Promise<number> },
+  {
+    count,
+    total,
+    progress,
+    onKill,
+  }: {
+    count: number;
+    total: number;
+    progress: () => Promise<number>;
+    onKill?: (kill: number) => void;
+  },
 ): Promise<number[]> {
   const atKill: number[] = [];
   for (let kill = 1; kill <= count; kill++) {
@@ -26,6 +36,7 @@ export async function killRepeatedly(
     }
     atKill.push(now);
     await stack.killApp(app);
+    onKill?.(kill);
     await stack.startApp(app);
   }
   return atKill;

@@ -11,12 +11,15 @@ export interface ReadMessage {
 /**
  * Produces the messages spread evenly over `durationMs` (a slice every 100 ms), keyed as given,
  * acknowledged by the broker, in order: so that faults injected meanwhile land mid-workload.
+ * `beforeSlice(sent)`, if given, is awaited before each slice: a scenario holds the producer back
+ * with it until its faults have caught up; the slices held back then go out as fast as allowed.
  */
 export async function produceOverTime(
   stack: FaultStack,
   topic: string,
   messages: Message[],
   durationMs: number,
+  beforeSlice?: (sent: number) => Promise<void>,
 ): Promise<void> {
   const producer = stack.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
@@ -25,6 +28,7 @@ export async function produceOverTime(
     const slice = Math.ceil(messages.length / ticks);
     const started = Date.now();
     for (let tick = 0; tick * slice < messages.length; tick++) {
+      await beforeSlice?.(tick * slice);
       await producer.send({
         topic,
         acks: -1,
