@@ -17,8 +17,10 @@ const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19492);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 300);
 const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
-const GATEWAY = 'http://127.0.0.1:3190';
-const STORE = 'http://127.0.0.1:3191';
+const GATEWAY_PORT = 3190;
+const STORE_PORT = 3191;
+const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
+const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const stack = new BenchStack(KAFKA_PORT);
 
 async function timeCall(url: string, key: string, body: object): Promise<number> {
@@ -63,19 +65,14 @@ async function main(): Promise<void> {
     chunks: ['Hello', ', ', 'bench', '!'],
     usage: { prompt_tokens: 30, completion_tokens: 20 },
   });
-  const env = {
-    ...process.env,
-    KAFKA_BROKERS: stack.brokers,
-    GATEWAY_DATABASE_URL: gatewayDb,
-    CREDIT_STORE_DATABASE_URL: storeDb,
-    GATEWAY_PORT: '3190',
-    CREDIT_STORE_PORT: '3191',
-    CREDIT_STORE_URL: STORE,
-    UPSTREAM_BASE_URL: upstream.url,
-    ADMIN_TOKEN: ADMIN,
-    INTERNAL_TOKEN: INTERNAL,
-    LOG_LEVELS: 'error,warn',
-  };
+  const env = stack.appEnv({
+    storeDatabaseUrl: storeDb,
+    gatewayDatabaseUrl: gatewayDb,
+    storePort: STORE_PORT,
+    gatewayPort: GATEWAY_PORT,
+    tokens: BENCH_TOKENS,
+    upstream: upstream.url,
+  });
   await stack.startApp('credit-store', env, STORE);
   await stack.startApp('ai-gateway', env, GATEWAY);
 

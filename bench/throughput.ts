@@ -39,8 +39,10 @@ const P3_RATE = Number(process.env.BENCH_P3_RATE ?? 1000);
 const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 8);
 /** What each user is granted before P1: the hot user enough for all of its charges. */
 const grantFor = (user: string) => (user === HOT_USER ? 100_000_000 : 1_000);
-const GATEWAY = 'http://127.0.0.1:3290';
-const STORE = 'http://127.0.0.1:3291';
+const GATEWAY_PORT = 3290;
+const STORE_PORT = 3291;
+const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
+const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
 
 const stack = new BenchStack(KAFKA_PORT);
@@ -57,21 +59,16 @@ async function main(): Promise<void> {
   const storeDbUrl = await recreateDatabase('tally_bench_credit_store');
   const gatewayDbUrl = await recreateDatabase('tally_bench_gateway');
   await stack.startBroker();
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    KAFKA_BROKERS: stack.brokers,
-    GATEWAY_DATABASE_URL: gatewayDbUrl,
-    CREDIT_STORE_DATABASE_URL: storeDbUrl,
-    GATEWAY_PORT: '3290',
-    CREDIT_STORE_PORT: '3291',
-    CREDIT_STORE_URL: STORE,
-    UPSTREAM_BASE_URL: 'http://127.0.0.1:9/v1',
-    ADMIN_TOKEN: ADMIN,
-    INTERNAL_TOKEN: INTERNAL,
-    LOG_LEVELS: 'error,warn',
-    JOB_INTERVAL_SECONDS: '0',
-  };
+  const env = stack.appEnv(
+    {
+      storeDatabaseUrl: storeDbUrl,
+      gatewayDatabaseUrl: gatewayDbUrl,
+      storePort: STORE_PORT,
+      gatewayPort: GATEWAY_PORT,
+      tokens: BENCH_TOKENS,
+    },
+    { JOB_INTERVAL_SECONDS: '0' },
+  );
   const storeDb = new Client({ connectionString: storeDbUrl });
   const gatewayDb = new Client({ connectionString: gatewayDbUrl });
   const admin = kafka.admin();

@@ -18,6 +18,17 @@ export const BENCH_TOKENS = {
 
 export type AppName = 'ai-gateway' | 'credit-store';
 
+/** Where the two apps of a stack listen and keep their data, and the tokens they accept. */
+export interface AppSetting {
+  storeDatabaseUrl: string;
+  gatewayDatabaseUrl: string;
+  storePort: number;
+  gatewayPort: number;
+  tokens: { admin: string; internal: string };
+  /** The gateway's upstream; by default a closed port (only internal charges are sent). */
+  upstream?: string;
+}
+
 export class BenchStack {
   readonly brokers: string;
   private readonly kafkaEnv: NodeJS.ProcessEnv;
@@ -30,6 +41,28 @@ export class BenchStack {
       KAFKA_PORT: String(kafkaPort),
       KAFKA_CONTROLLER_PORT: String(kafkaPort + 1),
       KAFKA_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tally-bench-kafka-')),
+    };
+  }
+
+  /**
+   * The environment both apps run with on this stack, production mode, logging only warnings and
+   * errors; `extra` adds or overrides settings (a scenario's own).
+   */
+  appEnv(setting: AppSetting, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      NODE_ENV: 'production',
+      KAFKA_BROKERS: this.brokers,
+      CREDIT_STORE_DATABASE_URL: setting.storeDatabaseUrl,
+      GATEWAY_DATABASE_URL: setting.gatewayDatabaseUrl,
+      CREDIT_STORE_PORT: String(setting.storePort),
+      GATEWAY_PORT: String(setting.gatewayPort),
+      CREDIT_STORE_URL: `http://127.0.0.1:${setting.storePort}`,
+      UPSTREAM_BASE_URL: setting.upstream ?? 'http://127.0.0.1:9/v1',
+      ADMIN_TOKEN: setting.tokens.admin,
+      INTERNAL_TOKEN: setting.tokens.internal,
+      LOG_LEVELS: 'error,warn',
+      ...extra,
     };
   }
 

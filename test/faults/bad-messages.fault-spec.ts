@@ -4,8 +4,8 @@
 // in the middle. The dead-letter topic must get exactly the malformed and the conflicting ones,
 // once each, with their reasons; the ledger exactly the valid distinct charges.
 import { DlqHeaders, ErrorCode, Topics } from '@tally/contracts';
-import { FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
-import { FaultStack } from './support/fault-stack';
+import { FAULT_SHAPE, FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
+import { useFaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
 import { grantSomeUsers } from './support/grants';
 import { checkLedger } from './support/ledger-check';
@@ -13,18 +13,20 @@ import { malformedMessages } from './support/malformed';
 import { produceOverTime, readWholeTopic } from './support/topic-io';
 import { TOPIC_SOURCE, topicWorkload } from './support/topic-workload';
 
-const stack = new FaultStack('bad_messages');
-const shape = { users: FAULTS.users, hotShare: 0.05 };
-
-beforeAll(() => stack.start({ gateway: false }), 180_000);
-afterAll(() => stack.stop(), 60_000);
+const stack = useFaultStack('bad_messages', { gateway: false });
 
 test(
   'repeats, conflicting repeats and malformed messages: DLQ gets exactly the bad ones',
   async () => {
-    const grants = await grantSomeUsers(stack, shape);
-    const workload = topicWorkload(FAULTS.events, shape, { repeatShare: 0.1, conflictShare: 0.02 });
-    const malformed = malformedMessages(Math.max(60, Math.round(FAULTS.events * 0.03)), shape);
+    const grants = await grantSomeUsers(stack, FAULT_SHAPE);
+    const workload = topicWorkload(FAULTS.events, FAULT_SHAPE, {
+      repeatShare: 0.1,
+      conflictShare: 0.02,
+    });
+    const malformed = malformedMessages(
+      Math.max(60, Math.round(FAULTS.events * 0.03)),
+      FAULT_SHAPE,
+    );
     // Most of them in one burst mid-workload, the rest scattered among the good ones.
     const messages: { key: string; value: string | null }[] = [...workload.messages];
     const burst = Math.floor(malformed.length * 0.7);

@@ -2,25 +2,21 @@
 // internal services charge through the gateway, more than once. The gateway records charges
 // without Kafka (the outbox), so it must go on answering 202 while the broker is down; its relay
 // and the credit-store's consumer must reconnect by themselves and deliver everything, once.
-import { FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
+import { FAULT_SHAPE, FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
 import { ChargeClient } from './support/charge-client';
-import { FaultStack } from './support/fault-stack';
+import { useFaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
 import { grantSomeUsers } from './support/grants';
 import { expectExact, httpFigures, settleAndCheck, waitRecorded } from './support/http-outcome';
 import { sleep } from '../../bench/support/bench-stack';
 
-const stack = new FaultStack('broker_restart');
-const shape = { users: FAULTS.users, hotShare: 0.05 };
-
-beforeAll(() => stack.start({ gateway: true }), 180_000);
-afterAll(() => stack.stop(), 60_000);
+const stack = useFaultStack('broker_restart', { gateway: true });
 
 test(
   'the broker stopped and restarted mid-workload: every 202 reaches the ledger once',
   async () => {
-    const grants = await grantSomeUsers(stack, shape);
-    const client = new ChargeClient(stack.gatewayUrl, shape);
+    const grants = await grantSomeUsers(stack, FAULT_SHAPE);
+    const client = new ChargeClient(stack.gatewayUrl, FAULT_SHAPE);
     // Stopping and starting the broker take seconds of their own: the workload is stretched by
     // them, so that every outage falls inside it.
     const outageMs = (FAULTS.brokerDownSeconds + 10) * 1000;

@@ -3,8 +3,8 @@
 // whatever offsets it had not committed, the ledger must end with every distinct charge once.
 import { DlqHeaders, ErrorCode, Topics } from '@tally/contracts';
 import { sleep } from '../../bench/support/bench-stack';
-import { FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
-import { FaultStack } from './support/fault-stack';
+import { FAULT_SHAPE, FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
+import { useFaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
 import { grantSomeUsers } from './support/grants';
 import { killRepeatedly } from './support/kill-loop';
@@ -12,17 +12,13 @@ import { checkLedger } from './support/ledger-check';
 import { produceOverTime, readWholeTopic } from './support/topic-io';
 import { TOPIC_SOURCE, topicWorkload } from './support/topic-workload';
 
-const stack = new FaultStack('consumer_kill');
-const shape = { users: FAULTS.users, hotShare: 0.05 };
-
-beforeAll(() => stack.start({ gateway: false }), 180_000);
-afterAll(() => stack.stop(), 60_000);
+const stack = useFaultStack('consumer_kill', { gateway: false });
 
 test(
   'kill -9 of the credit-store mid-workload: every distinct charge applied exactly once',
   async () => {
-    const grants = await grantSomeUsers(stack, shape);
-    const workload = topicWorkload(FAULTS.events, shape);
+    const grants = await grantSomeUsers(stack, FAULT_SHAPE);
+    const workload = topicWorkload(FAULTS.events, FAULT_SHAPE);
     // The k-th kill comes once k of (faults + 1) equal steps are applied. A restart can outlast the
     // producer's whole schedule, and a consumer back from it applies the backlog at once: so the
     // producer stays at most a step and a half ahead of the kills. Every kill then finds charges

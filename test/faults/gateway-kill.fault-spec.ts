@@ -3,25 +3,21 @@
 // means durably recorded, so every charge answered 202 must reach the ledger; a charge whose
 // request died with the process may or may not have been recorded, but never twice, and sending
 // it again must answer 202 and end with it in the ledger exactly once.
-import { FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
+import { FAULT_SHAPE, FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
 import { ChargeClient } from './support/charge-client';
-import { FaultStack } from './support/fault-stack';
+import { useFaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
 import { grantSomeUsers } from './support/grants';
 import { expectExact, httpFigures, recordedCharges, settleAndCheck } from './support/http-outcome';
 import { killRepeatedly } from './support/kill-loop';
 
-const stack = new FaultStack('gateway_kill');
-const shape = { users: FAULTS.users, hotShare: 0.05 };
-
-beforeAll(() => stack.start({ gateway: true }), 180_000);
-afterAll(() => stack.stop(), 60_000);
+const stack = useFaultStack('gateway_kill', { gateway: true });
 
 test(
   'kill -9 of the gateway mid-workload: every 202 reaches the ledger, nothing twice',
   async () => {
-    const grants = await grantSomeUsers(stack, shape);
-    const client = new ChargeClient(stack.gatewayUrl, shape);
+    const grants = await grantSomeUsers(stack, FAULT_SHAPE);
+    const client = new ChargeClient(stack.gatewayUrl, FAULT_SHAPE);
     const charging = client.run(FAULTS.events, FAULTS.seconds * 1000);
     const recordedAtKill = await killRepeatedly(stack, 'ai-gateway', {
       count: FAULTS.faults,

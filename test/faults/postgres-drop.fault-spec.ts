@@ -3,24 +3,20 @@
 // (a group commit, a relay cycle, a ledger batch). The apps must reconnect and carry on in the
 // same processes; a charge answered 202 must reach the ledger, a failed one must be safe to send
 // again, and nothing may be applied twice.
-import { FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
+import { FAULT_SHAPE, FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
 import { ChargeClient } from './support/charge-client';
-import { FaultStack } from './support/fault-stack';
+import { useFaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
 import { grantSomeUsers } from './support/grants';
 import { expectExact, httpFigures, settleAndCheck, waitRecorded } from './support/http-outcome';
 
-const stack = new FaultStack('postgres_drop');
-const shape = { users: FAULTS.users, hotShare: 0.05 };
-
-beforeAll(() => stack.start({ gateway: true }), 180_000);
-afterAll(() => stack.stop(), 60_000);
+const stack = useFaultStack('postgres_drop', { gateway: true });
 
 test(
   'PostgreSQL connections dropped mid-workload: the apps reconnect, nothing lost or doubled',
   async () => {
-    const grants = await grantSomeUsers(stack, shape);
-    const client = new ChargeClient(stack.gatewayUrl, shape);
+    const grants = await grantSomeUsers(stack, FAULT_SHAPE);
+    const client = new ChargeClient(stack.gatewayUrl, FAULT_SHAPE);
     const charging = client.run(FAULTS.events, FAULTS.seconds * 1000);
     const drops: { recorded: number; gateway: number; store: number }[] = [];
     for (let drop = 1; drop <= FAULTS.connectionDrops; drop++) {

@@ -5,21 +5,17 @@
 // move back). Every 202 must reach the ledger exactly once.
 import { sleep } from '../../bench/support/bench-stack';
 import { ChargeClient } from './support/charge-client';
-import { FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
-import { FaultStack } from './support/fault-stack';
+import { FAULT_SHAPE, FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
+import { useFaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
 import { grantSomeUsers } from './support/grants';
 import { expectExact, httpFigures, settleAndCheck, waitRecorded } from './support/http-outcome';
 
-const stack = new FaultStack('scale_out');
-const shape = { users: FAULTS.users, hotShare: 0.05 };
-
+const stack = useFaultStack('scale_out', { gateway: true });
 beforeAll(async () => {
-  await stack.start({ gateway: true });
   await stack.startApp('credit-store', 1);
   await stack.startApp('ai-gateway', 1);
 }, 180_000);
-afterAll(() => stack.stop(), 60_000);
 
 /** Until the ledger group has `count` members (a rebalance has settled). */
 async function waitMembers(count: number): Promise<void> {
@@ -34,9 +30,9 @@ test(
   'two gateways and two credit-stores, one of each stopped and started again: every 202 once',
   async () => {
     await waitMembers(2);
-    const grants = await grantSomeUsers(stack, shape);
+    const grants = await grantSomeUsers(stack, FAULT_SHAPE);
     const gateways = [stack.urlOf('ai-gateway', 0), stack.urlOf('ai-gateway', 1)];
-    const client = new ChargeClient(gateways, shape);
+    const client = new ChargeClient(gateways, FAULT_SHAPE);
     // Twice the other scenarios' time, in two parts: 70 % of the charges while one store and one
     // gateway are stopped and started again, the rest only once both are back, so that work
     // flows after the partitions moved back however long the restart took (on a busy machine it

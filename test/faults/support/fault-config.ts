@@ -1,3 +1,5 @@
+import type { WorkloadShape } from '../../../bench/support/workload';
+
 /**
  * Sizes and ports of the fault suite. `npm test` runs the short profile (a few thousand events a
  * scenario); `npm run test:faults` sets FAULTS_PROFILE=full. Any figure can be set on its own.
@@ -37,6 +39,9 @@ export const FAULTS = {
   gatewayPort: setting('FAULTS_GATEWAY_PORT', 3590, 3590),
   storePort: setting('FAULTS_STORE_PORT', 3591, 3591),
 };
+
+/** How every scenario's charges fall on users: a hot user beside FAULTS.users ordinary ones. */
+export const FAULT_SHAPE: WorkloadShape = { users: FAULTS.users, hotShare: 0.05 };
 
 /** A scenario's own time limit: its workload, its faults' restarts, and the drain after them. */
 export const SCENARIO_TIMEOUT_MS = (FAULTS.seconds + 60 * FAULTS.faults + 120) * 1000;

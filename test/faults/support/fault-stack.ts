@@ -81,25 +81,22 @@ export class FaultStack {
   async start({ gateway }: { gateway: boolean }): Promise<void> {
     const [storeUrl, gatewayUrl] = await Promise.all(this.databases.map(recreateDatabase));
     await this.stack.startBroker();
-    this.env = {
-      ...process.env,
-      NODE_ENV: 'production',
-      KAFKA_BROKERS: this.stack.brokers,
-      CREDIT_STORE_DATABASE_URL: storeUrl,
-      GATEWAY_DATABASE_URL: gatewayUrl,
-      CREDIT_STORE_PORT: String(FAULTS.storePort),
-      GATEWAY_PORT: String(FAULTS.gatewayPort),
-      CREDIT_STORE_URL: this.storeUrl,
-      CREDIT_STORE_CONSUMER_GROUP: CONSUMER_GROUP,
-      UPSTREAM_BASE_URL: 'http://127.0.0.1:9/v1',
-      ADMIN_TOKEN: FAULT_TOKENS.admin,
-      INTERNAL_TOKEN: FAULT_TOKENS.internal,
-      LOG_LEVELS: 'error,warn',
-      JOB_INTERVAL_SECONDS: '0',
-      // A killed consumer's partitions wait for its session to expire before anyone takes them
-      // over; the broker's minimum keeps each restart from stalling the suite for 30 s.
-      KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '6000',
-    };
+    this.env = this.stack.appEnv(
+      {
+        storeDatabaseUrl: storeUrl,
+        gatewayDatabaseUrl: gatewayUrl,
+        storePort: FAULTS.storePort,
+        gatewayPort: FAULTS.gatewayPort,
+        tokens: FAULT_TOKENS,
+      },
+      {
+        CREDIT_STORE_CONSUMER_GROUP: CONSUMER_GROUP,
+        JOB_INTERVAL_SECONDS: '0',
+        // A killed consumer's partitions wait for its session to expire before anyone takes them
+        // over; the broker's minimum keeps each restart from stalling the suite for 30 s.
+        KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '6000',
+      },
+    );
     mkdirSync(path.join(ROOT, '.cache', 'faults'), { recursive: true });
     await this.startApp('credit-store');
     if (gateway) await this.startApp('ai-gateway');
@@ -265,4 +262,15 @@ export class FaultStack {
       },
     );
   }
+}
+
+/**
+ * A scenario file's stack: started before its test (the gateway too if asked) and stopped after.
+ * A scenario that needs more processes adds its own beforeAll, which runs after this one.
+ */
+export function useFaultStack(scenario: string, { gateway }: { gateway: boolean }): FaultStack {
+  const stack = new FaultStack(scenario);
+  beforeAll(() => stack.start({ gateway }), 180_000);
+  afterAll(() => stack.stop(), 60_000);
+  return stack;
 }
