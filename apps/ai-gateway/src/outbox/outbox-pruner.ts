@@ -15,7 +15,9 @@ const INTERVAL_MS = 60_000;
  */
 @Injectable()
 export class OutboxPruner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop = new PollingLoop(OutboxPruner.name, () => this.prune(), {
+  // prune() drains all that is due in one run: answering 0 makes the loop wait its interval
+  // instead of coming back at once for a pass that finds nothing.
+  private readonly loop = new PollingLoop(OutboxPruner.name, () => this.prune().then(() => 0), {
     intervalMs: INTERVAL_MS,
     maxBackoffMs: INTERVAL_MS,
   });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxBacklog, OutboxRepository } from './outbox.repository';
 
 /**
  * The outbox seen from outside: how much waits (read from the table at scrape time, so it is right
@@ -14,14 +14,18 @@ export class OutboxMetrics {
   private readonly publishErrors: Counter;
 
   constructor(registry: Registry, dataSource: DataSource, outbox: OutboxRepository) {
-    const backlog = async () => {
-      try {
-        return await outbox.backlog(dataSource.manager);
-      } catch (error) {
-        // A scrape must still answer while the database is down; readiness reports that.
-        this.logger.warn(`outbox backlog unavailable: ${String(error)}`);
-        return undefined;
-      }
+    // Both gauges are collected at once on a scrape: they share one read of the table.
+    let reading: Promise<OutboxBacklog | undefined> | undefined;
+    const backlog = () => {
+      reading ??= outbox
+        .backlog(dataSource.manager)
+        .catch((error: unknown) => {
+          // A scrape must still answer while the database is down; readiness reports that.
+          this.logger.warn(`outbox backlog unavailable: ${String(error)}`);
+          return undefined;
+        })
+        .finally(() => (reading = undefined));
+      return reading;
     };
     new Gauge({
       name: 'tally_outbox_backlog_rows',

@@ -21,6 +21,12 @@ const RELAY_LOCK_NAMESPACE = 74_113;
 
 const MAX_BIGINT = '9223372036854775807';
 
+/** Outbox rows not yet published, and how long the oldest of them has waited. */
+export interface OutboxBacklog {
+  rows: number;
+  oldestAgeSeconds: number;
+}
+
 @Injectable()
 export class OutboxRepository {
   /**
@@ -81,7 +87,7 @@ export class OutboxRepository {
   }
 
   /** What waits to be published, for the metrics. */
-  async backlog(db: EntityManager): Promise<{ rows: number; oldestAgeSeconds: number }> {
+  async backlog(db: EntityManager): Promise<OutboxBacklog> {
     const [row]: { rows: string; age: string | null }[] = await db.query(
       `SELECT count(*) AS rows, extract(epoch FROM now() - min(created_at)) AS age
          FROM outbox WHERE published_at IS NULL`,
