@@ -1,5 +1,5 @@
 # One image for both apps (APP=ai-gateway | credit-store). Used by docker-compose.yml.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,9 +8,10 @@ COPY apps apps
 COPY libs libs
 # The build generates the OpenAPI metadata from the DTOs first (scripts/openapi-metadata.js).
 COPY scripts scripts
-RUN npm run build && npm prune --omit=dev
+# The image brings its own Node 24, so the lock's node-linux-* binaries (optional) are pruned too.
+RUN npm run build && npm prune --omit=dev --omit=optional
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # The same V8 heap settings as scripts/app-node-flags.js (npm start, benchmarks).
