@@ -28,3 +28,4 @@ export * from './metrics/http.metrics';
 export * from './docs/openapi';
 export * from './logging/request-context';
 export * from './logging/logging.module';
+export { ROUTINE_REQUEST_HEADER } from './logging/request-log';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { DomainError, ROUTINE_REQUEST_HEADER } from '@tally/platform';
 import { GatewayConfig } from '../config/gateway.config';
 
 export interface CreditStoreAnswer {
@@ -15,8 +15,16 @@ const TIMEOUT_MS = 5000;
 export class CreditStoreClient {
   constructor(private readonly config: GatewayConfig) {}
 
-  /** Answers whatever the credit-store answered; only an unreachable store is an error (503). */
-  async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<CreditStoreAnswer> {
+  /**
+   * Answers whatever the credit-store answered; only an unreachable store is an error (503).
+   * `routine` marks a request repeated on a timer, which the credit-store logs at debug.
+   */
+  async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    { routine = false } = {},
+  ): Promise<CreditStoreAnswer> {
     let response: Response;
     try {
       response = await fetch(new URL(path, this.config.CREDIT_STORE_URL), {
@@ -24,6 +32,7 @@ export class CreditStoreClient {
         headers: {
           authorization: `Bearer ${this.config.INTERNAL_TOKEN}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(routine ? { [ROUTINE_REQUEST_HEADER]: '1' } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),

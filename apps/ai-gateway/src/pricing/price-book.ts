@@ -117,7 +117,9 @@ export class PriceBook implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async load(): Promise<void> {
-    const answer = await this.store.call('GET', '/admin/price-rules?status=active');
+    const answer = await this.store.call('GET', '/admin/price-rules?status=active', undefined, {
+      routine: true,
+    });
     if (answer.status !== 200 || !Array.isArray(answer.body)) {
       throw new DomainError(
         ErrorCode.ServiceUnavailable,

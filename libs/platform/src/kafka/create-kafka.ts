@@ -2,12 +2,22 @@ import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { TopicSpec } from '@tally/contracts';
 
+/**
+ * kafkajs's connection logs every error answer of the broker at error level before handing it to
+ * its caller, which retries it or ignores it (TOPIC_ALREADY_EXISTS when both apps create the topics,
+ * a coordinator still loading): only the caller knows whether it is a failure, so these are debug.
+ */
+function handedToCaller(entry: LogEntry): boolean {
+  return entry.namespace === 'Connection' && entry.log.message.startsWith('Response ');
+}
+
 function nestLogCreator() {
   return (entry: LogEntry): void => {
     const logger = new Logger(`kafkajs:${entry.namespace}`);
     const { message, ...rest } = entry.log;
     const line = `${message} ${JSON.stringify(rest)}`;
-    if (entry.level <= logLevel.ERROR) logger.error(line);
+    if (handedToCaller(entry)) logger.debug(line);
+    else if (entry.level <= logLevel.ERROR) logger.error(line);
     else if (entry.level === logLevel.WARN) logger.warn(line);
     else logger.log(line);
   };

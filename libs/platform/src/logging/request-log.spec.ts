@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import pino from 'pino';
-import { RequestLog } from './request-log';
+import { RequestLog, ROUTINE_REQUEST_HEADER } from './request-log';
 
 function capture(level: string) {
   const lines: Record<string, unknown>[] = [];
@@ -21,12 +21,18 @@ async function request(
   status: number,
   finished = true,
   url = '/internal/charges',
+  extraHeaders: Record<string, string> = {},
 ) {
   const req = {
     id: 'req-1',
     method: 'POST',
     originalUrl: url,
-    headers: { authorization: 'Bearer s3cret', cookie: 'a=b', 'content-type': 'application/json' },
+    headers: {
+      authorization: 'Bearer s3cret',
+      cookie: 'a=b',
+      'content-type': 'application/json',
+      ...extraHeaders,
+    },
   } as unknown as Request & { id: string };
   const res = Object.assign(new EventEmitter(), { statusCode: status, writableFinished: finished });
   let nextCalled = false;
@@ -81,5 +87,18 @@ describe('RequestLog', () => {
     await request(log, 503, true, '/health/ready');
     await request(log, 500, true, '/metrics');
     expect(lines).toEqual([]);
+  });
+
+  it('logs a routine poll between our services at debug, unless it fails', async () => {
+    const { lines, logger } = capture('info');
+    const log = new RequestLog(logger);
+    const routine = { [ROUTINE_REQUEST_HEADER]: '1' };
+    await request(log, 200, true, '/admin/price-rules?status=active', routine);
+    await request(log, 503, true, '/admin/price-rules?status=active', routine);
+    expect(lines.map((l) => [l.level, l.res])).toEqual([[50, { statusCode: 503 }]]);
+
+    const debug = capture('debug');
+    await request(new RequestLog(debug.logger), 200, true, '/admin/price-rules', routine);
+    expect(debug.lines.map((l) => l.level)).toEqual([20]);
   });
 });

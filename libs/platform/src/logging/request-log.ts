@@ -9,9 +9,15 @@ export const REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie
 const UNLOGGED = (url: string) => url === '/metrics' || url.startsWith('/health');
 
 /**
+ * Set by our own services on the requests they repeat on a timer (the gateway's price-rule
+ * refresh): a successful one is logged at debug, so idle logs stay readable. Failures still warn.
+ */
+export const ROUTINE_REQUEST_HEADER = 'x-tally-routine';
+
+/**
  * One JSON line per finished (or abandoned) request: its id, method, URL, headers with the secret
  * ones redacted, status and time. Bodies are never logged. 5xx lines are errors, 4xx warnings,
- * the rest info, and nothing is built for a line whose level is off.
+ * routine polls debug, the rest info, and nothing is built for a line whose level is off.
  */
 export class RequestLog {
   constructor(private readonly logger: Logger) {}
@@ -21,7 +27,7 @@ export class RequestLog {
       const started = process.hrtime.bigint();
       res.once('close', () => {
         const status = res.statusCode;
-        const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+        const level = levelFor(status, req.headers[ROUTINE_REQUEST_HEADER] !== undefined);
         if (!this.logger.isLevelEnabled(level) || UNLOGGED(req.originalUrl)) return;
         this.logger[level](
           {
@@ -41,6 +47,12 @@ export class RequestLog {
       next();
     };
   }
+}
+
+function levelFor(status: number, routine: boolean): 'error' | 'warn' | 'info' | 'debug' {
+  if (status >= 500) return 'error';
+  if (status >= 400) return 'warn';
+  return routine ? 'debug' : 'info';
 }
 
 function redacted(headers: IncomingHttpHeaders): IncomingHttpHeaders {
