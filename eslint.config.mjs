@@ -16,11 +16,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  // Apps never import each other; libs import no app; everyone reaches libs through @tally/*.
+  // Apps never import each other; libs and tools import no app; everyone (benchmarks and tests
+  // too) reaches libs through the @tally/* aliases.
   ...[
-    ['apps/ai-gateway/**/*.ts', '**/credit-store/**'],
-    ['apps/credit-store/**/*.ts', '**/ai-gateway/**'],
-    ['libs/**/*.ts', '**/apps/**'],
+    ['apps/ai-gateway/**/*.ts', ['**/credit-store/**']],
+    ['apps/credit-store/**/*.ts', ['**/ai-gateway/**']],
+    ['libs/**/*.ts', ['**/apps/**']],
+    ['tools/**/*.ts', ['**/apps/**']],
+    ['{bench,test}/**/*.ts', []],
   ].map(([files, forbidden]) => ({
     files: [files],
     rules: {
@@ -28,10 +31,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: [forbidden],
-              message: 'Apps never import each other, and libs import no app.',
-            },
+            ...forbidden.map((group) => ({
+              group: [group],
+              message: 'Apps never import each other; libs and tools import no app.',
+            })),
             { group: ['**/libs/*/src/**'], message: 'Import libs through the @tally/* aliases.' },
           ],
         },

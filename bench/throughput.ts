@@ -29,7 +29,7 @@ import {
   pickAmount,
   pickUser,
 } from './support/workload';
-import { uuidv7 } from '../libs/platform/src/ids/uuid-v7';
+import { uuidv7 } from '@tally/platform/ids/uuid-v7';
 
 const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19592);
 const P1_EVENTS = Number(process.env.BENCH_P1_EVENTS ?? 200_000);

@@ -4,7 +4,7 @@
 // the accounts locked in order and updated once each.
 import { Client } from 'pg';
 import { BENCH_SHAPE, allUsers, pickAmount, pickUser } from './workload';
-import { uuidv7 } from '../../libs/platform/src/ids/uuid-v7';
+import { uuidv7 } from '@tally/platform/ids/uuid-v7';
 
 const SCHEMA = `
   CREATE TABLE accounts (user_id text PRIMARY KEY, balance bigint NOT NULL DEFAULT 0,

@@ -1,6 +1,6 @@
 // The charge workload every throughput figure uses: many users, one hot user, some duplicates.
 import { randomInt } from 'node:crypto';
-import { uuidv7 } from '../../libs/platform/src/ids/uuid-v7';
+import { uuidv7 } from '@tally/platform/ids/uuid-v7';
 
 export const HOT_USER = 'bench-hot';
 
