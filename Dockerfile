@@ -15,7 +15,7 @@ FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # The same V8 heap settings as scripts/app-node-flags.js (npm start, benchmarks).
-ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=192"
+ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=192 --disable-warning=TimeoutNegativeWarning"
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./

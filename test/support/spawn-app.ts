@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { APP_NODE_FLAGS } from '../../scripts/app-node-flags';
 import { eventually } from './wait';
 
 const ROOT = join(__dirname, '..', '..');
@@ -16,13 +17,16 @@ export interface Exited {
   output: string;
 }
 
-/** Runs a built app as its own process with the run's env plus `env`; output is collected. */
+/**
+ * Runs a built app as its own process, with the flags it runs with everywhere and the run's env
+ * plus `env`; output is collected.
+ */
 export function spawnApp(
   app: 'ai-gateway' | 'credit-store',
   env: Record<string, string | undefined>,
   args: string[] = [],
 ): { child: ChildProcess; output: () => string; exited: Promise<Exited> } {
-  const child = spawn(process.execPath, [distMain(app), ...args], {
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, distMain(app), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
