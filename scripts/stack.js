@@ -1,6 +1,7 @@
 // `npm start`: the whole stack on this machine, then a short demonstration that it works.
-//   PostgreSQL (the local server) → databases → Kafka broker (scripts/kafka.sh) → migrations →
-//   credit-store and ai-gateway → readiness → grant 1,000 and charge 10+20+30 through the gateway.
+//   Java/Maven present → PostgreSQL (the local server) → databases → Kafka broker (scripts/kafka.sh)
+//   → migrations → credit-store and ai-gateway → readiness → grant 1,000 and charge 10+20+30
+//   through the gateway.
 // Ctrl-C stops the apps, and the broker if this script started it.
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -194,6 +195,8 @@ async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
+  if (!kafka('check'))
+    throw new Error('install what the Kafka broker needs (above), then run npm start again');
   const gatewayConfig = dist.loadConfig(dist.gateway.config());
   const storeConfig = dist.loadConfig(dist.creditStore.config());
   await createDatabases().catch((error) => {
