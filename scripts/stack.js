@@ -57,7 +57,8 @@ function startApp(app) {
       .on('line', (line) => console.log(`[${app.name}] ${readable(line)}`));
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) {
+    if (stopping) log(`${app.name} stopped (${signal ?? code})`);
+    else {
       log(`${app.name} exited (${signal ?? code}); stopping the stack`);
       void shutdown(1);
     }
@@ -191,12 +192,25 @@ async function shutdown(code) {
   process.exit(code);
 }
 
+/**
+ * The apps find the broker and each other by the ports this script starts them on: a port set
+ * alone (KAFKA_PORT, CREDIT_STORE_PORT) moves the address that goes with it, unless that is set.
+ */
+function derivePortSettings() {
+  const env = process.env;
+  if (env.KAFKA_PORT && !env.KAFKA_BROKERS) env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_PORT}`;
+  if (env.CREDIT_STORE_PORT && !env.CREDIT_STORE_URL) {
+    env.CREDIT_STORE_URL = `http://127.0.0.1:${env.CREDIT_STORE_PORT}`;
+  }
+}
+
 async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
   if (!kafka('check'))
     throw new Error('install what the Kafka broker needs (above), then run npm start again');
+  derivePortSettings();
   const gatewayConfig = dist.loadConfig(dist.gateway.config());
   const storeConfig = dist.loadConfig(dist.creditStore.config());
   await createDatabases().catch((error) => {
@@ -213,7 +227,8 @@ async function main() {
   // Without a real upstream, chat goes to a local stand-in that serves the model demo-chat.
   const demoUpstream = !process.env.UPSTREAM_BASE_URL;
   if (demoUpstream) {
-    process.env.UPSTREAM_BASE_URL = 'http://127.0.0.1:3900/v1';
+    process.env.FAKE_UPSTREAM_PORT ||= '3900';
+    process.env.UPSTREAM_BASE_URL = `http://127.0.0.1:${process.env.FAKE_UPSTREAM_PORT}/v1`;
     startApp({
       name: 'fake-upstream',
       command: path.join(dist.root, 'node_modules', '.bin', 'tsx'),
