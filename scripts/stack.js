@@ -1,18 +1,20 @@
 // `npm start`: the whole stack on this machine, then a short demonstration that it works.
-//   Java/Maven present → PostgreSQL (the local server) → databases → Kafka broker (scripts/kafka.sh)
-//   → migrations → credit-store and ai-gateway → readiness → grant 1,000 and charge 10+20+30
-//   through the gateway.
-// Ctrl-C stops the apps, and the broker if this script started it.
+//   Java/Maven present → PostgreSQL (the configured server, or an embedded one if none answers on
+//   this machine) → databases → Kafka broker (scripts/kafka.sh) → migrations → credit-store and
+//   ai-gateway → readiness → grant 1,000 and charge 10+20+30 through the gateway.
+// Ctrl-C stops the apps, then the broker and the embedded PostgreSQL if this script started them.
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
 const { APP_NODE_FLAGS } = require('./app-node-flags');
 const dist = require('./dist-paths');
 const { createDatabases } = require('./create-databases');
+const { ensurePostgres } = require('./local-postgres');
 const { migrate } = require('./migrate');
 
 const KAFKA_SCRIPT = path.join(__dirname, 'kafka.sh');
 const children = [];
+const embeddedPostgres = [];
 let startedKafka = false;
 let stopping = false;
 
@@ -189,6 +191,10 @@ async function shutdown(code) {
     ),
   );
   if (startedKafka) kafka('stop');
+  for (const server of embeddedPostgres) {
+    await server.stop();
+    log(`stopped the embedded PostgreSQL on ${server.address}`);
+  }
   process.exit(code);
 }
 
@@ -213,6 +219,13 @@ async function main() {
   derivePortSettings();
   const gatewayConfig = dist.loadConfig(dist.gateway.config());
   const storeConfig = dist.loadConfig(dist.creditStore.config());
+  await ensurePostgres(
+    {
+      GATEWAY_DATABASE_URL: gatewayConfig.GATEWAY_DATABASE_URL,
+      CREDIT_STORE_DATABASE_URL: storeConfig.CREDIT_STORE_DATABASE_URL,
+    },
+    { log, started: embeddedPostgres },
+  );
   await createDatabases().catch((error) => {
     throw new Error(
       `PostgreSQL is not reachable (${error.message}); start it, or set *_DATABASE_URL`,
@@ -259,6 +272,9 @@ async function main() {
   log(
     `  kafka         ${gatewayConfig.KAFKA_BROKERS}   (watch it: see README, "Watch the topics")`,
   );
+  for (const server of embeddedPostgres) {
+    log(`  postgres      ${server.address}   (embedded, data in ${server.dataDir})`);
+  }
   log('Ctrl-C stops everything this command started.');
 }
 
