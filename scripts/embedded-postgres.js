@@ -80,7 +80,7 @@ function startEmbeddedPostgres(server) {
   });
 }
 
-/** Whether `uid`/`gid` may walk down to `dir`: the server's user needs search rights on each step. */
+/** The first folder on the way to `dir` that `uid`/`gid` may not search (enter), if any. */
 function blockedAncestor(dir, uid, gid) {
   let current = path.resolve(dir);
   const steps = [];
@@ -104,6 +104,8 @@ function blockedAncestor(dir, uid, gid) {
 /** Runs as the helper: initialises the cluster once, starts it, and reports to the parent. */
 async function serve() {
   const server = JSON.parse(process.env.EMBEDDED_POSTGRES_SERVER);
+  // `npm start` gone (even killed, even while this starts): stop as on SIGTERM.
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   const report = (message) => process.send?.(message);
   let logFile;
   const log = (message) => {
@@ -140,7 +142,6 @@ async function serve() {
     await postgres.start().catch(() => {
       throw new Error(`the embedded PostgreSQL stopped while starting; see ${logFile}`);
     });
-    process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
     report({ dataDir, created, logFile, reason });
   } catch (error) {
     log(error.stack ?? error);
