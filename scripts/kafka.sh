@@ -2,6 +2,7 @@
 # Runs a real single-node Apache Kafka broker (KRaft, broker + controller in one process) from the
 # jars that kafka/pom.xml pins, without Docker.
 #
+#   scripts/kafka.sh check    exit 0 if Java (and, until the jars are fetched, Maven) is here; else say what to install
 #   scripts/kafka.sh jars     resolve the jars from Maven Central into .cache/kafka/libs (once)
 #   scripts/kafka.sh start    format storage if new, start the broker, wait until it serves clients
 #   scripts/kafka.sh stop     stop it (SIGTERM, then wait for a clean shutdown)
@@ -24,11 +25,50 @@ START_TIMEOUT_SECONDS="${KAFKA_START_TIMEOUT_SECONDS:-90}"
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 
-jars() {
-  if [ -f "$LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]; then
-    return 0
+have_jars() { [ -f "$LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]; }
+
+java_major() {
+  local version
+  version="$(java -version 2>&1 | sed -n 's/.*version "\([0-9][0-9.]*\).*/\1/p' | head -n 1)"
+  version="${version#1.}" # 1.8 is Java 8
+  echo "${version%%.*}"
+}
+
+install_hint() {
+  if command -v apt-get >/dev/null; then echo "sudo apt-get install $1"
+  elif command -v dnf >/dev/null; then echo "sudo dnf install $2"
+  elif command -v brew >/dev/null; then echo "brew install $3"
+  else echo "$4"
   fi
-  command -v mvn >/dev/null || { log "Maven (mvn) is needed to fetch the Kafka jars"; exit 1; }
+}
+
+# What the broker needs from this machine, said up front rather than as a failure half-way.
+check() {
+  local missing=() debian=() fedora=() mac=() other=() major=""
+  command -v java >/dev/null && major="$(java_major)"
+  if ! command -v java >/dev/null; then
+    missing+=("Java 17 or newer (no java on PATH)")
+  elif [ -z "$major" ] || [ "$major" -lt 17 ]; then
+    missing+=("Java 17 or newer (java on PATH is $(java -version 2>&1 | head -n 1))")
+  fi
+  if [ "${#missing[@]}" -gt 0 ]; then
+    debian+=(openjdk-17-jre-headless); fedora+=(java-17-openjdk-headless); mac+=(openjdk@17)
+    other+=("a Java 17 runtime (https://adoptium.net)")
+  fi
+  if ! have_jars && ! command -v mvn >/dev/null; then
+    missing+=("Maven (no mvn on PATH; it fetches the pinned Kafka jars once)")
+    debian+=(maven); fedora+=(maven); mac+=(maven); other+=("Apache Maven (https://maven.apache.org)")
+  fi
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  log "the Kafka broker needs what this machine lacks:"
+  for item in "${missing[@]}"; do log "  - $item"; done
+  log "install it with: $(install_hint "${debian[*]}" "${fedora[*]}" "${mac[*]}" "${other[*]}")"
+  exit 1
+}
+
+jars() {
+  have_jars && return 0
+  check
   log "resolving Apache Kafka $KAFKA_VERSION jars from Maven Central into $LIBS"
   rm -rf "$LIBS"
   mvn -q -B -Dstyle.color=never -f "$ROOT/kafka/pom.xml" dependency:copy-dependencies \
@@ -70,6 +110,7 @@ PROPS
 }
 
 start() {
+  check
   jars
   if pid="$(running_pid)"; then
     log "already running (pid $pid) on 127.0.0.1:$PORT"
@@ -129,9 +170,10 @@ stop() {
 }
 
 case "${1:-}" in
+  check) check ;;
   jars) jars ;;
   start) start ;;
   stop) stop ;;
   status) running_pid >/dev/null ;;
-  *) echo "usage: $0 jars|start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 check|jars|start|stop|status" >&2; exit 2 ;;
 esac

@@ -1,17 +1,20 @@
 // `npm start`: the whole stack on this machine, then a short demonstration that it works.
-//   PostgreSQL (the local server) → databases → Kafka broker (scripts/kafka.sh) → migrations →
-//   credit-store and ai-gateway → readiness → grant 1,000 and charge 10+20+30 through the gateway.
-// Ctrl-C stops the apps, and the broker if this script started it.
+//   Java/Maven present → PostgreSQL (the configured server, or an embedded one if none answers on
+//   this machine) → databases → Kafka broker (scripts/kafka.sh) → migrations → credit-store and
+//   ai-gateway → readiness → grant 1,000 and charge 10+20+30 through the gateway.
+// Ctrl-C stops the apps, then the broker and the embedded PostgreSQL if this script started them.
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
 const { APP_NODE_FLAGS } = require('./app-node-flags');
 const dist = require('./dist-paths');
 const { createDatabases } = require('./create-databases');
+const { ensurePostgres } = require('./local-postgres');
 const { migrate } = require('./migrate');
 
 const KAFKA_SCRIPT = path.join(__dirname, 'kafka.sh');
 const children = [];
+const embeddedPostgres = [];
 let startedKafka = false;
 let stopping = false;
 
@@ -56,7 +59,8 @@ function startApp(app) {
       .on('line', (line) => console.log(`[${app.name}] ${readable(line)}`));
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) {
+    if (stopping) log(`${app.name} stopped (${signal ?? code})`);
+    else {
       log(`${app.name} exited (${signal ?? code}); stopping the stack`);
       void shutdown(1);
     }
@@ -187,15 +191,41 @@ async function shutdown(code) {
     ),
   );
   if (startedKafka) kafka('stop');
+  for (const server of embeddedPostgres) {
+    await server.stop();
+    log(`stopped the embedded PostgreSQL on ${server.address}`);
+  }
   process.exit(code);
+}
+
+/**
+ * The apps find the broker and each other by the ports this script starts them on: a port set
+ * alone (KAFKA_PORT, CREDIT_STORE_PORT) moves the address that goes with it, unless that is set.
+ */
+function derivePortSettings() {
+  const env = process.env;
+  if (env.KAFKA_PORT && !env.KAFKA_BROKERS) env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_PORT}`;
+  if (env.CREDIT_STORE_PORT && !env.CREDIT_STORE_URL) {
+    env.CREDIT_STORE_URL = `http://127.0.0.1:${env.CREDIT_STORE_PORT}`;
+  }
 }
 
 async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
+  if (!kafka('check'))
+    throw new Error('install what the Kafka broker needs (above), then run npm start again');
+  derivePortSettings();
   const gatewayConfig = dist.loadConfig(dist.gateway.config());
   const storeConfig = dist.loadConfig(dist.creditStore.config());
+  await ensurePostgres(
+    {
+      GATEWAY_DATABASE_URL: gatewayConfig.GATEWAY_DATABASE_URL,
+      CREDIT_STORE_DATABASE_URL: storeConfig.CREDIT_STORE_DATABASE_URL,
+    },
+    { log, started: embeddedPostgres },
+  );
   await createDatabases().catch((error) => {
     throw new Error(
       `PostgreSQL is not reachable (${error.message}); start it, or set *_DATABASE_URL`,
@@ -210,7 +240,8 @@ async function main() {
   // Without a real upstream, chat goes to a local stand-in that serves the model demo-chat.
   const demoUpstream = !process.env.UPSTREAM_BASE_URL;
   if (demoUpstream) {
-    process.env.UPSTREAM_BASE_URL = 'http://127.0.0.1:3900/v1';
+    process.env.FAKE_UPSTREAM_PORT ||= '3900';
+    process.env.UPSTREAM_BASE_URL = `http://127.0.0.1:${process.env.FAKE_UPSTREAM_PORT}/v1`;
     startApp({
       name: 'fake-upstream',
       command: path.join(dist.root, 'node_modules', '.bin', 'tsx'),
@@ -241,6 +272,9 @@ async function main() {
   log(
     `  kafka         ${gatewayConfig.KAFKA_BROKERS}   (watch it: see README, "Watch the topics")`,
   );
+  for (const server of embeddedPostgres) {
+    log(`  postgres      ${server.address}   (embedded, data in ${server.dataDir})`);
+  }
   log('Ctrl-C stops everything this command started.');
 }
 
