@@ -1,21 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import type { BalanceSnapshot } from '@tally/contracts';
+import { BalanceSnapshot, jsonAmount } from '@tally/contracts';
 import type { EntityManager } from 'typeorm';
 
 /** What the guard may still let a user spend, and why. */
 export interface Spendable {
   user_id: string;
   /** From the latest snapshot of the credit-store. */
-  balance: number;
-  held: number;
+  balance: bigint;
+  held: bigint;
   blocked: boolean;
-  snapshot_version: number;
+  snapshot_version: bigint;
   /** This gateway's charges that the snapshot does not include yet. */
-  unreflected: number;
+  unreflected: bigint;
   /** Set aside for calls in flight (other than the one asking). */
-  reserved: number;
+  reserved: bigint;
   /** balance − held − unreflected − reserved. */
-  spendable: number;
+  spendable: bigint;
+}
+
+/** As JSON: amounts exact (numbers, or decimal strings beyond 2^53). */
+export function spendableView(state: Spendable) {
+  return {
+    user_id: state.user_id,
+    balance: jsonAmount(state.balance),
+    held: jsonAmount(state.held),
+    blocked: state.blocked,
+    snapshot_version: jsonAmount(state.snapshot_version),
+    unreflected: jsonAmount(state.unreflected),
+    reserved: jsonAmount(state.reserved),
+    spendable: jsonAmount(state.spendable),
+  };
 }
 
 /**
@@ -40,10 +54,14 @@ export class BalanceViewRepository {
     if (snapshots.length === 0) return;
     const newest = new Map<string, BalanceSnapshot>();
     for (const s of snapshots) {
-      if ((newest.get(s.user_id)?.version ?? -1) < s.version) newest.set(s.user_id, s);
+      const kept = newest.get(s.user_id);
+      if (!kept || BigInt(kept.version) < BigInt(s.version)) newest.set(s.user_id, s);
     }
     const rows = [...newest.values()].sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
+    // Amounts go to bigint columns as decimal text: exact whichever JSON form they came in.
     const column = (pick: (s: BalanceSnapshot) => unknown) => rows.map(pick);
+    const amounts = (pick: (s: BalanceSnapshot) => number | string) =>
+      rows.map((s) => String(pick(s)));
     await db.query(
       `INSERT INTO balance_view (user_id, balance, held, blocked, snapshot_version,
                                  reflected_sequence, snapshot_at)
@@ -56,11 +74,11 @@ export class BalanceViewRepository {
         WHERE balance_view.snapshot_version < EXCLUDED.snapshot_version`,
       [
         column((s) => s.user_id),
-        column((s) => s.balance),
-        column((s) => s.held),
+        amounts((s) => s.balance),
+        amounts((s) => s.held),
         column((s) => s.blocked),
-        column((s) => s.version),
-        column((s) => s.charge_sequence ?? 0),
+        amounts((s) => s.version),
+        amounts((s) => s.charge_sequence ?? 0),
         column((s) => s.updated_at),
       ],
     );
@@ -93,16 +111,16 @@ export class BalanceViewRepository {
       userId,
       exceptReservation ?? null,
     ]);
-    const number = (key: string) => Number(row?.[key] ?? 0);
+    const amount = (key: string) => BigInt(row?.[key] ?? 0);
     const spendable: Spendable = {
       user_id: userId,
-      balance: number('balance'),
-      held: number('held'),
+      balance: amount('balance'),
+      held: amount('held'),
       blocked: row ? row.blocked === true : true,
-      snapshot_version: number('snapshot_version'),
-      unreflected: number('unreflected'),
-      reserved: number('reserved'),
-      spendable: 0,
+      snapshot_version: amount('snapshot_version'),
+      unreflected: amount('unreflected'),
+      reserved: amount('reserved'),
+      spendable: 0n,
     };
     spendable.spendable =
       spendable.balance - spendable.held - spendable.unreflected - spendable.reserved;

@@ -1,11 +1,15 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BALANCE_UPDATED_SCHEMA_VERSION, BalanceUpdatedEvent, Topics } from '@tally/contracts';
+import {
+  BALANCE_UPDATED_SCHEMA_VERSION,
+  BalanceUpdatedEvent,
+  jsonAmount,
+  Topics,
+} from '@tally/contracts';
 import { deadline, KAFKA, LazyProducer, PollingLoop } from '@tally/platform';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CreditStoreConfig } from '../config/credit-store.config';
 import { isBlocked } from '../ledger/account-balance';
-import { jsonAmount } from '../ledger/json-amount';
 import { BalanceOutboxRepository, PendingSnapshot } from './balance-outbox.repository';
 
 const BATCH_SIZE = 500;

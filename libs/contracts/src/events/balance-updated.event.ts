@@ -3,13 +3,12 @@ import {
   Equals,
   IsBoolean,
   IsISO8601,
-  IsInt,
   IsObject,
   IsString,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
+import { IsJsonAmount, JsonAmount } from '../amounts/json-amount';
 import { Topics } from '../topics';
 import { IsUserId } from '../validation/identifiers';
 
@@ -17,22 +16,23 @@ export const BALANCE_UPDATED_SCHEMA_VERSION = 1;
 
 /**
  * An account's state after a change, keyed by user_id on `credit.balance.updated`. A snapshot,
- * not a delta: a reader keeps the one with the highest version and may drop the others.
+ * not a delta: a reader keeps the one with the highest version and may drop the others. Amounts
+ * are JsonAmounts (numbers, or decimal strings beyond 2^53: a post-paid debt has no bound).
  */
 export class BalanceSnapshot {
   @IsUserId() user_id!: string;
   /** May be negative (post-paid overdraft). */
-  @IsInt() balance!: number;
+  @IsJsonAmount() balance!: JsonAmount;
   /** Reserved by open holds. */
-  @IsInt() @Min(0) held!: number;
+  @IsJsonAmount(0n) held!: JsonAmount;
   /** balance − held: what a new hold or pre-checked call may still use. */
-  @IsInt() available!: number;
+  @IsJsonAmount() available!: JsonAmount;
   /** balance <= 0: no new priced calls until topped up. */
   @IsBoolean() blocked!: boolean;
   /** Grows with every change of the account. */
-  @IsInt() @Min(0) version!: number;
+  @IsJsonAmount(0n) version!: JsonAmount;
   /** The highest charge `sequence` taken in for this user (0 before any). */
-  @IsInt() @Min(0) charge_sequence!: number;
+  @IsJsonAmount(0n) charge_sequence!: JsonAmount;
   @IsISO8601({ strict: true }) updated_at!: string;
 }
 
