@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
   BALANCE_UPDATED_SCHEMA_VERSION,
@@ -15,10 +16,22 @@ import { BalanceOutboxRepository, PendingSnapshot } from './balance-outbox.repos
 const BATCH_SIZE = 500;
 const PUBLISH_TIMEOUT_MS = 5000;
 
+/**
+ * The same for every sending of one account state, and 36 characters whatever the user id's
+ * length: a UUID (version 8, RFC 9562) made of the SHA-256 of user and version.
+ */
+export function snapshotEventId(userId: string, version: bigint): string {
+  const bytes = createHash('sha256').update(`${userId}\n${version}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x80;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export function balanceUpdatedEvent(snapshot: PendingSnapshot, now: Date): BalanceUpdatedEvent {
   const available = snapshot.balance - snapshot.held;
   return {
-    event_id: `${snapshot.user_id}:${snapshot.version}`,
+    event_id: snapshotEventId(snapshot.user_id, snapshot.version),
     event_type: Topics.balanceUpdated,
     schema_version: BALANCE_UPDATED_SCHEMA_VERSION,
     occurred_at: now.toISOString(),
