@@ -117,6 +117,36 @@ describe('credit.balance.updated from the credit-store to the gateway guard', ()
     expect(await guardView(user)).toMatchObject({ balance: 50, spendable: 50, blocked: false });
   });
 
+  it('never lets an older snapshot replace a newer one at the gateway', async () => {
+    const user = unique('user');
+    const snapshot = (version: number, balance: number) => ({
+      key: user,
+      value: JSON.stringify({
+        event_id: unique('snap'),
+        event_type: Topics.balanceUpdated,
+        schema_version: 1,
+        occurred_at: new Date().toISOString(),
+        producer: 'credit-store',
+        payload: {
+          user_id: user,
+          balance,
+          held: 0,
+          available: balance,
+          blocked: false,
+          version,
+          charge_sequence: 0,
+          updated_at: new Date().toISOString(),
+        },
+      }),
+    });
+    await produce(Topics.balanceUpdated, [snapshot(3, 300)]);
+    await eventually(async () => expect((await guardView(user)).balance).toBe(300));
+    await produce(Topics.balanceUpdated, [snapshot(2, 200), snapshot(1, 100)]);
+    await produce(Topics.balanceUpdated, [snapshot(4, 400), snapshot(3, 333)]);
+    await eventually(async () => expect((await guardView(user)).balance).toBe(400));
+    expect(await guardView(user)).toMatchObject({ balance: 400, snapshot_version: 4 });
+  });
+
   it('publishes a user’s snapshots in version order even with two relays (the last is the newest)', async () => {
     const second = await startCreditStore({
       JOB_INTERVAL_SECONDS: '0',

@@ -10,6 +10,9 @@ export interface PendingSnapshot {
   updated_at: Date;
 }
 
+/** Namespace and key of the snapshot relay's advisory lock. */
+const RELAY_LOCK = [74_114, 0];
+
 /**
  * Accounts whose latest state is not yet on `credit.balance.updated`. A row per account, not per
  * change: snapshots replace each other, so only the newest needs to go out.
@@ -28,6 +31,19 @@ export class BalanceOutboxRepository {
        ON CONFLICT (user_id) DO UPDATE SET version = GREATEST(balance_outbox.version, EXCLUDED.version)`,
       [accounts.map((a) => a.user_id), accounts.map((a) => a.version.toString())],
     );
+  }
+
+  /**
+   * Makes this transaction the only snapshot relay at work, across replicas, or answers false.
+   * One relay at a time, each reading the accounts' current state, publishes a user's snapshots
+   * in version order; so the last one written for a key, which compaction keeps, is the newest.
+   */
+  async tryLockRelay(db: EntityManager): Promise<boolean> {
+    const [row]: { locked: boolean }[] = await db.query(
+      `SELECT pg_try_advisory_xact_lock($1, $2) AS locked`,
+      RELAY_LOCK,
+    );
+    return row.locked;
   }
 
   /** The oldest pending accounts with their current state (which may be newer than queued). */

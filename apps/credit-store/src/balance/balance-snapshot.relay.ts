@@ -8,7 +8,7 @@ import {
 } from '@tally/contracts';
 import { deadline, KAFKA, LazyProducer, PollingLoop } from '@tally/platform';
 import type { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CreditStoreConfig } from '../config/credit-store.config';
 import { isBlocked } from '../ledger/account-balance';
 import { BalanceOutboxRepository, PendingSnapshot } from './balance-outbox.repository';
@@ -51,8 +51,8 @@ export function balanceUpdatedEvent(snapshot: PendingSnapshot, now: Date): Balan
 
 /**
  * Publishes the latest state of every changed account on `credit.balance.updated` (keyed by user),
- * at least once. No locks: two replicas may both publish a snapshot, which readers absorb by
- * keeping the highest version; a row is deleted only if no newer change was queued meanwhile.
+ * at least once. One relay at a time across replicas (see tryLockRelay), so a user's snapshots go
+ * out in version order; a row is deleted only if no newer change was queued meanwhile.
  */
 @Injectable()
 export class BalanceSnapshotRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -86,7 +86,13 @@ export class BalanceSnapshotRelay implements OnApplicationBootstrap, OnApplicati
   }
 
   async relayOnce(): Promise<number> {
-    const db = this.dataSource.manager;
+    return this.dataSource.transaction(async (db) => {
+      if (!(await this.outbox.tryLockRelay(db))) return 0;
+      return this.publishPending(db);
+    });
+  }
+
+  private async publishPending(db: EntityManager): Promise<number> {
     const pending = await this.outbox.findPending(db, BATCH_SIZE);
     if (pending.length === 0) return 0;
     const now = new Date();
