@@ -34,16 +34,22 @@ export function spendableView(state: Spendable) {
 
 /**
  * The guard's figures for user `$user` (a query parameter), leaving out reservation `$except`:
- * the snapshot, this gateway's charges it does not include yet, and what calls in flight hold.
+ * the snapshot (less its grants due by now: the credit-store writes those off before it applies
+ * anything else), this gateway's charges it does not include yet, and what calls in flight hold.
  */
 export function spendableQuery(user: string, except: string): string {
-  return `SELECT v.user_id, v.balance, v.held, v.blocked, v.snapshot_version,
+  return `SELECT v.user_id, v.balance - e.due AS balance, v.held,
+              v.blocked OR v.balance - e.due <= 0 AS blocked, v.snapshot_version,
               (SELECT COALESCE(SUM(c.amount), 0) FROM charges c
                 WHERE c.user_id = v.user_id AND c.sequence > v.reflected_sequence) AS unreflected,
               (SELECT COALESCE(SUM(r.amount), 0) FROM reservations r
                 WHERE r.user_id = v.user_id AND r.expires_at > now()
                   AND r.id IS DISTINCT FROM ${except}::uuid) AS reserved
-         FROM balance_view v WHERE v.user_id = ${user}`;
+         FROM balance_view v,
+              LATERAL (SELECT COALESCE(SUM((x->>'amount')::bigint), 0) AS due
+                         FROM jsonb_array_elements(v.expiring) x
+                        WHERE (x->>'at')::timestamptz <= now()) e
+        WHERE v.user_id = ${user}`;
 }
 
 /** The guard's view of balances (`balance_view`) and the charges it has not seen reflected. */
@@ -64,13 +70,14 @@ export class BalanceViewRepository {
       rows.map((s) => String(pick(s)));
     await db.query(
       `INSERT INTO balance_view (user_id, balance, held, blocked, snapshot_version,
-                                 reflected_sequence, snapshot_at)
+                                 reflected_sequence, snapshot_at, expiring)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::boolean[], $5::bigint[],
-                            $6::bigint[], $7::timestamptz[])
+                            $6::bigint[], $7::timestamptz[], $8::jsonb[])
        ON CONFLICT (user_id) DO UPDATE
           SET balance = EXCLUDED.balance, held = EXCLUDED.held, blocked = EXCLUDED.blocked,
               snapshot_version = EXCLUDED.snapshot_version,
-              reflected_sequence = EXCLUDED.reflected_sequence, snapshot_at = EXCLUDED.snapshot_at
+              reflected_sequence = EXCLUDED.reflected_sequence, snapshot_at = EXCLUDED.snapshot_at,
+              expiring = EXCLUDED.expiring
         WHERE balance_view.snapshot_version < EXCLUDED.snapshot_version`,
       [
         column((s) => s.user_id),
@@ -80,6 +87,15 @@ export class BalanceViewRepository {
         amounts((s) => s.version),
         amounts((s) => s.charge_sequence ?? 0),
         column((s) => s.updated_at),
+        // Instants as UTC ISO strings, read back by PostgreSQL whatever its session time zone.
+        column((s) =>
+          JSON.stringify(
+            (s.expiring ?? []).map((e) => ({
+              at: new Date(e.at).toISOString(),
+              amount: String(e.amount),
+            })),
+          ),
+        ),
       ],
     );
   }

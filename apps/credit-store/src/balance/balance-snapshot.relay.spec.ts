@@ -1,4 +1,5 @@
 import { BalanceUpdatedEvent, validatePlain } from '@tally/contracts';
+import { capExpiring } from './balance-outbox.repository';
 import { balanceUpdatedEvent, snapshotEventId } from './balance-snapshot.relay';
 
 describe('the balance snapshot event', () => {
@@ -9,6 +10,7 @@ describe('the balance snapshot event', () => {
     version,
     charge_sequence: 0n,
     updated_at: new Date(),
+    expiring: [],
   });
 
   it('is valid for a user id of the longest allowed length', () => {
@@ -33,5 +35,15 @@ describe('the balance snapshot event', () => {
     expect(snapshotEventId('u'.repeat(128), 7n)).toBe(id);
     expect(snapshotEventId('u'.repeat(128), 8n)).not.toBe(id);
     expect(snapshotEventId('u'.repeat(127), 7n)).not.toBe(id);
+  });
+
+  it('counts the grants beyond its last expiry time at that time: early, never late', () => {
+    const at = (day: number) => new Date(Date.UTC(2027, 0, day));
+    const expiring = Array.from({ length: 20 }, (_, i) => ({ at: at(i + 1), amount: 10n }));
+    const capped = capExpiring(expiring, 16);
+    expect(capped).toHaveLength(16);
+    expect(capped.slice(0, 15)).toEqual(expiring.slice(0, 15));
+    expect(capped[15]).toEqual({ at: at(16), amount: 50n });
+    expect(capExpiring(expiring.slice(0, 16), 16)).toEqual(expiring.slice(0, 16));
   });
 });

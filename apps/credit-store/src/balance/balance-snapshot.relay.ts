@@ -45,6 +45,10 @@ export function balanceUpdatedEvent(snapshot: PendingSnapshot, now: Date): Balan
       version: jsonAmount(snapshot.version),
       charge_sequence: jsonAmount(snapshot.charge_sequence),
       updated_at: snapshot.updated_at.toISOString(),
+      expiring: snapshot.expiring.map((e) => ({
+        at: e.at.toISOString(),
+        amount: jsonAmount(e.amount),
+      })),
     },
   };
 }

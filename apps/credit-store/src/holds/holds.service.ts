@@ -6,6 +6,7 @@ import { AccountRepository } from '../accounts/account.repository';
 import { BalanceOutboxRepository } from '../balance/balance-outbox.repository';
 import { BalanceSnapshotRelay } from '../balance/balance-snapshot.relay';
 import { CreditStoreConfig } from '../config/credit-store.config';
+import { LedgerService } from '../ledger/ledger.service';
 import { withTransactionRetry } from '../ledger/transaction-retry';
 import type { Hold } from './hold';
 import { HoldRepository } from './hold.repository';
@@ -25,6 +26,7 @@ export class HoldsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountRepository,
+    private readonly ledger: LedgerService,
     private readonly holds: HoldRepository,
     private readonly snapshots: BalanceOutboxRepository,
     private readonly snapshotRelay: BalanceSnapshotRelay,
@@ -36,7 +38,9 @@ export class HoldsService {
     const hold = await this.inTransaction(async (db) => {
       const { user_id: userId } = request;
       const amount = BigInt(request.amount);
-      const account = (await this.accounts.lockAccounts(db, [userId])).get(userId)!;
+      // Credits of a grant that is due are not there to hold, even before the expiry job runs.
+      const { accounts } = await this.ledger.lockExpiring(db, [userId]);
+      const account = accounts.get(userId)!;
       if (request.hold_id) {
         const existing = await this.holds.find(db, request.hold_id);
         if (existing) return sameHold(existing, userId, amount);

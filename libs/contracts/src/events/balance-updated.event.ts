@@ -1,18 +1,30 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   Equals,
+  IsArray,
   IsBoolean,
-  IsISO8601,
   IsObject,
+  IsOptional,
   IsString,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { IsJsonAmount, JsonAmount } from '../amounts/json-amount';
+import { IsInstant } from '../time/instant';
 import { Topics } from '../topics';
 import { IsUserId } from '../validation/identifiers';
 
 export const BALANCE_UPDATED_SCHEMA_VERSION = 1;
+
+/** At most this many expiry times per snapshot; later grants are counted at the last one. */
+export const MAX_EXPIRING_ENTRIES = 16;
+
+/** Credits of the balance that expire at `at` (unless spent first). */
+export class ExpiringCredits {
+  @IsInstant() at!: string;
+  @IsJsonAmount(1n) amount!: JsonAmount;
+}
 
 /**
  * An account's state after a change, keyed by user_id on `credit.balance.updated`. A snapshot,
@@ -33,14 +45,24 @@ export class BalanceSnapshot {
   @IsJsonAmount(0n) version!: JsonAmount;
   /** The highest charge `sequence` taken in for this user (0 before any). */
   @IsJsonAmount(0n) charge_sequence!: JsonAmount;
-  @IsISO8601({ strict: true }) updated_at!: string;
+  /**
+   * The grants' expiries, soonest first, those already due included: from `at` on, `amount` is
+   * no longer part of the balance, whether or not the expiry job has written it off yet.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_EXPIRING_ENTRIES)
+  @ValidateNested({ each: true })
+  @Type(() => ExpiringCredits)
+  expiring?: ExpiringCredits[];
+  @IsInstant() updated_at!: string;
 }
 
 export class BalanceUpdatedEvent {
   @IsString() @MaxLength(128) event_id!: string;
   @Equals(Topics.balanceUpdated) event_type!: typeof Topics.balanceUpdated;
   @Equals(BALANCE_UPDATED_SCHEMA_VERSION) schema_version!: number;
-  @IsISO8601({ strict: true }) occurred_at!: string;
+  @IsInstant() occurred_at!: string;
   @IsString() @MaxLength(64) producer!: string;
 
   @IsObject()
