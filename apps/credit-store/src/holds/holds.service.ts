@@ -35,7 +35,8 @@ export class HoldsService {
 
   /** Reserves `amount` or refuses with 402; repeating a hold_id answers with that hold. */
   async authorize(request: AuthorizeHoldDto): Promise<Hold> {
-    const hold = await this.inTransaction(async (db) => {
+    // A refusal is answered after the commit: the grants written off on the way stay written off.
+    const outcome = await this.inTransaction(async (db): Promise<Hold | DomainError> => {
       const { user_id: userId } = request;
       const amount = BigInt(request.amount);
       // Credits of a grant that is due are not there to hold, even before the expiry job runs.
@@ -48,7 +49,7 @@ export class HoldsService {
       const now = new Date();
       const available = account.balance - (await this.holds.sumOpen(db, userId, now));
       if (available < amount) {
-        throw new DomainError(
+        return new DomainError(
           ErrorCode.InsufficientCredits,
           `user ${userId} has ${available} credits available (balance ${account.balance} minus open holds), ${amount} asked`,
         );
@@ -65,7 +66,8 @@ export class HoldsService {
       return created;
     });
     this.snapshotRelay.wake();
-    return hold;
+    if (outcome instanceof DomainError) throw outcome;
+    return outcome;
   }
 
   /**
