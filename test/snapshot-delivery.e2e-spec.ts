@@ -111,10 +111,15 @@ describe('credit.balance.updated from the credit-store to the gateway guard', ()
   it('stops counting a grant the moment it is due, before the expiry job writes it off', async () => {
     const user = unique('user');
     await grant(user, 50);
-    await grant(user, 100, new Date(Date.now() + 2500).toISOString());
+    const due = Date.now() + 6000;
+    await grant(user, 100, new Date(due).toISOString());
     await eventually(async () => expect((await guardView(user)).balance).toBe(150));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await new Promise((resolve) => setTimeout(resolve, due + 500 - Date.now()));
     expect(await guardView(user)).toMatchObject({ balance: 50, spendable: 50, blocked: false });
+    // The gateway's own reckoning: the credit-store has not written the grant off yet.
+    expect((await call('GET', `${store.url}/accounts/${user}`)).body).toMatchObject({
+      balance: 150,
+    });
   });
 
   it('never lets an older snapshot replace a newer one at the gateway', async () => {
