@@ -41,7 +41,7 @@ describe('credit.balance.updated: the account state after every change', () => {
     // Snapshots may be skipped (only the latest state is owed) but never go back in version.
     const snapshots = await snapshotsOf(user, (s) => s.balance === -50);
     const versions = snapshots.map((s) => s.payload.version);
-    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(versions).toEqual([...versions].sort((a, b) => Number(a) - Number(b)));
     expect(snapshots.at(-1)).toMatchObject({
       event_type: 'credit.balance.updated',
       schema_version: 1,

@@ -62,6 +62,26 @@ describe('holds (two-phase): authorize, capture by a charge, void, expire', () =
     expect(await scalar(app.db, `SELECT count(*) FROM holds WHERE user_id = $1`, [user])).toBe(2);
   });
 
+  it('never reserves credits of a grant that is due but not yet written off', async () => {
+    const user = unique('user');
+    await fund(user, 30);
+    const due = unique('due');
+    const granted = await call('POST', `${app.store.url}/accounts/${user}/grants`, {
+      body: { event_id: due, amount: 100, source: 'gift', expires_at: '2099-01-01T00:00:00Z' },
+    });
+    expect(granted.status).toBe(201);
+    await app.db.query(
+      `UPDATE grants SET expires_at = now() - interval '1 second' WHERE event_id = $1`,
+      [due],
+    );
+
+    const refused = await authorize({ user_id: user, amount: 31 });
+    expect(refused.status).toBe(402);
+    expect((await authorize({ user_id: user, amount: 30 })).status).toBe(201);
+    // Written off by the hold's own transaction, as a charge would, without the job.
+    expect(await balance(user)).toBe(30);
+  });
+
   it('never reserves more than the balance under 200 parallel authorizations', async () => {
     const user = unique('user');
     await fund(user, 1005);

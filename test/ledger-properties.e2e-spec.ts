@@ -283,6 +283,7 @@ describe('ledger properties: random sequences keep every invariant', () => {
             }
             case 'authorize': {
               const u = users[op.user];
+              model.expireDue(u);
               const fits = model.balance(u) - model.held(u) >= op.amount;
               try {
                 const h = await holds.authorize({ user_id: u, amount: op.amount });

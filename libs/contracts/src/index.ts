@@ -13,3 +13,5 @@ export * from './pricing/price-rule';
 export * from './pricing/price-rule-match';
 export * from './pricing/price-usage';
 export * from './pricing/rule-names';
+export * from './amounts/json-amount';
+export * from './time/instant';

@@ -65,6 +65,6 @@ export class BalanceGuard {
 function insufficient(state: Spendable, amount: number): DomainError {
   const why = state.blocked
     ? `the account of ${state.user_id} is blocked (balance ${state.balance}); top up first`
-    : `this call may cost up to ${amount} credits and ${Math.max(state.spendable, 0)} are available`;
+    : `this call may cost up to ${amount} credits and ${state.spendable > 0n ? state.spendable : 0n} are available`;
   return new DomainError(ErrorCode.InsufficientCredits, `insufficient credits: ${why}`);
 }

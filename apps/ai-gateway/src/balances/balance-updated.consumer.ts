@@ -1,8 +1,9 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { BalanceSnapshot, BalanceUpdatedEvent, Topics, validatePlain } from '@tally/contracts';
-import type { InboundBatch } from '@tally/platform';
+import type { InboundBatch, InboundMessage } from '@tally/platform';
 import { DataSource } from 'typeorm';
+import { BalanceSnapshotMetrics } from './balance-snapshot.metrics';
 import { BalanceViewRepository } from './balance-view.repository';
 
 /** Feeds the guard's balance view from `credit.balance.updated` (a partition's batch per call). */
@@ -13,26 +14,36 @@ export class BalanceUpdatedConsumer {
   constructor(
     private readonly dataSource: DataSource,
     private readonly view: BalanceViewRepository,
+    private readonly metrics: BalanceSnapshotMetrics,
   ) {}
 
   @EventPattern(Topics.balanceUpdated)
   async handle(@Payload() batch: InboundBatch): Promise<void> {
     const snapshots: BalanceSnapshot[] = [];
     for (const message of batch.messages) {
-      const snapshot = this.parse(message.value);
+      const snapshot = this.parse(message);
       if (snapshot) snapshots.push(snapshot);
-      else this.logger.warn(`skipped an unreadable snapshot at offset ${message.offset}`);
     }
     await this.view.saveSnapshots(this.dataSource.manager, snapshots);
   }
 
-  /** A snapshot is replaced by the next one anyway: a bad one is skipped, never retried. */
-  private parse(value: Buffer | null): BalanceSnapshot | undefined {
+  /**
+   * A snapshot is replaced by the user's next one, so a bad one is skipped, never retried; but
+   * loudly, since that user's view stays stale until then.
+   */
+  private parse(message: InboundMessage): BalanceSnapshot | undefined {
+    let reasons: string[];
     try {
-      const parsed = validatePlain(BalanceUpdatedEvent, JSON.parse(String(value)));
-      return parsed.ok ? parsed.value.payload : undefined;
-    } catch {
-      return undefined;
+      const parsed = validatePlain(BalanceUpdatedEvent, JSON.parse(String(message.value)));
+      if (parsed.ok) return parsed.value.payload;
+      reasons = parsed.reasons;
+    } catch (error) {
+      reasons = [`not JSON: ${String(error)}`];
     }
+    this.metrics.skippedOne();
+    this.logger.warn(
+      `skipped an unreadable snapshot (key ${String(message.key)}, partition ${message.partition}, offset ${message.offset}): ${reasons.join('; ').slice(0, 500)}`,
+    );
+    return undefined;
   }
 }

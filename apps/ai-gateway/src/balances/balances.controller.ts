@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { RequireToken, UserIdPipe } from '@tally/platform';
 import { BalanceGuard } from './balance-guard';
+import { spendableView } from './balance-view.repository';
 
 /** What the balance guard sees for a user (for operators and internal services). */
 @Controller('internal/balances')
@@ -9,7 +10,7 @@ export class BalancesController {
   constructor(private readonly guard: BalanceGuard) {}
 
   @Get(':user_id')
-  get(@Param('user_id', UserIdPipe) userId: string) {
-    return this.guard.viewOf(userId);
+  async get(@Param('user_id', UserIdPipe) userId: string) {
+    return spendableView(await this.guard.viewOf(userId));
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BalanceGuard } from './balance-guard';
+import { BalanceSnapshotMetrics } from './balance-snapshot.metrics';
 import { BalanceUpdatedConsumer } from './balance-updated.consumer';
 import { BalanceViewRepository } from './balance-view.repository';
 import { BalancesController } from './balances.controller';
@@ -8,7 +9,13 @@ import { ReservationSweeper } from './reservation-sweeper';
 
 @Module({
   controllers: [BalanceUpdatedConsumer, BalancesController],
-  providers: [BalanceViewRepository, ReservationRepository, BalanceGuard, ReservationSweeper],
+  providers: [
+    BalanceViewRepository,
+    ReservationRepository,
+    BalanceGuard,
+    ReservationSweeper,
+    BalanceSnapshotMetrics,
+  ],
   exports: [BalanceGuard, BalanceViewRepository, ReservationRepository],
 })
 export class BalancesModule {}

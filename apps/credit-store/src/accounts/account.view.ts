@@ -1,5 +1,5 @@
+import { jsonAmount } from '@tally/contracts';
 import { isBlocked } from '../ledger/account-balance';
-import { jsonAmount } from '../ledger/json-amount';
 import type { AccountRecord } from './account.repository';
 
 /** An account as clients see it; an unknown user has a zero (and so blocked) account. */

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { MAX_EXPIRING_ENTRIES } from '@tally/contracts';
 import type { EntityManager } from 'typeorm';
+
+export interface Expiring {
+  at: Date;
+  amount: bigint;
+}
 
 export interface PendingSnapshot {
   user_id: string;
@@ -8,7 +14,22 @@ export interface PendingSnapshot {
   version: bigint;
   charge_sequence: bigint;
   updated_at: Date;
+  /** The grants' remaining credits by expiry time, soonest first (see BalanceSnapshot). */
+  expiring: Expiring[];
 }
+
+/**
+ * Keeps the first expiry times and counts every later grant at the last one kept: sooner than it
+ * expires, so a reader may refuse those credits early, never let them be spent late.
+ */
+export function capExpiring(expiring: Expiring[], max = MAX_EXPIRING_ENTRIES): Expiring[] {
+  if (expiring.length <= max) return expiring;
+  const rest = expiring.slice(max - 1).reduce((sum, e) => sum + e.amount, 0n);
+  return [...expiring.slice(0, max - 1), { at: expiring[max - 1].at, amount: rest }];
+}
+
+/** Namespace and key of the snapshot relay's advisory lock. */
+const RELAY_LOCK = [74_114, 0];
 
 /**
  * Accounts whose latest state is not yet on `credit.balance.updated`. A row per account, not per
@@ -30,6 +51,19 @@ export class BalanceOutboxRepository {
     );
   }
 
+  /**
+   * Makes this transaction the only snapshot relay at work, across replicas, or answers false.
+   * One relay at a time, each reading the accounts' current state, publishes a user's snapshots
+   * in version order; so the last one written for a key, which compaction keeps, is the newest.
+   */
+  async tryLockRelay(db: EntityManager): Promise<boolean> {
+    const [row]: { locked: boolean }[] = await db.query(
+      `SELECT pg_try_advisory_xact_lock($1, $2) AS locked`,
+      RELAY_LOCK,
+    );
+    return row.locked;
+  }
+
   /** The oldest pending accounts with their current state (which may be newer than queued). */
   async findPending(db: EntityManager, limit: number): Promise<PendingSnapshot[]> {
     const rows: {
@@ -47,6 +81,10 @@ export class BalanceOutboxRepository {
           ORDER BY o.enqueued_at LIMIT $1`,
       [limit],
     );
+    const expiring = await this.findExpiring(
+      db,
+      rows.map((row) => row.user_id),
+    );
     return rows.map((row) => ({
       user_id: row.user_id,
       balance: BigInt(row.balance),
@@ -54,7 +92,28 @@ export class BalanceOutboxRepository {
       version: BigInt(row.version),
       charge_sequence: BigInt(row.charge_sequence),
       updated_at: row.updated_at,
+      expiring: capExpiring(expiring.get(row.user_id) ?? []),
     }));
+  }
+
+  /** The spendable grants' remaining credits by expiry time, per user, soonest first. */
+  private async findExpiring(
+    db: EntityManager,
+    userIds: string[],
+  ): Promise<Map<string, Expiring[]>> {
+    const rows: { user_id: string; at: Date; amount: string }[] = await db.query(
+      `SELECT user_id, expires_at AS at, SUM(remaining) AS amount FROM grants
+        WHERE user_id = ANY($1::text[]) AND spendable AND expires_at IS NOT NULL
+        GROUP BY user_id, expires_at ORDER BY user_id, expires_at`,
+      [userIds],
+    );
+    const byUser = new Map<string, Expiring[]>();
+    for (const row of rows) {
+      const list = byUser.get(row.user_id) ?? [];
+      list.push({ at: row.at, amount: BigInt(row.amount) });
+      byUser.set(row.user_id, list);
+    }
+    return byUser;
   }
 
   /** Forgets what was published, unless the account changed again meanwhile. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { jsonAmount } from '../ledger/json-amount';
+import { jsonAmount } from '@tally/contracts';
 import { FinanceSummaryRepository } from './finance-summary.repository';
 import type { FinanceWindow } from './finance-window';
 

@@ -1,4 +1,4 @@
-import { jsonAmount } from '../ledger/json-amount';
+import { jsonAmount } from '@tally/contracts';
 import type { Hold } from './hold';
 
 export function holdView(hold: Hold) {

@@ -6,6 +6,7 @@ import { AccountRepository } from '../accounts/account.repository';
 import { BalanceOutboxRepository } from '../balance/balance-outbox.repository';
 import { BalanceSnapshotRelay } from '../balance/balance-snapshot.relay';
 import { CreditStoreConfig } from '../config/credit-store.config';
+import { LedgerService } from '../ledger/ledger.service';
 import { withTransactionRetry } from '../ledger/transaction-retry';
 import type { Hold } from './hold';
 import { HoldRepository } from './hold.repository';
@@ -25,6 +26,7 @@ export class HoldsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountRepository,
+    private readonly ledger: LedgerService,
     private readonly holds: HoldRepository,
     private readonly snapshots: BalanceOutboxRepository,
     private readonly snapshotRelay: BalanceSnapshotRelay,
@@ -33,10 +35,13 @@ export class HoldsService {
 
   /** Reserves `amount` or refuses with 402; repeating a hold_id answers with that hold. */
   async authorize(request: AuthorizeHoldDto): Promise<Hold> {
-    const hold = await this.inTransaction(async (db) => {
+    // A refusal is answered after the commit: the grants written off on the way stay written off.
+    const outcome = await this.inTransaction(async (db): Promise<Hold | DomainError> => {
       const { user_id: userId } = request;
       const amount = BigInt(request.amount);
-      const account = (await this.accounts.lockAccounts(db, [userId])).get(userId)!;
+      // Credits of a grant that is due are not there to hold, even before the expiry job runs.
+      const { accounts } = await this.ledger.lockExpiring(db, [userId]);
+      const account = accounts.get(userId)!;
       if (request.hold_id) {
         const existing = await this.holds.find(db, request.hold_id);
         if (existing) return sameHold(existing, userId, amount);
@@ -44,7 +49,7 @@ export class HoldsService {
       const now = new Date();
       const available = account.balance - (await this.holds.sumOpen(db, userId, now));
       if (available < amount) {
-        throw new DomainError(
+        return new DomainError(
           ErrorCode.InsufficientCredits,
           `user ${userId} has ${available} credits available (balance ${account.balance} minus open holds), ${amount} asked`,
         );
@@ -61,7 +66,8 @@ export class HoldsService {
       return created;
     });
     this.snapshotRelay.wake();
-    return hold;
+    if (outcome instanceof DomainError) throw outcome;
+    return outcome;
   }
 
   /**

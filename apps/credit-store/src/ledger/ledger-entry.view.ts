@@ -1,5 +1,5 @@
+import { jsonAmount } from '@tally/contracts';
 import type { LedgerEntry } from './ledger-entry';
-import { jsonAmount } from './json-amount';
 
 export function ledgerEntryView(entry: LedgerEntry) {
   return {

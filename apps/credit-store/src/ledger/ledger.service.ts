@@ -81,13 +81,30 @@ export class LedgerService {
   async expireGrants(userIds: string[]): Promise<number> {
     const expired = await withTransactionRetry(() =>
       this.dataSource.transaction('READ COMMITTED', async (db) => {
-        const { plan, locked } = await this.planLocked(db, userIds, [], new Date());
-        await this.write(db, plan, accountsToSave(plan.accounts, locked, []));
-        return plan.entries.length;
+        const { written } = await this.lockExpiring(db, userIds);
+        return written;
       }),
     );
     if (expired > 0) this.snapshotRelay.wake();
     return expired;
+  }
+
+  /**
+   * Locks the accounts in the caller's transaction and first writes off their grants that are
+   * due, as every ledger transaction does: a due grant is gone at that moment, job or not. Answers
+   * the accounts as they then stand and how many grants were written off.
+   */
+  async lockExpiring(
+    db: EntityManager,
+    userIds: string[],
+  ): Promise<{ accounts: Map<string, AccountRecord>; written: number }> {
+    const { plan, locked } = await this.planLocked(db, userIds, [], new Date());
+    await this.write(db, plan, accountsToSave(plan.accounts, locked, []));
+    const accounts = new Map(locked);
+    for (const changed of plan.accounts) {
+      accounts.set(changed.user_id, { ...locked.get(changed.user_id)!, ...changed });
+    }
+    return { accounts, written: plan.entries.length };
   }
 
   private async planLocked(

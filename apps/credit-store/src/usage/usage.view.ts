@@ -1,4 +1,4 @@
-import { jsonAmount } from '../ledger/json-amount';
+import { jsonAmount } from '@tally/contracts';
 import type { UsageSumsRow } from './usage.repository';
 
 /** Counts and credits as exact JSON numbers; seconds may be fractional. */

@@ -1,10 +1,11 @@
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import {
   INCOME_SOURCES,
   IncomeSource,
   IsCreditAmount,
   IsDescription,
   IsEventId,
+  IsInstant,
 } from '@tally/contracts';
 
 /** Body of `POST /accounts/{user_id}/grants`: credits given by hand or by a purchase flow. */
@@ -13,6 +14,6 @@ export class CreateGrantDto {
   @IsCreditAmount(1) amount!: number;
   @IsIn(INCOME_SOURCES) source!: IncomeSource;
   /** When the credits expire (must be in the future); null: never; absent: the source's policy. */
-  @IsOptional() @IsISO8601({ strict: true }) expires_at?: string | null;
+  @IsOptional() @IsInstant() expires_at?: string | null;
   @IsOptional() @IsDescription() description?: string;
 }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
-import { IsSource } from '@tally/contracts';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInstant, IsSource } from '@tally/contracts';
 
 export class LedgerPageQueryDto {
   @IsOptional()
@@ -20,11 +20,11 @@ export class LedgerPageQueryDto {
 
   /** Inclusive lower bound of created_at. */
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from?: string;
 
   /** Exclusive upper bound of created_at. */
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to?: string;
 }
