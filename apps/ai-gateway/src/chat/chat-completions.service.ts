@@ -42,6 +42,13 @@ export class ChatCompletionsService {
     }
     const target = { scene: 'chat', provider: upstream.provider, model: request.model };
     const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
+    // Hidden reasoning cannot be counted as it goes: only the upstream's limit bounds it, so a
+    // call always has one (the gateway's default when the client set none), reserved in full.
+    const perChoice = request.maxOutputTokens ?? this.config.GUARD_DEFAULT_MAX_TOKENS;
+    const forwarded =
+      request.maxOutputTokens === undefined
+        ? { ...request.body, max_completion_tokens: perChoice }
+        : request.body;
     const call = new MeteredCall(
       { guard: this.guard, charges: this.charges, prices: this.prices },
       {
@@ -50,18 +57,16 @@ export class ChatCompletionsService {
         rule,
         target,
         promptTokens: request.promptTokens,
-        maxOutputTokens: request.maxOutputTokens,
+        outputTokens: perChoice * request.choices,
         sliceTokens: this.config.STREAM_SLICE_TOKENS,
       },
     );
     const exchange = new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS);
+    await call.open();
     if (request.stream) {
-      // A stream reserves a first slice and grows as it goes, instead of the worst case up front.
-      await call.open(this.config.STREAM_SLICE_TOKENS);
-      await new ChatStream(request, call, exchange, res, this.logger).run();
+      await new ChatStream({ ...request, body: forwarded }, call, exchange, res, this.logger).run();
     } else {
-      await call.open(request.maxOutputTokens ?? this.config.GUARD_DEFAULT_MAX_TOKENS);
-      await this.answer(request, call, exchange, res);
+      await this.answer({ ...request, body: forwarded }, call, exchange, res);
     }
   }
 

@@ -62,6 +62,7 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
       rule,
       target: { scene: 'chat', model: 'm' },
       promptTokens: 100,
+      outputTokens: 100,
       sliceTokens: 100,
       ...overrides,
     },
@@ -70,36 +71,41 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
 }
 
 describe('MeteredCall', () => {
-  it('reserves the prompt and a first slice, and the next slice once half of it is used', async () => {
+  it('reserves the prompt and all the output asked for (every choice) up front', async () => {
+    const { call, reserved } = setup({ outputTokens: 40 * 50 });
+    await call.open();
+    expect(reserved).toEqual([410]); // 100 × 0.1 + 2000 × 0.2
+    expect(await call.cover(2000 - 50 - 1)).toBe(true);
+    expect(reserved).toEqual([410]);
+  });
+
+  it('reserves output at the reasoning price when reasoning costs more', async () => {
+    const { call, reserved } = setup({ rule: { ...rule, reasoning_per_million: '500000' } });
+    await call.open();
+    expect(reserved).toEqual([60]); // 100 × 0.1 + 100 × 0.5
+  });
+
+  it('gives an upstream that goes past its limit a slice more at a time, while the user covers it', async () => {
     const { call, reserved } = setup();
-    await call.open(100);
-    expect(reserved).toEqual([30]); // 100 × 0.1 + 100 × 0.2
+    await call.open();
     expect(await call.cover(49)).toBe(true);
     expect(reserved).toEqual([30]);
     expect(await call.cover(50)).toBe(true);
     expect(reserved).toEqual([30, 50]); // 200 output tokens
   });
 
-  it('lets a stream run to what is reserved once the next slice is refused, and no further', async () => {
+  it('stops at the last slice it could reserve, whatever the request’s own limit', async () => {
     const { call, reserved } = setup({}, 40);
-    await call.open(100);
+    await call.open();
     expect(await call.cover(60)).toBe(true); // extension refused, but 60 ≤ 100 reserved
     expect(await call.cover(100)).toBe(true);
     expect(await call.cover(101)).toBe(false);
     expect(reserved).toEqual([30]);
   });
 
-  it('never reserves beyond the request’s own max_tokens, and never stops such a call', async () => {
-    const { call, reserved } = setup({ maxOutputTokens: 30 });
-    await call.open(100);
-    expect(reserved).toEqual([16]); // 100 × 0.1 + 30 × 0.2
-    expect(await call.cover(500)).toBe(true);
-    expect(reserved).toEqual([16]);
-  });
-
   it('charges the usage with the rule and hands its reservation to the charge transaction', async () => {
     const { call, recorded, released } = setup();
-    await call.open(100);
+    await call.open();
     const amount = await call.settle(
       { input_tokens: 100, output_tokens: 11 },
       { finish: 'completed' },
@@ -121,7 +127,7 @@ describe('MeteredCall', () => {
 
   it('releases the reservation of a call that is not charged', async () => {
     const { call, released } = setup();
-    await call.open(100);
+    await call.open();
     await call.abandon();
     await call.abandon();
     expect(released).toHaveLength(1);
@@ -129,7 +135,7 @@ describe('MeteredCall', () => {
 
   it('reserves nothing for a free model', async () => {
     const { call, reserved } = setup({ rule: { ...rule, mode: 'free' } });
-    await call.open(100);
+    await call.open();
     expect(await call.cover(10_000)).toBe(true);
     expect(reserved).toEqual([]);
   });

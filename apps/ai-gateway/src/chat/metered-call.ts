@@ -17,16 +17,20 @@ export interface MeteredCallParams {
   rule: PriceRuleVersion;
   target: PriceTarget;
   promptTokens: number;
-  /** The request's own output limit, if it set one: reservations never go beyond it. */
-  maxOutputTokens?: number;
-  /** Output tokens reserved ahead at a time while a stream runs. */
+  /**
+   * The most output the upstream is asked for: the per-choice limit times the choices (`n`),
+   * hidden reasoning included. Reserved up front, as the stream cannot show reasoning.
+   */
+  outputTokens: number;
+  /** Output tokens reserved at a time beyond `outputTokens`, for an upstream that ignores it. */
   sliceTokens: number;
 }
 
 /**
- * The credits side of one chat call: reserves what the call may cost before it starts, grows the
- * reservation while a stream runs, and in the end records the charge for what was produced (the
- * reservation is released in the same transaction), or releases it if nothing is to be charged.
+ * The credits side of one chat call: reserves what the call may cost before it starts, counts the
+ * output against the reservation while the call runs, and in the end records
+ * the charge for what was produced (the reservation is released in the same transaction), or
+ * releases it if nothing is to be charged.
  */
 export class MeteredCall {
   readonly eventId = uuidv7();
@@ -40,9 +44,9 @@ export class MeteredCall {
     private readonly params: MeteredCallParams,
   ) {}
 
-  /** Reserves the prompt and `outputTokens` (capped by the request's limit), or throws 402. */
-  async open(outputTokens: number): Promise<void> {
-    this.reservedOutput = this.capped(outputTokens);
+  /** Reserves the prompt and the whole output the upstream is asked for, or throws 402. */
+  async open(): Promise<void> {
+    this.reservedOutput = this.params.outputTokens;
     if (this.params.rule.mode === 'free') return;
     const amount = this.cost(this.reservedOutput);
     await this.deps.guard.reserve(this.params.userId, this.reservationId, amount);
@@ -50,16 +54,15 @@ export class MeteredCall {
   }
 
   /**
-   * Whether `produced` output tokens are covered, reserving the next slice when the current one
-   * is half used. False once the user cannot cover what is being produced: the stream must stop.
+   * Whether `produced` output tokens (all choices, counted as they pass) are covered. An upstream
+   * that goes past what was asked is given a slice more at a time, reserved when half of the
+   * current one is used; false once the user cannot cover what is produced: the stream must stop.
    */
   async cover(produced: number): Promise<boolean> {
-    const { maxOutputTokens, sliceTokens } = this.params;
-    // Up to the request's own limit everything was reserved; the upstream enforces the limit.
-    if (maxOutputTokens !== undefined && this.reservedOutput >= maxOutputTokens) return true;
     if (this.params.rule.mode === 'free') return true;
+    const { sliceTokens } = this.params;
     if (!this.refused && produced + sliceTokens / 2 >= this.reservedOutput) {
-      const output = this.capped(this.reservedOutput + sliceTokens);
+      const output = this.reservedOutput + sliceTokens;
       const amount = this.cost(output);
       if (amount === this.reservedAmount) {
         this.reservedOutput = output;
@@ -104,15 +107,14 @@ export class MeteredCall {
     await this.deps.guard.release(this.reservationId);
   }
 
-  private capped(outputTokens: number): number {
-    const max = this.params.maxOutputTokens;
-    return max === undefined ? outputTokens : Math.min(outputTokens, max);
-  }
-
+  /** The most `outputTokens` can cost: all of them priced as reasoning when that is dearer. */
   private cost(outputTokens: number): number {
-    return this.deps.prices.price(this.params.rule, this.params.target, {
-      input_tokens: this.params.promptTokens,
-      output_tokens: outputTokens,
-    }).amount;
+    const price = (reasoning: number) =>
+      this.deps.prices.price(this.params.rule, this.params.target, {
+        input_tokens: this.params.promptTokens,
+        output_tokens: outputTokens,
+        ...(reasoning ? { reasoning_tokens: reasoning } : {}),
+      }).amount;
+    return Math.max(price(0), price(outputTokens));
   }
 }

@@ -52,14 +52,14 @@ export class GatewayConfig extends ServiceConfig {
   @Max(3_600_000)
   PRICE_RULES_REFRESH_MS = 10_000;
 
-  /** Output tokens a non-streaming request without max_tokens is guarded for. */
+  /** Output limit per choice given to (and reserved for) a chat call that sets none. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   GUARD_DEFAULT_MAX_TOKENS = 4096;
 
-  /** Output tokens reserved ahead at a time while a stream runs. */
+  /** Output tokens reserved at a time for a stream whose upstream goes past its limit. */
   @Type(() => Number)
   @IsInt()
   @Min(16)
