@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { DataSource } from 'typeorm';
+import { ReservationSweeper } from '../apps/ai-gateway/src/balances/reservation-sweeper';
 import { ChatStack } from './support/chat-stack';
 import { eventually } from './support/wait';
 
@@ -18,6 +19,8 @@ const ONE_A_TOKEN = { input: '1000000', output: '1000000' };
 const DEFAULT_MAX_TOKENS = 500;
 const SLICE = 16;
 const TTL_MS = 1000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reads a stream to its end, or until `cap` chunks; answers what came and how it ended. */
 async function drain(stream: AsyncIterable<ChatCompletionChunk>, cap = Infinity) {
@@ -200,5 +203,50 @@ describe('metering a chat call: the guard bounds what any call can cost', () => 
     expect(output).toBeGreaterThan(20);
     // At most one slice beyond what was reserved.
     expect(-charge.amount).toBeLessThanOrEqual(reservation + SLICE);
+  });
+
+  describe('a call that outlives RESERVATION_TTL_MS (defect 9)', () => {
+    let slow: string;
+    beforeAll(async () => {
+      // 8 pieces, 300 ms apart: 2.4 s, well past the 1 s a reservation lives unrenewed.
+      slow = await stack.addModel(
+        {
+          chunks: Array.from({ length: 8 }, () => 'ab'),
+          usage: { prompt_tokens: 10, completion_tokens: 4 },
+          chunkDelayMs: 300,
+        },
+        ONE_A_TOKEN,
+      );
+    });
+
+    /** Mid-call, past the TTL: the reservation still counts and the sweeper leaves it. */
+    async function expectHeldMidCall(user: string): Promise<void> {
+      await sleep(TTL_MS * 1.8);
+      expect(await liveReservations(user)).toHaveLength(1);
+      expect((await stack.guardView(user)).reserved).toBeGreaterThan(0);
+      await stack.gateway.app.get(ReservationSweeper).sweep();
+      expect(await liveReservations(user)).toHaveLength(1);
+    }
+
+    it('keeps a long stream’s reservation while it runs', async () => {
+      const user = await stack.fundedUser(1000);
+      const client = stack.client((await stack.newKey(user)).key);
+      const streaming = client.chat.completions
+        .create({ model: slow, messages, stream: true })
+        .then((stream) => drain(stream));
+      await expectHeldMidCall(user);
+      expect((await streaming).failure).toBeUndefined();
+      expect(await liveReservations(user)).toEqual([]);
+      expect((await gatewayCharges(user)).map((c) => Number(c.amount))).toEqual([14]);
+    });
+
+    it('keeps a long JSON call’s reservation while it runs', async () => {
+      const user = await stack.fundedUser(1000);
+      const client = stack.client((await stack.newKey(user)).key);
+      const answering = client.chat.completions.create({ model: slow, messages });
+      await expectHeldMidCall(user);
+      await expect(answering).resolves.toMatchObject({ object: 'chat.completion' });
+      expect(await liveReservations(user)).toEqual([]);
+    });
   });
 });

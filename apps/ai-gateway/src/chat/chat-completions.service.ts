@@ -59,14 +59,26 @@ export class ChatCompletionsService {
         promptTokens: request.promptTokens,
         outputTokens: perChoice * request.choices,
         sliceTokens: this.config.STREAM_SLICE_TOKENS,
+        renewEveryMs: Math.ceil(this.config.RESERVATION_TTL_MS / 3),
       },
     );
     const exchange = new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS);
     await call.open();
-    if (request.stream) {
-      await new ChatStream({ ...request, body: forwarded }, call, exchange, res, this.logger).run();
-    } else {
-      await this.answer({ ...request, body: forwarded }, call, exchange, res);
+    try {
+      if (request.stream) {
+        await new ChatStream(
+          { ...request, body: forwarded },
+          call,
+          exchange,
+          res,
+          this.logger,
+        ).run();
+      } else {
+        await this.answer({ ...request, body: forwarded }, call, exchange, res);
+      }
+    } finally {
+      // A call that ended some unforeseen way leaves its reservation to lapse, not held for ever.
+      call.stopRenewal();
     }
   }
 

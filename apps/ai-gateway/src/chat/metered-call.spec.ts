@@ -26,8 +26,13 @@ const rule: PriceRuleVersion = {
 function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity) {
   const reserved: number[] = [];
   const released: string[] = [];
+  const renewed: string[] = [];
   const recorded: { charge: NewCharge; reservationId?: string }[] = [];
   const guard = {
+    renew: (id: string) => {
+      renewed.push(id);
+      return Promise.resolve(true);
+    },
     reserve: (_user: string, _id: string, amount: number) => {
       reserved.push(amount);
       return Promise.resolve();
@@ -64,11 +69,14 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
       promptTokens: 100,
       outputTokens: 100,
       sliceTokens: 100,
+      renewEveryMs: 60_000,
       ...overrides,
     },
   );
-  return { call, reserved, released, recorded };
+  return { call, reserved, released, renewed, recorded };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('MeteredCall', () => {
   it('reserves the prompt and all the output asked for (every choice) up front', async () => {
@@ -103,6 +111,17 @@ describe('MeteredCall', () => {
     expect(reserved).toEqual([30]);
   });
 
+  it('keeps its reservation alive while it runs, and stops once settled', async () => {
+    const { call, renewed } = setup({ renewEveryMs: 10 });
+    await call.open();
+    await sleep(55);
+    const whileRunning = renewed.length;
+    expect(whileRunning).toBeGreaterThanOrEqual(3);
+    await call.settle({ input_tokens: 100, output_tokens: 1 }, {});
+    await sleep(30);
+    expect(renewed.length).toBe(whileRunning);
+  });
+
   it('charges the usage with the rule and hands its reservation to the charge transaction', async () => {
     const { call, recorded, released } = setup();
     await call.open();
@@ -134,9 +153,11 @@ describe('MeteredCall', () => {
   });
 
   it('reserves nothing for a free model', async () => {
-    const { call, reserved } = setup({ rule: { ...rule, mode: 'free' } });
+    const { call, reserved, renewed } = setup({ rule: { ...rule, mode: 'free' }, renewEveryMs: 5 });
     await call.open();
     expect(await call.cover(10_000)).toBe(true);
+    await sleep(20);
     expect(reserved).toEqual([]);
+    expect(renewed).toEqual([]);
   });
 });

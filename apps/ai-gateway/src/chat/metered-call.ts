@@ -24,11 +24,13 @@ export interface MeteredCallParams {
   outputTokens: number;
   /** Output tokens reserved at a time beyond `outputTokens`, for an upstream that ignores it. */
   sliceTokens: number;
+  /** How often the reservation's lapse is pushed back while the call runs. */
+  renewEveryMs: number;
 }
 
 /**
- * The credits side of one chat call: reserves what the call may cost before it starts, counts the
- * output against the reservation while the call runs, and in the end records
+ * The credits side of one chat call: reserves what the call may cost before it starts, keeps the
+ * reservation alive and counts the output against it while the call runs, and in the end records
  * the charge for what was produced (the reservation is released in the same transaction), or
  * releases it if nothing is to be charged.
  */
@@ -38,6 +40,7 @@ export class MeteredCall {
   private reservedOutput = 0;
   private reservedAmount = 0;
   private refused = false;
+  private renewal?: NodeJS.Timeout;
 
   constructor(
     private readonly deps: MeteredCallDeps,
@@ -51,6 +54,10 @@ export class MeteredCall {
     const amount = this.cost(this.reservedOutput);
     await this.deps.guard.reserve(this.params.userId, this.reservationId, amount);
     this.reservedAmount = amount;
+    this.renewal = setInterval(() => {
+      this.deps.guard.renew(this.reservationId).catch(() => undefined); // the next tick tries again
+    }, this.params.renewEveryMs);
+    this.renewal.unref();
   }
 
   /**
@@ -96,15 +103,22 @@ export class MeteredCall {
       },
       this.reservedAmount > 0 ? this.reservationId : undefined,
     );
+    this.stopRenewal();
     this.reservedAmount = 0;
     return recorded.amount;
   }
 
   /** Nothing to charge (the call failed): frees the reservation. */
   async abandon(): Promise<void> {
+    this.stopRenewal();
     if (this.reservedAmount === 0) return;
     this.reservedAmount = 0;
     await this.deps.guard.release(this.reservationId);
+  }
+
+  stopRenewal(): void {
+    clearInterval(this.renewal);
+    this.renewal = undefined;
   }
 
   /** The most `outputTokens` can cost: all of them priced as reasoning when that is dearer. */

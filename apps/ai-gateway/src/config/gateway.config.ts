@@ -66,7 +66,7 @@ export class GatewayConfig extends ServiceConfig {
   @Max(1_000_000)
   STREAM_SLICE_TOKENS = 512;
 
-  /** A reservation not released by then (its call crashed) no longer counts. */
+  /** A reservation not renewed by then (its call's gateway died) no longer counts. */
   @Type(() => Number)
   @IsInt()
   @Min(1000)
