@@ -249,4 +249,95 @@ describe('metering a chat call: the guard bounds what any call can cost', () => 
       expect(await liveReservations(user)).toEqual([]);
     });
   });
+
+  describe('a charge insert that fails at the end of a call (defect 7)', () => {
+    let model: string;
+    beforeAll(async () => {
+      model = await stack.addModel(
+        {
+          chunks: ['Hello', ', ', 'ledger', '!'],
+          usage: { prompt_tokens: 10, completion_tokens: 4 },
+        },
+        ONE_A_TOKEN,
+      );
+    });
+
+    /**
+     * Makes the gateway's `charges` insert fail for the user's first `failures` rows, as a brief
+     * database fault would (a sequence counts the attempts: it is not rolled back with them).
+     * Answers how many inserts were tried.
+     */
+    async function failChargeInserts(user: string, failures: number) {
+      const name = `charge_fault_${Math.random().toString(36).slice(2, 10)}`;
+      await db.query(`CREATE SEQUENCE ${name}`);
+      await db.query(
+        `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF NEW.user_id = '${user}' AND nextval('${name}') <= ${failures} THEN
+             RAISE EXCEPTION 'injected fault: charge insert refused';
+           END IF;
+           RETURN NEW;
+         END $$`,
+      );
+      await db.query(
+        `CREATE TRIGGER ${name} BEFORE INSERT ON charges FOR EACH ROW EXECUTE FUNCTION ${name}()`,
+      );
+      return {
+        attempts: async () => {
+          const [row] = await db.query<{ last_value: string }[]>(`SELECT last_value FROM ${name}`);
+          return Number(row.last_value);
+        },
+        remove: async () => {
+          await db.query(`DROP TRIGGER ${name} ON charges`);
+          await db.query(`DROP FUNCTION ${name}()`);
+          await db.query(`DROP SEQUENCE ${name}`);
+        },
+      };
+    }
+
+    it('retries a stream’s charge until it is recorded, once, before the stream ends', async () => {
+      const user = await stack.fundedUser(1000);
+      const { key } = await stack.newKey(user);
+      const fault = await failChargeInserts(user, 3);
+      try {
+        const response = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model, messages, stream: true }),
+        });
+        const text = await response.text();
+        expect(response.status).toBe(200);
+        expect(text).not.toContain('"error"');
+        expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+        expect(await fault.attempts()).toBe(4);
+      } finally {
+        await fault.remove();
+      }
+      expect((await gatewayCharges(user)).map((c) => Number(c.amount))).toEqual([14]);
+      expect(await liveReservations(user)).toEqual([]);
+      await eventually(async () => {
+        expect((await stack.ledgerCharges(user)).map((c) => c.amount)).toEqual([-14]);
+      });
+      expect(await stack.balance(user)).toBe(986);
+    });
+
+    it('retries a JSON call’s charge until it is recorded, once, before answering', async () => {
+      const user = await stack.fundedUser(1000);
+      const client = stack.client((await stack.newKey(user)).key);
+      const fault = await failChargeInserts(user, 3);
+      try {
+        await expect(client.chat.completions.create({ model, messages })).resolves.toMatchObject({
+          choices: [{ message: { content: 'Hello, ledger!' } }],
+        });
+        expect(await fault.attempts()).toBe(4);
+      } finally {
+        await fault.remove();
+      }
+      expect((await gatewayCharges(user)).map((c) => Number(c.amount))).toEqual([14]);
+      expect(await liveReservations(user)).toEqual([]);
+      await eventually(async () => {
+        expect((await stack.ledgerCharges(user)).map((c) => c.amount)).toEqual([-14]);
+      });
+    });
+  });
 });

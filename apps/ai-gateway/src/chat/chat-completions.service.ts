@@ -50,7 +50,15 @@ export class ChatCompletionsService {
         ? { ...request.body, max_completion_tokens: perChoice }
         : request.body;
     const call = new MeteredCall(
-      { guard: this.guard, charges: this.charges, prices: this.prices },
+      {
+        guard: this.guard,
+        charges: this.charges,
+        prices: this.prices,
+        onRecordFailure: (error, attempt) =>
+          this.logger.warn(
+            `could not record a chat charge (attempt ${attempt}), trying again: ${String(error)}`,
+          ),
+      },
       {
         userId: key.user_id,
         apiKeyId: key.id,
@@ -127,7 +135,7 @@ export class ChatCompletionsService {
         typeof completion.id === 'string' ? completion.id : undefined,
       );
     } catch (error) {
-      // Not recorded, so not answered: the client may retry, and the reservation must not linger.
+      // Refused (not a passing fault, which is retried): not answered, and not left reserved.
       await call.abandon().catch(() => undefined);
       throw error;
     }

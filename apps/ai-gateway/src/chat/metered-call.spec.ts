@@ -1,4 +1,5 @@
-import { priceUsage, PriceRuleVersion } from '@tally/contracts';
+import { ErrorCode, priceUsage, PriceRuleVersion } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
 import type { BalanceGuard } from '../balances/balance-guard';
 import type { ChargesService, NewCharge } from '../charges/charges.service';
 import type { PriceBook } from '../pricing/price-book';
@@ -23,10 +24,15 @@ const rule: PriceRuleVersion = {
   min_credits: null,
 };
 
-function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity) {
+function setup(
+  overrides: Partial<MeteredCallParams> = {},
+  allowUpTo = Infinity,
+  failRecords: Error[] = [],
+) {
   const reserved: number[] = [];
   const released: string[] = [];
   const renewed: string[] = [];
+  const failures: number[] = [];
   const recorded: { charge: NewCharge; reservationId?: string }[] = [];
   const guard = {
     renew: (id: string) => {
@@ -49,6 +55,8 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
   } as unknown as BalanceGuard;
   const charges = {
     record: (charge: NewCharge, reservationId?: string) => {
+      const failure = failRecords.shift();
+      if (failure) return Promise.reject(failure);
       recorded.push({ charge, reservationId });
       return Promise.resolve({ amount: charge.amount, firstTime: true });
     },
@@ -60,7 +68,7 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
     }),
   } as unknown as PriceBook;
   const call = new MeteredCall(
-    { guard, charges, prices },
+    { guard, charges, prices, onRecordFailure: (_error, attempt) => failures.push(attempt) },
     {
       userId: 'u1',
       apiKeyId: 'k1',
@@ -73,7 +81,7 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
       ...overrides,
     },
   );
-  return { call, reserved, released, renewed, recorded };
+  return { call, reserved, released, renewed, recorded, failures };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,6 +128,24 @@ describe('MeteredCall', () => {
     await call.settle({ input_tokens: 100, output_tokens: 1 }, {});
     await sleep(30);
     expect(renewed.length).toBe(whileRunning);
+  });
+
+  it('tries again to record its charge until it is recorded, once', async () => {
+    const down = new Error('connection terminated');
+    const { call, recorded, failures } = setup({}, Infinity, [down, down, down]);
+    await call.open();
+    expect(await call.settle({ input_tokens: 100, output_tokens: 11 }, {})).toBe(13);
+    expect(failures).toEqual([1, 2, 3]);
+    expect(recorded).toHaveLength(1);
+  });
+
+  it('does not try again a charge the ledger refuses', async () => {
+    const refusal = new DomainError(ErrorCode.ValidationFailed, 'no');
+    const { call, recorded, failures } = setup({}, Infinity, [refusal]);
+    await call.open();
+    await expect(call.settle({ input_tokens: 100, output_tokens: 11 }, {})).rejects.toBe(refusal);
+    expect(failures).toEqual([]);
+    expect(recorded).toEqual([]);
   });
 
   it('charges the usage with the rule and hands its reservation to the charge transaction', async () => {

@@ -1,5 +1,5 @@
 import type { ChargeUsage, PriceRuleVersion, PriceTarget } from '@tally/contracts';
-import { uuidv7 } from '@tally/platform';
+import { DomainError, uuidv7 } from '@tally/platform';
 import type { BalanceGuard } from '../balances/balance-guard';
 import type { ChargesService } from '../charges/charges.service';
 import { requestFingerprint } from '../charges/request-fingerprint';
@@ -9,7 +9,12 @@ export interface MeteredCallDeps {
   guard: BalanceGuard;
   charges: ChargesService;
   prices: PriceBook;
+  /** Told of each failed attempt to record the charge (it is tried again). */
+  onRecordFailure?: (error: unknown, attempt: number) => void;
 }
+
+/** Waits between attempts to record a charge: from the first to the longest, doubling. */
+export const RECORD_RETRY_MS = { first: 50, longest: 5000 };
 
 export interface MeteredCallParams {
   userId: string;
@@ -83,29 +88,41 @@ export class MeteredCall {
     return produced <= this.reservedOutput;
   }
 
-  /** Records the charge for this usage; answers the amount charged. */
+  /**
+   * Records the charge for this usage, trying again (it is idempotent by event_id) until it is
+   * durable: the reservation keeps holding meanwhile. Only a refusal (a DomainError) ends it.
+   * Answers the amount charged.
+   */
   async settle(
     usage: ChargeUsage,
     metadata: Record<string, unknown>,
     sourceRefId?: string,
   ): Promise<number> {
     const { amount, pricing } = this.deps.prices.price(this.params.rule, this.params.target, usage);
-    const recorded = await this.deps.charges.record(
-      {
-        event_id: this.eventId,
-        user_id: this.params.userId,
-        source: 'chat',
-        source_ref_id: sourceRefId?.slice(0, 128),
-        amount,
-        pricing,
-        metadata: { api_key_id: this.params.apiKeyId, ...metadata },
-        request_fingerprint: requestFingerprint({ event_id: this.eventId }),
-      },
-      this.reservedAmount > 0 ? this.reservationId : undefined,
-    );
-    this.stopRenewal();
-    this.reservedAmount = 0;
-    return recorded.amount;
+    const charge = {
+      event_id: this.eventId,
+      user_id: this.params.userId,
+      source: 'chat',
+      source_ref_id: sourceRefId?.slice(0, 128),
+      amount,
+      pricing,
+      metadata: { api_key_id: this.params.apiKeyId, ...metadata },
+      request_fingerprint: requestFingerprint({ event_id: this.eventId }),
+    };
+    const reservationId = this.reservedAmount > 0 ? this.reservationId : undefined;
+    for (let attempt = 1, wait = RECORD_RETRY_MS.first; ; attempt++) {
+      try {
+        const recorded = await this.deps.charges.record(charge, reservationId);
+        this.stopRenewal();
+        this.reservedAmount = 0;
+        return recorded.amount;
+      } catch (error) {
+        if (error instanceof DomainError) throw error;
+        this.deps.onRecordFailure?.(error, attempt);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        wait = Math.min(wait * 2, RECORD_RETRY_MS.longest);
+      }
+    }
   }
 
   /** Nothing to charge (the call failed): frees the reservation. */
