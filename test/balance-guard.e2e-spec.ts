@@ -23,7 +23,9 @@ describe('the balance guard of /v1/chat/completions', () => {
   let endless: string;
 
   beforeAll(async () => {
-    await stack.start({ STREAM_SLICE_TOKENS: '16' });
+    // A stream without max_tokens is asked for (and reserves) 32 output tokens; the endless
+    // upstream ignores that, and is given 16 more at a time while the user covers them.
+    await stack.start({ STREAM_SLICE_TOKENS: '16', GUARD_DEFAULT_MAX_TOKENS: '32' });
     // Every call is charged 30 × 0.1 + 20 × 0.2 = 7 credits.
     model = await stack.addModel(
       { chunks: ['ok'], usage: { prompt_tokens: 30, completion_tokens: 20 } },

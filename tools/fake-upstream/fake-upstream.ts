@@ -14,8 +14,15 @@ export interface FakeModel {
   failWith?: number;
   /** Never answer. */
   hang?: boolean;
-  /** Stream chunks until the client goes away. */
+  /** Stream chunks until the client goes away (whatever limit the request set). */
   endless?: boolean;
+  /** Answer with a call of this function whose arguments are `chunks`, instead of content. */
+  tool?: string;
+  /**
+   * Hidden reasoning tokens per choice, as OpenAI's reasoning models spend them: never streamed,
+   * only reported (in `completion_tokens` and `completion_tokens_details.reasoning_tokens`).
+   */
+  reasoningTokens?: number;
 }
 
 export interface ReceivedRequest {
@@ -98,34 +105,81 @@ async function handle(
   if (body.stream === true) {
     const wantsUsage =
       (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    return stream(fake, res, modelName, model, id, wantsUsage);
+    return stream(fake, res, modelName, model, id, wantsUsage, answerShape(model, body));
   }
   if (model.chunkDelayMs) await sleep(model.chunkDelayMs * model.chunks.length);
-  sendJson(res, 200, completion(modelName, model, id));
+  sendJson(res, 200, completion(modelName, model, id, answerShape(model, body)));
 }
 
-export function completion(modelName: string, model: FakeModel, id: string) {
+/**
+ * What OpenAI would make of the request: `n` choices, each within the output limit
+ * (`max_completion_tokens`, else `max_tokens`, per choice), hidden reasoning spent first. A choice
+ * whose reasoning reaches the limit shows nothing and finishes with `length`. `usage` counts all
+ * choices.
+ */
+export interface AnswerShape {
+  n: number;
+  visible: boolean;
+  finish: 'stop' | 'length' | 'tool_calls';
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    total_tokens: number;
+    completion_tokens_details?: { reasoning_tokens: number };
+  };
+}
+
+function answerShape(model: FakeModel, body: Record<string, unknown>): AnswerShape {
+  const n = typeof body.n === 'number' && body.n > 0 ? body.n : 1;
+  const asked = body.max_completion_tokens ?? body.max_tokens;
+  const limit = typeof asked === 'number' ? asked : Infinity;
+  const reasoning = Math.min(model.reasoningTokens ?? 0, limit);
+  const visible = reasoning < limit;
+  const finish = !visible ? 'length' : model.tool ? 'tool_calls' : 'stop';
+  if (!model.usage) return { n, visible, finish };
+  const perChoice = Math.min(reasoning + (visible ? model.usage.completion_tokens : 0), limit);
+  const completion = n * perChoice;
+  return {
+    n,
+    visible,
+    finish,
+    usage: {
+      prompt_tokens: model.usage.prompt_tokens,
+      completion_tokens: completion,
+      total_tokens: model.usage.prompt_tokens + completion,
+      ...(model.reasoningTokens
+        ? { completion_tokens_details: { reasoning_tokens: n * reasoning } }
+        : {}),
+    },
+  };
+}
+
+const toolCallId = 'call_fake_1';
+
+export function completion(modelName: string, model: FakeModel, id: string, shape: AnswerShape) {
+  const text = shape.visible ? model.chunks.join('') : '';
+  const message = model.tool
+    ? {
+        role: 'assistant',
+        content: null,
+        refusal: null,
+        tool_calls: [
+          { id: toolCallId, type: 'function', function: { name: model.tool, arguments: text } },
+        ],
+      }
+    : { role: 'assistant', content: text, refusal: null };
   return {
     id,
     object: 'chat.completion',
     created: CREATED,
     model: modelName,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: model.chunks.join(''), refusal: null },
-        logprobs: null,
-        finish_reason: 'stop',
-      },
-    ],
-    ...(model.usage
-      ? {
-          usage: {
-            ...model.usage,
-            total_tokens: model.usage.prompt_tokens + model.usage.completion_tokens,
-          },
-        }
-      : {}),
+    choices: Array.from({ length: shape.n }, (_, index) => ({
+      index,
+      message,
+      logprobs: null,
+      finish_reason: shape.finish,
+    })),
+    ...(shape.usage ? { usage: shape.usage } : {}),
   };
 }
 
@@ -136,36 +190,54 @@ async function stream(
   model: FakeModel,
   id: string,
   wantsUsage: boolean,
+  shape: AnswerShape,
 ): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const chunk = (delta: object, finish: string | null = null) => ({
+  // One event per choice for each piece, as OpenAI interleaves the choices of `n`.
+  const chunk = (delta: object, index: number, finish: string | null = null) => ({
     id,
     object: 'chat.completion.chunk',
     created: CREATED,
     model: modelName,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    choices: [{ index, delta, logprobs: null, finish_reason: finish }],
   });
   const send = (data: object | string) =>
     res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
-  send(chunk({ role: 'assistant', content: '' }));
-  for (let i = 0; model.endless || i < model.chunks.length; i++) {
+  const piece = (text: string, first: boolean) =>
+    model.tool
+      ? {
+          tool_calls: [
+            first
+              ? {
+                  index: 0,
+                  id: toolCallId,
+                  type: 'function',
+                  function: { name: model.tool, arguments: text },
+                }
+              : { index: 0, function: { arguments: text } },
+          ],
+        }
+      : { content: text };
+  const choices = Array.from({ length: shape.n }, (_, index) => index);
+  for (const index of choices) {
+    send(chunk({ role: 'assistant', content: model.tool ? null : '' }, index));
+  }
+  const pieces = shape.visible || model.endless ? model.chunks.length : 0;
+  for (let i = 0; model.endless || i < pieces; i++) {
     if (model.chunkDelayMs) await sleep(model.chunkDelayMs);
     if (res.destroyed || res.writableEnded) return;
-    send(chunk({ content: model.chunks[i % model.chunks.length] }));
+    for (const index of choices) send(chunk(piece(model.chunks[i % pieces], i === 0), index));
     fake.chunksSent.set(modelName, (fake.chunksSent.get(modelName) ?? 0) + 1);
   }
-  send(chunk({}, 'stop'));
-  if (wantsUsage && model.usage) {
+  for (const index of choices) send(chunk({}, index, shape.finish));
+  if (wantsUsage && shape.usage) {
     send({
       id,
       object: 'chat.completion.chunk',
       created: CREATED,
       model: modelName,
       choices: [],
-      usage: {
-        ...model.usage,
-        total_tokens: model.usage.prompt_tokens + model.usage.completion_tokens,
-      },
+      usage: shape.usage,
     });
   }
   send('[DONE]');

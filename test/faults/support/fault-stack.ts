@@ -26,6 +26,12 @@ export const CHECKER_APPLICATION_NAME = 'tally-faults-checker';
 const SERVER = process.env.FAULTS_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const CONSUMER_GROUP = 'credit-store';
 
+export interface FaultStackOptions {
+  gateway: boolean;
+  /** The gateway's chat upstream (asked when the stack starts); none by default. */
+  upstream?: () => string;
+}
+
 export interface Reconciliation {
   ok: boolean;
   accounts_checked: number;
@@ -77,8 +83,11 @@ export class FaultStack {
     return this.databases[1];
   }
 
-  /** Databases, broker, the credit-store, and the gateway when the scenario needs it. */
-  async start({ gateway }: { gateway: boolean }): Promise<void> {
+  /**
+   * Databases, broker, the credit-store, and the gateway when the scenario needs it (with the
+   * scenario's chat upstream, if it has one).
+   */
+  async start({ gateway, upstream }: FaultStackOptions): Promise<void> {
     const [storeUrl, gatewayUrl] = await Promise.all(this.databases.map(recreateDatabase));
     await this.stack.startBroker();
     this.env = this.stack.appEnv(
@@ -88,6 +97,7 @@ export class FaultStack {
         storePort: FAULTS.storePort,
         gatewayPort: FAULTS.gatewayPort,
         tokens: FAULT_TOKENS,
+        upstream: upstream?.(),
       },
       {
         CREDIT_STORE_CONSUMER_GROUP: CONSUMER_GROUP,
@@ -268,9 +278,9 @@ export class FaultStack {
  * A scenario file's stack: started before its test (the gateway too if asked) and stopped after.
  * A scenario that needs more processes adds its own beforeAll, which runs after this one.
  */
-export function useFaultStack(scenario: string, { gateway }: { gateway: boolean }): FaultStack {
+export function useFaultStack(scenario: string, options: FaultStackOptions): FaultStack {
   const stack = new FaultStack(scenario);
-  beforeAll(() => stack.start({ gateway }), 180_000);
+  beforeAll(() => stack.start(options), 180_000);
   afterAll(() => stack.stop(), 60_000);
   return stack;
 }

@@ -33,6 +33,18 @@ export class BalanceGuard {
     return (await this.tryReserve(userId, reservationId, amount)) === undefined;
   }
 
+  /**
+   * Pushes back the lapse of a running call's reservation (no lock: its amount does not change).
+   * False when it is gone (it lapsed and was swept: the database was out of reach for a TTL).
+   */
+  renew(reservationId: string): Promise<boolean> {
+    return this.reservations.renew(
+      this.dataSource.manager,
+      reservationId,
+      this.config.RESERVATION_TTL_MS,
+    );
+  }
+
   async release(reservationId: string): Promise<void> {
     await this.reservations.release(this.dataSource.manager, reservationId);
   }

@@ -26,6 +26,14 @@ export class ReservationRepository {
     return rows.length === 1;
   }
 
+  async renew(db: EntityManager, id: string, ttlMs: number): Promise<boolean> {
+    const [, updated]: [unknown, number] = await db.query(
+      `UPDATE reservations SET expires_at = now() + $2 * interval '1 millisecond' WHERE id = $1`,
+      [id, ttlMs],
+    );
+    return updated === 1;
+  }
+
   async release(db: EntityManager, id: string): Promise<void> {
     await db.query(`DELETE FROM reservations WHERE id = $1`, [id]);
   }

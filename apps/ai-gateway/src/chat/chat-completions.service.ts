@@ -42,26 +42,51 @@ export class ChatCompletionsService {
     }
     const target = { scene: 'chat', provider: upstream.provider, model: request.model };
     const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
+    // Hidden reasoning cannot be counted as it goes: only the upstream's limit bounds it, so a
+    // call always has one (the gateway's default when the client set none), reserved in full.
+    const perChoice = request.maxOutputTokens ?? this.config.GUARD_DEFAULT_MAX_TOKENS;
+    const forwarded =
+      request.maxOutputTokens === undefined
+        ? { ...request.body, max_completion_tokens: perChoice }
+        : request.body;
     const call = new MeteredCall(
-      { guard: this.guard, charges: this.charges, prices: this.prices },
+      {
+        guard: this.guard,
+        charges: this.charges,
+        prices: this.prices,
+        onRecordFailure: (error, attempt) =>
+          this.logger.warn(
+            `could not record a chat charge (attempt ${attempt}), trying again: ${String(error)}`,
+          ),
+      },
       {
         userId: key.user_id,
         apiKeyId: key.id,
         rule,
         target,
         promptTokens: request.promptTokens,
-        maxOutputTokens: request.maxOutputTokens,
+        outputTokens: perChoice * request.choices,
         sliceTokens: this.config.STREAM_SLICE_TOKENS,
+        renewEveryMs: Math.ceil(this.config.RESERVATION_TTL_MS / 3),
       },
     );
     const exchange = new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS);
-    if (request.stream) {
-      // A stream reserves a first slice and grows as it goes, instead of the worst case up front.
-      await call.open(this.config.STREAM_SLICE_TOKENS);
-      await new ChatStream(request, call, exchange, res, this.logger).run();
-    } else {
-      await call.open(request.maxOutputTokens ?? this.config.GUARD_DEFAULT_MAX_TOKENS);
-      await this.answer(request, call, exchange, res);
+    await call.open();
+    try {
+      if (request.stream) {
+        await new ChatStream(
+          { ...request, body: forwarded },
+          call,
+          exchange,
+          res,
+          this.logger,
+        ).run();
+      } else {
+        await this.answer({ ...request, body: forwarded }, call, exchange, res);
+      }
+    } finally {
+      // A call that ended some unforeseen way leaves its reservation to lapse, not held for ever.
+      call.stopRenewal();
     }
   }
 
@@ -110,7 +135,7 @@ export class ChatCompletionsService {
         typeof completion.id === 'string' ? completion.id : undefined,
       );
     } catch (error) {
-      // Not recorded, so not answered: the client may retry, and the reservation must not linger.
+      // Refused (not a passing fault, which is retried): not answered, and not left reserved.
       await call.abandon().catch(() => undefined);
       throw error;
     }

@@ -33,6 +33,12 @@ describe('readChatRequest', () => {
     expect(readChatRequest({ model: 'm', messages }).stream).toBe(false);
   });
 
+  it('reads the choices asked for (n), one by default', () => {
+    expect(readChatRequest({ model: 'm', messages, n: 40 }).choices).toBe(40);
+    expect(readChatRequest({ model: 'm', messages, n: null }).choices).toBe(1);
+    expect(readChatRequest({ model: 'm', messages }).choices).toBe(1);
+  });
+
   it.each([
     [[], 'body must be a JSON object'],
     [{ messages }, 'model:'],
@@ -41,6 +47,9 @@ describe('readChatRequest', () => {
     [{ model: 'm', messages, max_tokens: 0 }, 'max_tokens:'],
     [{ model: 'm', messages, max_tokens: 1.5 }, 'max_tokens:'],
     [{ model: 'm', messages, stream_options: 'x' }, 'stream_options:'],
+    [{ model: 'm', messages, n: 0 }, 'n:'],
+    [{ model: 'm', messages, n: 129 }, 'n:'],
+    [{ model: 'm', messages, n: '2' }, 'n:'],
   ])('refuses %j with a reason naming the field', (body, reason) => {
     expect(() => readChatRequest(body)).toThrow(DomainError);
     expect(() => readChatRequest(body)).toThrow(reason);

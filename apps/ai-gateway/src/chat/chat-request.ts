@@ -9,8 +9,10 @@ export interface ChatRequest {
   stream: boolean;
   /** Whether the client asked for the usage chunk at the end of a stream. */
   clientWantsUsage: boolean;
-  /** max_completion_tokens, or the older max_tokens. */
+  /** max_completion_tokens, or the older max_tokens (per choice, hidden reasoning included). */
   maxOutputTokens?: number;
+  /** Choices asked for (`n`): each may produce up to the output limit. */
+  choices: number;
   /** Estimated from the messages (and tools), which is what the upstream will read. */
   promptTokens: number;
 }
@@ -20,6 +22,8 @@ function invalid(reason: string): DomainError {
 }
 
 const positiveInt = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
+/** OpenAI's own bound on `n`. */
+const MAX_CHOICES = 128;
 
 /**
  * Checks the few fields the gateway acts on, with OpenAI's meaning; every other field is the
@@ -44,6 +48,9 @@ export function readChatRequest(body: unknown): ChatRequest {
       throw invalid(`${field}: must be a positive integer`);
     }
   }
+  if (b.n !== undefined && b.n !== null && !(positiveInt(b.n) && (b.n as number) <= MAX_CHOICES)) {
+    throw invalid(`n: must be an integer from 1 to ${MAX_CHOICES}`);
+  }
   const options = b.stream_options;
   if (
     options !== undefined &&
@@ -59,6 +66,7 @@ export function readChatRequest(body: unknown): ChatRequest {
     stream: b.stream === true,
     clientWantsUsage: (options as { include_usage?: unknown } | null)?.include_usage === true,
     maxOutputTokens: max ?? undefined,
+    choices: (b.n as number | null | undefined) ?? 1,
     promptTokens: estimateTokens(JSON.stringify([b.messages, b.tools ?? null])),
   };
 }

@@ -143,7 +143,10 @@ export class ChatStream {
     await this.write(`${event}\n\n`);
   }
 
-  /** Charges what was produced, then lets the client see the end. */
+  /**
+   * Charges what was produced (settle tries until it is recorded), then lets the client see the
+   * end. Only a charge the ledger refuses ends the stream with an error instead.
+   */
   private async end(finish: Finish): Promise<void> {
     const produced = this.usage !== undefined || this.outputBytes > 0;
     try {

@@ -33,6 +33,12 @@ describe('chat usage', () => {
       }),
     ).toBe('f{"x":1}');
     expect(producedText({ choices: [{ delta: { refusal: 'no' } }] })).toBe('no');
+    // Reasoning that an upstream shows, under either name.
+    expect(
+      producedText({
+        choices: [{ delta: { reasoning_content: 'hmm' } }, { delta: { reasoning: 'so' } }],
+      }),
+    ).toBe('hmmso');
     expect(producedText({ choices: [] })).toBe('');
     expect(producedText(null)).toBe('');
   });

@@ -27,7 +27,10 @@ export function reportedUsage(usage: unknown): ChargeUsage | undefined {
   };
 }
 
-/** The text a completion (or a stream chunk) produced: content, refusals and tool arguments. */
+/**
+ * The text a completion (or a stream chunk) produced, in every choice: content, refusals, tool
+ * calls and the reasoning some upstreams show (`reasoning_content`, `reasoning`).
+ */
 export function producedText(completionOrChunk: unknown): string {
   const choices = (completionOrChunk as { choices?: unknown } | null)?.choices;
   if (!Array.isArray(choices)) return '';
@@ -39,6 +42,7 @@ export function producedText(completionOrChunk: unknown): string {
         part.content,
         part.refusal,
         part.reasoning_content,
+        part.reasoning,
         ...calls.map((c: { function?: { name?: unknown; arguments?: unknown } }) =>
           [c?.function?.name, c?.function?.arguments].filter((s) => typeof s === 'string').join(''),
         ),

@@ -1,4 +1,5 @@
-import { priceUsage, PriceRuleVersion } from '@tally/contracts';
+import { ErrorCode, priceUsage, PriceRuleVersion } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
 import type { BalanceGuard } from '../balances/balance-guard';
 import type { ChargesService, NewCharge } from '../charges/charges.service';
 import type { PriceBook } from '../pricing/price-book';
@@ -23,11 +24,21 @@ const rule: PriceRuleVersion = {
   min_credits: null,
 };
 
-function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity) {
+function setup(
+  overrides: Partial<MeteredCallParams> = {},
+  allowUpTo = Infinity,
+  failRecords: Error[] = [],
+) {
   const reserved: number[] = [];
   const released: string[] = [];
+  const renewed: string[] = [];
+  const failures: number[] = [];
   const recorded: { charge: NewCharge; reservationId?: string }[] = [];
   const guard = {
+    renew: (id: string) => {
+      renewed.push(id);
+      return Promise.resolve(true);
+    },
     reserve: (_user: string, _id: string, amount: number) => {
       reserved.push(amount);
       return Promise.resolve();
@@ -44,6 +55,8 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
   } as unknown as BalanceGuard;
   const charges = {
     record: (charge: NewCharge, reservationId?: string) => {
+      const failure = failRecords.shift();
+      if (failure) return Promise.reject(failure);
       recorded.push({ charge, reservationId });
       return Promise.resolve({ amount: charge.amount, firstTime: true });
     },
@@ -55,51 +68,89 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
     }),
   } as unknown as PriceBook;
   const call = new MeteredCall(
-    { guard, charges, prices },
+    { guard, charges, prices, onRecordFailure: (_error, attempt) => failures.push(attempt) },
     {
       userId: 'u1',
       apiKeyId: 'k1',
       rule,
       target: { scene: 'chat', model: 'm' },
       promptTokens: 100,
+      outputTokens: 100,
       sliceTokens: 100,
+      renewEveryMs: 60_000,
       ...overrides,
     },
   );
-  return { call, reserved, released, recorded };
+  return { call, reserved, released, renewed, recorded, failures };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('MeteredCall', () => {
-  it('reserves the prompt and a first slice, and the next slice once half of it is used', async () => {
+  it('reserves the prompt and all the output asked for (every choice) up front', async () => {
+    const { call, reserved } = setup({ outputTokens: 40 * 50 });
+    await call.open();
+    expect(reserved).toEqual([410]); // 100 × 0.1 + 2000 × 0.2
+    expect(await call.cover(2000 - 50 - 1)).toBe(true);
+    expect(reserved).toEqual([410]);
+  });
+
+  it('reserves output at the reasoning price when reasoning costs more', async () => {
+    const { call, reserved } = setup({ rule: { ...rule, reasoning_per_million: '500000' } });
+    await call.open();
+    expect(reserved).toEqual([60]); // 100 × 0.1 + 100 × 0.5
+  });
+
+  it('gives an upstream that goes past its limit a slice more at a time, while the user covers it', async () => {
     const { call, reserved } = setup();
-    await call.open(100);
-    expect(reserved).toEqual([30]); // 100 × 0.1 + 100 × 0.2
+    await call.open();
     expect(await call.cover(49)).toBe(true);
     expect(reserved).toEqual([30]);
     expect(await call.cover(50)).toBe(true);
     expect(reserved).toEqual([30, 50]); // 200 output tokens
   });
 
-  it('lets a stream run to what is reserved once the next slice is refused, and no further', async () => {
+  it('stops at the last slice it could reserve, whatever the request’s own limit', async () => {
     const { call, reserved } = setup({}, 40);
-    await call.open(100);
+    await call.open();
     expect(await call.cover(60)).toBe(true); // extension refused, but 60 ≤ 100 reserved
     expect(await call.cover(100)).toBe(true);
     expect(await call.cover(101)).toBe(false);
     expect(reserved).toEqual([30]);
   });
 
-  it('never reserves beyond the request’s own max_tokens, and never stops such a call', async () => {
-    const { call, reserved } = setup({ maxOutputTokens: 30 });
-    await call.open(100);
-    expect(reserved).toEqual([16]); // 100 × 0.1 + 30 × 0.2
-    expect(await call.cover(500)).toBe(true);
-    expect(reserved).toEqual([16]);
+  it('keeps its reservation alive while it runs, and stops once settled', async () => {
+    const { call, renewed } = setup({ renewEveryMs: 10 });
+    await call.open();
+    await sleep(55);
+    const whileRunning = renewed.length;
+    expect(whileRunning).toBeGreaterThanOrEqual(3);
+    await call.settle({ input_tokens: 100, output_tokens: 1 }, {});
+    await sleep(30);
+    expect(renewed.length).toBe(whileRunning);
+  });
+
+  it('tries again to record its charge until it is recorded, once', async () => {
+    const down = new Error('connection terminated');
+    const { call, recorded, failures } = setup({}, Infinity, [down, down, down]);
+    await call.open();
+    expect(await call.settle({ input_tokens: 100, output_tokens: 11 }, {})).toBe(13);
+    expect(failures).toEqual([1, 2, 3]);
+    expect(recorded).toHaveLength(1);
+  });
+
+  it('does not try again a charge the ledger refuses', async () => {
+    const refusal = new DomainError(ErrorCode.ValidationFailed, 'no');
+    const { call, recorded, failures } = setup({}, Infinity, [refusal]);
+    await call.open();
+    await expect(call.settle({ input_tokens: 100, output_tokens: 11 }, {})).rejects.toBe(refusal);
+    expect(failures).toEqual([]);
+    expect(recorded).toEqual([]);
   });
 
   it('charges the usage with the rule and hands its reservation to the charge transaction', async () => {
     const { call, recorded, released } = setup();
-    await call.open(100);
+    await call.open();
     const amount = await call.settle(
       { input_tokens: 100, output_tokens: 11 },
       { finish: 'completed' },
@@ -121,16 +172,18 @@ describe('MeteredCall', () => {
 
   it('releases the reservation of a call that is not charged', async () => {
     const { call, released } = setup();
-    await call.open(100);
+    await call.open();
     await call.abandon();
     await call.abandon();
     expect(released).toHaveLength(1);
   });
 
   it('reserves nothing for a free model', async () => {
-    const { call, reserved } = setup({ rule: { ...rule, mode: 'free' } });
-    await call.open(100);
+    const { call, reserved, renewed } = setup({ rule: { ...rule, mode: 'free' }, renewEveryMs: 5 });
+    await call.open();
     expect(await call.cover(10_000)).toBe(true);
+    await sleep(20);
     expect(reserved).toEqual([]);
+    expect(renewed).toEqual([]);
   });
 });

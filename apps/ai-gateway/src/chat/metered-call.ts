@@ -1,5 +1,5 @@
 import type { ChargeUsage, PriceRuleVersion, PriceTarget } from '@tally/contracts';
-import { uuidv7 } from '@tally/platform';
+import { DomainError, uuidv7 } from '@tally/platform';
 import type { BalanceGuard } from '../balances/balance-guard';
 import type { ChargesService } from '../charges/charges.service';
 import { requestFingerprint } from '../charges/request-fingerprint';
@@ -9,7 +9,12 @@ export interface MeteredCallDeps {
   guard: BalanceGuard;
   charges: ChargesService;
   prices: PriceBook;
+  /** Told of each failed attempt to record the charge (it is tried again). */
+  onRecordFailure?: (error: unknown, attempt: number) => void;
 }
+
+/** Waits between attempts to record a charge: from the first to the longest, doubling. */
+export const RECORD_RETRY_MS = { first: 50, longest: 5000 };
 
 export interface MeteredCallParams {
   userId: string;
@@ -17,16 +22,22 @@ export interface MeteredCallParams {
   rule: PriceRuleVersion;
   target: PriceTarget;
   promptTokens: number;
-  /** The request's own output limit, if it set one: reservations never go beyond it. */
-  maxOutputTokens?: number;
-  /** Output tokens reserved ahead at a time while a stream runs. */
+  /**
+   * The most output the upstream is asked for: the per-choice limit times the choices (`n`),
+   * hidden reasoning included. Reserved up front, as the stream cannot show reasoning.
+   */
+  outputTokens: number;
+  /** Output tokens reserved at a time beyond `outputTokens`, for an upstream that ignores it. */
   sliceTokens: number;
+  /** How often the reservation's lapse is pushed back while the call runs. */
+  renewEveryMs: number;
 }
 
 /**
- * The credits side of one chat call: reserves what the call may cost before it starts, grows the
- * reservation while a stream runs, and in the end records the charge for what was produced (the
- * reservation is released in the same transaction), or releases it if nothing is to be charged.
+ * The credits side of one chat call: reserves what the call may cost before it starts, keeps the
+ * reservation alive and counts the output against it while the call runs, and in the end records
+ * the charge for what was produced (the reservation is released in the same transaction), or
+ * releases it if nothing is to be charged.
  */
 export class MeteredCall {
   readonly eventId = uuidv7();
@@ -34,32 +45,36 @@ export class MeteredCall {
   private reservedOutput = 0;
   private reservedAmount = 0;
   private refused = false;
+  private renewal?: NodeJS.Timeout;
 
   constructor(
     private readonly deps: MeteredCallDeps,
     private readonly params: MeteredCallParams,
   ) {}
 
-  /** Reserves the prompt and `outputTokens` (capped by the request's limit), or throws 402. */
-  async open(outputTokens: number): Promise<void> {
-    this.reservedOutput = this.capped(outputTokens);
+  /** Reserves the prompt and the whole output the upstream is asked for, or throws 402. */
+  async open(): Promise<void> {
+    this.reservedOutput = this.params.outputTokens;
     if (this.params.rule.mode === 'free') return;
     const amount = this.cost(this.reservedOutput);
     await this.deps.guard.reserve(this.params.userId, this.reservationId, amount);
     this.reservedAmount = amount;
+    this.renewal = setInterval(() => {
+      this.deps.guard.renew(this.reservationId).catch(() => undefined); // the next tick tries again
+    }, this.params.renewEveryMs);
+    this.renewal.unref();
   }
 
   /**
-   * Whether `produced` output tokens are covered, reserving the next slice when the current one
-   * is half used. False once the user cannot cover what is being produced: the stream must stop.
+   * Whether `produced` output tokens (all choices, counted as they pass) are covered. An upstream
+   * that goes past what was asked is given a slice more at a time, reserved when half of the
+   * current one is used; false once the user cannot cover what is produced: the stream must stop.
    */
   async cover(produced: number): Promise<boolean> {
-    const { maxOutputTokens, sliceTokens } = this.params;
-    // Up to the request's own limit everything was reserved; the upstream enforces the limit.
-    if (maxOutputTokens !== undefined && this.reservedOutput >= maxOutputTokens) return true;
     if (this.params.rule.mode === 'free') return true;
+    const { sliceTokens } = this.params;
     if (!this.refused && produced + sliceTokens / 2 >= this.reservedOutput) {
-      const output = this.capped(this.reservedOutput + sliceTokens);
+      const output = this.reservedOutput + sliceTokens;
       const amount = this.cost(output);
       if (amount === this.reservedAmount) {
         this.reservedOutput = output;
@@ -73,46 +88,64 @@ export class MeteredCall {
     return produced <= this.reservedOutput;
   }
 
-  /** Records the charge for this usage; answers the amount charged. */
+  /**
+   * Records the charge for this usage, trying again (it is idempotent by event_id) until it is
+   * durable: the reservation keeps holding meanwhile. Only a refusal (a DomainError) ends it.
+   * Answers the amount charged.
+   */
   async settle(
     usage: ChargeUsage,
     metadata: Record<string, unknown>,
     sourceRefId?: string,
   ): Promise<number> {
     const { amount, pricing } = this.deps.prices.price(this.params.rule, this.params.target, usage);
-    const recorded = await this.deps.charges.record(
-      {
-        event_id: this.eventId,
-        user_id: this.params.userId,
-        source: 'chat',
-        source_ref_id: sourceRefId?.slice(0, 128),
-        amount,
-        pricing,
-        metadata: { api_key_id: this.params.apiKeyId, ...metadata },
-        request_fingerprint: requestFingerprint({ event_id: this.eventId }),
-      },
-      this.reservedAmount > 0 ? this.reservationId : undefined,
-    );
-    this.reservedAmount = 0;
-    return recorded.amount;
+    const charge = {
+      event_id: this.eventId,
+      user_id: this.params.userId,
+      source: 'chat',
+      source_ref_id: sourceRefId?.slice(0, 128),
+      amount,
+      pricing,
+      metadata: { api_key_id: this.params.apiKeyId, ...metadata },
+      request_fingerprint: requestFingerprint({ event_id: this.eventId }),
+    };
+    const reservationId = this.reservedAmount > 0 ? this.reservationId : undefined;
+    for (let attempt = 1, wait = RECORD_RETRY_MS.first; ; attempt++) {
+      try {
+        const recorded = await this.deps.charges.record(charge, reservationId);
+        this.stopRenewal();
+        this.reservedAmount = 0;
+        return recorded.amount;
+      } catch (error) {
+        if (error instanceof DomainError) throw error;
+        this.deps.onRecordFailure?.(error, attempt);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        wait = Math.min(wait * 2, RECORD_RETRY_MS.longest);
+      }
+    }
   }
 
   /** Nothing to charge (the call failed): frees the reservation. */
   async abandon(): Promise<void> {
+    this.stopRenewal();
     if (this.reservedAmount === 0) return;
     this.reservedAmount = 0;
     await this.deps.guard.release(this.reservationId);
   }
 
-  private capped(outputTokens: number): number {
-    const max = this.params.maxOutputTokens;
-    return max === undefined ? outputTokens : Math.min(outputTokens, max);
+  stopRenewal(): void {
+    clearInterval(this.renewal);
+    this.renewal = undefined;
   }
 
+  /** The most `outputTokens` can cost: all of them priced as reasoning when that is dearer. */
   private cost(outputTokens: number): number {
-    return this.deps.prices.price(this.params.rule, this.params.target, {
-      input_tokens: this.params.promptTokens,
-      output_tokens: outputTokens,
-    }).amount;
+    const price = (reasoning: number) =>
+      this.deps.prices.price(this.params.rule, this.params.target, {
+        input_tokens: this.params.promptTokens,
+        output_tokens: outputTokens,
+        ...(reasoning ? { reasoning_tokens: reasoning } : {}),
+      }).amount;
+    return Math.max(price(0), price(outputTokens));
   }
 }

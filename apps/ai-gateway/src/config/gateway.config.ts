@@ -52,21 +52,21 @@ export class GatewayConfig extends ServiceConfig {
   @Max(3_600_000)
   PRICE_RULES_REFRESH_MS = 10_000;
 
-  /** Output tokens a non-streaming request without max_tokens is guarded for. */
+  /** Output limit per choice given to (and reserved for) a chat call that sets none. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   GUARD_DEFAULT_MAX_TOKENS = 4096;
 
-  /** Output tokens reserved ahead at a time while a stream runs. */
+  /** Output tokens reserved at a time for a stream whose upstream goes past its limit. */
   @Type(() => Number)
   @IsInt()
   @Min(16)
   @Max(1_000_000)
   STREAM_SLICE_TOKENS = 512;
 
-  /** A reservation not released by then (its call crashed) no longer counts. */
+  /** A reservation not renewed by then (its call's gateway died) no longer counts. */
   @Type(() => Number)
   @IsInt()
   @Min(1000)
