@@ -1,10 +1,12 @@
 import { CreateChargesAndOutbox1763856000000 } from './1763856000000-create-charges-and-outbox';
 import { CreateKeysBalancesReservations1764028800000 } from './1764028800000-create-keys-balances-reservations';
 import { AddOutboxRequestId1764201600000 } from './1764201600000-add-outbox-request-id';
+import { AddOutboxParked1764374401000 } from './1764374401000-add-outbox-parked';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const GATEWAY_MIGRATIONS = [
   CreateChargesAndOutbox1763856000000,
   CreateKeysBalancesReservations1764028800000,
   AddOutboxRequestId1764201600000,
+  AddOutboxParked1764374401000,
 ];
