@@ -4,6 +4,7 @@ import { ConfigResourceTypes } from 'kafkajs';
 import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
 import { rows, scalar } from './support/db';
+import { call } from './support/http';
 import { readTopicUntil } from './support/kafka-helpers';
 import { scrape, total } from './support/metrics';
 import { eventually, unique } from './support/wait';
@@ -85,5 +86,11 @@ describe('the balance snapshot relay with a snapshot the broker cannot take', ()
     );
     expect(poison?.parked_reason).toMatch(/too.large/i);
     expect(total(await scrape(app.store.url), 'tally_balance_snapshots_parked')).toBe(1);
+    const { body } = await call<{ rows: { user_id: string; reason: string }[] }>(
+      'GET',
+      `${app.store.url}/admin/balance-snapshots/parked`,
+    );
+    expect(body.rows.map((row) => row.user_id)).toEqual([poisonUser]);
+    expect(body.rows[0].reason).toMatch(/too.large/i);
   });
 });

@@ -16,6 +16,14 @@ export interface ParkedSnapshot {
   reason: string;
 }
 
+/** A parked snapshot as an operator sees it. */
+export interface ParkedSnapshotRow {
+  user_id: string;
+  version: string;
+  parked_at: Date;
+  reason: string;
+}
+
 /**
  * Accounts whose latest state is not yet on `credit.balance.updated`. A row per account, not per
  * change: snapshots replace each other, so only the newest needs to go out.
@@ -87,6 +95,15 @@ export class BalanceOutboxRepository {
         parked.map((p) => p.snapshot.version.toString()),
         parked.map((p) => p.reason.slice(0, 1000)),
       ],
+    );
+  }
+
+  async findParked(db: EntityManager, limit: number): Promise<ParkedSnapshotRow[]> {
+    return db.query(
+      `SELECT user_id, version::text AS version, parked_at, parked_reason AS reason
+         FROM balance_outbox WHERE parked_at IS NOT NULL
+        ORDER BY parked_at LIMIT $1`,
+      [limit],
     );
   }
 
