@@ -38,4 +38,6 @@ export const DlqHeaders = {
   sourcePartition: 'dlq-source-partition',
   sourceOffset: 'dlq-source-offset',
   failedAt: 'dlq-failed-at',
+  /** Set when the letter was cut to fit the broker: the original value's size in bytes. */
+  truncated: 'dlq-truncated',
 } as const;

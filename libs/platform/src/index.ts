@@ -7,6 +7,7 @@ export * from './auth/token-auth.decorator';
 export * from './auth/token-auth.guard';
 export * from './kafka/create-kafka';
 export * from './kafka/lazy-producer';
+export * from './kafka/send-each';
 export * from './database/run-migrations';
 export * from './health/readiness-check';
 export * from './health/standard-checks';

@@ -1,8 +1,19 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { LazyProducer } from '@tally/platform';
-import { KAFKA } from '@tally/platform';
-import type { Kafka } from 'kafkajs';
+import { KAFKA, LazyProducer, messageBytes } from '@tally/platform';
+import type { Kafka, Message } from 'kafkajs';
 import type { OutboxMessage } from './outbox.repository';
+
+function kafkaMessage(message: OutboxMessage): Message {
+  return {
+    key: message.key,
+    value: message.payload,
+    headers: {
+      event_id: message.eventId,
+      event_type: message.eventType,
+      ...(message.requestId ? { request_id: message.requestId } : {}),
+    },
+  };
+}
 
 /** Sends outbox rows to Kafka, keyed by the row's key; the batch succeeds or fails as a whole. */
 @Injectable()
@@ -11,6 +22,11 @@ export class OutboxPublisher implements OnApplicationShutdown {
 
   constructor(@Inject(KAFKA) kafka: Kafka) {
     this.producer = new LazyProducer(kafka);
+  }
+
+  /** What the row weighs as a Kafka message. */
+  bytesOf(message: OutboxMessage): number {
+    return messageBytes(kafkaMessage(message));
   }
 
   async publish(messages: OutboxMessage[]): Promise<void> {
@@ -25,15 +41,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, list]) => ({
         topic,
-        messages: list.map((message) => ({
-          key: message.key,
-          value: message.payload,
-          headers: {
-            event_id: message.eventId,
-            event_type: message.eventType,
-            ...(message.requestId ? { request_id: message.requestId } : {}),
-          },
-        })),
+        messages: list.map(kafkaMessage),
       })),
     });
   }

@@ -1,15 +1,16 @@
 import {
   BeforeApplicationShutdown,
   Injectable,
+  Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { deadline, PollingLoop } from '@tally/platform';
+import { deadline, PollingLoop, sendEach } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway.config';
 import { OutboxPublisher } from './outbox-publisher';
 import { OutboxMetrics } from './outbox.metrics';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, PendingOutboxRow } from './outbox.repository';
 
 /** A send that outlived the publish timeout: it may still be acknowledged. */
 interface LateSend {
@@ -30,6 +31,10 @@ interface LateSend {
  * A send that times out is not forgotten: kafkajs keeps retrying it, so the replica's cycles send
  * nothing until it has settled, and mark its rows sent if it landed. Re-sending at once, as the
  * relay first did, put a second copy of every row on the topic during a broker outage.
+ *
+ * A row the broker can never take (too large, invalid) is parked with its reason, and the rows
+ * behind it go on, its own user's later ones included: per-user order gives way there, since a
+ * charge that can never be published must not hold back that user's other charges for ever.
  */
 @Injectable()
 export class OutboxRelay
@@ -38,6 +43,7 @@ export class OutboxRelay
   /** Cycles of one replica run side by side on disjoint buckets: one publishes, another reads. */
   private readonly loops: PollingLoop[];
   private readonly lateSends = new Set<LateSend>();
+  private readonly logger = new Logger(OutboxRelay.name);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,6 +93,7 @@ export class OutboxRelay
   async relayOnce(): Promise<number> {
     await this.settleLateSends();
     let failure: Error | undefined;
+    let parked = 0;
     const published = await this.dataSource.transaction(async (db) => {
       const buckets = await this.outbox.lockPendingBuckets(
         db,
@@ -94,31 +101,59 @@ export class OutboxRelay
       );
       if (buckets.length === 0) return 0;
       const rows = await this.outbox.findUnpublished(db, buckets, this.config.OUTBOX_BATCH_SIZE);
-      const ids = rows.map((row) => row.id);
-      const sending = this.publisher.publish(rows);
-      try {
-        await Promise.race([
-          sending,
-          deadline(this.config.OUTBOX_PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement'),
-        ]);
-      } catch (error) {
-        this.lateSends.add({
-          ids,
-          landed: sending.then(
-            () => true,
-            () => false,
-          ),
-        });
-        failure = error instanceof Error ? error : new Error(String(error));
-        await this.outbox.recordFailure(db, ids, failure.message);
-        return 0;
+      const result = await sendEach(rows, {
+        bytesOf: (row) => this.publisher.bytesOf(row),
+        send: (batch) => this.sendWithin(batch),
+      });
+      await this.outbox.markPublished(
+        db,
+        result.sent.map((row) => row.id),
+      );
+      // A row that can never be published cannot hold back the rows behind it, not even its own
+      // user's later charges: it is set aside, with the reason, for an operator (admin/outbox/parked).
+      await this.outbox.park(
+        db,
+        result.refused.map(({ item, reason }) => ({ id: item.id, reason })),
+      );
+      parked = result.refused.length;
+      if (result.failed) {
+        failure = result.failed.error;
+        await this.outbox.recordFailure(
+          db,
+          result.failed.unsent.map((row) => row.id),
+          failure.message,
+        );
       }
-      await this.outbox.markPublished(db, ids);
-      return rows.length;
+      return result.sent.length;
     });
     this.metrics.cycle(published, failure);
+    if (parked > 0) this.logger.error(`parked ${parked} outbox rows the broker cannot take`);
     if (failure) throw failure;
     return published;
+  }
+
+  /**
+   * One send, given the publish timeout. A send that outlives it is remembered (see
+   * settleLateSends), so that its rows are not sent again while it may still land.
+   */
+  private async sendWithin(rows: PendingOutboxRow[]): Promise<void> {
+    const sending = this.publisher.publish(rows);
+    try {
+      await Promise.race([
+        sending,
+        deadline(this.config.OUTBOX_PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement'),
+      ]);
+    } catch (error) {
+      // (A send that failed outright settles as not landed at once.)
+      this.lateSends.add({
+        ids: rows.map((row) => row.id),
+        landed: sending.then(
+          () => true,
+          () => false,
+        ),
+      });
+      throw error;
+    }
   }
 
   /**

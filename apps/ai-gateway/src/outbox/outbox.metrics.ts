@@ -45,6 +45,15 @@ export class OutboxMetrics {
         if (now) this.set(now.oldestAgeSeconds);
       },
     });
+    new Gauge({
+      name: 'tally_outbox_parked_rows',
+      help: 'Outbox rows set aside because the broker cannot take them (GET /admin/outbox/parked)',
+      registers: [registry],
+      async collect() {
+        const now = await backlog();
+        if (now) this.set(now.parked);
+      },
+    });
     this.published = new Counter({
       name: 'tally_outbox_published_total',
       help: 'Outbox rows this relay published and marked sent',

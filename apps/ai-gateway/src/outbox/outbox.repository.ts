@@ -21,10 +21,25 @@ const RELAY_LOCK_NAMESPACE = 74_113;
 
 const MAX_BIGINT = '9223372036854775807';
 
-/** Outbox rows not yet published, and how long the oldest of them has waited. */
+/** Outbox rows waiting to be published, how long the oldest has waited, and the rows parked. */
 export interface OutboxBacklog {
   rows: number;
   oldestAgeSeconds: number;
+  parked: number;
+}
+
+/** A row set aside because the broker can never take it, as an operator sees it. */
+export interface ParkedOutboxRow {
+  id: string;
+  event_id: string;
+  topic: string;
+  key: string;
+  event_type: string;
+  payload_bytes: number;
+  attempts: number;
+  created_at: Date;
+  parked_at: Date;
+  reason: string;
 }
 
 @Injectable()
@@ -41,7 +56,8 @@ export class OutboxRepository {
     const rows: { key_bucket: number }[] = await db.query(
       `SELECT key_bucket
          FROM (SELECT key_bucket, min(id) AS oldest
-                 FROM outbox WHERE published_at IS NULL GROUP BY key_bucket
+                 FROM outbox WHERE published_at IS NULL AND parked_at IS NULL
+                GROUP BY key_bucket
                 ORDER BY oldest) pending
         WHERE pg_try_advisory_xact_lock($1, key_bucket)
         LIMIT $2`,
@@ -70,7 +86,7 @@ export class OutboxRepository {
     }[] = await db.query(
       `SELECT id, topic, message_key, event_id, event_type, payload::text AS payload, request_id
          FROM outbox
-        WHERE published_at IS NULL AND key_bucket = ANY($1::smallint[])
+        WHERE published_at IS NULL AND parked_at IS NULL AND key_bucket = ANY($1::smallint[])
         ORDER BY id
         LIMIT $2`,
       [buckets, limit],
@@ -86,13 +102,19 @@ export class OutboxRepository {
     }));
   }
 
-  /** What waits to be published, for the metrics. */
+  /** What waits to be published, and what is parked, for the metrics. */
   async backlog(db: EntityManager): Promise<OutboxBacklog> {
-    const [row]: { rows: string; age: string | null }[] = await db.query(
-      `SELECT count(*) AS rows, extract(epoch FROM now() - min(created_at)) AS age
+    const [row]: { rows: string; age: string | null; parked: string }[] = await db.query(
+      `SELECT count(*) FILTER (WHERE parked_at IS NULL) AS rows,
+              extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL)) AS age,
+              count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked
          FROM outbox WHERE published_at IS NULL`,
     );
-    return { rows: Number(row.rows), oldestAgeSeconds: Number(row.age ?? 0) };
+    return {
+      rows: Number(row.rows),
+      oldestAgeSeconds: Number(row.age ?? 0),
+      parked: Number(row.parked),
+    };
   }
 
   /** Already-published rows keep their first time (a late acknowledgement may come after a re-send). */
@@ -101,6 +123,30 @@ export class OutboxRepository {
       `UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
       [ids],
     );
+  }
+
+  /** Sets rows aside for good: the relay skips them, the pruner keeps them. */
+  async park(db: EntityManager, rows: { id: string; reason: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db.query(
+      `UPDATE outbox o SET parked_at = now(), parked_reason = p.reason, attempts = attempts + 1
+         FROM unnest($1::bigint[], $2::text[]) AS p (id, reason)
+        WHERE o.id = p.id AND o.published_at IS NULL`,
+      [rows.map((r) => r.id), rows.map((r) => r.reason.slice(0, 1000))],
+    );
+  }
+
+  async findParked(db: EntityManager, limit: number): Promise<ParkedOutboxRow[]> {
+    const rows: (Omit<ParkedOutboxRow, 'payload_bytes'> & { payload_bytes: string })[] =
+      await db.query(
+        `SELECT id, event_id, topic, message_key AS key, event_type,
+                octet_length(payload::text) AS payload_bytes, attempts, created_at, parked_at,
+                parked_reason AS reason
+           FROM outbox WHERE published_at IS NULL AND parked_at IS NOT NULL
+          ORDER BY id LIMIT $1`,
+        [limit],
+      );
+    return rows.map((row) => ({ ...row, payload_bytes: Number(row.payload_bytes) }));
   }
 
   async recordFailure(db: EntityManager, ids: string[], error: string): Promise<void> {

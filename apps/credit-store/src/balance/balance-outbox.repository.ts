@@ -18,6 +18,20 @@ export interface PendingSnapshot {
   expiring: Expiring[];
 }
 
+/** A snapshot that cannot be published as it is, and why. */
+export interface ParkedSnapshot {
+  snapshot: PendingSnapshot;
+  reason: string;
+}
+
+/** A parked snapshot as an operator sees it. */
+export interface ParkedSnapshotRow {
+  user_id: string;
+  version: string;
+  parked_at: Date;
+  reason: string;
+}
+
 /**
  * Keeps the first expiry times and counts every later grant at the last one kept: sooner than it
  * expires, so a reader may refuse those credits early, never let them be spent late.
@@ -46,7 +60,9 @@ export class BalanceOutboxRepository {
     await db.query(
       `INSERT INTO balance_outbox (user_id, version)
        SELECT * FROM unnest($1::text[], $2::bigint[]) ORDER BY 1
-       ON CONFLICT (user_id) DO UPDATE SET version = GREATEST(balance_outbox.version, EXCLUDED.version)`,
+       ON CONFLICT (user_id) DO UPDATE
+         SET version = GREATEST(balance_outbox.version, EXCLUDED.version),
+             parked_at = NULL, parked_reason = NULL`,
       [accounts.map((a) => a.user_id), accounts.map((a) => a.version.toString())],
     );
   }
@@ -78,6 +94,7 @@ export class BalanceOutboxRepository {
                 (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
                   WHERE h.user_id = a.user_id AND h.status = 'open' AND h.expires_at > now()) AS held
            FROM balance_outbox o JOIN accounts a USING (user_id)
+          WHERE o.parked_at IS NULL
           ORDER BY o.enqueued_at LIMIT $1`,
       [limit],
     );
@@ -123,5 +140,36 @@ export class BalanceOutboxRepository {
         WHERE o.user_id = p.user_id AND o.version <= p.version`,
       [published.map((s) => s.user_id), published.map((s) => s.version.toString())],
     );
+  }
+
+  /** Sets snapshots aside until their account changes again (enqueue clears the mark). */
+  async park(db: EntityManager, parked: ParkedSnapshot[]): Promise<void> {
+    if (parked.length === 0) return;
+    await db.query(
+      `UPDATE balance_outbox o SET parked_at = now(), parked_reason = p.reason
+         FROM unnest($1::text[], $2::bigint[], $3::text[]) AS p (user_id, version, reason)
+        WHERE o.user_id = p.user_id AND o.version <= p.version`,
+      [
+        parked.map((p) => p.snapshot.user_id),
+        parked.map((p) => p.snapshot.version.toString()),
+        parked.map((p) => p.reason.slice(0, 1000)),
+      ],
+    );
+  }
+
+  async findParked(db: EntityManager, limit: number): Promise<ParkedSnapshotRow[]> {
+    return db.query(
+      `SELECT user_id, version::text AS version, parked_at, parked_reason AS reason
+         FROM balance_outbox WHERE parked_at IS NOT NULL
+        ORDER BY parked_at LIMIT $1`,
+      [limit],
+    );
+  }
+
+  async countParked(db: EntityManager): Promise<number> {
+    const [row]: { parked: string }[] = await db.query(
+      `SELECT count(*) AS parked FROM balance_outbox WHERE parked_at IS NOT NULL`,
+    );
+    return Number(row.parked);
   }
 }

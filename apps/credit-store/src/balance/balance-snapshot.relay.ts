@@ -1,19 +1,42 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   BALANCE_UPDATED_SCHEMA_VERSION,
   BalanceUpdatedEvent,
   jsonAmount,
   Topics,
 } from '@tally/contracts';
-import { deadline, KAFKA, LazyProducer, PollingLoop } from '@tally/platform';
-import type { Kafka } from 'kafkajs';
+import {
+  deadline,
+  KAFKA,
+  LazyProducer,
+  messageBytes,
+  PollingLoop,
+  sendEach,
+} from '@tally/platform';
+import type { Kafka, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { CreditStoreConfig } from '../config/credit-store.config';
 import { isBlocked } from '../ledger/account-balance';
-import { BalanceOutboxRepository, PendingSnapshot } from './balance-outbox.repository';
+import {
+  BalanceOutboxRepository,
+  ParkedSnapshot,
+  PendingSnapshot,
+} from './balance-outbox.repository';
 
 const BATCH_SIZE = 500;
+
+/** What one cycle sent or parked, and the failure that stopped it (an outage), if any. */
+interface RelayOutcome {
+  handled: number;
+  failure?: unknown;
+}
 const PUBLISH_TIMEOUT_MS = 5000;
 
 /**
@@ -62,6 +85,7 @@ export function balanceUpdatedEvent(snapshot: PendingSnapshot, now: Date): Balan
 export class BalanceSnapshotRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly producer: LazyProducer;
   private readonly loop: PollingLoop;
+  private readonly logger = new Logger(BalanceSnapshotRelay.name);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -89,29 +113,54 @@ export class BalanceSnapshotRelay implements OnApplicationBootstrap, OnApplicati
     this.loop.wake();
   }
 
+  /**
+   * Publishes what is pending, each snapshot on its own when a send fails: one that cannot be
+   * built or that the broker refuses is parked (until its account changes again), so it cannot
+   * stop every other account's snapshots.
+   */
   async relayOnce(): Promise<number> {
-    return this.dataSource.transaction(async (db) => {
-      if (!(await this.outbox.tryLockRelay(db))) return 0;
-      return this.publishPending(db);
-    });
+    const outcome = await this.dataSource.transaction(async (db): Promise<RelayOutcome> =>
+      (await this.outbox.tryLockRelay(db)) ? this.publishPending(db) : { handled: 0 },
+    );
+    // Thrown after the commit, so what was sent or parked before the failure stays marked.
+    if (outcome.failure) throw outcome.failure;
+    return outcome.handled;
   }
 
-  private async publishPending(db: EntityManager): Promise<number> {
+  private async publishPending(db: EntityManager): Promise<{ handled: number; failure?: unknown }> {
     const pending = await this.outbox.findPending(db, BATCH_SIZE);
-    if (pending.length === 0) return 0;
+    if (pending.length === 0) return { handled: 0 };
     const now = new Date();
-    const send = this.producer.get().then((producer) =>
-      producer.send({
-        topic: Topics.balanceUpdated,
-        acks: -1,
-        messages: pending.map((snapshot) => ({
-          key: snapshot.user_id,
-          value: JSON.stringify(balanceUpdatedEvent(snapshot, now)),
-        })),
-      }),
+    const parked: ParkedSnapshot[] = [];
+    const messages: { snapshot: PendingSnapshot; message: Message }[] = [];
+    for (const snapshot of pending) {
+      try {
+        const value = JSON.stringify(balanceUpdatedEvent(snapshot, now));
+        messages.push({ snapshot, message: { key: snapshot.user_id, value } });
+      } catch (error) {
+        parked.push({ snapshot, reason: `cannot be built: ${String(error)}` });
+      }
+    }
+    const result = await sendEach(messages, {
+      bytesOf: ({ message }) => messageBytes(message),
+      send: (batch) => this.send(batch.map(({ message }) => message)),
+    });
+    await this.outbox.markPublished(
+      db,
+      result.sent.map(({ snapshot }) => snapshot),
     );
+    parked.push(...result.refused.map(({ item, reason }) => ({ snapshot: item.snapshot, reason })));
+    await this.outbox.park(db, parked);
+    if (parked.length > 0) {
+      this.logger.error(`parked ${parked.length} balance snapshots: ${parked[0].reason}`);
+    }
+    return { handled: result.sent.length + parked.length, failure: result.failed?.error };
+  }
+
+  private async send(messages: Message[]): Promise<void> {
+    const send = this.producer
+      .get()
+      .then((producer) => producer.send({ topic: Topics.balanceUpdated, acks: -1, messages }));
     await Promise.race([send, deadline(PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement')]);
-    await this.outbox.markPublished(db, pending);
-    return pending.length;
   }
 }

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { BalanceOutboxRepository } from './balance-outbox.repository';
+import { BalanceSnapshotMetrics } from './balance-snapshot.metrics';
 import { BalanceSnapshotRelay } from './balance-snapshot.relay';
+import { ParkedSnapshotsController } from './parked-snapshots.controller';
 
 @Module({
-  providers: [BalanceOutboxRepository, BalanceSnapshotRelay],
+  controllers: [ParkedSnapshotsController],
+  providers: [BalanceOutboxRepository, BalanceSnapshotRelay, BalanceSnapshotMetrics],
   exports: [BalanceOutboxRepository, BalanceSnapshotRelay],
 })
 export class BalanceModule {}

@@ -20,6 +20,26 @@ function isPermanentDataError(error: unknown): boolean {
 }
 
 /**
+ * A unique violation that outlived the ledger's own retries. A race (another transaction
+ * inserting the same event at the same moment) clears on the first retry, which then sees the
+ * winner's entry; one still there after them is the message itself (say, a free charge's
+ * event_id reused to capture another hold), which would stall its partition for ever.
+ */
+function isLastingDuplicateKey(error: unknown): boolean {
+  return sqlStateOf(error) === '23505';
+}
+
+function duplicateKeyReason(error: unknown): string {
+  const failure = error as {
+    detail?: string;
+    driverError?: { detail?: string; constraint?: string };
+  };
+  const detail = failure.driverError?.detail ?? failure.detail ?? (error as Error).message;
+  const constraint = failure.driverError?.constraint;
+  return `the ledger refused it on every retry: ${detail}${constraint ? ` (${constraint})` : ''}`;
+}
+
+/**
  * Turns a batch of `credit.charge.requested` messages into ledger entries: valid charges are
  * applied in one transaction; unparsable or invalid messages and conflicting repeats go to the
  * dead-letter topic with their reason. It resolves only when every message is either applied,
@@ -57,7 +77,10 @@ export class ChargeIntakeService {
     }
   }
 
-  /** Applies all at once; if that fails for a data error, one by one to isolate the bad ones. */
+  /**
+   * Applies all at once; if that fails for a data error or a lasting duplicate key, one by one
+   * to isolate the bad ones.
+   */
   private async apply(intakes: Intake[]): Promise<DeadLetter[]> {
     try {
       return this.refusalLetters(
@@ -65,7 +88,7 @@ export class ChargeIntakeService {
         await this.ledger.applyMovements(intakes.map((i) => i.movement)),
       );
     } catch (error) {
-      if (!isPermanentDataError(error)) throw error;
+      if (!isPermanentDataError(error) && !isLastingDuplicateKey(error)) throw error;
     }
     const letters: DeadLetter[] = [];
     for (const intake of intakes) {
@@ -74,6 +97,14 @@ export class ChargeIntakeService {
           ...this.refusalLetters([intake], await this.ledger.applyMovements([intake.movement])),
         );
       } catch (error) {
+        if (isLastingDuplicateKey(error)) {
+          letters.push({
+            message: intake.message,
+            code: ErrorCode.EventIdConflict,
+            reasons: [duplicateKeyReason(error)],
+          });
+          continue;
+        }
         if (!isPermanentDataError(error)) throw error;
         letters.push({
           message: intake.message,

@@ -1,7 +1,14 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { DlqHeaders, ErrorCode, Topics } from '@tally/contracts';
-import { InboundMessage, KAFKA, LazyProducer } from '@tally/platform';
-import type { Kafka } from 'kafkajs';
+import {
+  InboundMessage,
+  KAFKA,
+  KAFKA_MAX_MESSAGE_BYTES,
+  LazyProducer,
+  messageBytes,
+  sendEach,
+} from '@tally/platform';
+import type { IHeaders, Kafka, Message } from 'kafkajs';
 
 export interface DeadLetter {
   message: InboundMessage;
@@ -9,9 +16,15 @@ export interface DeadLetter {
   reasons: string[];
 }
 
+/** How much of a value too large to dead-letter whole is kept (the original stays at its offset). */
+const TRUNCATED_VALUE_BYTES = 64 * 1024;
+
 /**
  * Sends messages the ledger cannot apply to `credit.charge.requested.dlq`: the original key and
  * bytes (so they can be fixed and replayed) plus headers saying why and where they came from.
+ * However many letters a batch has, they go out in requests the broker takes; a letter too large
+ * for it goes out truncated (marked so), since a letter that cannot be sent would hold its
+ * partition's offset, and every charge behind it, for ever.
  */
 @Injectable()
 export class DeadLetterPublisher implements OnApplicationShutdown {
@@ -25,26 +38,62 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
     if (letters.length === 0) return;
     const producer = await this.producer.get();
     const failedAt = new Date().toISOString();
-    await producer.send({
-      topic: Topics.chargeRequestedDlq,
-      acks: -1,
-      messages: letters.map(({ message, code, reasons }) => ({
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DlqHeaders.code]: code,
-          [DlqHeaders.reason]: reasons.join('; ').slice(0, 4000),
-          [DlqHeaders.sourceTopic]: message.topic,
-          [DlqHeaders.sourcePartition]: String(message.partition),
-          [DlqHeaders.sourceOffset]: message.offset,
-          [DlqHeaders.failedAt]: failedAt,
-        },
-      })),
-    });
+    const send = async (messages: Message[]) => {
+      await producer.send({ topic: Topics.chargeRequestedDlq, acks: -1, messages });
+    };
+    const result = await sendEach(
+      letters.map((letter) => fitted(letter, failedAt)),
+      { bytesOf: messageBytes, send },
+    );
+    if (result.failed) throw result.failed.error;
+    // Refused although within our limit (a broker set lower): the reason and origin alone.
+    if (result.refused.length > 0) await send(result.refused.map(({ item }) => bare(item)));
   }
 
   onApplicationShutdown(): Promise<void> {
     return this.producer.disconnect();
   }
+}
+
+function dlqHeaders({ message, code, reasons }: DeadLetter, failedAt: string): IHeaders {
+  return {
+    [DlqHeaders.code]: code,
+    [DlqHeaders.reason]: reasons.join('; ').slice(0, 4000),
+    [DlqHeaders.sourceTopic]: message.topic,
+    [DlqHeaders.sourcePartition]: String(message.partition),
+    [DlqHeaders.sourceOffset]: message.offset,
+    [DlqHeaders.failedAt]: failedAt,
+  };
+}
+
+/** The letter, or if it is too large for the broker, the letter with its value cut short. */
+function fitted(letter: DeadLetter, failedAt: string): Message {
+  const { message } = letter;
+  const whole: Message = {
+    key: message.key,
+    value: message.value,
+    headers: { ...message.headers, ...dlqHeaders(letter, failedAt) },
+  };
+  if (messageBytes(whole) <= KAFKA_MAX_MESSAGE_BYTES) return whole;
+  const value = message.value ?? Buffer.alloc(0);
+  const truncated: Message = {
+    ...whole,
+    value: value.subarray(0, TRUNCATED_VALUE_BYTES),
+    headers: { ...whole.headers, [DlqHeaders.truncated]: String(value.length) },
+  };
+  return messageBytes(truncated) <= KAFKA_MAX_MESSAGE_BYTES ? truncated : bare(truncated);
+}
+
+/** Only the key and the dead-letter headers: why, and where the original is. */
+function bare(letter: Message): Message {
+  const headers = letter.headers ?? {};
+  const kept = Object.values(DlqHeaders).filter((name) => headers[name] !== undefined);
+  return {
+    key: letter.key,
+    value: null,
+    headers: {
+      ...Object.fromEntries(kept.map((name) => [name, headers[name]])),
+      [DlqHeaders.truncated]: headers[DlqHeaders.truncated] ?? String(letter.value?.length ?? 0),
+    },
+  };
 }

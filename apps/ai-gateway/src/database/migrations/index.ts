@@ -2,6 +2,7 @@ import { CreateChargesAndOutbox1763856000000 } from './1763856000000-create-char
 import { CreateKeysBalancesReservations1764028800000 } from './1764028800000-create-keys-balances-reservations';
 import { AddOutboxRequestId1764201600000 } from './1764201600000-add-outbox-request-id';
 import { AddBalanceViewExpiring1764374400000 } from './1764374400000-add-balance-view-expiring';
+import { AddOutboxParked1764374401000 } from './1764374401000-add-outbox-parked';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const GATEWAY_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const GATEWAY_MIGRATIONS = [
   CreateKeysBalancesReservations1764028800000,
   AddOutboxRequestId1764201600000,
   AddBalanceViewExpiring1764374400000,
+  AddOutboxParked1764374401000,
 ];

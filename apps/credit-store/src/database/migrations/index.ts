@@ -6,6 +6,7 @@ import { AddChargeSequence1764028800000 } from './1764028800000-add-charge-seque
 import { GrantsHotUpdates1764288000000 } from './1764288000000-grants-hot-updates';
 import { LedgerCreatedBrin1764288100000 } from './1764288100000-ledger-created-brin';
 import { AddOrderIdempotencyKey1764288200000 } from './1764288200000-add-order-idempotency-key';
+import { AddBalanceOutboxParked1764374402000 } from './1764374402000-add-balance-outbox-parked';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   GrantsHotUpdates1764288000000,
   LedgerCreatedBrin1764288100000,
   AddOrderIdempotencyKey1764288200000,
+  AddBalanceOutboxParked1764374402000,
 ];
