@@ -31,12 +31,12 @@ const COMPACTED = { name: 'cleanup.policy', value: 'compact' };
 describe('the balance snapshot relay with a snapshot the broker cannot take', () => {
   const app = useCreditStore();
 
-  // 6 KB per batch: every ordinary snapshot fits, one of a 2,600-character user id does not.
+  // 6 KB per batch: every ordinary snapshot fits, one of a 4,000-character user id (key and payload) does not.
   beforeAll(() => snapshotTopicConfig([COMPACTED, { name: 'max.message.bytes', value: '6000' }]));
   afterAll(() => snapshotTopicConfig([COMPACTED]));
 
   it('parks that snapshot with its reason and publishes the others', async () => {
-    const poisonUser = `u${'x'.repeat(2_600)}`;
+    const poisonUser = `u${'x'.repeat(4_000)}`;
     await app.db.query(`INSERT INTO accounts (user_id, version) VALUES ($1, 1)`, [poisonUser]);
     await app.db.query(`INSERT INTO balance_outbox (user_id, version) VALUES ($1, 1)`, [
       poisonUser,

@@ -69,6 +69,13 @@ describe('credit.balance.updated from the credit-store to the gateway guard', ()
       `INSERT INTO accounts (user_id, balance, total_consumed, version) VALUES ($1, $2, $3, 1)`,
       [debtor, HUGE_DEBT.toString(), (-HUGE_DEBT).toString()],
     );
+    // Its history too, so the whole ledger still reconciles for the tests that check it.
+    await storeDb.query(
+      `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
+                                   balance_after, status)
+       VALUES ($1, $2, 'chat', 'expense', $3, 0, $3, 'applied')`,
+      [unique('debt'), debtor, HUGE_DEBT.toString()],
+    );
     await storeDb.query(`INSERT INTO balance_outbox (user_id, version) VALUES ($1, 1)`, [debtor]);
     const other = unique('user');
     await grant(other, 100);
