@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Topics } from '@tally/contracts';
 import { ChargeIntakeService } from '../apps/credit-store/src/charges/charge-intake.service';
 import type { InboundBatch } from '@tally/platform';
-import type { Movement } from '../apps/credit-store/src/ledger/ledger-entry';
+import type { Movement } from '../apps/credit-store/src/ledger/entries/ledger-entry';
 import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
 import { RunningApp, startCreditStore } from './support/apps';
 import { connect, rows, scalar } from './support/db';

@@ -1,6 +1,6 @@
 import { BalanceUpdatedEvent, Topics } from '@tally/contracts';
 import type { DataSource } from 'typeorm';
-import { BalanceSnapshotRelay } from '../apps/credit-store/src/balance/balance-snapshot.relay';
+import { BalanceSnapshotRelay } from '../apps/credit-store/src/outbox/balance-snapshot.relay';
 import { RunningApp, startCreditStore, startGateway } from './support/apps';
 import { connect } from './support/db';
 import { call } from './support/http';

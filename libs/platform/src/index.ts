@@ -9,6 +9,8 @@ export * from './kafka/create-kafka';
 export * from './kafka/lazy-producer';
 export * from './kafka/send-each';
 export * from './database/run-migrations';
+export * from './database/sql-state';
+export * from './database/transaction-retry';
 export * from './health/readiness-check';
 export * from './health/standard-checks';
 export * from './health/health.controller';

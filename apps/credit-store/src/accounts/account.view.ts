@@ -1,6 +1,5 @@
-import { jsonAmount } from '@tally/contracts';
-import { isBlocked } from '../ledger/account-balance';
-import type { AccountRecord } from './account.repository';
+import { isBlocked, jsonAmount } from '@tally/contracts';
+import type { AccountRecord } from '../ledger/accounts/account.repository';
 
 /** An account as clients see it; an unknown user has a zero (and so blocked) account. */
 export function accountView(userId: string, account: AccountRecord | undefined) {

@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { RequireToken, UserIdPipe } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
-import { AccountRepository } from './account.repository';
+import { AccountRepository } from '../ledger/accounts/account.repository';
 import { accountView } from './account.view';
 
 @Controller('accounts')

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, parseChargeRequested } from '@tally/contracts';
 import type { InboundBatch, InboundMessage } from '@tally/platform';
-import type { Movement } from '../ledger/ledger-entry';
+import { sqlStateOf } from '@tally/platform';
+import type { Movement } from '../ledger/entries/ledger-entry';
 import { LedgerOutcome, LedgerService } from '../ledger/ledger.service';
-import { sqlStateOf } from '../ledger/sql-state';
 import { ChargeIntakeMetrics } from './charge-intake.metrics';
 import { chargeMovement } from './charge-movement';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';

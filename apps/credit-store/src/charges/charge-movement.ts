@@ -1,6 +1,6 @@
 import type { ChargeRequestedEvent } from '@tally/contracts';
 import type { InboundMessage } from '@tally/platform';
-import type { Movement, UsageRecord } from '../ledger/ledger-entry';
+import type { Movement, UsageRecord } from '../ledger/entries/ledger-entry';
 
 /** A charge event as a ledger movement (free ones have amount 0: usage and hold release only). */
 export function chargeMovement(event: ChargeRequestedEvent, origin: InboundMessage): Movement {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
-import type { LedgerEntry, Movement } from '../ledger/ledger-entry';
-import { ledgerEntryView, LedgerEntryView } from '../ledger/ledger-entry.view';
+import type { LedgerEntry, Movement } from '../ledger/entries/ledger-entry';
+import { ledgerEntryView, LedgerEntryView } from '../ledger/entries/ledger-entry.view';
 import { LedgerOutcome, LedgerService } from '../ledger/ledger.service';
 import type { CreateGrantDto } from './dto/create-grant.dto';
 

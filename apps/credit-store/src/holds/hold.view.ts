@@ -1,5 +1,5 @@
 import { jsonAmount } from '@tally/contracts';
-import type { Hold } from './hold';
+import type { Hold } from '../ledger/holds/hold';
 
 export function holdView(hold: Hold) {
   return {

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError, uuidv7 } from '@tally/platform';
+import { DomainError, uuidv7, withTransactionRetry } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { AccountRepository } from '../accounts/account.repository';
-import { BalanceOutboxRepository } from '../balance/balance-outbox.repository';
-import { BalanceSnapshotRelay } from '../balance/balance-snapshot.relay';
+import { AccountRepository } from '../ledger/accounts/account.repository';
+import { BalanceOutboxRepository } from '../outbox/balance-outbox.repository';
+import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
 import { CreditStoreConfig } from '../config/credit-store.config';
 import { LedgerService } from '../ledger/ledger.service';
-import { withTransactionRetry } from '../ledger/transaction-retry';
-import type { Hold } from './hold';
-import { HoldRepository } from './hold.repository';
+import type { Hold } from '../ledger/holds/hold';
+import { HoldRepository } from '../ledger/holds/hold.repository';
 import type { AuthorizeHoldDto } from './dto/authorize-hold.dto';
 
 /** How many accounts one expiry transaction takes on. */

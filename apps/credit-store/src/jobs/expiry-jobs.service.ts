@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { PollingLoop } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { CreditStoreConfig } from '../config/credit-store.config';
-import { GrantRepository } from '../grants/grant.repository';
+import { GrantRepository } from '../ledger/grants/grant.repository';
 import { HoldsService } from '../holds/holds.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { JobsMetrics } from './jobs.metrics';

@@ -1,38 +1,21 @@
 import { Module } from '@nestjs/common';
-import { AccountRepository } from '../accounts/account.repository';
-import { BalanceModule } from '../balance/balance.module';
-import { GrantPolicy } from '../grants/grant-policy';
-import { GrantRepository } from '../grants/grant.repository';
-import { HoldRepository } from '../holds/hold.repository';
-import { LedgerConflictRepository } from './ledger-conflict.repository';
-import { LedgerQueriesService } from './ledger-queries.service';
-import { LedgerController } from './ledger.controller';
-import { LedgerRepository } from './ledger.repository';
+import { BalanceOutboxModule } from '../outbox/balance-outbox.module';
+import { AccountStoreModule } from './accounts/account-store.module';
+import { EntryStoreModule } from './entries/entry-store.module';
+import { GrantStoreModule } from './grants/grant-store.module';
+import { HoldStoreModule } from './holds/hold-store.module';
 import { LedgerService } from './ledger.service';
-import { UsageRecordRepository } from './usage-record.repository';
 
-/** The ledger transaction and everything it writes: entries, accounts, grants, hold captures. */
+const STORES = [AccountStoreModule, EntryStoreModule, GrantStoreModule, HoldStoreModule];
+
+/**
+ * The ledger core: the state money lives in (accounts, entries, grants, holds) and the one
+ * service that moves it. Features (charges, grants, holds, orders, rewards, jobs) build on it;
+ * nothing here imports a feature.
+ */
 @Module({
-  imports: [BalanceModule],
-  controllers: [LedgerController],
-  providers: [
-    AccountRepository,
-    LedgerRepository,
-    LedgerConflictRepository,
-    GrantRepository,
-    GrantPolicy,
-    HoldRepository,
-    UsageRecordRepository,
-    LedgerService,
-    LedgerQueriesService,
-  ],
-  exports: [
-    AccountRepository,
-    LedgerRepository,
-    GrantRepository,
-    HoldRepository,
-    LedgerService,
-    BalanceModule,
-  ],
+  imports: [...STORES, BalanceOutboxModule],
+  providers: [LedgerService],
+  exports: [...STORES, BalanceOutboxModule, LedgerService],
 })
 export class LedgerModule {}

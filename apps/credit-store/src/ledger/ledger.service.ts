@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { withTransactionRetry } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { AccountRecord, AccountRepository } from '../accounts/account.repository';
-import { BalanceOutboxRepository } from '../balance/balance-outbox.repository';
-import { BalanceSnapshotRelay } from '../balance/balance-snapshot.relay';
-import { GrantPolicy } from '../grants/grant-policy';
-import { GrantRepository } from '../grants/grant.repository';
-import { HoldRepository } from '../holds/hold.repository';
-import { accountsToSave, SavedAccount } from './charge-sequences';
-import { LedgerConflictRepository } from './ledger-conflict.repository';
-import type { LedgerEntry, Movement, Refusal } from './ledger-entry';
-import { LedgerRepository } from './ledger.repository';
+import { AccountRecord, AccountRepository } from './accounts/account.repository';
+import { BalanceOutboxRepository } from '../outbox/balance-outbox.repository';
+import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
+import { GrantPolicy } from './grants/grant-policy';
+import { GrantRepository } from './grants/grant.repository';
+import { HoldRepository } from './holds/hold.repository';
+import { accountsToSave, SavedAccount } from './accounts/charge-sequences';
+import { LedgerConflictRepository } from './entries/ledger-conflict.repository';
+import type { LedgerEntry, Movement, Refusal } from './entries/ledger-entry';
+import { LedgerRepository } from './entries/ledger.repository';
 import { LedgerPlan, planMovements } from './plan-movements';
-import { withTransactionRetry } from './transaction-retry';
-import { UsageMovement, UsageRecordRepository } from './usage-record.repository';
+import { UsageMovement, UsageRecordRepository } from './entries/usage-record.repository';
 
 /** What became of one movement, with the entry as stored (id, created_at) where there is one. */
 export type LedgerOutcome =

@@ -1,8 +1,9 @@
-import { AccountBalance, emptyAccount, isBlocked } from './account-balance';
-import type { Movement } from './ledger-entry';
+import { isBlocked } from '@tally/contracts';
+import { AccountBalance, emptyAccount } from './accounts/account-balance';
+import type { Movement } from './entries/ledger-entry';
 import { ErrorCode } from '@tally/contracts';
-import type { Grant } from '../grants/grant';
-import type { Hold } from '../holds/hold';
+import type { Grant } from './grants/grant';
+import type { Hold } from './holds/hold';
 import { expiryEventId, planMovements, RecordedEntry } from './plan-movements';
 
 const charge = (event_id: string, amount: bigint, user_id = 'u1'): Movement => ({

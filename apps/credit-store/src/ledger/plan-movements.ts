@@ -1,9 +1,15 @@
 import { ErrorCode, EXPIRE_SOURCE } from '@tally/contracts';
-import type { Grant, GrantChange } from '../grants/grant';
-import { GrantBook } from '../grants/grant-book';
-import type { Hold, HoldCapture } from '../holds/hold';
-import { AccountBalance, emptyAccount, totalFor } from './account-balance';
-import type { Allocation, LedgerEntry, Movement, NewLedgerEntry, Refusal } from './ledger-entry';
+import type { Grant, GrantChange } from './grants/grant';
+import { GrantBook } from './grants/grant-book';
+import type { Hold, HoldCapture } from './holds/hold';
+import { AccountBalance, emptyAccount, totalFor } from './accounts/account-balance';
+import type {
+  Allocation,
+  LedgerEntry,
+  Movement,
+  NewLedgerEntry,
+  Refusal,
+} from './entries/ledger-entry';
 
 /** What an entry already recorded under an event_id says, for comparing with a repeat. */
 export type RecordedEntry = Pick<

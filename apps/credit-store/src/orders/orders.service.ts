@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, MAX_AMOUNT } from '@tally/contracts';
-import { DomainError, uuidv7 } from '@tally/platform';
+import { DomainError, uuidv7, withTransactionRetry } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { BalanceSnapshotRelay } from '../balance/balance-snapshot.relay';
+import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
 import { GrantsService } from '../grants/grants.service';
-import { withTransactionRetry } from '../ledger/transaction-retry';
 import { ProductsService } from '../products/products.service';
 import type { CreateOrderDto } from './dto/order.dto';
 import { Order, orderEventId } from './order';

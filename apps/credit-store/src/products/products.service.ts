@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { DomainError, sqlStateOf } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
-import { sqlStateOf } from '../ledger/sql-state';
 import type { CreateProductDto, UpdateProductDto } from './dto/product.dto';
 import type { Product } from './product';
 import { ProductRepository } from './product.repository';

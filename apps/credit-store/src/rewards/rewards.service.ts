@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { DomainError, sqlStateOf } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { GrantsService } from '../grants/grants.service';
-import { LedgerRepository } from '../ledger/ledger.repository';
-import { ledgerEntryView, LedgerEntryView } from '../ledger/ledger-entry.view';
-import { sqlStateOf } from '../ledger/sql-state';
+import { LedgerRepository } from '../ledger/entries/ledger.repository';
+import { ledgerEntryView, LedgerEntryView } from '../ledger/entries/ledger-entry.view';
 import type { CreateRewardRuleDto, RewardDto, UpdateRewardRuleDto } from './dto/reward.dto';
 import { RewardRule, RewardRuleRepository } from './reward-rule.repository';
 

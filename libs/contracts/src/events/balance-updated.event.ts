@@ -70,3 +70,11 @@ export class BalanceUpdatedEvent {
   @Type(() => BalanceSnapshot)
   payload!: BalanceSnapshot;
 }
+
+/**
+ * The `blocked` of a snapshot and of an account: post-paid charges may take the balance below
+ * zero, and at or below zero no new priced call is accepted until a top-up.
+ */
+export function isBlocked(balance: bigint): boolean {
+  return balance <= 0n;
+}

@@ -1,3 +1,5 @@
+import { sqlStateOf } from './sql-state';
+
 /** SQLSTATE classes and codes that say the database went away, not that the request was wrong. */
 const UNAVAILABLE_STATES = /^(08|57P0[123]|53300)/;
 const UNAVAILABLE_MESSAGES =
@@ -9,9 +11,7 @@ const UNAVAILABLE_MESSAGES =
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code =
-    (error as { code?: unknown; driverError?: { code?: unknown } }).code ??
-    (error as { driverError?: { code?: unknown } }).driverError?.code;
-  if (typeof code === 'string' && UNAVAILABLE_STATES.test(code)) return true;
+  const code = sqlStateOf(error);
+  if (code !== undefined && UNAVAILABLE_STATES.test(code)) return true;
   return UNAVAILABLE_MESSAGES.test(error.message);
 }

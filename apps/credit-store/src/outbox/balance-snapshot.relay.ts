@@ -9,6 +9,7 @@ import {
 import {
   BALANCE_UPDATED_SCHEMA_VERSION,
   BalanceUpdatedEvent,
+  isBlocked,
   jsonAmount,
   Topics,
 } from '@tally/contracts';
@@ -23,7 +24,6 @@ import {
 import type { Kafka, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { CreditStoreConfig } from '../config/credit-store.config';
-import { isBlocked } from '../ledger/account-balance';
 import {
   BalanceOutboxRepository,
   ParkedSnapshot,
@@ -35,8 +35,9 @@ const BATCH_SIZE = 500;
 /** What one cycle sent or parked, and the failure that stopped it (an outage), if any. */
 interface RelayOutcome {
   handled: number;
-  failure?: unknown;
+  failure?: Error;
 }
+
 const PUBLISH_TIMEOUT_MS = 5000;
 
 /**
@@ -127,7 +128,7 @@ export class BalanceSnapshotRelay implements OnApplicationBootstrap, OnApplicati
     return outcome.handled;
   }
 
-  private async publishPending(db: EntityManager): Promise<{ handled: number; failure?: unknown }> {
+  private async publishPending(db: EntityManager): Promise<RelayOutcome> {
     const pending = await this.outbox.findPending(db, BATCH_SIZE);
     if (pending.length === 0) return { handled: 0 };
     const now = new Date();

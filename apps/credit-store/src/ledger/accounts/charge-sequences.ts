@@ -1,5 +1,5 @@
 import type { AccountBalance } from './account-balance';
-import type { Movement } from './ledger-entry';
+import type { Movement } from '../entries/ledger-entry';
 
 /** An account as saved after a ledger transaction: its balance and the charges it has taken in. */
 export interface SavedAccount extends AccountBalance {

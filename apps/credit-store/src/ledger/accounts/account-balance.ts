@@ -1,5 +1,5 @@
 import { EXPIRE_SOURCE } from '@tally/contracts';
-import type { Direction } from './ledger-entry';
+import type { Direction } from '../entries/ledger-entry';
 
 export interface AccountBalance {
   user_id: string;
@@ -31,9 +31,4 @@ export function emptyAccount(userId: string): AccountBalance {
 export function totalFor(direction: Direction, source: string): AccountTotal {
   if (direction === 'income') return source === 'purchase' ? 'total_recharged' : 'total_rewarded';
   return source === EXPIRE_SOURCE ? 'total_expired' : 'total_consumed';
-}
-
-/** Post-paid overdraft: charges may take the balance below zero; at or below zero, no new priced calls. */
-export function isBlocked(balance: bigint): boolean {
-  return balance <= 0n;
 }

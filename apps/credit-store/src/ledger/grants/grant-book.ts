@@ -1,4 +1,4 @@
-import type { Allocation } from '../ledger/ledger-entry';
+import type { Allocation } from '../entries/ledger-entry';
 import type { Grant, GrantChange } from './grant';
 
 /** FIFO by expiry: sooner first, never-expiring last, then in creation order. */

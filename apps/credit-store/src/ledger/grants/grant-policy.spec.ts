@@ -1,4 +1,4 @@
-import { CreditStoreConfig } from '../config/credit-store.config';
+import { CreditStoreConfig } from '../../config/credit-store.config';
 import { GrantPolicy, parseTtlBySource } from './grant-policy';
 
 describe('GrantPolicy', () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CreditStoreConfig } from '../config/credit-store.config';
+import { CreditStoreConfig } from '../../config/credit-store.config';
 
 const DAY_MS = 86_400_000;
 

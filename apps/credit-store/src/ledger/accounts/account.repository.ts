@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AccountBalance } from '../ledger/account-balance';
-import type { SavedAccount } from '../ledger/charge-sequences';
+import type { AccountBalance } from './account-balance';
+import type { SavedAccount } from './charge-sequences';
 
 interface AccountRow {
   user_id: string;

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { LedgerConflictRepository } from './ledger-conflict.repository';
+import { LedgerQueriesService } from './ledger-queries.service';
+import { LedgerController } from './ledger.controller';
+import { LedgerRepository } from './ledger.repository';
+import { UsageRecordRepository } from './usage-record.repository';
+
+/** Ledger entries (append-only) and usage records, and the reads of an account's history. */
+@Module({
+  controllers: [LedgerController],
+  providers: [
+    LedgerRepository,
+    LedgerConflictRepository,
+    UsageRecordRepository,
+    LedgerQueriesService,
+  ],
+  exports: [LedgerRepository, LedgerConflictRepository, UsageRecordRepository],
+})
+export class EntryStoreModule {}
