@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, type ChargePricing } from '@tally/contracts';
+import { queueChargeMessages } from '../outbox/charge-messages.sql';
 import { keyBucket } from '../outbox/key-bucket';
 
 export interface ChargeRecord {
@@ -79,13 +80,7 @@ export class ChargeRepository {
              FROM numbered ORDER BY ord
            ON CONFLICT (event_id) DO NOTHING
            RETURNING event_id),
-         queued AS (
-           INSERT INTO outbox (event_id, topic, message_key, key_bucket, event_type, payload,
-                               request_id)
-           SELECT n.event_id, $14, n.user_id, n.key_bucket, $15,
-                  jsonb_set(n.envelope, '{payload,sequence}', to_jsonb(n.sequence)), n.request_id
-             FROM numbered n JOIN inserted USING (event_id)
-            ORDER BY n.ord)
+         queued AS (${queueChargeMessages('$14', '$15')})
        SELECT ins.event_id IS NOT NULL AS inserted, earlier.amount, earlier.request_fingerprint
          FROM numbered n
          LEFT JOIN inserted ins USING (event_id)
