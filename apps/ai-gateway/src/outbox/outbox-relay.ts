@@ -29,8 +29,8 @@ interface LateSend {
  * cycle (Kafka may then see a row twice; the credit-store drops duplicates by event_id).
  *
  * A send that times out is not forgotten: kafkajs keeps retrying it, so the replica's cycles send
- * nothing until it has settled, and mark its rows sent if it landed. Re-sending at once, as the
- * relay first did, put a second copy of every row on the topic during a broker outage.
+ * nothing until it has settled, and mark its rows sent if it landed: re-sending at once would put
+ * a second copy of every row on the topic during a broker outage.
  *
  * A row the broker can never take (too large, invalid) is parked with its reason, and the rows
  * behind it go on, its own user's later ones included: per-user order gives way there, since a
