@@ -43,6 +43,7 @@ function setup(overrides: Partial<MeteredCallParams> = {}, allowUpTo = Infinity)
     },
   } as unknown as BalanceGuard;
   const charges = {
+    check: () => undefined,
     record: (charge: NewCharge, reservationId?: string) => {
       recorded.push({ charge, reservationId });
       return Promise.resolve({ amount: charge.amount, firstTime: true });

@@ -1,7 +1,7 @@
 import type { ChargeUsage, PriceRuleVersion, PriceTarget } from '@tally/contracts';
 import { uuidv7 } from '@tally/platform';
 import type { BalanceGuard } from '../balances/balance-guard';
-import type { ChargesService } from '../charges/charges.service';
+import type { ChargesService, NewCharge } from '../charges/charges.service';
 import { requestFingerprint } from '../charges/request-fingerprint';
 import type { PriceBook } from '../pricing/price-book';
 
@@ -40,8 +40,12 @@ export class MeteredCall {
     private readonly params: MeteredCallParams,
   ) {}
 
-  /** Reserves the prompt and `outputTokens` (capped by the request's limit), or throws 402. */
+  /**
+   * Reserves the prompt and `outputTokens` (capped by the request's limit), or throws 402; first
+   * a 400 if the call's charge could not be recorded (a model name the ledger cannot store).
+   */
   async open(outputTokens: number): Promise<void> {
+    this.deps.charges.check(this.chargeFor({ input_tokens: this.params.promptTokens }, {}));
     this.reservedOutput = this.capped(outputTokens);
     if (this.params.rule.mode === 'free') return;
     const amount = this.cost(this.reservedOutput);
@@ -79,22 +83,30 @@ export class MeteredCall {
     metadata: Record<string, unknown>,
     sourceRefId?: string,
   ): Promise<number> {
-    const { amount, pricing } = this.deps.prices.price(this.params.rule, this.params.target, usage);
     const recorded = await this.deps.charges.record(
-      {
-        event_id: this.eventId,
-        user_id: this.params.userId,
-        source: 'chat',
-        source_ref_id: sourceRefId?.slice(0, 128),
-        amount,
-        pricing,
-        metadata: { api_key_id: this.params.apiKeyId, ...metadata },
-        request_fingerprint: requestFingerprint({ event_id: this.eventId }),
-      },
+      this.chargeFor(usage, metadata, sourceRefId),
       this.reservedAmount > 0 ? this.reservationId : undefined,
     );
     this.reservedAmount = 0;
     return recorded.amount;
+  }
+
+  private chargeFor(
+    usage: ChargeUsage,
+    metadata: Record<string, unknown>,
+    sourceRefId?: string,
+  ): NewCharge {
+    const { amount, pricing } = this.deps.prices.price(this.params.rule, this.params.target, usage);
+    return {
+      event_id: this.eventId,
+      user_id: this.params.userId,
+      source: 'chat',
+      source_ref_id: sourceRefId?.slice(0, 128),
+      amount,
+      pricing,
+      metadata: { api_key_id: this.params.apiKeyId, ...metadata },
+      request_fingerprint: requestFingerprint({ event_id: this.eventId }),
+    };
   }
 
   /** Nothing to charge (the call failed): frees the reservation. */
