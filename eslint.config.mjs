@@ -17,10 +17,14 @@ export default tseslint.config(
     },
   },
   // Apps never import each other; libs import no app; everyone reaches libs through @tally/*.
+  // Among the libs, the arrows point to the contract: pricing and platform build on it, and
+  // pricing (pure arithmetic) needs no platform.
   ...[
-    ['apps/ai-gateway/**/*.ts', '**/credit-store/**'],
-    ['apps/credit-store/**/*.ts', '**/ai-gateway/**'],
-    ['libs/**/*.ts', '**/apps/**'],
+    ['apps/ai-gateway/**/*.ts', ['**/credit-store/**']],
+    ['apps/credit-store/**/*.ts', ['**/ai-gateway/**']],
+    ['libs/**/*.ts', ['**/apps/**']],
+    ['libs/contracts/**/*.ts', ['**/apps/**', '@tally/platform*', '@tally/pricing*']],
+    ['libs/pricing/**/*.ts', ['**/apps/**', '@tally/platform*']],
   ].map(([files, forbidden]) => ({
     files: [files],
     rules: {
@@ -29,8 +33,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [forbidden],
-              message: 'Apps never import each other, and libs import no app.',
+              group: forbidden,
+              message: 'Apps never import each other, libs import no app, and the contract no lib.',
             },
             { group: ['**/libs/*/src/**'], message: 'Import libs through the @tally/* aliases.' },
           ],

@@ -10,7 +10,3 @@ export * from './events/charge-pricing';
 export * from './events/charge-requested.event';
 export * from './events/parse-charge-requested';
 export * from './events/balance-updated.event';
-export * from './pricing/exact-decimal';
-export * from './pricing/price-rule';
-export * from './pricing/price-rule-match';
-export * from './pricing/price-usage';

@@ -1,4 +1,4 @@
-import { priceUsage, PriceRuleVersion } from '@tally/contracts';
+import { priceUsage, PriceRuleVersion } from '@tally/pricing';
 import type { BalanceGuard } from '../balances/balance-guard';
 import type { ChargesService, NewCharge } from '../charges/charges.service';
 import type { PriceBook } from '../pricing/price-book';

@@ -1,4 +1,5 @@
-import type { ChargeUsage, PriceRuleVersion, PriceTarget } from '@tally/contracts';
+import type { ChargeUsage } from '@tally/contracts';
+import type { PriceRuleVersion, PriceTarget } from '@tally/pricing';
 import { uuidv7 } from '@tally/platform';
 import type { BalanceGuard } from '../balances/balance-guard';
 import type { ChargesService, NewCharge } from '../charges/charges.service';

@@ -10,9 +10,8 @@ import {
   MAX_AMOUNT,
   PRICING_MODES,
   PricingMode,
-  RULE_STATUSES,
-  RuleStatus,
 } from '@tally/contracts';
+import { RULE_STATUSES, RuleStatus } from '@tally/pricing';
 
 /**
  * A decimal price from 0 to 999999999.999999, as a JSON string or number, kept as a string. At
