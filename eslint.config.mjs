@@ -17,11 +17,14 @@ export default tseslint.config(
     },
   },
   // Apps never import each other; libs and tools import no app; everyone (benchmarks and tests
-  // too) reaches libs through the @tally/* aliases.
+  // too) reaches libs through the @tally/* aliases. Among the libs, the arrows point to the
+  // contract: pricing and platform build on it, and pricing (pure arithmetic) needs no platform.
   ...[
     ['apps/ai-gateway/**/*.ts', ['**/credit-store/**']],
     ['apps/credit-store/**/*.ts', ['**/ai-gateway/**']],
     ['libs/**/*.ts', ['**/apps/**']],
+    ['libs/contracts/**/*.ts', ['**/apps/**', '@tally/platform*', '@tally/pricing*']],
+    ['libs/pricing/**/*.ts', ['**/apps/**', '@tally/platform*']],
     ['tools/**/*.ts', ['**/apps/**']],
     ['{bench,test}/**/*.ts', []],
   ].map(([files, forbidden]) => ({
@@ -33,7 +36,8 @@ export default tseslint.config(
           patterns: [
             ...forbidden.map((group) => ({
               group: [group],
-              message: 'Apps never import each other; libs and tools import no app.',
+              message:
+                'Apps never import each other, libs and tools import no app, the contract no lib.',
             })),
             { group: ['**/libs/*/src/**'], message: 'Import libs through the @tally/* aliases.' },
           ],

@@ -12,6 +12,8 @@ const shared = {
     '^@tally/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
     '^@tally/platform$': '<rootDir>/libs/platform/src',
     '^@tally/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
+    '^@tally/pricing$': '<rootDir>/libs/pricing/src',
+    '^@tally/pricing/(.*)$': '<rootDir>/libs/pricing/src/$1',
   },
 };
 

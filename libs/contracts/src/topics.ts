@@ -30,6 +30,13 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   },
 ];
 
+/**
+ * The most one message (key, value and headers) may weigh. The broker refuses a record batch above
+ * its message.max.bytes (1,048,588 bytes by default, and here); this leaves room for the batch's
+ * and the record's framing. Producers refuse, or set aside, anything bigger before it is queued.
+ */
+export const MAX_MESSAGE_BYTES = 1_000_000;
+
 /** Headers the credit-store puts on a dead-lettered message, beside the original key and value. */
 export const DlqHeaders = {
   reason: 'dlq-reason',

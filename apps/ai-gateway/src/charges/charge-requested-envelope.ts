@@ -9,11 +9,12 @@ import type { ChargeRecord } from './charge.repository';
 export const GATEWAY_PRODUCER = 'ai-gateway';
 
 /**
- * The bus message of a recorded charge. The id of the HTTP request that made it rides in the
- * metadata, which the credit-store keeps on the ledger entry.
+ * The bus message of a charge, without its sequence (written in when the charge is recorded).
+ * The id of the HTTP request that made it rides in the metadata, which the credit-store keeps on
+ * the ledger entry.
  */
 export function chargeRequestedEnvelope(
-  charge: ChargeRecord,
+  charge: Omit<ChargeRecord, 'sequence' | 'request_fingerprint'>,
   occurredAt: Date,
   requestId: string | undefined,
 ): ChargeRequestedEvent {
@@ -26,7 +27,6 @@ export function chargeRequestedEnvelope(
     description: charge.description,
     pricing: charge.pricing,
     metadata: requestId ? { ...charge.metadata, request_id: requestId } : charge.metadata,
-    sequence: charge.sequence,
   };
   return {
     event_id: charge.event_id,

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ErrorCode } from '@tally/contracts';
+import { ErrorCode, type ChargeRequestedEvent } from '@tally/contracts';
 import { currentRequestId, DomainError, GroupCommit, ItemResult } from '@tally/platform';
 import { GatewayConfig } from '../config/gateway.config';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ChargeRecord, ChargeRepository, EarlierCharge } from './charge.repository';
+import { chargeMessageProblems } from './charge-message-check';
 import { chargeRequestedEnvelope } from './charge-requested-envelope';
 
 /** A charge to record; its sequence is given when it is recorded. */
@@ -18,6 +19,7 @@ export interface RecordedCharge {
 
 interface ChargeToRecord {
   charge: NewCharge;
+  envelope: ChargeRequestedEvent;
   reservationId?: string;
   /** Taken when the charge is submitted: the group's write runs in another request's context. */
   requestId?: string;
@@ -51,10 +53,18 @@ export class ChargesService {
 
   /**
    * A repeat of the same request (same fingerprint) answers as the first did; another request
-   * under the same event_id is refused with 409.
+   * under the same event_id is refused with 409. A charge the credit-store could not apply is
+   * refused with 400 before anything is written.
    */
-  record(charge: NewCharge, reservationId?: string): Promise<RecordedCharge> {
-    return this.group.submit({ charge, reservationId, requestId: currentRequestId() });
+  async record(charge: NewCharge, reservationId?: string): Promise<RecordedCharge> {
+    const requestId = currentRequestId();
+    const envelope = applicableEnvelope(charge, requestId);
+    return this.group.submit({ charge, envelope, reservationId, requestId });
+  }
+
+  /** The 400 that record() would answer for this charge, if any, without recording it. */
+  check(charge: NewCharge): void {
+    applicableEnvelope(charge, currentRequestId());
   }
 
   /**
@@ -78,13 +88,12 @@ export class ChargesService {
       if (!firstIndex.has(b.charge.event_id)) firstIndex.set(b.charge.event_id, i);
     });
     const distinct = [...firstIndex.values()].map((i) => batch[i]);
-    const now = new Date();
     const outcomes = await this.charges.recordBatch(
       this.dataSource.manager,
-      distinct.map(({ charge, requestId }) => ({
+      distinct.map(({ charge, envelope, requestId }) => ({
         ...charge,
         request_id: requestId,
-        envelope: chargeRequestedEnvelope({ ...charge, sequence: 0 }, now, requestId),
+        envelope,
       })),
       batch.flatMap((b) => (b.reservationId ? [b.reservationId] : [])),
     );
@@ -124,6 +133,19 @@ export class ChargesService {
       }
     });
   }
+}
+
+/** The charge's bus message, or the 400 naming what the credit-store would refuse in it. */
+function applicableEnvelope(
+  charge: NewCharge,
+  requestId: string | undefined,
+): ChargeRequestedEvent {
+  const envelope = chargeRequestedEnvelope(charge, new Date(), requestId);
+  const problems = chargeMessageProblems(envelope);
+  if (problems.length > 0) {
+    throw new DomainError(ErrorCode.ValidationFailed, problems.join('; '), problems);
+  }
+  return envelope;
 }
 
 /** A repeat answers the first charge's amount; another request under its event_id is a 409. */

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@tally/contracts';
+import { ErrorCode, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import { estimateTokens } from './token-estimate';
 
@@ -34,8 +34,8 @@ export function readChatRequest(body: unknown): ChatRequest {
     throw invalid('body must be a JSON object');
   }
   const b = body as Record<string, unknown>;
-  if (typeof b.model !== 'string' || b.model === '' || b.model.length > 128) {
-    throw invalid('model: must be a model name (1 to 128 characters)');
+  if (typeof b.model !== 'string' || b.model === '' || b.model.length > MAX_MODEL_LENGTH) {
+    throw invalid(`model: must be a model name (1 to ${MAX_MODEL_LENGTH} characters)`);
   }
   if (!Array.isArray(b.messages) || b.messages.length === 0) {
     throw invalid('messages: must be a non-empty list');

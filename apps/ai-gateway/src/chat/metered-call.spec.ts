@@ -1,5 +1,6 @@
-import { ErrorCode, priceUsage, PriceRuleVersion } from '@tally/contracts';
+import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import { priceUsage, PriceRuleVersion } from '@tally/pricing';
 import type { BalanceGuard } from '../balances/balance-guard';
 import type { ChargesService, NewCharge } from '../charges/charges.service';
 import type { PriceBook } from '../pricing/price-book';
@@ -54,6 +55,7 @@ function setup(
     },
   } as unknown as BalanceGuard;
   const charges = {
+    check: () => undefined,
     record: (charge: NewCharge, reservationId?: string) => {
       const failure = failRecords.shift();
       if (failure) return Promise.reject(failure);
@@ -168,6 +170,18 @@ describe('MeteredCall', () => {
     expect(recorded[0].reservationId).toBeDefined();
     await call.abandon();
     expect(released).toEqual([]);
+  });
+
+  it('charges a served call even when the upstream’s id is not text the ledger can store', async () => {
+    const { call, recorded } = setup();
+    await call.open();
+    await call.settle({ input_tokens: 100, output_tokens: 11 }, {}, 'chatcmpl-\u0000x');
+    await call.settle(
+      { input_tokens: 100, output_tokens: 11 },
+      {},
+      `${'x'.repeat(127)}\ud83d\ude00`,
+    );
+    expect(recorded.map((r) => r.charge.source_ref_id)).toEqual([undefined, undefined]);
   });
 
   it('releases the reservation of a call that is not charged', async () => {

@@ -1,7 +1,8 @@
-import type { ChargeUsage, PriceRuleVersion, PriceTarget } from '@tally/contracts';
+import { isStorableText, type ChargeUsage } from '@tally/contracts';
 import { DomainError, uuidv7 } from '@tally/platform';
+import type { PriceRuleVersion, PriceTarget } from '@tally/pricing';
 import type { BalanceGuard } from '../balances/balance-guard';
-import type { ChargesService } from '../charges/charges.service';
+import type { ChargesService, NewCharge } from '../charges/charges.service';
 import { requestFingerprint } from '../charges/request-fingerprint';
 import type { PriceBook } from '../pricing/price-book';
 
@@ -52,8 +53,12 @@ export class MeteredCall {
     private readonly params: MeteredCallParams,
   ) {}
 
-  /** Reserves the prompt and the whole output the upstream is asked for, or throws 402. */
+  /**
+   * Reserves the prompt and the whole output the upstream is asked for, or throws 402; first a
+   * 400 if the call's charge could not be recorded (a model name the ledger cannot store).
+   */
   async open(): Promise<void> {
+    this.deps.charges.check(this.chargeFor({ input_tokens: this.params.promptTokens }, {}));
     this.reservedOutput = this.params.outputTokens;
     if (this.params.rule.mode === 'free') return;
     const amount = this.cost(this.reservedOutput);
@@ -98,17 +103,7 @@ export class MeteredCall {
     metadata: Record<string, unknown>,
     sourceRefId?: string,
   ): Promise<number> {
-    const { amount, pricing } = this.deps.prices.price(this.params.rule, this.params.target, usage);
-    const charge = {
-      event_id: this.eventId,
-      user_id: this.params.userId,
-      source: 'chat',
-      source_ref_id: sourceRefId?.slice(0, 128),
-      amount,
-      pricing,
-      metadata: { api_key_id: this.params.apiKeyId, ...metadata },
-      request_fingerprint: requestFingerprint({ event_id: this.eventId }),
-    };
+    const charge = this.chargeFor(usage, metadata, sourceRefId);
     const reservationId = this.reservedAmount > 0 ? this.reservationId : undefined;
     for (let attempt = 1, wait = RECORD_RETRY_MS.first; ; attempt++) {
       try {
@@ -123,6 +118,24 @@ export class MeteredCall {
         wait = Math.min(wait * 2, RECORD_RETRY_MS.longest);
       }
     }
+  }
+
+  private chargeFor(
+    usage: ChargeUsage,
+    metadata: Record<string, unknown>,
+    sourceRefId?: string,
+  ): NewCharge {
+    const { amount, pricing } = this.deps.prices.price(this.params.rule, this.params.target, usage);
+    return {
+      event_id: this.eventId,
+      user_id: this.params.userId,
+      source: 'chat',
+      source_ref_id: storableRef(sourceRefId),
+      amount,
+      pricing,
+      metadata: { api_key_id: this.params.apiKeyId, ...metadata },
+      request_fingerprint: requestFingerprint({ event_id: this.eventId }),
+    };
   }
 
   /** Nothing to charge (the call failed): frees the reservation. */
@@ -148,4 +161,14 @@ export class MeteredCall {
       }).amount;
     return Math.max(price(0), price(outputTokens));
   }
+}
+
+/**
+ * The upstream's completion id, as the charge's reference when the ledger can store it: cut to
+ * the contract's 128 characters, and left out when it is not text PostgreSQL takes, since the
+ * call was served and its charge must still be recorded.
+ */
+function storableRef(upstreamId: string | undefined): string | undefined {
+  const ref = upstreamId?.slice(0, 128);
+  return ref !== undefined && isStorableText(ref) ? ref : undefined;
 }

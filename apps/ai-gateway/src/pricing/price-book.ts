@@ -1,15 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import {
-  ChargePricing,
-  ChargeUsage,
-  ErrorCode,
-  matchRule,
-  MAX_AMOUNT,
-  PriceRuleVersion,
-  PriceTarget,
-  priceUsage,
-  usageProblems,
-} from '@tally/contracts';
+import { ChargePricing, ChargeUsage, ErrorCode } from '@tally/contracts';
+import { matchRule, priceCharge, PriceRuleVersion, PriceTarget } from '@tally/pricing';
 import { DomainError, PollingLoop } from '@tally/platform';
 import { GatewayConfig } from '../config/gateway.config';
 import { CreditStoreClient } from '../credit-store-api/credit-store.client';
@@ -74,19 +65,16 @@ export class PriceBook implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Prices a usage with a rule, exactly as the credit-store's POST /quotes would. */
   price(rule: PriceRuleVersion, target: PriceTarget, usage: ChargeUsage): PricedCall {
-    const problems = usageProblems(usage);
-    if (problems.length) {
-      throw new DomainError(ErrorCode.ValidationFailed, problems.join('; '), problems);
-    }
-    const { amount } = priceUsage(rule, usage);
-    if (amount > BigInt(MAX_AMOUNT)) {
+    const priced = priceCharge(rule, usage);
+    if (!priced.ok) {
       throw new DomainError(
         ErrorCode.ValidationFailed,
-        `usage: costs ${amount} credits, more than one charge may carry (${MAX_AMOUNT})`,
+        priced.problems.join('; '),
+        priced.problems,
       );
     }
     return {
-      amount: Number(amount),
+      amount: priced.amount,
       pricing: {
         rule_id: String(rule.id),
         rule_version: rule.version,

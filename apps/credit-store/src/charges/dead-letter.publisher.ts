@@ -1,13 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { DlqHeaders, ErrorCode, Topics } from '@tally/contracts';
-import {
-  InboundMessage,
-  KAFKA,
-  KAFKA_MAX_MESSAGE_BYTES,
-  LazyProducer,
-  messageBytes,
-  sendEach,
-} from '@tally/platform';
+import { DlqHeaders, ErrorCode, MAX_MESSAGE_BYTES, Topics } from '@tally/contracts';
+import { InboundMessage, KAFKA, LazyProducer, messageBytes, sendEach } from '@tally/platform';
 import type { IHeaders, Kafka, Message } from 'kafkajs';
 
 export interface DeadLetter {
@@ -74,14 +67,14 @@ function fitted(letter: DeadLetter, failedAt: string): Message {
     value: message.value,
     headers: { ...message.headers, ...dlqHeaders(letter, failedAt) },
   };
-  if (messageBytes(whole) <= KAFKA_MAX_MESSAGE_BYTES) return whole;
+  if (messageBytes(whole) <= MAX_MESSAGE_BYTES) return whole;
   const value = message.value ?? Buffer.alloc(0);
   const truncated: Message = {
     ...whole,
     value: value.subarray(0, TRUNCATED_VALUE_BYTES),
     headers: { ...whole.headers, [DlqHeaders.truncated]: String(value.length) },
   };
-  return messageBytes(truncated) <= KAFKA_MAX_MESSAGE_BYTES ? truncated : bare(truncated);
+  return messageBytes(truncated) <= MAX_MESSAGE_BYTES ? truncated : bare(truncated);
 }
 
 /** Only the key and the dead-letter headers: why, and where the original is. */

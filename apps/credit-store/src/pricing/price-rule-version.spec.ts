@@ -1,5 +1,5 @@
 import { DomainError } from '@tally/platform';
-import type { PriceRuleFields } from '@tally/contracts';
+import type { PriceRuleFields } from '@tally/pricing';
 import { nextVersionFields, PriceRuleChange, sameFields } from './price-rule-version';
 
 const problemsOf = (change: PriceRuleChange, base?: PriceRuleFields): string[] => {

@@ -1,13 +1,12 @@
+import { ErrorCode, PricingMode } from '@tally/contracts';
 import {
   canonicalDecimal,
-  ErrorCode,
   PRICE_FIELDS,
   PRICE_PLACES,
   PRICE_RULE_FIELDS,
   PriceField,
   PriceRuleFields,
-  PricingMode,
-} from '@tally/contracts';
+} from '@tally/pricing';
 import { DomainError } from '@tally/platform';
 
 /** A create or an edit: fields left out keep their value; null clears a field that may be empty. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PRICE_FIELDS, PRICE_RULE_FIELDS, PriceRuleFields, PriceTarget } from '@tally/contracts';
+import { PRICE_FIELDS, PRICE_RULE_FIELDS, PriceRuleFields, PriceTarget } from '@tally/pricing';
 import type { PriceRule } from './price-rule';
 
 // numeric::text keeps prices exact (trailing zeros trimmed); min_credits ≤ MAX_AMOUNT < 2^53.

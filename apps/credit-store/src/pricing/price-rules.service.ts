@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, RuleStatus } from '@tally/contracts';
+import { ErrorCode } from '@tally/contracts';
+import { RuleStatus } from '@tally/pricing';
 import { DomainError } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PriceRule } from './price-rule';

@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ChargeUsage,
-  ErrorCode,
-  matchRule,
-  MAX_AMOUNT,
-  PriceTarget,
-  priceUsage,
-  PricingMode,
-  usageProblems,
-} from '@tally/contracts';
+import { ChargeUsage, ErrorCode, PricingMode } from '@tally/contracts';
+import { matchRule, priceCharge, PriceTarget, usageProblems } from '@tally/pricing';
 import { DomainError } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PriceRule } from './price-rule';
@@ -73,18 +65,14 @@ export class PricingService {
 }
 
 function quoteWith(rule: PriceRule, usage: ChargeUsage): Quote {
-  const { amount, exact_cost } = priceUsage(rule, usage);
-  if (amount > BigInt(MAX_AMOUNT)) {
-    throw invalid([
-      `usage: costs ${amount} credits, more than one charge may carry (${MAX_AMOUNT})`,
-    ]);
-  }
+  const priced = priceCharge(rule, usage);
+  if (!priced.ok) throw invalid(priced.problems);
   return {
-    amount: Number(amount),
+    amount: priced.amount,
     rule_id: rule.id,
     rule_version: rule.version,
     mode: rule.mode,
-    exact_cost,
+    exact_cost: priced.exact_cost,
     usage,
   };
 }

@@ -10,6 +10,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsStorableText } from '../validation/storable-text';
 
 export const PRICING_MODES = ['tokens', 'fixed', 'duration', 'free'] as const;
 export type PricingMode = (typeof PRICING_MODES)[number];
@@ -25,11 +26,11 @@ export class ChargeUsage {
 
 /** How the amount was derived: the rule, the model and the usage it was applied to. */
 export class ChargePricing {
-  @IsOptional() @IsString() @MaxLength(64) rule_id?: string;
+  @IsOptional() @IsString() @MaxLength(64) @IsStorableText() rule_id?: string;
   /** The version of the rule the amount was computed with (rules are versioned, never edited). */
   @IsOptional() @IsInt() @Min(1) rule_version?: number;
-  @IsOptional() @IsString() @MaxLength(128) model?: string;
-  @IsOptional() @IsString() @MaxLength(64) provider?: string;
+  @IsOptional() @IsString() @MaxLength(128) @IsStorableText() model?: string;
+  @IsOptional() @IsString() @MaxLength(64) @IsStorableText() provider?: string;
   @IsIn(PRICING_MODES) mode!: PricingMode;
 
   @IsObject()

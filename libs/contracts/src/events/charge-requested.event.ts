@@ -19,6 +19,7 @@ import {
   IsUserId,
 } from '../validation/identifiers';
 import { RESERVED_CHARGE_SOURCES } from '../validation/sources';
+import { IsStorableText } from '../validation/storable-text';
 import { ChargePricing } from './charge-pricing';
 import { Topics } from '../topics';
 
@@ -37,10 +38,10 @@ export class ChargeFields {
   })
   source!: string;
 
-  @IsOptional() @IsString() @MaxLength(128) source_ref_id?: string;
-  @IsOptional() @IsString() @MaxLength(64) hold_id?: string;
+  @IsOptional() @IsString() @MaxLength(128) @IsStorableText() source_ref_id?: string;
+  @IsOptional() @IsString() @MaxLength(64) @IsStorableText() hold_id?: string;
   @IsOptional() @IsDescription() description?: string;
-  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @IsOptional() @IsObject() @IsStorableText() metadata?: Record<string, unknown>;
 }
 
 /** Value of a `credit.charge.requested` message: one post-paid charge (or hold capture) of a user. */
@@ -66,7 +67,7 @@ export class ChargeRequestedEvent {
   @Equals(Topics.chargeRequested) event_type!: typeof Topics.chargeRequested;
   @Equals(CHARGE_REQUESTED_SCHEMA_VERSION) schema_version!: number;
   @IsISO8601({ strict: true }) occurred_at!: string;
-  @IsString() @MaxLength(64) producer!: string;
+  @IsString() @MaxLength(64) @IsStorableText() producer!: string;
 
   @IsObject()
   @ValidateNested()

@@ -1,7 +1,14 @@
 import { ErrorCode } from '../errors/error-code';
+import { PlainValidator } from '../validation/plain-validator';
 import { validatePlain } from '../validation/validate-plain';
 import { CHARGE_REQUESTED_SCHEMA_VERSION, ChargeRequestedEvent } from './charge-requested.event';
-import { isPlainlyValidCharge } from './plainly-valid-charge';
+
+const fastPath = new PlainValidator(ChargeRequestedEvent);
+
+/** The ledger consumer's fast path: ChargeRequestedEvent's own rules, as plain checks. */
+export function isPlainlyValidCharge(plain: unknown): plain is ChargeRequestedEvent {
+  return fastPath.accepts(plain);
+}
 
 export type ParsedChargeRequested =
   { ok: true; event: ChargeRequestedEvent } | { ok: false; code: ErrorCode; reasons: string[] };

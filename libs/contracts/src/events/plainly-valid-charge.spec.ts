@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { maybe, mostly, optional, upTo } from '../../../../test/support/validation-arbitraries';
 import { validatePlain } from '../validation/validate-plain';
 import { ChargeRequestedEvent } from './charge-requested.event';
-import { isPlainlyValidCharge } from './plainly-valid-charge';
+import { isPlainlyValidCharge } from './parse-charge-requested';
 
 const usage = fc.record(
   {

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsStorableText } from './storable-text';
 
 /**
  * Upper bound of one amount. Balances are summed in bigint, but JSON carries numbers, so a single
@@ -61,5 +62,5 @@ export function IsCreditAmount(min = 1): PropertyDecorator {
 }
 
 export function IsDescription(): PropertyDecorator {
-  return applyDecorators(IsString(), MaxLength(500));
+  return applyDecorators(IsString(), MaxLength(500), IsStorableText());
 }

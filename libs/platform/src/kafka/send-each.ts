@@ -1,11 +1,5 @@
 import type { Message } from 'kafkajs';
-
-/**
- * The most one message may weigh here, framing included. The brokers' default `message.max.bytes`
- * (1,048,588) bounds a whole record batch, i.e. all messages of one partition in one request;
- * this leaves room for the batch's own framing and for estimates that are a little short.
- */
-export const KAFKA_MAX_MESSAGE_BYTES = 1_000_000;
+import { MAX_MESSAGE_BYTES } from '@tally/contracts';
 
 /** Per message in a record batch, beyond its key, value and headers (an upper bound). */
 const RECORD_FRAMING_BYTES = 40;
@@ -86,7 +80,7 @@ export async function sendEach<T>(
   items: readonly T[],
   options: SendEachOptions<T>,
 ): Promise<SendEachResult<T>> {
-  const maxBytes = options.maxBytes ?? KAFKA_MAX_MESSAGE_BYTES;
+  const maxBytes = options.maxBytes ?? MAX_MESSAGE_BYTES;
   const result: SendEachResult<T> = { sent: [], refused: [] };
   const sendable: { item: T; bytes: number }[] = [];
   for (const item of items) {

@@ -5,10 +5,11 @@ import {
   ChargeUsage,
   IsCreditAmount,
   IsEventId,
-  IsRuleName,
+  IsModelName,
+  IsProviderName,
   IsScene,
+  PlainValidator,
 } from '@tally/contracts';
-import { isPlainlyValidCreateCharge } from './plainly-valid-create-charge';
 
 /**
  * Body of `POST /internal/charges`: a post-paid charge with either an explicit `amount`, or a
@@ -20,8 +21,8 @@ export class CreateChargeDto extends ChargeFields {
   @IsOptional() @IsCreditAmount(1) amount?: number;
 
   @IsOptional() @IsScene() scene?: string;
-  @IsRuleName() provider?: string;
-  @IsRuleName() model?: string;
+  @IsProviderName() provider?: string;
+  @IsModelName() model?: string;
 
   @IsOptional()
   @IsObject()
@@ -29,12 +30,10 @@ export class CreateChargeDto extends ChargeFields {
   @Type(() => ChargeUsage)
   usage?: ChargeUsage;
 
-  /** The validation pipe's fast path (see PlainlyValidatable). */
+  /** The validation pipe's fast path (see PlainlyValidatable): these same rules, as plain checks. */
   static fromPlainlyValid(body: unknown): CreateChargeDto | undefined {
-    if (!isPlainlyValidCreateCharge(body)) return undefined;
-    const plain = body as CreateChargeDto;
-    const dto = Object.assign(new CreateChargeDto(), plain);
-    if (plain.usage) dto.usage = Object.assign(new ChargeUsage(), plain.usage);
-    return dto;
+    return fastPath.instance(body);
   }
 }
+
+const fastPath = new PlainValidator(CreateChargeDto);

@@ -4,14 +4,14 @@ import { PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import {
-  IsRuleName,
+  IsModelName,
+  IsProviderName,
   IsScene,
   MAX_AMOUNT,
   PRICING_MODES,
   PricingMode,
-  RULE_STATUSES,
-  RuleStatus,
 } from '@tally/contracts';
+import { RULE_STATUSES, RuleStatus } from '@tally/pricing';
 
 /**
  * A decimal price from 0 to 999999999.999999, as a JSON string or number, kept as a string. At
@@ -32,8 +32,8 @@ function IsPrice(): PropertyDecorator {
 /** Body of `POST /admin/price-rules`. */
 export class CreatePriceRuleDto {
   @IsScene() scene!: string;
-  @IsRuleName() provider?: string | null;
-  @IsRuleName() model?: string | null;
+  @IsProviderName() provider?: string | null;
+  @IsModelName() model?: string | null;
   @IsIn(PRICING_MODES) mode!: PricingMode;
   @IsOptional() @IsInt() @Min(-1000) @Max(1000) priority?: number;
   @IsPrice() input_per_million?: string | null;

@@ -1,12 +1,12 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, ValidateNested } from 'class-validator';
-import { ChargeUsage, IsRuleName, IsScene } from '@tally/contracts';
+import { ChargeUsage, IsModelName, IsProviderName, IsScene } from '@tally/contracts';
 
 /** Body of `POST /quotes`: what was (or will be) used, and where. */
 export class QuoteDto {
   @IsScene() scene!: string;
-  @IsRuleName() provider?: string;
-  @IsRuleName() model?: string;
+  @IsProviderName() provider?: string;
+  @IsModelName() model?: string;
   @IsObject() @ValidateNested() @Type(() => ChargeUsage) usage!: ChargeUsage;
 }
 

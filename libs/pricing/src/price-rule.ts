@@ -1,4 +1,4 @@
-import type { PricingMode } from '../events/charge-pricing';
+import type { PricingMode } from '@tally/contracts';
 
 export const RULE_STATUSES = ['active', 'inactive', 'deleted'] as const;
 export type RuleStatus = (typeof RULE_STATUSES)[number];

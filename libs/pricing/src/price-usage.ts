@@ -1,4 +1,4 @@
-import type { ChargeUsage } from '../events/charge-pricing';
+import type { ChargeUsage } from '@tally/contracts';
 import { ceilDiv, fromScaled, toScaled } from './exact-decimal';
 import type { PriceField, RulePricing } from './price-rule';
 

@@ -1,0 +1,5 @@
+export * from './exact-decimal';
+export * from './price-rule';
+export * from './price-rule-match';
+export * from './price-usage';
+export * from './price-charge';
