@@ -1,7 +1,8 @@
-// The validation fast paths, per call: the consumer's parse of an ordinary charge message and the
-// gateway's charge body. `npx tsx bench/validation-fast-path.ts` (no build, no services needed).
+// The validation fast paths, per call, against the full class-validator rules they are derived
+// from (the baseline, measured in the same run): the consumer's parse of an ordinary charge message
+// and the gateway's charge body. `npm run bench:validation` (no build, no services needed).
 import 'reflect-metadata';
-import { parseChargeRequested } from '@tally/contracts';
+import { ChargeRequestedEvent, parseChargeRequested, validatePlain } from '@tally/contracts';
 import { CreateChargeDto } from '../apps/ai-gateway/src/charges/dto/create-charge.dto';
 
 const message = Buffer.from(
@@ -57,6 +58,27 @@ function time(name: string, n: number, f: () => unknown): number {
   console.log(`${name}: median ${runs[3].toFixed(0)} ns/op (min ${runs[0].toFixed(0)})`);
   return runs[3];
 }
-time('consumer parseChargeRequested', 100_000, () => parseChargeRequested(message).ok);
-time('gateway fromPlainlyValid (amount)', 200_000, () => CreateChargeDto.fromPlainlyValid(body));
-time('gateway fromPlainlyValid (priced)', 200_000, () => CreateChargeDto.fromPlainlyValid(priced));
+function compare(name: string, n: number, fast: () => unknown, full: () => unknown): void {
+  const fastNs = time(`${name}, fast path`, n, fast);
+  const fullNs = time(`${name}, full rules`, n, full);
+  console.log(`${name}: fast path ${(fullNs / fastNs).toFixed(1)}× the full rules' speed\n`);
+}
+
+const text = message.toString();
+compare(
+  'consumer parse',
+  100_000,
+  () => parseChargeRequested(message).ok,
+  () => validatePlain(ChargeRequestedEvent, JSON.parse(text)).ok,
+);
+for (const [name, charge] of [
+  ['gateway body (amount)', body],
+  ['gateway body (priced)', priced],
+] as const) {
+  compare(
+    name,
+    200_000,
+    () => CreateChargeDto.fromPlainlyValid(charge),
+    () => validatePlain(CreateChargeDto, charge).ok,
+  );
+}
