@@ -22,6 +22,9 @@ const validCharge = () => ({
   amount: 10,
   source: 'chat',
 });
+/** `{ a: { a: ... 1 } }`, `levels` objects deep. */
+const nested = (levels: number): Record<string, unknown> =>
+  levels === 1 ? { a: 1 } : { a: nested(levels - 1) };
 const validGrant = () => ({ event_id: unique('grant'), amount: 10, source: 'purchase' });
 
 const chargeCases: BadCase[] = [
@@ -123,6 +126,56 @@ const chargeCases: BadCase[] = [
     status: 400,
     code: 'validation_failed',
     mentions: 'event_id',
+  },
+  // Issue 15's findings: each reached PostgreSQL and came back a 500, or (__proto__) a 202.
+  {
+    name: 'a NUL in description',
+    body: { ...validCharge(), description: 'a\u0000b' },
+    status: 400,
+    code: 'unstorable_text',
+    mentions: 'description',
+  },
+  {
+    name: 'a NUL in a key of metadata',
+    body: { ...validCharge(), metadata: { 'k\u0000': 1 } },
+    status: 400,
+    code: 'unstorable_text',
+    mentions: 'metadata',
+  },
+  {
+    name: 'a lone surrogate in source_ref_id',
+    body: { ...validCharge(), source_ref_id: 'x\ud800y' },
+    status: 400,
+    code: 'unstorable_text',
+    mentions: 'source_ref_id',
+  },
+  {
+    name: 'metadata nested 5,000 deep',
+    body: `{"event_id":"e-deep","user_id":"u-deep","amount":1,"source":"chat","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`,
+    status: 400,
+    code: 'json_too_deep',
+    mentions: 'metadata.a.a',
+  },
+  {
+    name: 'metadata nested 17 deep (free-form JSON stops at 16)',
+    body: { ...validCharge(), metadata: nested(17) },
+    status: 400,
+    code: 'validation_failed',
+    mentions: 'metadata',
+  },
+  {
+    name: 'a __proto__ key beside valid fields',
+    body: { ...validCharge(), ['__proto__']: { admin: true } },
+    status: 400,
+    code: 'validation_failed',
+    mentions: '__proto__',
+  },
+  {
+    name: 'a prototype key in metadata',
+    body: { ...validCharge(), metadata: { prototype: 1 } },
+    status: 400,
+    code: 'validation_failed',
+    mentions: 'metadata.prototype',
   },
   { name: 'broken JSON', body: '{"event_id": ', status: 400, code: 'invalid_json' },
   {

@@ -81,6 +81,60 @@ describe('the credit-store consumer of credit.charge.requested', () => {
     expect(await entryCount(user)).toBe(1);
   });
 
+  it('dead-letters hostile content on the first try, once each, and goes on with the good ones', async () => {
+    const user = unique('user');
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const hostile: [string, string][] = [
+      [
+        'unstorable_text',
+        JSON.stringify(chargeEvent(user, 1, unique('evt'), { description: 'a\u0000b' })),
+      ],
+      [
+        'unstorable_text',
+        JSON.stringify(chargeEvent(user, 1, unique('evt'), { metadata: { 'k\u0000': 1 } })),
+      ],
+      [
+        'unstorable_text',
+        JSON.stringify(chargeEvent(user, 1, unique('evt'), { source_ref_id: 'x\ud800y' })),
+      ],
+      [
+        'json_too_deep',
+        JSON.stringify(chargeEvent(user, 1, unique('evt'), { metadata: 'deep' })).replace(
+          '"metadata":"deep"',
+          `"metadata":${deep}`,
+        ),
+      ],
+      [
+        'validation_failed',
+        JSON.stringify(chargeEvent(user, 1, unique('evt'), { ['__proto__']: { amount: 0 } })),
+      ],
+      [
+        'validation_failed',
+        JSON.stringify(
+          chargeEvent(user, 1, unique('evt'), { metadata: { a: { constructor: 1 } } }),
+        ),
+      ],
+    ];
+    await produce(Topics.chargeRequested, [
+      ...hostile.map(([, value]) => ({ key: user, value })),
+      { key: user, value: JSON.stringify(chargeEvent(user, 7)) },
+    ]);
+    await eventually(async () => expect((await account(user)).balance).toBe(-7));
+    const letters = await readTopicUntil(
+      Topics.chargeRequestedDlq,
+      (all) => all.filter((m) => m.key === user).length >= hostile.length,
+    );
+    const mine = letters.filter((m) => m.key === user);
+    // One letter each, with its reason: none was retried (a retry would have stalled the charge
+    // behind them and published the letter again).
+    expect(mine.map((m) => m.headers[DlqHeaders.code])).toEqual(hostile.map(([code]) => code));
+    expect(mine.map((m) => m.value)).toEqual(hostile.map(([, value]) => value));
+    expect(mine[0].headers[DlqHeaders.reason]).toContain('payload.description');
+    expect(mine[3].headers[DlqHeaders.reason]).toContain('payload.metadata.a.a');
+    expect(mine[4].headers[DlqHeaders.reason]).toContain('payload.__proto__');
+    expect(await entryCount(user)).toBe(1);
+  });
+
   it('refuses a conflicting repeat of an event_id: the first entry stands, the repeat is recorded and dead-lettered', async () => {
     const user = unique('user');
     const first = chargeEvent(user, 10);

@@ -132,7 +132,8 @@ describe('the gateway accepts only charges the ledger can apply', () => {
         return { status: response.status, body };
       });
       expect(answer.status).toBe(400);
-      expect(answer.body.error).toMatchObject({ code: 'validation_failed' });
+      // Refused at the edge now, as any body holding a NUL is (issue 15), in OpenAI's shape.
+      expect(answer.body.error).toMatchObject({ code: 'unstorable_text' });
       expect(answer.body.error?.message).toMatch(/^model/);
       expect(stack.upstream.received.length).toBe(before);
       expect(await gatewayCharges(user)).toBe(0);

@@ -33,6 +33,72 @@ interface Endpoint {
   body?: Schema;
 }
 
+/**
+ * Content no entry point may take, whatever the field (issue 15): each built around one field of
+ * the endpoint's body, with the code it must get and the field its message must name.
+ */
+const HOSTILE_CONTENT: {
+  what: string;
+  body: (f: string) => string;
+  code: string;
+  names: (f: string) => string;
+}[] = [
+  {
+    what: 'a NUL in a value',
+    body: (f) => `{"${f}":"a\\u0000b"}`,
+    code: 'unstorable_text',
+    names: (f) => f,
+  },
+  {
+    what: 'a lone surrogate in a value',
+    body: (f) => `{"${f}":"x\\ud800y"}`,
+    code: 'unstorable_text',
+    names: (f) => f,
+  },
+  {
+    what: 'a lone low surrogate in an array',
+    body: (f) => `{"${f}":["ok","\\udc00"]}`,
+    code: 'unstorable_text',
+    names: (f) => `${f}[1]`,
+  },
+  {
+    what: 'a NUL in a nested key',
+    body: (f) => `{"${f}":{"a":{"k\\u0000":1}}}`,
+    code: 'unstorable_text',
+    names: (f) => `${f}.a[`,
+  },
+  {
+    what: 'a lone surrogate in a top-level key',
+    body: () => `{"\\ud83d":1}`,
+    code: 'unstorable_text',
+    names: () => '\\ud83d',
+  },
+  {
+    what: 'JSON nested 5,000 deep',
+    body: (f) => `{"${f}":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    code: 'json_too_deep',
+    names: (f) => `${f}[0][0]`,
+  },
+  {
+    what: 'a __proto__ key',
+    body: (f) => `{"${f}":1,"__proto__":{"admin":true}}`,
+    code: 'validation_failed',
+    names: () => '__proto__',
+  },
+  {
+    what: 'a top-level constructor key',
+    body: () => `{"constructor":1}`,
+    code: 'validation_failed',
+    names: () => 'constructor',
+  },
+  {
+    what: 'a nested prototype key',
+    body: (f) => `{"${f}":{"prototype":1}}`,
+    code: 'validation_failed',
+    names: (f) => `${f}.prototype`,
+  },
+];
+
 const HOSTILE_IDS = ["x'; DROP TABLE accounts;--", 'ü😀\u0000', '../../etc/passwd', ' ', '%00'];
 
 async function endpointsOf(app: RunningApp): Promise<Endpoint[]> {
@@ -78,13 +144,19 @@ async function send(endpoint: Endpoint, body: string | undefined, token?: string
     body,
   });
   const text = await response.text();
-  let parsed: { code?: string; error?: { code?: string } } = {};
+  let parsed: { code?: string; message?: string; error?: { code?: string; message?: string } } = {};
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
     // A refusal that is not JSON fails the code check below.
   }
-  return { status: response.status, code: parsed.code ?? parsed.error?.code };
+  // The surface's own shape: OpenAI's `{ error: { code, message } }` under /v1, ours elsewhere.
+  const openAi = new URL(response.url).pathname.startsWith('/v1/');
+  return {
+    status: response.status,
+    code: openAi ? parsed.error?.code : parsed.code,
+    message: parsed.message ?? parsed.error?.message ?? '',
+  };
 }
 
 describe('hostile input on every endpoint', () => {
@@ -213,6 +285,58 @@ describe('hostile input on every endpoint', () => {
       }
     }
     expect(failures).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses hostile content in any body, query or path with a 400 naming the field, writing nothing', async () => {
+    const before = await settledSnapshot();
+    const failures: string[] = [];
+    const withBodies: string[] = [];
+    const check = async (
+      endpoint: Endpoint,
+      what: string,
+      code: string,
+      names: string,
+      body?: string,
+      url?: string,
+    ) => {
+      const answer = await send(endpoint, body, tokenFor(endpoint), url);
+      if (answer.status !== 400 || answer.code !== code || !answer.message.includes(names)) {
+        failures.push(
+          `${endpoint.method.toUpperCase()} ${endpoint.path} ${what}: ${answer.status} ${answer.code} ${answer.message.slice(0, 120)}`,
+        );
+      }
+    };
+    for (const endpoint of endpoints) {
+      // Every body is held to the rule, declared or not (the chat call reads its own).
+      if (endpoint.method !== 'get') {
+        withBodies.push(`${endpoint.method.toUpperCase()} ${endpoint.path}`);
+        const [field] = Object.keys(endpoint.body?.properties ?? { input: {} });
+        for (const c of HOSTILE_CONTENT) {
+          await check(endpoint, c.what, c.code, c.names(field), c.body(field));
+        }
+      }
+      for (const { name, in: where } of endpoint.op.parameters ?? []) {
+        const body = endpoint.body ? '{}' : undefined;
+        if (where === 'query') {
+          const url = `${urlOf(endpoint)}?${encodeURIComponent(name)}=a%00b`;
+          await check(
+            endpoint,
+            `a NUL in query ${name}`,
+            'unstorable_text',
+            `query.${name}`,
+            body,
+            url,
+          );
+        }
+        if (where === 'path') {
+          const url = urlOf(endpoint, { name, value: 'a\u0000b' });
+          await check(endpoint, `a NUL in path ${name}`, 'unstorable_text', 'path', body, url);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(withBodies).toContain('POST /v1/chat/completions');
     expect(await snapshot()).toEqual(before);
   });
 

@@ -115,6 +115,39 @@ describe('credit.balance.updated from the credit-store to the gateway guard', ()
     await eventually(async () => expect(await skipped()).toBe(before + 1));
   });
 
+  it('skips a snapshot holding a reserved key or nested without end, as the edge refuses them', async () => {
+    const skipped = async () =>
+      total(await scrape(gateway.url), 'tally_balance_snapshots_skipped_total') ?? 0;
+    const before = await skipped();
+    const user = unique('user');
+    const snapshot = JSON.stringify({
+      event_id: unique('snap'),
+      event_type: Topics.balanceUpdated,
+      schema_version: 1,
+      occurred_at: new Date().toISOString(),
+      producer: 'credit-store',
+      payload: {
+        user_id: user,
+        balance: 500,
+        held: 0,
+        available: 500,
+        blocked: false,
+        version: 1,
+        charge_sequence: 0,
+        updated_at: new Date().toISOString(),
+      },
+    });
+    await produce(Topics.balanceUpdated, [
+      { key: user, value: snapshot.replace(/^{/, '{"__proto__":{"x":1},') },
+      {
+        key: user,
+        value: snapshot.replace(/}}$/, `},"extra":${'['.repeat(5000)}${']'.repeat(5000)}}`),
+      },
+    ]);
+    await eventually(async () => expect(await skipped()).toBe(before + 2));
+    expect((await guardView(user)).balance).not.toBe(500);
+  });
+
   it('stops counting a grant the moment it is due, before the expiry job writes it off', async () => {
     const user = unique('user');
     await grant(user, 50);

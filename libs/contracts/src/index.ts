@@ -4,6 +4,7 @@ export * from './validation/identifiers';
 export * from './validation/sources';
 export * from './validation/rule-names';
 export * from './validation/storable-text';
+export * from './validation/json-hazards';
 export * from './validation/validate-plain';
 export * from './validation/plain-validator';
 export * from './events/charge-pricing';

@@ -32,6 +32,24 @@ const BREAKAGES: { code: ErrorCode; make: (envelope: Breakable, n: number) => st
     code: ErrorCode.UnsupportedSchemaVersion,
     make: (e) => json(e, (x) => (x.schema_version = 2)),
   },
+  // Content PostgreSQL cannot store, or the ledger cannot write, whatever the field (issue 15).
+  { code: ErrorCode.UnstorableText, make: (e) => json(e, (x) => (x.payload!.user_id = 'u\u0000')) },
+  { code: ErrorCode.UnstorableText, make: (e) => json(e, (x) => (x.producer = 'p\ud800')) },
+  {
+    code: ErrorCode.JsonTooDeep,
+    make: (e) =>
+      json(
+        e,
+        (x) =>
+          (x.payload!.metadata = {
+            a: JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`) as unknown,
+          }),
+      ),
+  },
+  {
+    code: ErrorCode.ValidationFailed,
+    make: (e) => JSON.stringify(e).replace(/^{/, '{"__proto__":{},'),
+  },
 ];
 
 function json(envelope: Breakable, breakIt: (x: Breakable) => unknown): string {

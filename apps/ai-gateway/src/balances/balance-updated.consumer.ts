@@ -1,6 +1,13 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { BalanceSnapshot, BalanceUpdatedEvent, Topics, validatePlain } from '@tally/contracts';
+import {
+  BalanceSnapshot,
+  BalanceUpdatedEvent,
+  describeHazard,
+  findJsonHazard,
+  Topics,
+  validatePlain,
+} from '@tally/contracts';
 import type { InboundBatch, InboundMessage } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { BalanceSnapshotMetrics } from './balance-snapshot.metrics';
@@ -34,7 +41,11 @@ export class BalanceUpdatedConsumer {
   private parse(message: InboundMessage): BalanceSnapshot | undefined {
     let reasons: string[];
     try {
-      const parsed = validatePlain(BalanceUpdatedEvent, JSON.parse(String(message.value)));
+      const plain: unknown = JSON.parse(String(message.value));
+      const hazard = findJsonHazard(plain);
+      const parsed = hazard
+        ? { ok: false as const, reasons: [describeHazard(hazard)] }
+        : validatePlain(BalanceUpdatedEvent, plain);
       if (parsed.ok) return parsed.value.payload;
       reasons = parsed.reasons;
     } catch (error) {

@@ -24,8 +24,9 @@ describe('chargeMessageProblems', () => {
   it("names the request's own field for what the consumer refuses", () => {
     const pricing = { mode: 'tokens', provider: 'p'.repeat(65), model: 'a\u0000b', usage: {} };
     const problems = chargeMessageProblems(envelope({ pricing }));
-    expect(problems).toEqual([
-      expect.stringMatching(/^model must not hold a NUL/),
+    // Unstorable text is refused by the rule every entry point applies first, on its own.
+    expect(problems).toEqual(['model: must not hold a NUL character or a lone surrogate']);
+    expect(chargeMessageProblems(envelope({ pricing: { ...pricing, model: 'm' } }))).toEqual([
       expect.stringMatching(/^provider must be shorter than or equal to 64/),
     ]);
     expect(chargeMessageProblems(envelope({ description: 'd'.repeat(501) }))).toEqual([

@@ -2,11 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, parseChargeRequested } from '@tally/contracts';
 import type { InboundBatch, InboundMessage } from '@tally/platform';
 import { sqlStateOf } from '@tally/platform';
+import { DataSource } from 'typeorm';
 import type { Movement } from '../ledger/entries/ledger-entry';
 import { LedgerOutcome, LedgerService } from '../ledger/ledger.service';
 import { ChargeIntakeMetrics } from './charge-intake.metrics';
 import { chargeMovement } from './charge-movement';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+import { DeadLetterRepository } from './dead-letter.repository';
 
 interface Intake {
   message: InboundMessage;
@@ -42,8 +44,9 @@ function duplicateKeyReason(error: unknown): string {
 /**
  * Turns a batch of `credit.charge.requested` messages into ledger entries: valid charges are
  * applied in one transaction; unparsable or invalid messages and conflicting repeats go to the
- * dead-letter topic with their reason. It resolves only when every message is either applied,
- * a duplicate, or dead-lettered, so that the batch's offsets can be committed.
+ * dead-letter topic with their reason, and are kept in the dead_letters table once per origin. It
+ * resolves only when every message is either applied, a duplicate, or dead-lettered, so that the
+ * batch's offsets can be committed.
  */
 @Injectable()
 export class ChargeIntakeService {
@@ -52,6 +55,8 @@ export class ChargeIntakeService {
   constructor(
     private readonly ledger: LedgerService,
     private readonly deadLetters: DeadLetterPublisher,
+    private readonly keptLetters: DeadLetterRepository,
+    private readonly dataSource: DataSource,
     private readonly metrics: ChargeIntakeMetrics,
   ) {}
 
@@ -69,6 +74,9 @@ export class ChargeIntakeService {
     }
     letters.push(...(await this.apply(intakes)));
     await batch.heartbeat();
+    // Kept before they are published: a batch delivered again (the consumer died before its
+    // commit) publishes its letters again, but finds them kept already.
+    await this.keptLetters.keep(this.dataSource.manager, letters);
     await this.deadLetters.publish(letters);
     this.metrics.deadLettered(letters);
     done();

@@ -5,10 +5,18 @@ import { ChargeIntakeService } from './charge-intake.service';
 import { ChargeRequestedConsumer } from './charge-requested.consumer';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { DeadLetterPublisher } from './dead-letter.publisher';
+import { DeadLetterRepository } from './dead-letter.repository';
+import { DeadLettersController } from './dead-letters.controller';
 
 @Module({
   imports: [LedgerModule],
-  controllers: [ChargeRequestedConsumer],
-  providers: [ChargeIntakeService, DeadLetterPublisher, ChargeIntakeMetrics, ConsumerLagMetrics],
+  controllers: [ChargeRequestedConsumer, DeadLettersController],
+  providers: [
+    ChargeIntakeService,
+    DeadLetterPublisher,
+    DeadLetterRepository,
+    ChargeIntakeMetrics,
+    ConsumerLagMetrics,
+  ],
 })
 export class ChargesModule {}

@@ -25,6 +25,10 @@ export enum ErrorCode {
   UpstreamError = 'upstream_error',
   UpstreamTimeout = 'upstream_timeout',
   UnsupportedSchemaVersion = 'unsupported_schema_version',
+  /** A string (value or key, at any depth; or a query or path parameter) holds a NUL or a lone surrogate. */
+  UnstorableText = 'unstorable_text',
+  /** JSON nested deeper than the limit for where it is (the whole body, or free-form metadata). */
+  JsonTooDeep = 'json_too_deep',
   ServiceUnavailable = 'service_unavailable',
   InternalError = 'internal_error',
 }

@@ -19,6 +19,7 @@ import {
   IsUserId,
 } from '../validation/identifiers';
 import { RESERVED_CHARGE_SOURCES } from '../validation/sources';
+import { IsFreeFormJson } from '../validation/json-hazards';
 import { IsStorableText } from '../validation/storable-text';
 import { ChargePricing } from './charge-pricing';
 import { Topics } from '../topics';
@@ -41,7 +42,7 @@ export class ChargeFields {
   @IsOptional() @IsString() @MaxLength(128) @IsStorableText() source_ref_id?: string;
   @IsOptional() @IsString() @MaxLength(64) @IsStorableText() hold_id?: string;
   @IsOptional() @IsDescription() description?: string;
-  @IsOptional() @IsObject() @IsStorableText() metadata?: Record<string, unknown>;
+  @IsOptional() @IsObject() @IsFreeFormJson() metadata?: Record<string, unknown>;
 }
 
 /** Value of a `credit.charge.requested` message: one post-paid charge (or hold capture) of a user. */

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors/error-code';
+import { describeHazard, findJsonHazard } from '../validation/json-hazards';
 import { PlainValidator } from '../validation/plain-validator';
 import { validatePlain } from '../validation/validate-plain';
 import { CHARGE_REQUESTED_SCHEMA_VERSION, ChargeRequestedEvent } from './charge-requested.event';
@@ -31,6 +32,10 @@ export function parseChargeRequested(value: Buffer | string | null): ParsedCharg
       reasons: [`not JSON: ${(error as Error).message}`],
     };
   }
+  // The edge's rule, as the HTTP bodies get it: text PostgreSQL cannot store or JSON nested without
+  // end would otherwise fail in the database (a retry for ever) or in the validator's recursion.
+  const hazard = findJsonHazard(plain);
+  if (hazard) return { ok: false, code: hazard.code, reasons: [describeHazard(hazard)] };
   const version = (plain as { schema_version?: unknown } | null)?.schema_version;
   if (version !== undefined && version !== CHARGE_REQUESTED_SCHEMA_VERSION) {
     return {

@@ -6,14 +6,19 @@ const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const storable = (text: string) => !SUSPECT.test(text) || !UNSTORABLE.test(text);
+/** Whether PostgreSQL can store this string as text or inside jsonb: the one definition. */
+export function isStorableString(text: string): boolean {
+  return !SUSPECT.test(text) || !UNSTORABLE.test(text);
+}
 
 /** Whether every string in the value (keys included, at any depth) can be stored as it is. */
 export function isStorableText(value: unknown): boolean {
-  if (typeof value === 'string') return storable(value);
+  if (typeof value === 'string') return isStorableString(value);
   if (typeof value !== 'object' || value === null) return true;
   for (const key in value) {
-    if (!storable(key) || !isStorableText((value as Record<string, unknown>)[key])) return false;
+    if (!isStorableString(key) || !isStorableText((value as Record<string, unknown>)[key])) {
+      return false;
+    }
   }
   return true;
 }

@@ -7,6 +7,8 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.ValidationFailed:
     case ErrorCode.InvalidJson:
     case ErrorCode.UnsupportedSchemaVersion:
+    case ErrorCode.UnstorableText:
+    case ErrorCode.JsonTooDeep:
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.Unauthorized:
       return HttpStatus.UNAUTHORIZED;
