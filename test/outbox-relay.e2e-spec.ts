@@ -80,7 +80,8 @@ describe('the outbox relay', () => {
         },
         { timeoutMs: 45_000 },
       );
-    });
+      // Its own waits (outage, broker restart, publishing, applying) add up past the default.
+    }, 150_000);
   });
 
   describe('with two relays on one outbox', () => {
