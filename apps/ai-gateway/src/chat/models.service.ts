@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PriceBook } from '../pricing/price-book';
-import { Upstreams } from './upstreams';
+import { Upstreams } from '../upstreams/upstreams';
 
 export interface ModelList {
   object: 'list';
