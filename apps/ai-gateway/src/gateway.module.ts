@@ -8,6 +8,7 @@ import { ChatModule } from './chat/chat.module';
 import { HoldsModule } from './holds/holds.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
+import { ResponsesModule } from './responses/responses.module';
 
 @Module({})
 export class GatewayModule {
@@ -25,6 +26,7 @@ export class GatewayModule {
         BalancesModule,
         ChargesModule,
         ChatModule,
+        ResponsesModule,
         HoldsModule,
       ],
     };
