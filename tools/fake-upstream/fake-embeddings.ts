@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson } from './fake-http';
+import { sendJson, sleep } from './fake-http';
 import type { FakeModel } from './fake-upstream';
 
 /** A deterministic vector for the index-th input. */
@@ -10,14 +10,15 @@ function vector(index: number, dimensions: number): number[] {
 /**
  * `POST /v1/embeddings`: one vector per input, as floats or (`encoding_format: "base64"`, what
  * the official client asks for by default) as little-endian float32 bytes in base64; usage
- * reports `prompt_tokens` (and `total_tokens`, the same).
+ * reports `prompt_tokens` (and `total_tokens`, the same). `chunkDelayMs` delays the answer.
  */
-export function embed(
+export async function embed(
   res: ServerResponse,
   modelName: string,
   model: FakeModel,
   body: Record<string, unknown>,
-): void {
+): Promise<void> {
+  if (model.chunkDelayMs) await sleep(model.chunkDelayMs);
   const inputs =
     Array.isArray(body.input) && typeof body.input[0] !== 'number' ? body.input : [body.input];
   const dimensions =

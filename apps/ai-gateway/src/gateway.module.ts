@@ -5,6 +5,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BalancesModule } from './balances/balances.module';
 import { ChargesModule } from './charges/charges.module';
 import { ChatModule } from './chat/chat.module';
+import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { HoldsModule } from './holds/holds.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
@@ -27,6 +28,7 @@ export class GatewayModule {
         ChargesModule,
         ChatModule,
         ResponsesModule,
+        EmbeddingsModule,
         HoldsModule,
       ],
     };
