@@ -11,7 +11,7 @@ import { EmbeddingsService } from './embeddings.service';
 export class EmbeddingsController {
   constructor(private readonly embeddings: EmbeddingsService) {}
 
-  /** The upstream's answer is written by the service as it came, once charged. */
+  /** OpenAI's embeddings, charged on `usage.prompt_tokens` by the price rules of scene `embedding`. */
   @Post()
   create(@Req() req: KeyedRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
     return this.embeddings.create(req.apiKey, body, res);

@@ -12,12 +12,16 @@ import { ResponsesService } from './responses.service';
 export class ResponsesController {
   constructor(private readonly responses: ResponsesService) {}
 
-  /** The answer (JSON or an event stream) is written by the service, as the upstream gives it. */
+  /**
+   * OpenAI's Responses API, as JSON or as its typed event stream, charged by the usage it reports;
+   * `background`, hosted tools and `conversation` are refused (400): they cannot be metered.
+   */
   @Post()
   create(@Req() req: KeyedRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
     return this.responses.create(req.apiKey, body, res);
   }
 
+  /** A stored response, to the key that created it; to any other key it does not exist (404). */
   @Get(':id')
   retrieve(
     @Req() req: KeyedRequest,
