@@ -256,6 +256,23 @@ describe('POST /v1/responses (OpenAI Responses API) with the official openai cli
       await thin.responses.create({ model, input, instructions });
     });
 
+    it('answers an id no response can have with 404 (path) or 400 naming it (body), not 500', async () => {
+      const { key } = await stack.newKey(await stack.fundedUser(1000));
+      const headers = { authorization: `Bearer ${key}` };
+      const read = await call('GET', `${stack.gateway.url}/v1/responses/${'x'.repeat(300)}`, {
+        as: 'none',
+        headers,
+      });
+      expect(read.status).toBe(404);
+      const continued = await call('POST', `${stack.gateway.url}/v1/responses`, {
+        as: 'none',
+        headers,
+        body: { model, input, previous_response_id: 'a\u0000b' },
+      });
+      expect(continued.status).toBe(400);
+      expect(JSON.stringify(continued.body)).toContain('previous_response_id:');
+    });
+
     it('does not record a response the client asked not to store', async () => {
       const { client } = await keyedClient(1000);
       const created = await client.responses.create({ model, input, store: false });

@@ -64,8 +64,10 @@ describe('readResponsesRequest', () => {
       );
     }
     expect(reasonOf({ model: 'm', input: 'x', tools: {} })).toContain('tools:');
-    expect(reasonOf({ model: 'm', input: 'x', previous_response_id: 7 })).toContain(
-      'previous_response_id:',
-    );
+    for (const id of [7, '', 'a\u0000b', 'r'.repeat(257)]) {
+      expect(reasonOf({ model: 'm', input: 'x', previous_response_id: id })).toContain(
+        'previous_response_id:',
+      );
+    }
   });
 });

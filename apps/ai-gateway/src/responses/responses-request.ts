@@ -1,4 +1,4 @@
-import { ErrorCode, MAX_MODEL_LENGTH } from '@tally/contracts';
+import { ErrorCode, isStorableText, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import { estimateTokens } from '../metering/token-estimate';
 
@@ -19,6 +19,8 @@ function invalid(reason: string): DomainError {
   return new DomainError(ErrorCode.ValidationFailed, reason, [reason]);
 }
 
+/** Longer than any id OpenAI gives. */
+const MAX_RESPONSE_ID_LENGTH = 256;
 const given = (value: unknown) => value !== undefined && value !== null;
 const positiveInt = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
 
@@ -59,8 +61,19 @@ export function readResponsesRequest(body: unknown): ResponsesRequest {
   if (given(b.conversation)) {
     throw invalid('conversation: not supported: the gateway cannot tell whose conversation it is');
   }
-  if (given(b.previous_response_id) && typeof b.previous_response_id !== 'string') {
-    throw invalid('previous_response_id: must be a response id');
+  const previous = b.previous_response_id;
+  if (
+    given(previous) &&
+    !(
+      typeof previous === 'string' &&
+      previous !== '' &&
+      previous.length <= MAX_RESPONSE_ID_LENGTH &&
+      isStorableText(previous)
+    )
+  ) {
+    throw invalid(
+      `previous_response_id: must be a response id (1 to ${MAX_RESPONSE_ID_LENGTH} characters of text)`,
+    );
   }
   checkTools(b.tools);
   checkInputItems(b.input);
@@ -69,7 +82,7 @@ export function readResponsesRequest(body: unknown): ResponsesRequest {
     model: b.model,
     stream: b.stream === true,
     maxOutputTokens: (b.max_output_tokens as number | null | undefined) ?? undefined,
-    previousResponseId: b.previous_response_id ?? undefined,
+    previousResponseId: typeof previous === 'string' ? previous : undefined,
     promptTokens: estimateTokens(
       JSON.stringify([b.input ?? null, b.instructions ?? null, b.tools ?? null]),
     ),
