@@ -337,6 +337,32 @@ describe('POST /v1/responses (OpenAI Responses API) with the official openai cli
     expect(await liveReservations(user)).toEqual([]);
   });
 
+  it('serves 100 parallel calls on credits for 10 with at most one call’s worth of overspend', async () => {
+    // 10 input + 20 output tokens at one credit each: 30 a call, within its reservation.
+    const exact = await stack.addModel(
+      { chunks: ['ok'], usage: { prompt_tokens: 10, completion_tokens: 20 }, chunkDelayMs: 20 },
+      ONE_A_TOKEN,
+    );
+    const { user, client } = await keyedClient(300);
+    const answers = await Promise.allSettled(
+      Array.from({ length: 100 }, () =>
+        client.responses.create({ model: exact, input, instructions, max_output_tokens: 20 }),
+      ),
+    );
+    const served = answers.filter((a) => a.status === 'fulfilled').length;
+    const refused = answers.filter(
+      (a) => a.status === 'rejected' && (a.reason as { status?: number }).status === 402,
+    ).length;
+    expect(served + refused).toBe(100);
+    expect(served).toBeGreaterThanOrEqual(1);
+    expect(served).toBeLessThanOrEqual(11);
+    await eventually(async () => {
+      expect(await stack.ledgerCharges(user)).toHaveLength(served);
+    });
+    expect(await stack.balance(user)).toBe(300 - 30 * served);
+    expect(await stack.balance(user)).toBeGreaterThanOrEqual(-30);
+  });
+
   it('passes an upstream 500 on and charges nothing', async () => {
     const failing = await stack.addModel({ chunks: [], usage: null, failWith: 500 }, ONE_A_TOKEN);
     const { user, client } = await keyedClient(1000);
