@@ -216,6 +216,16 @@ describe('POST /v1/responses (OpenAI Responses API) with the official openai cli
       const read = await client.responses.retrieve(created.id);
       expect(sameIds(read)).toEqual(sameIds(created));
       expect(stack.upstream.received.at(-1)?.path).toBe(`/v1/responses/${created.id}`);
+      const replay = await call(
+        'GET',
+        `${stack.gateway.url}/v1/responses/${created.id}?stream=true`,
+        {
+          as: 'none',
+          headers: { authorization: `Bearer ${client.apiKey}` },
+        },
+      );
+      expect(replay.status).toBe(400);
+      expect(JSON.stringify(replay.body)).toContain('stream: replaying');
 
       // Another user's key, and the same user's other key.
       const stranger = (await keyedClient(1000)).client;
