@@ -1,4 +1,5 @@
-// `npm run bench:gateway`: what the gateway adds to a chat call. Brings up its own stack (a
+// `npm run bench:gateway`: what the gateway adds to a call of each OpenAI surface (chat
+// completions, responses, embeddings). Brings up its own stack (a
 // Kafka broker on other ports, two fresh databases, both apps as processes from dist/, a fake
 // upstream in this process), then times the same requests straight to the fake upstream (the
 // baseline) and through the gateway, interleaved so both see the same machine load.
@@ -17,18 +18,28 @@ const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19492);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 300);
 const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
-const GATEWAY_PORT = 3190;
-const STORE_PORT = 3191;
+const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3190);
+const STORE_PORT = Number(process.env.BENCH_STORE_PORT ?? 3191);
+const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
 const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const stack = new BenchStack(KAFKA_PORT);
+type Summary = ReturnType<typeof summary>;
 
-async function timeCall(url: string, key: string, body: object): Promise<number> {
+/** One surface: its path, a request, and what its stream's first content looks like. */
+interface Surface {
+  name: string;
+  path: string;
+  body: object;
+  firstContent?: string;
+}
+
+async function timeCall(url: string, key: string, surface: Surface): Promise<number> {
   const start = performance.now();
-  const response = await fetch(`${url}/chat/completions`, {
+  const response = await fetch(`${url}${surface.path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: JSON.stringify(surface.body),
   });
   await response.text();
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
@@ -36,12 +47,12 @@ async function timeCall(url: string, key: string, body: object): Promise<number>
 }
 
 /** Time to the first content chunk of a stream. */
-async function timeFirstChunk(url: string, key: string, body: object): Promise<number> {
+async function timeFirstChunk(url: string, key: string, surface: Surface): Promise<number> {
   const start = performance.now();
-  const response = await fetch(`${url}/chat/completions`, {
+  const response = await fetch(`${url}${surface.path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ ...body, stream: true }),
+    body: JSON.stringify({ ...surface.body, stream: true }),
   });
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
@@ -51,19 +62,23 @@ async function timeFirstChunk(url: string, key: string, body: object): Promise<n
     const { done, value } = await reader.read();
     if (done) break;
     seen += decoder.decode(value, { stream: true });
-    if (!first && seen.includes('"content":"Hello"')) first = performance.now() - start;
+    if (!first && seen.includes(surface.firstContent!)) first = performance.now() - start;
   }
   return first;
 }
 
 async function main(): Promise<void> {
-  const gatewayDb = await recreateDatabase('tally_bench_gateway');
-  const storeDb = await recreateDatabase('tally_bench_credit_store');
+  const gatewayDb = await recreateDatabase(`${DB_PREFIX}_gateway`);
+  const storeDb = await recreateDatabase(`${DB_PREFIX}_credit_store`);
   await stack.startBroker();
   const upstream = await startFakeUpstream();
   upstream.models.set('bench-chat', {
     chunks: ['Hello', ', ', 'bench', '!'],
     usage: { prompt_tokens: 30, completion_tokens: 20 },
+  });
+  upstream.models.set('bench-embedding', {
+    chunks: [],
+    usage: { prompt_tokens: 8, completion_tokens: 0 },
   });
   const env = stack.appEnv({
     storeDatabaseUrl: storeDb,
@@ -83,6 +98,13 @@ async function main(): Promise<void> {
     input_per_million: '100000',
     output_per_million: '200000',
   });
+  await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
+    scene: 'embedding',
+    model: 'bench-embedding',
+    mode: 'tokens',
+    input_per_million: '100000',
+    output_per_million: '0',
+  });
   const user = `bench-${Date.now().toString(36)}`;
   await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
     event_id: `${user}-grant`,
@@ -92,11 +114,29 @@ async function main(): Promise<void> {
   const key = String(
     (await json('POST', `${GATEWAY}/admin/api-keys`, ADMIN, { user_id: user })).body.key,
   );
-  const body = {
-    model: 'bench-chat',
-    messages: [{ role: 'user', content: 'Time me.' }],
-    max_tokens: 50,
-  };
+  const surfaces: Surface[] = [
+    {
+      name: 'chat',
+      path: '/chat/completions',
+      body: {
+        model: 'bench-chat',
+        messages: [{ role: 'user', content: 'Time me.' }],
+        max_tokens: 50,
+      },
+      firstContent: '"content":"Hello"',
+    },
+    {
+      name: 'responses',
+      path: '/responses',
+      body: { model: 'bench-chat', input: 'Time me.', max_output_tokens: 50 },
+      firstContent: '"delta":"Hello"',
+    },
+    {
+      name: 'embeddings',
+      path: '/embeddings',
+      body: { model: 'bench-embedding', input: 'Time me.', encoding_format: 'base64' },
+    },
+  ];
   // Until the balance view has the grant, calls are refused.
   for (let i = 0; ; i++) {
     const { status, body: view } = await json(
@@ -109,32 +149,40 @@ async function main(): Promise<void> {
     await sleep(100);
   }
 
-  const direct: number[] = [];
-  const gateway: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    await timeCall(upstream.url, 'k', body);
-    await timeCall(`${GATEWAY}/v1`, key, body);
-  }
-  for (let i = 0; i < REQUESTS; i++) {
-    direct.push(await timeCall(upstream.url, 'k', body));
-    gateway.push(await timeCall(`${GATEWAY}/v1`, key, body));
-  }
-  const directFirst: number[] = [];
-  const gatewayFirst: number[] = [];
-  for (let i = 0; i < STREAMS; i++) {
-    directFirst.push(await timeFirstChunk(upstream.url, 'k', body));
-    gatewayFirst.push(await timeFirstChunk(`${GATEWAY}/v1`, key, body));
-  }
-
-  const rows = [
-    { figure: 'chat JSON, latency', direct: summary(direct), gateway: summary(gateway) },
-    {
-      figure: 'chat stream, first chunk',
+  const rows: { figure: string; direct: Summary; gateway: Summary }[] = [];
+  for (const surface of surfaces) {
+    const direct: number[] = [];
+    const gateway: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      await timeCall(upstream.url, 'k', surface);
+      await timeCall(`${GATEWAY}/v1`, key, surface);
+    }
+    for (let i = 0; i < REQUESTS; i++) {
+      direct.push(await timeCall(upstream.url, 'k', surface));
+      gateway.push(await timeCall(`${GATEWAY}/v1`, key, surface));
+    }
+    rows.push({
+      figure: `${surface.name} JSON, latency`,
+      direct: summary(direct),
+      gateway: summary(gateway),
+    });
+    if (!surface.firstContent) continue;
+    const directFirst: number[] = [];
+    const gatewayFirst: number[] = [];
+    for (let i = 0; i < STREAMS; i++) {
+      directFirst.push(await timeFirstChunk(upstream.url, 'k', surface));
+      gatewayFirst.push(await timeFirstChunk(`${GATEWAY}/v1`, key, surface));
+    }
+    rows.push({
+      figure: `${surface.name} stream, first chunk`,
       direct: summary(directFirst),
       gateway: summary(gatewayFirst),
-    },
-  ];
-  console.log(`\n${REQUESTS} JSON calls and ${STREAMS} streams, one at a time, interleaved (ms):`);
+    });
+  }
+
+  console.log(
+    `\n${REQUESTS} JSON calls and ${STREAMS} streams per surface, one at a time, interleaved (ms):`,
+  );
   console.table(
     rows.map((r) => ({
       figure: r.figure,

@@ -173,6 +173,57 @@ async function demonstrateChat(gatewayUrl, storeUrl, config, user, model) {
   log(
     `            -H 'content-type: application/json' -d '{"model":"${model}","messages":[{"role":"user","content":"Hi"}]}'`,
   );
+  return key;
+}
+
+/** One call of the Responses API and one of embeddings, with the same key, each charged. */
+async function demonstrateSurfaces(gatewayUrl, storeUrl, config, user, key) {
+  const rules = await json(
+    'GET',
+    `${storeUrl}/admin/price-rules?scene=embedding`,
+    config.ADMIN_TOKEN,
+  );
+  if (!rules.body.some((rule) => rule.model === 'demo-embedding' && rule.status === 'active')) {
+    await json('POST', `${storeUrl}/admin/price-rules`, config.ADMIN_TOKEN, {
+      scene: 'embedding',
+      model: 'demo-embedding',
+      mode: 'tokens',
+      input_per_million: '100000',
+      output_per_million: '0',
+    });
+  }
+  const calls = [
+    [
+      '/v1/responses',
+      { model: 'demo-chat', input: 'Hello!' },
+      (b) => `"${b.output[0].content[0].text}"`,
+    ],
+    [
+      '/v1/embeddings',
+      { model: 'demo-embedding', input: 'Hello!' },
+      (b) => `${b.data.length} vector`,
+    ],
+  ];
+  const deadline = Date.now() + 30_000;
+  for (const [path, body, show] of calls) {
+    const before = (await json('GET', `${storeUrl}/accounts/${user}`, config.ADMIN_TOKEN)).body;
+    let answer;
+    do {
+      // A new rule reaches the gateway's price book within PRICE_RULES_REFRESH_MS.
+      answer = await json('POST', `${gatewayUrl}${path}`, key, body);
+      if (answer.status === 404) await new Promise((resolve) => setTimeout(resolve, 300));
+    } while (answer.status === 404 && Date.now() < deadline);
+    if (answer.status !== 200)
+      throw new Error(`the demo call of ${path} answered ${answer.status}`);
+    let account;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      account = (await json('GET', `${storeUrl}/accounts/${user}`, config.ADMIN_TOKEN)).body;
+    } while (account.balance === before.balance && Date.now() < deadline);
+    log(
+      `  POST ${path} → ${show(answer.body)} usage=${JSON.stringify(answer.body.usage)}, charged ${before.balance - account.balance} ✔`,
+    );
+  }
 }
 
 async function shutdown(code) {
@@ -255,11 +306,14 @@ async function main() {
   await waitReady('credit-store', storeUrl);
   await waitReady('ai-gateway', gatewayUrl);
   const user = await demonstrate(gatewayUrl, storeUrl, storeConfig);
-  if (demoUpstream) await demonstrateChat(gatewayUrl, storeUrl, storeConfig, user, 'demo-chat');
+  if (demoUpstream) {
+    const key = await demonstrateChat(gatewayUrl, storeUrl, storeConfig, user, 'demo-chat');
+    await demonstrateSurfaces(gatewayUrl, storeUrl, storeConfig, user, key);
+  }
 
   log('the stack is up:');
   log(
-    `  ai-gateway    ${gatewayUrl}   (POST /v1/chat/completions, GET /v1/models, POST /internal/charges)`,
+    `  ai-gateway    ${gatewayUrl}   (POST /v1/chat/completions, /v1/responses, /v1/embeddings, GET /v1/models, POST /internal/charges)`,
   );
   if (demoUpstream) log(`  upstream      ${process.env.UPSTREAM_BASE_URL}   (fake, for the demo)`);
   log(

@@ -194,6 +194,9 @@ describe('OpenAPI at /docs', () => {
     expect(security('store', 'GET /accounts/{user_id}')).toEqual([{ admin: [] }, { internal: [] }]);
     expect(security('gateway', 'POST /internal/charges')).toEqual([{ internal: [] }]);
     expect(security('gateway', 'POST /v1/chat/completions')).toEqual([{ 'api-key': [] }]);
+    for (const route of ['POST /v1/responses', 'GET /v1/responses/{id}', 'POST /v1/embeddings']) {
+      expect(security('gateway', route)).toEqual([{ 'api-key': [] }]);
+    }
     expect(security('gateway', 'POST /admin/api-keys')).toEqual([{ admin: [] }]);
   });
 });

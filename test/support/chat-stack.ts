@@ -50,20 +50,26 @@ export class ChatStack {
     await this.upstream?.close();
   }
 
-  /** A chat model the fake serves, priced per million tokens (decimal strings). */
+  /**
+   * A model the fake serves, priced per million tokens (decimal strings) by a rule of the scene
+   * (`chat` for chat and Responses models, `embedding` for embedding models).
+   */
   async addModel(
     fake: FakeModel,
-    prices: { input: string; output: string },
+    prices: { input: string; output: string; cached?: string; reasoning?: string },
     name = unique('model'),
+    scene = 'chat',
   ): Promise<string> {
     this.upstream.models.set(name, fake);
     const created = await call('POST', `${this.store.url}/admin/price-rules`, {
       body: {
-        scene: 'chat',
+        scene,
         model: name,
         mode: 'tokens',
         input_per_million: prices.input,
         output_per_million: prices.output,
+        cached_per_million: prices.cached,
+        reasoning_per_million: prices.reasoning,
       },
     });
     if (created.status !== 201) throw new Error(`price rule: ${JSON.stringify(created.body)}`);
@@ -121,7 +127,7 @@ export class ChatStack {
     return new OpenAI({ apiKey: 'upstream-secret', baseURL: this.upstream.url, maxRetries: 0 });
   }
 
-  /** The user's chat charges in the credit-store ledger, oldest first. */
+  /** The user's charges (of every source) in the credit-store ledger, oldest first. */
   async ledgerCharges(user: string): Promise<LedgerEntryView[]> {
     const { body } = await call<{ items: LedgerEntryView[] }>(
       'GET',

@@ -1,6 +1,10 @@
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AnswerShape, shapeWithin } from './fake-answer-shape';
+import { embed } from './fake-embeddings';
+import { sendJson, sleep } from './fake-http';
+import { respond, retrieveResponse } from './fake-responses';
 
 /** How the fake answers a model. */
 export interface FakeModel {
@@ -14,6 +18,8 @@ export interface FakeModel {
   failWith?: number;
   /** Never answer. */
   hang?: boolean;
+  /** Pause after a stream's last event before closing it. */
+  lingerMs?: number;
   /** Stream chunks until the client goes away (whatever limit the request set). */
   endless?: boolean;
   /** Answer with a call of this function whose arguments are `chunks`, instead of content. */
@@ -23,9 +29,15 @@ export interface FakeModel {
    * only reported (in `completion_tokens` and `completion_tokens_details.reasoning_tokens`).
    */
   reasoningTokens?: number;
+  /** Of the prompt tokens, this many read from the upstream's cache (reported, never streamed). */
+  cachedTokens?: number;
+  /** Embedding models: the length of each vector (8 when not set). */
+  dimensions?: number;
 }
 
 export interface ReceivedRequest {
+  /** The path asked for (`/v1/chat/completions`, `/v1/responses`...). */
+  path: string;
   authorization?: string;
   body: Record<string, unknown>;
 }
@@ -37,20 +49,24 @@ export interface FakeUpstream {
   received: ReceivedRequest[];
   /** Stream chunks written, per model (to see that a stream was cut off). */
   chunksSent: Map<string, number>;
+  /** Responses API answers kept (`store`), by id, for `GET /v1/responses/{id}`. */
+  responses: Map<string, object>;
   close(): Promise<void>;
 }
 
 const CREATED = 1_760_000_000;
 
 /**
- * A small OpenAI-compatible chat upstream for tests and benchmarks: deterministic answers,
- * streams with a usage chunk when asked, and the failures the gateway must survive.
+ * A small OpenAI-compatible upstream for tests and benchmarks (Chat Completions, the Responses
+ * API, embeddings): deterministic answers, streams with a usage chunk when asked, and the
+ * failures the gateway must survive.
  */
 export async function startFakeUpstream(port = 0): Promise<FakeUpstream> {
   const fake: Omit<FakeUpstream, 'url' | 'close'> = {
     models: new Map(),
     received: [],
     chunksSent: new Map(),
+    responses: new Map(),
   };
   const server = createServer((req, res) => {
     void handle(fake, req, res).catch(() => res.destroy());
@@ -71,19 +87,24 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-async function handle(
-  fake: Omit<FakeUpstream, 'url' | 'close'>,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+export type FakeState = Omit<FakeUpstream, 'url' | 'close'>;
+
+const POST_PATHS = ['/v1/chat/completions', '/v1/responses', '/v1/embeddings'];
+
+async function handle(fake: FakeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const raw: Buffer[] = [];
   for await (const piece of req) raw.push(piece as Buffer);
-  if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+  const path = req.url ?? '';
+  if (req.method === 'GET' && path.startsWith('/v1/responses/')) {
+    fake.received.push({ path, authorization: req.headers.authorization, body: {} });
+    return retrieveResponse(fake, decodeURIComponent(path.slice('/v1/responses/'.length)), res);
+  }
+  if (req.method !== 'POST' || !POST_PATHS.includes(path)) {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"no"}}');
     return;
   }
   const body = JSON.parse(Buffer.concat(raw).toString()) as Record<string, unknown>;
-  fake.received.push({ authorization: req.headers.authorization, body });
+  fake.received.push({ path, authorization: req.headers.authorization, body });
   const modelName = String(body.model);
   const model = fake.models.get(modelName);
   if (!model) {
@@ -101,6 +122,8 @@ async function handle(
       error: { message: 'the fake upstream failed on purpose', type: 'server_error', code: null },
     });
   }
+  if (path === '/v1/responses') return respond(fake, res, modelName, model, body);
+  if (path === '/v1/embeddings') return embed(res, modelName, model, body);
   const id = `chatcmpl-fake-${fake.received.length}`;
   if (body.stream === true) {
     const wantsUsage =
@@ -111,47 +134,9 @@ async function handle(
   sendJson(res, 200, completion(modelName, model, id, answerShape(model, body)));
 }
 
-/**
- * What OpenAI would make of the request: `n` choices, each within the output limit
- * (`max_completion_tokens`, else `max_tokens`, per choice), hidden reasoning spent first. A choice
- * whose reasoning reaches the limit shows nothing and finishes with `length`. `usage` counts all
- * choices.
- */
-export interface AnswerShape {
-  n: number;
-  visible: boolean;
-  finish: 'stop' | 'length' | 'tool_calls';
-  usage?: {
-    prompt_tokens: number;
-    completion_tokens: number;
-    total_tokens: number;
-    completion_tokens_details?: { reasoning_tokens: number };
-  };
-}
-
 function answerShape(model: FakeModel, body: Record<string, unknown>): AnswerShape {
   const n = typeof body.n === 'number' && body.n > 0 ? body.n : 1;
-  const asked = body.max_completion_tokens ?? body.max_tokens;
-  const limit = typeof asked === 'number' ? asked : Infinity;
-  const reasoning = Math.min(model.reasoningTokens ?? 0, limit);
-  const visible = reasoning < limit;
-  const finish = !visible ? 'length' : model.tool ? 'tool_calls' : 'stop';
-  if (!model.usage) return { n, visible, finish };
-  const perChoice = Math.min(reasoning + (visible ? model.usage.completion_tokens : 0), limit);
-  const completion = n * perChoice;
-  return {
-    n,
-    visible,
-    finish,
-    usage: {
-      prompt_tokens: model.usage.prompt_tokens,
-      completion_tokens: completion,
-      total_tokens: model.usage.prompt_tokens + completion,
-      ...(model.reasoningTokens
-        ? { completion_tokens_details: { reasoning_tokens: n * reasoning } }
-        : {}),
-    },
-  };
+  return shapeWithin(model, n, body.max_completion_tokens ?? body.max_tokens);
 }
 
 const toolCallId = 'call_fake_1';
@@ -184,7 +169,7 @@ export function completion(modelName: string, model: FakeModel, id: string, shap
 }
 
 async function stream(
-  fake: Omit<FakeUpstream, 'url' | 'close'>,
+  fake: FakeState,
   res: ServerResponse,
   modelName: string,
   model: FakeModel,
@@ -242,17 +227,4 @@ async function stream(
   }
   send('[DONE]');
   res.end();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function sendJson(res: ServerResponse, status: number, body: object): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }

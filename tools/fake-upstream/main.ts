@@ -1,5 +1,6 @@
 // A stand-in OpenAI upstream for the local demo (`npm start` without UPSTREAM_BASE_URL):
-// serves the model `demo-chat` on FAKE_UPSTREAM_PORT (default 3900). Not for production.
+// serves the models `demo-chat` (chat completions and responses) and `demo-embedding` on
+// FAKE_UPSTREAM_PORT (default 3900). Not for production.
 import { startFakeUpstream } from './fake-upstream';
 
 async function main(): Promise<void> {
@@ -9,7 +10,11 @@ async function main(): Promise<void> {
     usage: { prompt_tokens: 24, completion_tokens: 6 },
     chunkDelayMs: 50,
   });
-  console.log(`fake upstream serving demo-chat at ${fake.url}`);
+  fake.models.set('demo-embedding', {
+    chunks: [],
+    usage: { prompt_tokens: 3, completion_tokens: 0 },
+  });
+  console.log(`fake upstream serving demo-chat and demo-embedding at ${fake.url}`);
   const stop = () => void fake.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -18,7 +18,7 @@ export function createGatewayApp(config: GatewayConfig): Promise<NestExpressAppl
     openApi: {
       title: 'Tally ai-gateway',
       description:
-        'OpenAI-compatible chat proxy with a balance guard, internal charges and holds, API keys.',
+        'OpenAI-compatible proxy (chat completions, responses, embeddings) with a balance guard, internal charges and holds, API keys.',
       metadata: openApiMetadata,
     },
     // The balance guard's view, fed from credit.balance.updated.

@@ -5,9 +5,11 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BalancesModule } from './balances/balances.module';
 import { ChargesModule } from './charges/charges.module';
 import { ChatModule } from './chat/chat.module';
+import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { HoldsModule } from './holds/holds.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
+import { ResponsesModule } from './responses/responses.module';
 
 @Module({})
 export class GatewayModule {
@@ -25,6 +27,8 @@ export class GatewayModule {
         BalancesModule,
         ChargesModule,
         ChatModule,
+        ResponsesModule,
+        EmbeddingsModule,
         HoldsModule,
       ],
     };

@@ -1,6 +1,6 @@
 import { ErrorCode, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
-import { estimateTokens } from './token-estimate';
+import { estimateTokens } from '../metering/token-estimate';
 
 /** What the gateway needs to know of an OpenAI chat request; the body itself is forwarded as is. */
 export interface ChatRequest {

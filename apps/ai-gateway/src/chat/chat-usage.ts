@@ -52,8 +52,3 @@ export function producedText(completionOrChunk: unknown): string {
     })
     .join('');
 }
-
-/** When the upstream reports nothing: the prompt estimate and the output counted as it went by. */
-export function estimatedUsage(promptTokens: number, outputTokens: number): ChargeUsage {
-  return { input_tokens: promptTokens, output_tokens: outputTokens };
-}

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { PriceBook } from '../pricing/price-book';
-import { Upstreams } from './upstreams';
+import { Upstreams } from '../upstreams/upstreams';
 
 export interface ModelList {
   object: 'list';
   data: { id: string; object: 'model'; created: number; owned_by: string }[];
 }
 
-/** `GET /v1/models`: the chat models that are priced and have an upstream, in OpenAI's format. */
+/**
+ * `GET /v1/models`: the chat and embedding models that are priced and have an upstream, in
+ * OpenAI's format.
+ */
 @Injectable()
 export class ModelsService {
   constructor(
@@ -17,7 +20,11 @@ export class ModelsService {
 
   async list(): Promise<ModelList> {
     const seen = new Map<string, ModelList['data'][number]>();
-    for (const rule of await this.prices.modelRules('chat')) {
+    const rules = [
+      ...(await this.prices.modelRules('chat')),
+      ...(await this.prices.modelRules('embedding')),
+    ];
+    for (const rule of rules) {
       const model = rule.model!;
       const upstream = this.upstreams.for(model);
       if (!upstream || seen.has(model)) continue;

@@ -17,17 +17,31 @@ export class UpstreamExchange {
     private readonly timeoutMs: number,
   ) {}
 
-  async send(body: Record<string, unknown>): Promise<Response> {
+  /** POSTs the body to `${baseUrl}${path}` (path: `/chat/completions`, `/responses`...). */
+  send(path: string, body: Record<string, unknown>): Promise<Response> {
+    return this.request('POST', path, body);
+  }
+
+  /** GETs `${baseUrl}${path}`. */
+  get(path: string): Promise<Response> {
+    return this.request('GET', path);
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: Record<string, unknown>,
+  ): Promise<Response> {
     this.touch();
     try {
-      return await fetch(`${this.upstream.baseUrl}/chat/completions`, {
-        method: 'POST',
+      return await fetch(`${this.upstream.baseUrl}${path}`, {
+        method,
         headers: {
-          'content-type': 'application/json',
-          accept: body.stream ? 'text/event-stream' : 'application/json',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          accept: body?.stream ? 'text/event-stream' : 'application/json',
           ...(this.upstream.apiKey ? { authorization: `Bearer ${this.upstream.apiKey}` } : {}),
         },
-        body: JSON.stringify(body),
+        body: body ? JSON.stringify(body) : undefined,
         signal: this.abort.signal,
       });
     } catch (error) {

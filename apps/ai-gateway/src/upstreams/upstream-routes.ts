@@ -1,8 +1,8 @@
-/** An OpenAI-compatible API the gateway forwards chat calls to. */
+/** An OpenAI-compatible API the gateway forwards calls to. */
 export interface Upstream {
   /** The provider name price rules use. */
   provider: string;
-  /** Ends in /v1 (OpenAI's convention): `${baseUrl}/chat/completions`. */
+  /** Ends in /v1 (OpenAI's convention): `${baseUrl}/chat/completions`, `${baseUrl}/responses`... */
   baseUrl: string;
   apiKey?: string;
   /** Model names it serves; a trailing `*` matches any suffix (`gpt-4o*`), `*` alone any model. */

@@ -73,6 +73,7 @@ function setup(
     { guard, charges, prices, onRecordFailure: (_error, attempt) => failures.push(attempt) },
     {
       userId: 'u1',
+      source: 'chat',
       apiKeyId: 'k1',
       rule,
       target: { scene: 'chat', model: 'm' },

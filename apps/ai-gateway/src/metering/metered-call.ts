@@ -19,13 +19,15 @@ export const RECORD_RETRY_MS = { first: 50, longest: 5000 };
 
 export interface MeteredCallParams {
   userId: string;
+  /** The charge's source: what kind of call it was (`chat`, `embedding`...). */
+  source: string;
   apiKeyId: string;
   rule: PriceRuleVersion;
   target: PriceTarget;
   promptTokens: number;
   /**
-   * The most output the upstream is asked for: the per-choice limit times the choices (`n`),
-   * hidden reasoning included. Reserved up front, as the stream cannot show reasoning.
+   * The most output the upstream is asked for (for chat, the per-choice limit times the choices),
+   * hidden reasoning included. Reserved up front, as a stream cannot show reasoning.
    */
   outputTokens: number;
   /** Output tokens reserved at a time beyond `outputTokens`, for an upstream that ignores it. */
@@ -35,7 +37,7 @@ export interface MeteredCallParams {
 }
 
 /**
- * The credits side of one chat call: reserves what the call may cost before it starts, keeps the
+ * The credits side of one metered call (chat, responses, embeddings): reserves what the call may cost before it starts, keeps the
  * reservation alive and counts the output against it while the call runs, and in the end records
  * the charge for what was produced (the reservation is released in the same transaction), or
  * releases it if nothing is to be charged.
@@ -129,7 +131,7 @@ export class MeteredCall {
     return {
       event_id: this.eventId,
       user_id: this.params.userId,
-      source: 'chat',
+      source: this.params.source,
       source_ref_id: storableRef(sourceRefId),
       amount,
       pricing,

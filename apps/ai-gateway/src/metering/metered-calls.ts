@@ -1,0 +1,94 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ErrorCode } from '@tally/contracts';
+import { DomainError } from '@tally/platform';
+import type { ApiKey } from '../api-keys/api-key.repository';
+import { BalanceGuard } from '../balances/balance-guard';
+import { ChargesService } from '../charges/charges.service';
+import { GatewayConfig } from '../config/gateway.config';
+import { PriceBook } from '../pricing/price-book';
+import { UpstreamExchange } from '../upstreams/upstream-exchange';
+import { Upstreams } from '../upstreams/upstreams';
+import { MeteredCall } from './metered-call';
+
+/** What a surface knows of a call before it is made. */
+export interface CallPlan {
+  /** The price rules' scene (`chat`, `embedding`). */
+  scene: string;
+  /** The charge's source. */
+  source: string;
+  model: string;
+  promptTokens: number;
+  /** The most output the upstream is asked for, reserved in full. */
+  outputTokens: number;
+}
+
+/** A call whose credits are reserved, and the exchange with the upstream that serves its model. */
+export interface OpenedCall {
+  call: MeteredCall;
+  exchange: UpstreamExchange;
+}
+
+/**
+ * Opens metered calls for every client surface: finds the model's upstream and price rule (404
+ * model_not_found for either missing), then reserves what the call may cost (402 when the user
+ * cannot cover it), all before the upstream is asked anything.
+ */
+@Injectable()
+export class MeteredCalls {
+  private readonly logger = new Logger(MeteredCalls.name);
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly prices: PriceBook,
+    private readonly guard: BalanceGuard,
+    private readonly charges: ChargesService,
+    private readonly upstreams: Upstreams,
+  ) {}
+
+  /** The output limit a call gets when its client set none: the gateway's own, reserved in full. */
+  get defaultMaxOutputTokens(): number {
+    return this.config.GUARD_DEFAULT_MAX_TOKENS;
+  }
+
+  async open(key: ApiKey, plan: CallPlan): Promise<OpenedCall> {
+    const upstream = this.upstreams.for(plan.model);
+    if (!upstream) {
+      throw new DomainError(ErrorCode.ModelNotFound, `no upstream serves the model ${plan.model}`);
+    }
+    const target = { scene: plan.scene, provider: upstream.provider, model: plan.model };
+    const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
+    const call = new MeteredCall(
+      {
+        guard: this.guard,
+        charges: this.charges,
+        prices: this.prices,
+        onRecordFailure: (error, attempt) =>
+          this.logger.warn(
+            `could not record a ${plan.source} charge (attempt ${attempt}), trying again: ${String(error)}`,
+          ),
+      },
+      {
+        userId: key.user_id,
+        apiKeyId: key.id,
+        source: plan.source,
+        rule,
+        target,
+        promptTokens: plan.promptTokens,
+        outputTokens: plan.outputTokens,
+        sliceTokens: this.config.STREAM_SLICE_TOKENS,
+        renewEveryMs: Math.ceil(this.config.RESERVATION_TTL_MS / 3),
+      },
+    );
+    await call.open();
+    return { call, exchange: new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS) };
+  }
+
+  /** Runs a served call; one that ended some unforeseen way leaves its reservation to lapse. */
+  async serve(opened: OpenedCall, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } finally {
+      opened.call.stopRenewal();
+    }
+  }
+}

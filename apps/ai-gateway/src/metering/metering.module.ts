@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BalancesModule } from '../balances/balances.module';
+import { ChargesModule } from '../charges/charges.module';
+import { PricingModule } from '../pricing/pricing.module';
+import { Upstreams } from '../upstreams/upstreams';
+import { MeteredCalls } from './metered-calls';
+
+/** What every metered client surface shares: the upstreams and the opening of metered calls. */
+@Module({
+  imports: [BalancesModule, ChargesModule, PricingModule],
+  providers: [Upstreams, MeteredCalls],
+  exports: [Upstreams, MeteredCalls, PricingModule],
+})
+export class MeteringModule {}
