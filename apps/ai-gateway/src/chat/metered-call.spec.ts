@@ -19,6 +19,7 @@ const rule: PriceRuleVersion = {
   input_per_million: '100000',
   output_per_million: '200000',
   cached_per_million: null,
+  cache_write_per_million: null,
   reasoning_per_million: null,
   credits_per_call: null,
   credits_per_second: null,
