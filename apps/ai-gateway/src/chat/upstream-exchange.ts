@@ -17,15 +17,30 @@ export class UpstreamExchange {
     private readonly timeoutMs: number,
   ) {}
 
-  async send(body: Record<string, unknown>): Promise<Response> {
+  /**
+   * POSTs the body to `path` under the upstream's base URL with the upstream's own key, in its
+   * API's header (`headers` adds what that API needs, e.g. `anthropic-version`).
+   */
+  async send(
+    body: Record<string, unknown>,
+    path = '/chat/completions',
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     this.touch();
+    const { api, apiKey } = this.upstream;
+    const auth = !apiKey
+      ? {}
+      : api === 'anthropic'
+        ? { 'x-api-key': apiKey }
+        : { authorization: `Bearer ${apiKey}` };
     try {
-      return await fetch(`${this.upstream.baseUrl}/chat/completions`, {
+      return await fetch(`${this.upstream.baseUrl}${path}`, {
         method: 'POST',
         headers: {
+          ...headers,
           'content-type': 'application/json',
           accept: body.stream ? 'text/event-stream' : 'application/json',
-          ...(this.upstream.apiKey ? { authorization: `Bearer ${this.upstream.apiKey}` } : {}),
+          ...auth,
         },
         body: JSON.stringify(body),
         signal: this.abort.signal,
