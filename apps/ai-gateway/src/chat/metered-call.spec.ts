@@ -104,6 +104,12 @@ describe('MeteredCall', () => {
     expect(reserved).toEqual([60]); // 100 × 0.1 + 100 × 0.5
   });
 
+  it('reserves the prompt at the cache-write price when writing the cache costs more', async () => {
+    const { call, reserved } = setup({ rule: { ...rule, cache_write_per_million: '125000' } });
+    await call.open();
+    expect(reserved).toEqual([33]); // 100 × 0.125 + 100 × 0.2 = 32.5
+  });
+
   it('gives an upstream that goes past its limit a slice more at a time, while the user covers it', async () => {
     const { call, reserved } = setup();
     await call.open();
