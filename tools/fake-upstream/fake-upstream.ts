@@ -1,6 +1,12 @@
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  anthropicError,
+  anthropicMessage,
+  countTokens,
+  streamAnthropicMessage,
+} from './anthropic-messages';
 
 /** How the fake answers a model. */
 export interface FakeModel {
@@ -23,10 +29,16 @@ export interface FakeModel {
    * only reported (in `completion_tokens` and `completion_tokens_details.reasoning_tokens`).
    */
   reasoningTokens?: number;
+  /** Anthropic's prompt cache: tokens read from it and written to it (besides prompt_tokens). */
+  cache?: { read: number; write: number };
 }
 
 export interface ReceivedRequest {
   authorization?: string;
+  /** Anthropic's API: the key (`x-api-key`), the version asked for and the path called. */
+  apiKey?: string;
+  anthropicVersion?: string;
+  path?: string;
   body: Record<string, unknown>;
 }
 
@@ -78,6 +90,9 @@ async function handle(
 ): Promise<void> {
   const raw: Buffer[] = [];
   for await (const piece of req) raw.push(piece as Buffer);
+  if (req.method === 'POST' && req.url?.startsWith('/v1/messages')) {
+    return handleAnthropic(fake, req, res, Buffer.concat(raw).toString());
+  }
   if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"no"}}');
     return;
@@ -109,6 +124,51 @@ async function handle(
   }
   if (model.chunkDelayMs) await sleep(model.chunkDelayMs * model.chunks.length);
   sendJson(res, 200, completion(modelName, model, id, answerShape(model, body)));
+}
+
+/** Anthropic's Messages API (`/v1/messages`, `/v1/messages/count_tokens`). */
+async function handleAnthropic(
+  fake: Omit<FakeUpstream, 'url' | 'close'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  text: string,
+): Promise<void> {
+  const body = JSON.parse(text) as Record<string, unknown>;
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  fake.received.push({
+    authorization: header('authorization'),
+    apiKey: header('x-api-key'),
+    anthropicVersion: header('anthropic-version'),
+    path: req.url,
+    body,
+  });
+  const modelName = String(body.model);
+  const model = fake.models.get(modelName);
+  const fail = ({ status, body: error }: ReturnType<typeof anthropicError>) =>
+    sendJson(res, status, error);
+  if (!header('anthropic-version')) {
+    return fail(
+      anthropicError(400, 'invalid_request_error', 'anthropic-version: header is required'),
+    );
+  }
+  if (req.url === '/v1/messages/count_tokens') return sendJson(res, 200, countTokens(model, body));
+  if (req.url !== '/v1/messages') return fail(anthropicError(404, 'not_found_error', 'no'));
+  if (!model) return fail(anthropicError(404, 'not_found_error', `model: ${modelName}`));
+  if (model.hang) return;
+  if (model.failWith) {
+    return fail(anthropicError(model.failWith, 'api_error', 'the fake upstream failed on purpose'));
+  }
+  const id = `msg_fake_${fake.received.length}`;
+  if (body.stream === true) {
+    return streamAnthropicMessage(res, id, modelName, model, body, () =>
+      fake.chunksSent.set(modelName, (fake.chunksSent.get(modelName) ?? 0) + 1),
+    );
+  }
+  if (model.chunkDelayMs) await sleep(model.chunkDelayMs * model.chunks.length);
+  sendJson(res, 200, anthropicMessage(id, modelName, model, body));
 }
 
 /**
