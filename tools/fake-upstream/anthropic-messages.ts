@@ -59,7 +59,7 @@ export function anthropicMessage(
           type: 'tool_use',
           id: toolUseId,
           name: model.tool,
-          input: JSON.parse(answer.text || '{}'),
+          input: JSON.parse(answer.text || '{}') as unknown,
         },
       ]
     : [{ type: 'text', text: answer.text }];
