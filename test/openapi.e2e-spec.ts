@@ -194,6 +194,8 @@ describe('OpenAPI at /docs', () => {
     expect(security('store', 'GET /accounts/{user_id}')).toEqual([{ admin: [] }, { internal: [] }]);
     expect(security('gateway', 'POST /internal/charges')).toEqual([{ internal: [] }]);
     expect(security('gateway', 'POST /v1/chat/completions')).toEqual([{ 'api-key': [] }]);
+    expect(security('gateway', 'POST /v1/messages')).toEqual([{ 'api-key': [] }]);
+    expect(security('gateway', 'POST /v1/messages/count_tokens')).toEqual([{ 'api-key': [] }]);
     expect(security('gateway', 'POST /admin/api-keys')).toEqual([{ admin: [] }]);
   });
 });

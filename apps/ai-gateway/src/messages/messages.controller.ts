@@ -15,13 +15,16 @@ import { MessagesService } from './messages.service';
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
-  /** The answer (JSON or an event stream) is written by the service, as the upstream gives it. */
+  /**
+   * Anthropic's Messages API, metered: max_tokens reserved up front, the answer (JSON or Anthropic's
+   * event stream) as the upstream gives it, charged before message_stop; 402 billing_error.
+   */
   @Post()
   create(@Req() req: KeyedRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
     return this.messages.create(req.apiKey, body, req, res);
   }
 
-  /** Free: passed through to the model's upstream. */
+  /** Anthropic's token count for a request: free, passed through to the model's upstream. */
   @Post('count_tokens')
   @HttpCode(200)
   countTokens(@Req() req: Request, @Body() body: unknown, @Res() res: Response): Promise<void> {
