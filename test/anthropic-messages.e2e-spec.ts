@@ -273,6 +273,30 @@ describe('POST /v1/messages (Anthropic Messages API) through the gateway', () =>
     });
   });
 
+  it('lists the Anthropic upstreams’ models in Anthropic’s shape when asked with anthropic-version', async () => {
+    const openAiOnly = await stack.addModel(
+      { chunks: ['hi'], usage: { prompt_tokens: 1, completion_tokens: 1 } },
+      ONE_A_TOKEN,
+    );
+    const { key } = await stack.newKey(await stack.fundedUser(0));
+    const list = async (headers: Record<string, string>) => {
+      const answer = await fetch(`${stack.gateway.url}/v1/models`, {
+        headers: { authorization: `Bearer ${key}`, ...headers },
+      });
+      expect(answer.status).toBe(200);
+      return (await answer.json()) as { data: { id: string; type?: string }[] };
+    };
+    const anthropic = await list({ 'anthropic-version': VERSION });
+    expect(anthropic).toMatchObject({ has_more: false });
+    expect(anthropic.data).toContainEqual(
+      expect.objectContaining({ type: 'model', id: cached, display_name: cached }),
+    );
+    expect(anthropic.data.map((m) => m.id)).not.toContain(openAiOnly);
+    const openai = await list({});
+    expect(openai).toMatchObject({ object: 'list' });
+    expect(openai.data.map((m) => m.id)).toContain(openAiOnly);
+  });
+
   it('passes an upstream failure through and charges nothing', async () => {
     const failing = await stack.addModel(
       { chunks: ['x'], usage: { prompt_tokens: 1, completion_tokens: 1 }, failWith: 500 },

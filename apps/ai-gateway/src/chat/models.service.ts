@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PriceBook } from '../pricing/price-book';
+import type { UpstreamApi } from './upstream-routes';
 import { Upstreams } from './upstreams';
 
 export interface ModelList {
@@ -7,7 +8,10 @@ export interface ModelList {
   data: { id: string; object: 'model'; created: number; owned_by: string }[];
 }
 
-/** `GET /v1/models`: the chat models that are priced and have an upstream, in OpenAI's format. */
+/**
+ * `GET /v1/models`: the chat models that are priced and have an upstream speaking the API, in
+ * OpenAI's format.
+ */
 @Injectable()
 export class ModelsService {
   constructor(
@@ -15,11 +19,11 @@ export class ModelsService {
     private readonly upstreams: Upstreams,
   ) {}
 
-  async list(): Promise<ModelList> {
+  async list(api: UpstreamApi = 'openai'): Promise<ModelList> {
     const seen = new Map<string, ModelList['data'][number]>();
     for (const rule of await this.prices.modelRules('chat')) {
       const model = rule.model!;
-      const upstream = this.upstreams.for(model);
+      const upstream = this.upstreams.for(model, api);
       if (!upstream || seen.has(model)) continue;
       if (rule.provider !== null && rule.provider !== upstream.provider) continue;
       const created = Date.parse((rule as { created_at?: string }).created_at ?? '');
