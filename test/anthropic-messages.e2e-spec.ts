@@ -297,6 +297,32 @@ describe('POST /v1/messages (Anthropic Messages API) through the gateway', () =>
     expect(openai.data.map((m) => m.id)).toContain(openAiOnly);
   });
 
+  it('lets 100 parallel calls on credits for 10 spend at most one call’s worth more', async () => {
+    // Each call reserves and costs the minimum of 1 credit.
+    const cheap = await stack.addModel(
+      { chunks: ['ok'], usage: { prompt_tokens: 3, completion_tokens: 1 } },
+      { input: '1', output: '1' },
+      unique('claude'),
+    );
+    const user = await stack.fundedUser(10);
+    const { key } = await stack.newKey(user);
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        send(key, { model: cheap, max_tokens: 5, messages, stream: i % 2 === 0 }),
+      ),
+    );
+    const served = answers.filter((a) => a.status === 200).length;
+    const refused = answers.filter((a) => a.status === 402);
+    expect(served + refused.length).toBe(100);
+    expect(served).toBeGreaterThanOrEqual(1);
+    expect(served).toBeLessThanOrEqual(11);
+    expect(JSON.parse(refused[0].text)).toMatchObject({ error: { type: 'billing_error' } });
+    await eventually(async () => {
+      expect(await stack.ledgerCharges(user)).toHaveLength(served);
+    });
+    expect(await stack.balance(user)).toBeGreaterThanOrEqual(-1);
+  });
+
   it('passes an upstream failure through and charges nothing', async () => {
     const failing = await stack.addModel(
       { chunks: ['x'], usage: { prompt_tokens: 1, completion_tokens: 1 }, failWith: 500 },
