@@ -140,6 +140,7 @@ describe('finance export and summary, usage dashboard', () => {
       credits: 20,
       input_tokens: 2005,
       cached_tokens: 400,
+      cache_write_tokens: 0,
       reasoning_tokens: 100,
       output_tokens: 600,
       seconds: 0,

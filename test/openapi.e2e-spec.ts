@@ -197,6 +197,8 @@ describe('OpenAPI at /docs', () => {
     for (const route of ['POST /v1/responses', 'GET /v1/responses/{id}', 'POST /v1/embeddings']) {
       expect(security('gateway', route)).toEqual([{ 'api-key': [] }]);
     }
+    expect(security('gateway', 'POST /v1/messages')).toEqual([{ 'api-key': [] }]);
+    expect(security('gateway', 'POST /v1/messages/count_tokens')).toEqual([{ 'api-key': [] }]);
     expect(security('gateway', 'POST /admin/api-keys')).toEqual([{ admin: [] }]);
   });
 });

@@ -11,6 +11,7 @@ interface Sums {
   credits: number;
   input_tokens: number;
   cached_tokens: number;
+  cache_write_tokens: number;
   reasoning_tokens: number;
   output_tokens: number;
   seconds: number;
@@ -43,6 +44,7 @@ const ZERO: Sums = {
   credits: 0,
   input_tokens: 0,
   cached_tokens: 0,
+  cache_write_tokens: 0,
   reasoning_tokens: 0,
   output_tokens: 0,
   seconds: 0,
@@ -134,6 +136,7 @@ describe('usage dashboard: GET /accounts/:user_id/usage', () => {
         credits: 20,
         input_tokens: 1505,
         cached_tokens: 200,
+        cache_write_tokens: 0,
         reasoning_tokens: 50,
         output_tokens: 400,
         seconds: 0,
@@ -146,6 +149,7 @@ describe('usage dashboard: GET /accounts/:user_id/usage', () => {
           credits: 20,
           input_tokens: 1500,
           cached_tokens: 200,
+          cache_write_tokens: 0,
           reasoning_tokens: 50,
           output_tokens: 400,
           seconds: 0,

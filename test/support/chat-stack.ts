@@ -30,15 +30,19 @@ export class ChatStack {
   gateway!: RunningApp;
   private probeKey!: string;
 
-  async start(gatewayEnv: Record<string, string> = {}): Promise<this> {
+  /** `gatewayEnv` may be made from the fake upstream's URL (e.g. UPSTREAMS naming it). */
+  async start(
+    gatewayEnv: Record<string, string> | ((upstreamUrl: string) => Record<string, string>) = {},
+  ): Promise<this> {
     this.upstream = await startFakeUpstream();
+    const env = typeof gatewayEnv === 'function' ? gatewayEnv(this.upstream.url) : gatewayEnv;
     this.store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
     this.gateway = await startGateway({
       CREDIT_STORE_URL: this.store.url,
       UPSTREAM_BASE_URL: this.upstream.url,
       UPSTREAM_API_KEY: 'upstream-secret',
       PRICE_RULES_REFRESH_MS: '200',
-      ...gatewayEnv,
+      ...env,
     });
     this.probeKey = (await this.newKey(unique('probe'))).key;
     return this;
@@ -56,7 +60,13 @@ export class ChatStack {
    */
   async addModel(
     fake: FakeModel,
-    prices: { input: string; output: string; cached?: string; reasoning?: string },
+    prices: {
+      input: string;
+      output: string;
+      cached?: string;
+      reasoning?: string;
+      cacheWrite?: string;
+    },
     name = unique('model'),
     scene = 'chat',
   ): Promise<string> {
@@ -70,6 +80,7 @@ export class ChatStack {
         output_per_million: prices.output,
         cached_per_million: prices.cached,
         reasoning_per_million: prices.reasoning,
+        cache_write_per_million: prices.cacheWrite,
       },
     });
     if (created.status !== 201) throw new Error(`price rule: ${JSON.stringify(created.body)}`);

@@ -5,6 +5,12 @@ import { AnswerShape, shapeWithin } from './fake-answer-shape';
 import { embed } from './fake-embeddings';
 import { sendJson, sleep } from './fake-http';
 import { respond, retrieveResponse } from './fake-responses';
+import {
+  anthropicError,
+  anthropicMessage,
+  countTokens,
+  streamAnthropicMessage,
+} from './anthropic-messages';
 
 /** How the fake answers a model. */
 export interface FakeModel {
@@ -33,12 +39,17 @@ export interface FakeModel {
   cachedTokens?: number;
   /** Embedding models: the length of each vector (8 when not set). */
   dimensions?: number;
+  /** Anthropic's prompt cache: tokens read from it and written to it (besides prompt_tokens). */
+  cache?: { read: number; write: number };
 }
 
 export interface ReceivedRequest {
   /** The path asked for (`/v1/chat/completions`, `/v1/responses`...). */
   path: string;
   authorization?: string;
+  /** Anthropic's API: the key (`x-api-key`) and the version asked for. */
+  apiKey?: string;
+  anthropicVersion?: string;
   body: Record<string, unknown>;
 }
 
@@ -95,6 +106,9 @@ async function handle(fake: FakeState, req: IncomingMessage, res: ServerResponse
   const raw: Buffer[] = [];
   for await (const piece of req) raw.push(piece as Buffer);
   const path = req.url ?? '';
+  if (req.method === 'POST' && path.startsWith('/v1/messages')) {
+    return handleAnthropic(fake, req, res, Buffer.concat(raw).toString());
+  }
   if (req.method === 'GET' && path.startsWith('/v1/responses/')) {
     fake.received.push({ path, authorization: req.headers.authorization, body: {} });
     return retrieveResponse(fake, decodeURIComponent(path.slice('/v1/responses/'.length)), res);
@@ -132,6 +146,51 @@ async function handle(fake: FakeState, req: IncomingMessage, res: ServerResponse
   }
   if (model.chunkDelayMs) await sleep(model.chunkDelayMs * model.chunks.length);
   sendJson(res, 200, completion(modelName, model, id, answerShape(model, body)));
+}
+
+/** Anthropic's Messages API (`/v1/messages`, `/v1/messages/count_tokens`). */
+async function handleAnthropic(
+  fake: FakeState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  text: string,
+): Promise<void> {
+  const body = JSON.parse(text) as Record<string, unknown>;
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  fake.received.push({
+    authorization: header('authorization'),
+    apiKey: header('x-api-key'),
+    anthropicVersion: header('anthropic-version'),
+    path: req.url ?? '',
+    body,
+  });
+  const modelName = String(body.model);
+  const model = fake.models.get(modelName);
+  const fail = ({ status, body: error }: ReturnType<typeof anthropicError>) =>
+    sendJson(res, status, error);
+  if (!header('anthropic-version')) {
+    return fail(
+      anthropicError(400, 'invalid_request_error', 'anthropic-version: header is required'),
+    );
+  }
+  if (req.url === '/v1/messages/count_tokens') return sendJson(res, 200, countTokens(model, body));
+  if (req.url !== '/v1/messages') return fail(anthropicError(404, 'not_found_error', 'no'));
+  if (!model) return fail(anthropicError(404, 'not_found_error', `model: ${modelName}`));
+  if (model.hang) return;
+  if (model.failWith) {
+    return fail(anthropicError(model.failWith, 'api_error', 'the fake upstream failed on purpose'));
+  }
+  const id = `msg_fake_${fake.received.length}`;
+  if (body.stream === true) {
+    return streamAnthropicMessage(res, id, modelName, model, body, () =>
+      fake.chunksSent.set(modelName, (fake.chunksSent.get(modelName) ?? 0) + 1),
+    );
+  }
+  if (model.chunkDelayMs) await sleep(model.chunkDelayMs * model.chunks.length);
+  sendJson(res, 200, anthropicMessage(id, modelName, model, body));
 }
 
 function answerShape(model: FakeModel, body: Record<string, unknown>): AnswerShape {

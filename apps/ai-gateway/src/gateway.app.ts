@@ -4,6 +4,7 @@ import { openAiErrorShape } from './chat/openai-error-shape';
 import { GatewayConfig } from './config/gateway.config';
 import openApiMetadata from './docs/openapi.metadata';
 import { GatewayModule } from './gateway.module';
+import { anthropicErrorShape } from './messages/anthropic-error-shape';
 
 /**
  * Builds the gateway exactly as `main.ts` runs it (HTTP app plus the balance view consumer); tests
@@ -14,11 +15,14 @@ export function createGatewayApp(config: GatewayConfig): Promise<NestExpressAppl
     name: 'ai-gateway',
     brokers: config.kafkaBrokers,
     module: (kafka) => GatewayModule.forRoot(config, kafka),
-    http: { bodyLimit: config.GATEWAY_BODY_LIMIT, errorShapes: [openAiErrorShape] },
+    http: {
+      bodyLimit: config.GATEWAY_BODY_LIMIT,
+      errorShapes: [anthropicErrorShape, openAiErrorShape],
+    },
     openApi: {
       title: 'Tally ai-gateway',
       description:
-        'OpenAI-compatible proxy (chat completions, responses, embeddings) with a balance guard, internal charges and holds, API keys.',
+        'OpenAI-compatible proxy (chat completions, responses, embeddings) and Anthropic Messages proxy, with a balance guard, internal charges and holds, API keys.',
       metadata: openApiMetadata,
     },
     // The balance guard's view, fed from credit.balance.updated.

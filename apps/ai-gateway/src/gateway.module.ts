@@ -7,6 +7,7 @@ import { ChargesModule } from './charges/charges.module';
 import { ChatModule } from './chat/chat.module';
 import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { HoldsModule } from './holds/holds.module';
+import { MessagesModule } from './messages/messages.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
 import { ResponsesModule } from './responses/responses.module';
@@ -30,6 +31,7 @@ export class GatewayModule {
         ResponsesModule,
         EmbeddingsModule,
         HoldsModule,
+        MessagesModule,
       ],
     };
   }

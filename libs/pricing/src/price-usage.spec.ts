@@ -6,6 +6,7 @@ const tokens = (overrides: Partial<RulePricing> = {}): RulePricing => ({
   input_per_million: '2',
   output_per_million: '8',
   cached_per_million: null,
+  cache_write_per_million: null,
   reasoning_per_million: null,
   credits_per_call: null,
   credits_per_second: null,
@@ -88,6 +89,34 @@ describe('priceUsage in tokens mode', () => {
     ).toEqual({ amount: 17n, exact_cost: '17' });
   });
 
+  it('prices cache writes at their own price, as a part of input (Anthropic in the ledger convention)', () => {
+    // Anthropic input 20, cache read 40, cache write 10, output 30 at 0.1 / 0.01 / 0.125 / 0.2
+    // credits a token: 2 + 0.4 + 1.25 + 6 = 9.65 → 10. In the ledger input counts all 70.
+    const r = tokens({
+      input_per_million: '100000',
+      cached_per_million: '10000',
+      cache_write_per_million: '125000',
+      output_per_million: '200000',
+    });
+    const usage = {
+      input_tokens: 70,
+      cached_tokens: 40,
+      cache_write_tokens: 10,
+      output_tokens: 30,
+    };
+    expect(priceUsage(r, usage)).toEqual({ amount: 10n, exact_cost: '9.65' });
+    // Without a cache-write price, the writes are input: 2 + 0.4 + 1 + 6.
+    const noWritePrice = { ...r, cache_write_per_million: null };
+    expect(priceUsage(noWritePrice, usage).exact_cost).toBe('9.4');
+  });
+  it('refuses cache reads and writes that together exceed input, naming cache_write_tokens', () => {
+    expect(usageProblems({ input_tokens: 10, cached_tokens: 6, cache_write_tokens: 5 })).toEqual([
+      expect.stringContaining('usage.cache_write_tokens'),
+    ]);
+    expect(usageProblems({ input_tokens: 10, cached_tokens: 5, cache_write_tokens: 5 })).toEqual(
+      [],
+    );
+  });
   it('treats a cached price of 0 as free cached tokens, not as "no price"', () => {
     const r = tokens({ cached_per_million: '0' });
     expect(priceUsage(r, { input_tokens: 3_000_000, cached_tokens: 2_000_000 }).exact_cost).toBe(

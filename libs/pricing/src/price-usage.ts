@@ -11,6 +11,7 @@ const TOKEN_FIELDS = [
   'input_tokens',
   'output_tokens',
   'cached_tokens',
+  'cache_write_tokens',
   'reasoning_tokens',
 ] as const;
 const SECONDS = /^\d+(\.\d{1,3})?$/;
@@ -23,9 +24,10 @@ export interface PricedUsage {
 }
 
 /**
- * Why a usage cannot be priced as given (empty when it can). input_tokens include cached_tokens
- * and output_tokens include reasoning_tokens (OpenAI's convention), so neither part may exceed
- * its whole.
+ * Why a usage cannot be priced as given (empty when it can). The ledger's convention is OpenAI's:
+ * input_tokens include cached_tokens (cache reads) and cache_write_tokens, output_tokens include
+ * reasoning_tokens, so the parts may not exceed their whole. (Anthropic reports its input without
+ * cache reads and writes; the gateway adds them in before pricing.)
  */
 export function usageProblems(usage: ChargeUsage): string[] {
   const problems: string[] = [];
@@ -37,6 +39,13 @@ export function usageProblems(usage: ChargeUsage): string[] {
   }
   if ((usage.cached_tokens ?? 0) > (usage.input_tokens ?? 0)) {
     problems.push('usage.cached_tokens: must not exceed input_tokens (which include them)');
+  } else if (
+    (usage.cached_tokens ?? 0) + (usage.cache_write_tokens ?? 0) >
+    (usage.input_tokens ?? 0)
+  ) {
+    problems.push(
+      'usage.cache_write_tokens: with cached_tokens, must not exceed input_tokens (which include both)',
+    );
   }
   if ((usage.reasoning_tokens ?? 0) > (usage.output_tokens ?? 0)) {
     problems.push('usage.reasoning_tokens: must not exceed output_tokens (which include them)');
@@ -85,13 +94,15 @@ function exactCost(rule: RulePricing, usage: ChargeUsage): { scaled: bigint; pla
       const tokens = (n: number | undefined) => BigInt(n ?? 0);
       const input = tokens(usage.input_tokens);
       const cached = tokens(usage.cached_tokens);
+      const cacheWrites = tokens(usage.cache_write_tokens);
       const output = tokens(usage.output_tokens);
       const reasoning = tokens(usage.reasoning_tokens);
       const inputPrice = price('input_per_million');
       const outputPrice = price('output_per_million');
       const perMillion =
-        (input - cached) * inputPrice +
+        (input - cached - cacheWrites) * inputPrice +
         cached * priceOr('cached_per_million', inputPrice) +
+        cacheWrites * priceOr('cache_write_per_million', inputPrice) +
         (output - reasoning) * outputPrice +
         reasoning * priceOr('reasoning_per_million', outputPrice);
       // Prices are scaled by 10^6 and are per 10^6 tokens: the sum is the cost × 10^12.

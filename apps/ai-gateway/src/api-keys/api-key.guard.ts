@@ -17,16 +17,20 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<KeyedRequest>();
-    const [scheme, presented] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !presented) {
-      throw new DomainError(
-        ErrorCode.Unauthorized,
-        'missing API key (Authorization: Bearer <key>)',
-      );
+    const presented = this.presentedKey(request);
+    if (!presented) {
+      throw new DomainError(ErrorCode.Unauthorized, `missing API key (${this.expected})`);
     }
     const key = await this.keys.authenticate(presented);
     if (!key) throw new DomainError(ErrorCode.Unauthorized, 'invalid or revoked API key');
     request.apiKey = key;
     return true;
+  }
+
+  protected readonly expected: string = 'Authorization: Bearer <key>';
+
+  protected presentedKey(request: Request): string | undefined {
+    const [scheme, presented] = (request.headers.authorization ?? '').split(' ');
+    return scheme === 'Bearer' && presented ? presented : undefined;
   }
 }

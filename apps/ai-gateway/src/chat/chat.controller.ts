@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { DelegatedAuth } from '@tally/platform';
 import type { Response } from 'express';
 import { ApiKeyGuard, KeyedRequest } from '../api-keys/api-key.guard';
+import { anthropicModelList } from '../messages/anthropic-models';
 import { ChatCompletionsService } from './chat-completions.service';
 import { ModelsService } from './models.service';
 
@@ -24,8 +25,11 @@ export class ChatController {
     return this.completions.complete(req.apiKey, body, res);
   }
 
+  /** The OpenAI upstreams' models; Anthropic's, in its list shape, when asked with `anthropic-version`. */
   @Get('models')
-  list() {
-    return this.models.list();
+  async list(@Headers('anthropic-version') anthropicVersion?: string) {
+    return anthropicVersion
+      ? anthropicModelList(await this.models.list('anthropic'))
+      : this.models.list();
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PriceBook } from '../pricing/price-book';
+import type { UpstreamApi } from '../upstreams/upstream-routes';
 import { Upstreams } from '../upstreams/upstreams';
 
 export interface ModelList {
@@ -8,7 +9,8 @@ export interface ModelList {
 }
 
 /**
- * `GET /v1/models`: the chat and embedding models that are priced and have an upstream, in
+ * `GET /v1/models`: the chat and embedding models that are priced and have an upstream speaking
+ * the API, in
  * OpenAI's format.
  */
 @Injectable()
@@ -18,7 +20,7 @@ export class ModelsService {
     private readonly upstreams: Upstreams,
   ) {}
 
-  async list(): Promise<ModelList> {
+  async list(api: UpstreamApi = 'openai'): Promise<ModelList> {
     const seen = new Map<string, ModelList['data'][number]>();
     const rules = [
       ...(await this.prices.modelRules('chat')),
@@ -26,7 +28,7 @@ export class ModelsService {
     ];
     for (const rule of rules) {
       const model = rule.model!;
-      const upstream = this.upstreams.for(model);
+      const upstream = this.upstreams.for(model, api);
       if (!upstream || seen.has(model)) continue;
       if (rule.provider !== null && rule.provider !== upstream.provider) continue;
       const created = Date.parse((rule as { created_at?: string }).created_at ?? '');

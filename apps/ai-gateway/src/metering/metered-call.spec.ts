@@ -19,6 +19,7 @@ const rule: PriceRuleVersion = {
   input_per_million: '100000',
   output_per_million: '200000',
   cached_per_million: null,
+  cache_write_per_million: null,
   reasoning_per_million: null,
   credits_per_call: null,
   credits_per_second: null,
@@ -102,6 +103,12 @@ describe('MeteredCall', () => {
     const { call, reserved } = setup({ rule: { ...rule, reasoning_per_million: '500000' } });
     await call.open();
     expect(reserved).toEqual([60]); // 100 × 0.1 + 100 × 0.5
+  });
+
+  it('reserves the prompt at the cache-write price when writing the cache costs more', async () => {
+    const { call, reserved } = setup({ rule: { ...rule, cache_write_per_million: '125000' } });
+    await call.open();
+    expect(reserved).toEqual([33]); // 100 × 0.125 + 100 × 0.2 = 32.5
   });
 
   it('gives an upstream that goes past its limit a slice more at a time, while the user covers it', async () => {

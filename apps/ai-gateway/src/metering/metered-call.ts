@@ -153,15 +153,25 @@ export class MeteredCall {
     this.renewal = undefined;
   }
 
-  /** The most `outputTokens` can cost: all of them priced as reasoning when that is dearer. */
+  /**
+   * The most the prompt and `outputTokens` can cost: the output all priced as reasoning and the
+   * prompt all as cache writes (Anthropic's, dearer than input) when that is dearer.
+   */
   private cost(outputTokens: number): number {
-    const price = (reasoning: number) =>
+    const { promptTokens } = this.params;
+    const price = (reasoning: number, cacheWrites: number) =>
       this.deps.prices.price(this.params.rule, this.params.target, {
-        input_tokens: this.params.promptTokens,
+        input_tokens: promptTokens,
         output_tokens: outputTokens,
         ...(reasoning ? { reasoning_tokens: reasoning } : {}),
+        ...(cacheWrites ? { cache_write_tokens: cacheWrites } : {}),
       }).amount;
-    return Math.max(price(0), price(outputTokens));
+    return Math.max(
+      price(0, 0),
+      price(outputTokens, 0),
+      price(0, promptTokens),
+      price(outputTokens, promptTokens),
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import { ChargesService } from '../charges/charges.service';
 import { GatewayConfig } from '../config/gateway.config';
 import { PriceBook } from '../pricing/price-book';
 import { UpstreamExchange } from '../upstreams/upstream-exchange';
+import type { Upstream, UpstreamApi } from '../upstreams/upstream-routes';
 import { Upstreams } from '../upstreams/upstreams';
 import { MeteredCall } from './metered-call';
 
@@ -20,6 +21,8 @@ export interface CallPlan {
   promptTokens: number;
   /** The most output the upstream is asked for, reserved in full. */
   outputTokens: number;
+  /** The API the client speaks; only upstreams speaking it serve the call (default `openai`). */
+  api?: UpstreamApi;
 }
 
 /** A call whose credits are reserved, and the exchange with the upstream that serves its model. */
@@ -51,10 +54,7 @@ export class MeteredCalls {
   }
 
   async open(key: ApiKey, plan: CallPlan): Promise<OpenedCall> {
-    const upstream = this.upstreams.for(plan.model);
-    if (!upstream) {
-      throw new DomainError(ErrorCode.ModelNotFound, `no upstream serves the model ${plan.model}`);
-    }
+    const upstream = this.upstreamFor(plan.model, plan.api);
     const target = { scene: plan.scene, provider: upstream.provider, model: plan.model };
     const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
     const call = new MeteredCall(
@@ -80,7 +80,22 @@ export class MeteredCalls {
       },
     );
     await call.open();
-    return { call, exchange: new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS) };
+    return { call, exchange: this.exchangeWith(upstream) };
+  }
+
+  /** The upstream that serves the model in the client's API, or 404 model_not_found. */
+  upstreamFor(model: string, api: UpstreamApi = 'openai'): Upstream {
+    const upstream = this.upstreams.for(model, api);
+    if (!upstream) {
+      const which = api === 'openai' ? 'upstream' : `${api} upstream`;
+      throw new DomainError(ErrorCode.ModelNotFound, `no ${which} serves the model ${model}`);
+    }
+    return upstream;
+  }
+
+  /** An exchange with the upstream, under the gateway's upstream deadline. */
+  exchangeWith(upstream: Upstream): UpstreamExchange {
+    return new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS);
   }
 
   /** Runs a served call; one that ended some unforeseen way leaves its reservation to lapse. */

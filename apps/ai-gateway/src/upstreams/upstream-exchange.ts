@@ -17,9 +17,17 @@ export class UpstreamExchange {
     private readonly timeoutMs: number,
   ) {}
 
-  /** POSTs the body to `${baseUrl}${path}` (path: `/chat/completions`, `/responses`...). */
-  send(path: string, body: Record<string, unknown>): Promise<Response> {
-    return this.request('POST', path, body);
+  /**
+   * POSTs the body to `${baseUrl}${path}` (`/chat/completions`, `/responses`, `/messages`...) with
+   * the upstream's own key in its API's header; `headers` adds what that API needs
+   * (e.g. `anthropic-version`).
+   */
+  send(
+    path: string,
+    body: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    return this.request('POST', path, body, headers);
   }
 
   /** GETs `${baseUrl}${path}`. */
@@ -31,15 +39,23 @@ export class UpstreamExchange {
     method: 'GET' | 'POST',
     path: string,
     body?: Record<string, unknown>,
+    headers: Record<string, string> = {},
   ): Promise<Response> {
     this.touch();
+    const { api, apiKey } = this.upstream;
+    const auth = !apiKey
+      ? {}
+      : api === 'anthropic'
+        ? { 'x-api-key': apiKey }
+        : { authorization: `Bearer ${apiKey}` };
     try {
       return await fetch(`${this.upstream.baseUrl}${path}`, {
         method,
         headers: {
+          ...headers,
           ...(body ? { 'content-type': 'application/json' } : {}),
           accept: body?.stream ? 'text/event-stream' : 'application/json',
-          ...(this.upstream.apiKey ? { authorization: `Bearer ${this.upstream.apiKey}` } : {}),
+          ...auth,
         },
         body: body ? JSON.stringify(body) : undefined,
         signal: this.abort.signal,

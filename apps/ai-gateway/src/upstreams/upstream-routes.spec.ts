@@ -5,10 +5,12 @@ describe('upstream routes', () => {
     UPSTREAMS: JSON.stringify([
       {
         provider: 'anthropic',
+        api: 'anthropic',
         base_url: 'http://a.example/v1/',
         api_key: 'ka',
         models: ['claude-*'],
       },
+      { provider: 'bedrock', base_url: 'http://b.example/v1', models: ['claude-*'] },
       { provider: 'local', base_url: 'http://l.example/v1', models: ['llama-3', 'qwen*'] },
     ]),
     UPSTREAM_BASE_URL: 'http://o.example/v1',
@@ -17,8 +19,9 @@ describe('upstream routes', () => {
   });
 
   it('sends a model to the first upstream that lists it, and the rest to the default', () => {
-    expect(upstreamFor(upstreams, 'claude-sonnet')).toMatchObject({
+    expect(upstreamFor(upstreams, 'claude-sonnet', 'anthropic')).toMatchObject({
       provider: 'anthropic',
+      api: 'anthropic',
       baseUrl: 'http://a.example/v1',
       apiKey: 'ka',
     });
@@ -26,6 +29,16 @@ describe('upstream routes', () => {
     expect(upstreamFor(upstreams, 'llama-3.1')?.provider).toBe('openai');
     expect(upstreamFor(upstreams, 'qwen2')?.provider).toBe('local');
     expect(upstreamFor(upstreams, 'gpt-4o')).toMatchObject({ provider: 'openai', apiKey: 'ko' });
+  });
+
+  it('routes a surface only to upstreams that speak its API (openai by default)', () => {
+    expect(upstreamFor(upstreams, 'claude-sonnet')).toMatchObject({
+      provider: 'bedrock',
+      api: 'openai',
+    });
+    expect(upstreamFor(upstreams, 'claude-sonnet', 'openai')?.provider).toBe('bedrock');
+    // The default upstream speaks OpenAI's API: no Anthropic route for a model only it serves.
+    expect(upstreamFor(upstreams, 'gpt-4o', 'anthropic')).toBeUndefined();
   });
 
   it('has no route at all without any upstream configured', () => {
@@ -42,5 +55,8 @@ describe('upstream routes', () => {
     );
     expect(parse('[{"provider":"p","base_url":"http://x","models":[]}]')).toThrow('[0].models');
     expect(parse('[{"base_url":"http://x","models":["m"]}]')).toThrow('[0].provider');
+    expect(parse('[{"provider":"p","api":"gemini","base_url":"http://x","models":["m"]}]')).toThrow(
+      'UPSTREAMS: [0].api must be one of openai, anthropic',
+    );
   });
 });

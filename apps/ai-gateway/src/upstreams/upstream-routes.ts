@@ -1,8 +1,14 @@
-/** An OpenAI-compatible API the gateway forwards calls to. */
+/** The API an upstream speaks: each client surface is routed only to upstreams that speak it. */
+export const UPSTREAM_APIS = ['openai', 'anthropic'] as const;
+export type UpstreamApi = (typeof UPSTREAM_APIS)[number];
+
+/** An API the gateway forwards client calls to. */
 export interface Upstream {
   /** The provider name price rules use. */
   provider: string;
-  /** Ends in /v1 (OpenAI's convention): `${baseUrl}/chat/completions`, `${baseUrl}/responses`... */
+  api: UpstreamApi;
+  /** Ends in /v1 (both APIs' convention): `${baseUrl}/chat/completions`, `${baseUrl}/responses`,
+   * `${baseUrl}/messages`... */
   baseUrl: string;
   apiKey?: string;
   /** Model names it serves; a trailing `*` matches any suffix (`gpt-4o*`), `*` alone any model. */
@@ -13,9 +19,18 @@ function matches(pattern: string, model: string): boolean {
   return pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model;
 }
 
-/** The first upstream that serves the model (configured order: the specific ones before the default). */
-export function upstreamFor(upstreams: readonly Upstream[], model: string): Upstream | undefined {
-  return upstreams.find((u) => u.models.some((pattern) => matches(pattern, model)));
+/**
+ * The first upstream speaking `api` that serves the model (configured order: the specific ones
+ * before the default). A model served only by an upstream of the other API has none.
+ */
+export function upstreamFor(
+  upstreams: readonly Upstream[],
+  model: string,
+  api: UpstreamApi = 'openai',
+): Upstream | undefined {
+  return upstreams.find(
+    (u) => u.api === api && u.models.some((pattern) => matches(pattern, model)),
+  );
 }
 
 /**
@@ -33,6 +48,7 @@ export function parseUpstreams(settings: {
     ? [
         {
           provider: settings.UPSTREAM_PROVIDER,
+          api: 'openai',
           baseUrl: settings.UPSTREAM_BASE_URL.replace(/\/+$/, ''),
           apiKey: settings.UPSTREAM_API_KEY,
           models: ['*'],
@@ -72,8 +88,13 @@ function parseList(json: string): Upstream[] {
     ) {
       fail(`[${i}].models must be a non-empty list of model names`);
     }
+    const api = u.api ?? 'openai';
+    if (!UPSTREAM_APIS.includes(api as UpstreamApi)) {
+      fail(`[${i}].api must be one of ${UPSTREAM_APIS.join(', ')}`);
+    }
     return {
       provider: text('provider', true)!,
+      api: api as UpstreamApi,
       baseUrl: baseUrl.replace(/\/+$/, ''),
       apiKey: text('api_key', false),
       models: models as string[],

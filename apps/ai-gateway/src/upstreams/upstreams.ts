@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayConfig } from '../config/gateway.config';
-import { parseUpstreams, Upstream, upstreamFor } from './upstream-routes';
+import { parseUpstreams, Upstream, UpstreamApi, upstreamFor } from './upstream-routes';
 
 /** The configured upstreams (read once at start-up: a bad UPSTREAMS stops the app, naming it). */
 @Injectable()
@@ -11,7 +11,7 @@ export class Upstreams {
     this.list = parseUpstreams(config);
   }
 
-  for(model: string): Upstream | undefined {
-    return upstreamFor(this.list, model);
+  for(model: string, api: UpstreamApi = 'openai'): Upstream | undefined {
+    return upstreamFor(this.list, model, api);
   }
 }

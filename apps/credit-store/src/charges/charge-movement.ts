@@ -33,6 +33,7 @@ function usageRecord({ payload: { pricing } }: ChargeRequestedEvent): UsageRecor
     rule_version: pricing.rule_version ?? null,
     input_tokens: usage.input_tokens ?? 0,
     cached_tokens: usage.cached_tokens ?? 0,
+    cache_write_tokens: usage.cache_write_tokens ?? 0,
     reasoning_tokens: usage.reasoning_tokens ?? 0,
     output_tokens: usage.output_tokens ?? 0,
     seconds: usage.seconds ?? 0,

@@ -33,6 +33,7 @@ describe('nextVersionFields', () => {
       input_per_million: '2.5',
       output_per_million: '10',
       cached_per_million: null,
+      cache_write_per_million: null,
       reasoning_per_million: null,
       credits_per_call: null,
       credits_per_second: null,

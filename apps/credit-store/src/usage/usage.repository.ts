@@ -7,6 +7,7 @@ export interface UsageSumsRow {
   credits: string;
   input_tokens: string;
   cached_tokens: string;
+  cache_write_tokens: string;
   reasoning_tokens: string;
   output_tokens: string;
   seconds: string;
@@ -16,6 +17,7 @@ const SUMS = `count(*)::text AS calls,
               COALESCE(sum(amount), 0)::text AS credits,
               COALESCE(sum(input_tokens), 0)::text AS input_tokens,
               COALESCE(sum(cached_tokens), 0)::text AS cached_tokens,
+              COALESCE(sum(cache_write_tokens), 0)::text AS cache_write_tokens,
               COALESCE(sum(reasoning_tokens), 0)::text AS reasoning_tokens,
               COALESCE(sum(output_tokens), 0)::text AS output_tokens,
               COALESCE(sum(seconds), 0)::text AS seconds`;

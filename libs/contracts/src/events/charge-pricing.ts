@@ -15,11 +15,15 @@ import { IsStorableText } from '../validation/storable-text';
 export const PRICING_MODES = ['tokens', 'fixed', 'duration', 'free'] as const;
 export type PricingMode = (typeof PRICING_MODES)[number];
 
-/** What was consumed; kept with the charge so it can be re-priced and audited later. */
+/**
+ * What was consumed; kept with the charge so it can be re-priced and audited later. input_tokens
+ * include cached_tokens (cache reads) and cache_write_tokens; output_tokens include reasoning_tokens.
+ */
 export class ChargeUsage {
   @IsOptional() @IsInt() @Min(0) input_tokens?: number;
   @IsOptional() @IsInt() @Min(0) output_tokens?: number;
   @IsOptional() @IsInt() @Min(0) cached_tokens?: number;
+  @IsOptional() @IsInt() @Min(0) cache_write_tokens?: number;
   @IsOptional() @IsInt() @Min(0) reasoning_tokens?: number;
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) seconds?: number;
 }

@@ -18,6 +18,7 @@ export interface UsageRecord {
   rule_version: number | null;
   input_tokens: number;
   cached_tokens: number;
+  cache_write_tokens: number;
   reasoning_tokens: number;
   output_tokens: number;
   seconds: number;

@@ -13,10 +13,12 @@ export class UsageRecordRepository {
     await db.query(
       `INSERT INTO usage_records (event_id, user_id, source, mode, provider, model, rule_id,
                                   rule_version, amount, input_tokens, cached_tokens,
-                                  reasoning_tokens, output_tokens, seconds, occurred_at)
+                                  cache_write_tokens, reasoning_tokens, output_tokens, seconds,
+                                  occurred_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                             $7::text[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[],
-                            $12::bigint[], $13::bigint[], $14::numeric[], $15::timestamptz[])
+                            $12::bigint[], $13::bigint[], $14::bigint[], $15::numeric[],
+                            $16::timestamptz[])
        ON CONFLICT (event_id) DO NOTHING`,
       [
         col((m) => m.event_id),
@@ -30,6 +32,7 @@ export class UsageRecordRepository {
         col((m) => m.amount.toString()),
         col((m) => m.usage.input_tokens),
         col((m) => m.usage.cached_tokens),
+        col((m) => m.usage.cache_write_tokens),
         col((m) => m.usage.reasoning_tokens),
         col((m) => m.usage.output_tokens),
         col((m) => m.usage.seconds),

@@ -39,6 +39,8 @@ export class CreatePriceRuleDto {
   @IsPrice() input_per_million?: string | null;
   @IsPrice() output_per_million?: string | null;
   @IsPrice() cached_per_million?: string | null;
+  /** Anthropic's cache creation tokens; priced as input when null. */
+  @IsPrice() cache_write_per_million?: string | null;
   @IsPrice() reasoning_per_million?: string | null;
   @IsPrice() credits_per_call?: string | null;
   @IsPrice() credits_per_second?: string | null;

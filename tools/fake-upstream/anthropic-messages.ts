@@ -1,0 +1,142 @@
+import type { ServerResponse } from 'node:http';
+import type { FakeModel } from './fake-upstream';
+
+/**
+ * Anthropic's Messages API as its reference documents it, for the fake upstream: a message
+ * (`type: "message"`, content blocks, `stop_reason`, `usage` with input, output, cache creation
+ * and cache read tokens), the stream's event sequence (message_start, content_block_start, ping,
+ * content_block_delta…, content_block_stop, message_delta with the output count, message_stop),
+ * errors as `{ type: "error", error: { type, message } }`, and count_tokens.
+ */
+
+export function anthropicError(status: number, type: string, message: string) {
+  return { status, body: { type: 'error', error: { type, message } } };
+}
+
+interface Shape {
+  text: string;
+  stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
+  usage?: {
+    input_tokens: number;
+    cache_creation_input_tokens: number;
+    cache_read_input_tokens: number;
+    output_tokens: number;
+  };
+}
+
+/** What the model answers within the request's max_tokens. */
+function shape(model: FakeModel, body: Record<string, unknown>): Shape {
+  const limit = typeof body.max_tokens === 'number' ? body.max_tokens : Infinity;
+  const text = model.chunks.join('');
+  const produced = model.usage?.completion_tokens ?? 0;
+  const stopReason = produced > limit ? 'max_tokens' : model.tool ? 'tool_use' : 'end_turn';
+  return {
+    text,
+    stopReason,
+    usage: model.usage
+      ? {
+          input_tokens: model.usage.prompt_tokens,
+          cache_creation_input_tokens: model.cache?.write ?? 0,
+          cache_read_input_tokens: model.cache?.read ?? 0,
+          output_tokens: Math.min(produced, limit),
+        }
+      : undefined,
+  };
+}
+
+const toolUseId = 'toolu_fake_1';
+
+export function anthropicMessage(
+  id: string,
+  modelName: string,
+  model: FakeModel,
+  body: Record<string, unknown>,
+) {
+  const answer = shape(model, body);
+  const content = model.tool
+    ? [
+        {
+          type: 'tool_use',
+          id: toolUseId,
+          name: model.tool,
+          input: JSON.parse(answer.text || '{}') as unknown,
+        },
+      ]
+    : [{ type: 'text', text: answer.text }];
+  return {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model: modelName,
+    content,
+    stop_reason: answer.stopReason,
+    stop_sequence: null,
+    ...(answer.usage ? { usage: answer.usage } : {}),
+  };
+}
+
+/** Streams the message; `onChunk` counts each delta sent (to see that a stream was cut off). */
+export async function streamAnthropicMessage(
+  res: ServerResponse,
+  id: string,
+  modelName: string,
+  model: FakeModel,
+  body: Record<string, unknown>,
+  onChunk: () => void,
+): Promise<void> {
+  const answer = shape(model, body);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const send = (type: string, data: object) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  send('message_start', {
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model: modelName,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      ...(answer.usage ? { usage: { ...answer.usage, output_tokens: 1 } } : {}),
+    },
+  });
+  send('content_block_start', {
+    index: 0,
+    content_block: model.tool
+      ? { type: 'tool_use', id: toolUseId, name: model.tool, input: {} }
+      : { type: 'text', text: '' },
+  });
+  send('ping', {});
+  const pieces = model.chunks.length;
+  for (let i = 0; model.endless || i < pieces; i++) {
+    if (model.chunkDelayMs) await sleep(model.chunkDelayMs);
+    if (res.destroyed || res.writableEnded) return;
+    const piece = model.chunks[i % pieces];
+    send('content_block_delta', {
+      index: 0,
+      delta: model.tool
+        ? { type: 'input_json_delta', partial_json: piece }
+        : { type: 'text_delta', text: piece },
+    });
+    onChunk();
+  }
+  send('content_block_stop', { index: 0 });
+  send('message_delta', {
+    delta: { stop_reason: answer.stopReason, stop_sequence: null },
+    ...(answer.usage ? { usage: { output_tokens: answer.usage.output_tokens } } : {}),
+  });
+  send('message_stop', {});
+  res.end();
+}
+
+/** count_tokens: the model's prompt size (as its usage reports it), else 4 bytes a token. */
+export function countTokens(model: FakeModel | undefined, body: Record<string, unknown>) {
+  const estimate = Math.ceil(
+    Buffer.byteLength(JSON.stringify([body.system ?? null, body.messages, body.tools ?? null])) / 4,
+  );
+  return { input_tokens: model?.usage?.prompt_tokens ?? estimate };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
