@@ -134,6 +134,12 @@ function urlOf(endpoint: Endpoint, hostile?: { name: string; value: string }): s
   return `${endpoint.app.url}${path}`;
 }
 
+const isAnthropic = (path: string) => path.startsWith('/v1/messages');
+
+/** Anthropic's error shape has no code of ours: a refused input is its invalid_request_error. */
+const codeOnSurface = (path: string, code: string) =>
+  isAnthropic(path) ? 'invalid_request_error' : code;
+
 async function send(endpoint: Endpoint, body: string | undefined, token?: string, url?: string) {
   const response = await fetch(url ?? urlOf(endpoint), {
     method: endpoint.method.toUpperCase(),
@@ -144,17 +150,27 @@ async function send(endpoint: Endpoint, body: string | undefined, token?: string
     body,
   });
   const text = await response.text();
-  let parsed: { code?: string; message?: string; error?: { code?: string; message?: string } } = {};
+  let parsed: {
+    code?: string;
+    message?: string;
+    error?: { code?: string; type?: string; message?: string };
+  } = {};
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
     // A refusal that is not JSON fails the code check below.
   }
-  // The surface's own shape: OpenAI's `{ error: { code, message } }` under /v1, ours elsewhere.
-  const openAi = new URL(response.url).pathname.startsWith('/v1/');
+  // The surface's own shape: Anthropic's `{ error: { type, message } }` under /v1/messages (its
+  // type is the stable part), OpenAI's `{ error: { code, message } }` elsewhere under /v1, ours
+  // everywhere else.
+  const path = new URL(response.url).pathname;
   return {
     status: response.status,
-    code: openAi ? parsed.error?.code : parsed.code,
+    code: isAnthropic(path)
+      ? parsed.error?.type
+      : path.startsWith('/v1/')
+        ? parsed.error?.code
+        : parsed.code,
     message: parsed.message ?? parsed.error?.message ?? '',
   };
 }
@@ -301,7 +317,11 @@ describe('hostile input on every endpoint', () => {
       url?: string,
     ) => {
       const answer = await send(endpoint, body, tokenFor(endpoint), url);
-      if (answer.status !== 400 || answer.code !== code || !answer.message.includes(names)) {
+      if (
+        answer.status !== 400 ||
+        answer.code !== codeOnSurface(endpoint.path, code) ||
+        !answer.message.includes(names)
+      ) {
         failures.push(
           `${endpoint.method.toUpperCase()} ${endpoint.path} ${what}: ${answer.status} ${answer.code} ${answer.message.slice(0, 120)}`,
         );
