@@ -5,10 +5,11 @@ import type { Request, Response } from 'express';
 import type { ApiKey } from '../api-keys/api-key.repository';
 import type { MeteredCall } from '../metering/metered-call';
 import { MeteredCalls } from '../metering/metered-calls';
+import { MeteredStream } from '../metering/metered-stream';
 import { estimateTokens } from '../metering/token-estimate';
 import type { UpstreamExchange } from '../upstreams/upstream-exchange';
 import { MessagesRequest, readCountTokensRequest, readMessagesRequest } from './messages-request';
-import { MessagesStream } from './messages-stream';
+import { messagesStreamDialect } from './messages-stream';
 import { ledgerUsage, mergeUsage, messageText } from './messages-usage';
 
 /** What Anthropic's API versions its requests with when the client says nothing. */
@@ -40,7 +41,19 @@ export class MessagesService {
     const headers = anthropicHeaders(req);
     await this.calls.serve(opened, () =>
       request.stream
-        ? new MessagesStream(request, headers, call, exchange, res, this.logger).run()
+        ? new MeteredStream(
+            opened,
+            {
+              path: '/messages',
+              body: { ...request.body, stream: true },
+              headers,
+              metadata: { api: 'anthropic' },
+              promptTokens: request.promptTokens,
+              dialect: messagesStreamDialect(),
+            },
+            res,
+            this.logger,
+          ).run()
         : this.answer(request, headers, call, exchange, res),
     );
   }

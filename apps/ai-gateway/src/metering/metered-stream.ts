@@ -14,6 +14,8 @@ export type Finish =
 export interface StreamEvent {
   /** UTF-8 bytes of model output it carries (counted against the reservation). */
   outputBytes: number;
+  /** The upstream's running count of output tokens so far, where its API reports one. */
+  outputTokens?: number;
   usage?: ChargeUsage;
   upstreamId?: string;
   /**
@@ -33,6 +35,10 @@ export interface StreamDialect {
 export interface MeteredStreamRequest {
   path: string;
   body: Record<string, unknown>;
+  /** Headers the upstream's API needs beside its key (e.g. `anthropic-version`). */
+  headers?: Record<string, string>;
+  /** Added to the charge's metadata (e.g. `api: "anthropic"`). */
+  metadata?: Record<string, unknown>;
   promptTokens: number;
   dialect: StreamDialect;
   /** Called once the charge is recorded, before the client sees the end. */
@@ -49,6 +55,7 @@ export class MeteredStream {
   private readonly events = new ServerSentEvents();
   /** UTF-8 bytes of output passed on (counted, not kept). */
   private outputBytes = 0;
+  private reportedOutputTokens = 0;
   private usage?: ChargeUsage;
   private upstreamId?: string;
   private readonly ending: string[] = [];
@@ -65,7 +72,7 @@ export class MeteredStream {
     const { call, exchange } = this.opened;
     let upstream: globalThis.Response;
     try {
-      upstream = await exchange.send(this.request.path, this.request.body);
+      upstream = await exchange.send(this.request.path, this.request.body, this.request.headers);
     } catch (error) {
       await call.abandon();
       throw error;
@@ -116,7 +123,7 @@ export class MeteredStream {
           await this.pass(event);
         }
         if (this.clientGone) return 'client_disconnected';
-        if (!(await call.cover(tokensForBytes(this.outputBytes)))) {
+        if (!(await call.cover(this.producedTokens()))) {
           exchange.cancel();
           this.sendError(
             ErrorCode.InsufficientCredits,
@@ -138,9 +145,15 @@ export class MeteredStream {
     }
   }
 
+  /** The output so far: the bytes seen, or the upstream's running count if that is higher. */
+  private producedTokens(): number {
+    return Math.max(tokensForBytes(this.outputBytes), this.reportedOutputTokens);
+  }
+
   private async pass(event: string): Promise<void> {
     const read = this.request.dialect.read(event);
     this.outputBytes += read.outputBytes;
+    if (read.outputTokens !== undefined) this.reportedOutputTokens = read.outputTokens;
     this.upstreamId ??= read.upstreamId;
     if (read.usage) this.usage = read.usage;
     if (read.route === 'end') this.ending.push(`${event}\n\n`);
@@ -162,7 +175,12 @@ export class MeteredStream {
         };
         await call.settle(
           usage,
-          { stream: true, usage_source: this.usage ? 'upstream' : 'estimated', finish },
+          {
+            ...this.request.metadata,
+            stream: true,
+            usage_source: this.usage ? 'upstream' : 'estimated',
+            finish,
+          },
           this.upstreamId,
         );
         await this.request.served?.(this.upstreamId, usage).catch((error: unknown) => {
