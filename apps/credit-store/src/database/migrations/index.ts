@@ -7,6 +7,7 @@ import { GrantsHotUpdates1764288000000 } from './1764288000000-grants-hot-update
 import { LedgerCreatedBrin1764288100000 } from './1764288100000-ledger-created-brin';
 import { AddOrderIdempotencyKey1764288200000 } from './1764288200000-add-order-idempotency-key';
 import { AddBalanceOutboxParked1764374402000 } from './1764374402000-add-balance-outbox-parked';
+import { AddRefundsAndVoids1764460800000 } from './1764460800000-add-refunds-and-voids';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   LedgerCreatedBrin1764288100000,
   AddOrderIdempotencyKey1764288200000,
   AddBalanceOutboxParked1764374402000,
+  AddRefundsAndVoids1764460800000,
 ];
