@@ -6,6 +6,7 @@ import { BalancesModule } from './balances/balances.module';
 import { ChargesModule } from './charges/charges.module';
 import { ChatModule } from './chat/chat.module';
 import { HoldsModule } from './holds/holds.module';
+import { RefundsModule } from './refunds/refunds.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
 
@@ -26,6 +27,7 @@ export class GatewayModule {
         ChargesModule,
         ChatModule,
         HoldsModule,
+        RefundsModule,
       ],
     };
   }

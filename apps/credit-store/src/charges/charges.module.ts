@@ -5,10 +5,19 @@ import { ChargeIntakeService } from './charge-intake.service';
 import { ChargeRequestedConsumer } from './charge-requested.consumer';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { DeadLetterPublisher } from './dead-letter.publisher';
+import { WaitingRefundRepository } from './waiting-refund.repository';
+import { WaitingRefunds } from './waiting-refunds.service';
 
 @Module({
   imports: [LedgerModule],
   controllers: [ChargeRequestedConsumer],
-  providers: [ChargeIntakeService, DeadLetterPublisher, ChargeIntakeMetrics, ConsumerLagMetrics],
+  providers: [
+    ChargeIntakeService,
+    DeadLetterPublisher,
+    ChargeIntakeMetrics,
+    ConsumerLagMetrics,
+    WaitingRefundRepository,
+    WaitingRefunds,
+  ],
 })
 export class ChargesModule {}

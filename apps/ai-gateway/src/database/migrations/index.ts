@@ -3,6 +3,7 @@ import { CreateKeysBalancesReservations1764028800000 } from './1764028800000-cre
 import { AddOutboxRequestId1764201600000 } from './1764201600000-add-outbox-request-id';
 import { AddBalanceViewExpiring1764374400000 } from './1764374400000-add-balance-view-expiring';
 import { AddOutboxParked1764374401000 } from './1764374401000-add-outbox-parked';
+import { CreateRefunds1764460800000 } from './1764460800000-create-refunds';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const GATEWAY_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const GATEWAY_MIGRATIONS = [
   AddOutboxRequestId1764201600000,
   AddBalanceViewExpiring1764374400000,
   AddOutboxParked1764374401000,
+  CreateRefunds1764460800000,
 ];

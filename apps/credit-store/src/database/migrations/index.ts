@@ -8,6 +8,7 @@ import { LedgerCreatedBrin1764288100000 } from './1764288100000-ledger-created-b
 import { AddOrderIdempotencyKey1764288200000 } from './1764288200000-add-order-idempotency-key';
 import { AddBalanceOutboxParked1764374402000 } from './1764374402000-add-balance-outbox-parked';
 import { AddRefundsAndVoids1764460800000 } from './1764460800000-add-refunds-and-voids';
+import { CreateWaitingRefunds1764460900000 } from './1764460900000-create-waiting-refunds';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddOrderIdempotencyKey1764288200000,
   AddBalanceOutboxParked1764374402000,
   AddRefundsAndVoids1764460800000,
+  CreateWaitingRefunds1764460900000,
 ];
