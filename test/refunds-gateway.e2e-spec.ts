@@ -115,6 +115,27 @@ describe('refunds through the gateway', () => {
     expect((await entry(over.event_id)).status).toBe(404);
   });
 
+  it('answers a charge under a refund’s event_id with 409, and charges the others recorded with it', async () => {
+    const user = await stack.fundedUser(100);
+    const charged = await charge(user, 10);
+    const refundId = unique('r');
+    expect((await refund({ event_id: refundId, refund_of: charged })).status).toBe(202);
+    const [clash, other] = await Promise.all([
+      call('POST', `${stack.gateway.url}/internal/charges`, {
+        as: 'internal',
+        body: { event_id: refundId, user_id: user, source: 'video', amount: 5 },
+      }),
+      call('POST', `${stack.gateway.url}/internal/charges`, {
+        as: 'internal',
+        body: { event_id: unique('charge'), user_id: user, source: 'video', amount: 7 },
+      }),
+    ]);
+    expect(clash.status).toBe(409);
+    expect(clash.body.code).toBe('event_id_conflict');
+    expect(other.status).toBe(202);
+    await eventually(async () => expect(await account(user)).toMatchObject({ balance: 93 }));
+  });
+
   it('accepts exactly 10 of 50 concurrent refunds of a tenth of one charge', async () => {
     const user = await stack.fundedUser(1_000);
     const charged = await charge(user, 1_000);
