@@ -9,6 +9,8 @@ import { ExpiryJobsService } from '../apps/credit-store/src/jobs/expiry-jobs.ser
 import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
 import { OrdersService } from '../apps/credit-store/src/orders/orders.service';
 import { ProductsService } from '../apps/credit-store/src/products/products.service';
+import { GrantVoidsService } from '../apps/credit-store/src/grants/grant-voids.service';
+import { RefundsService } from '../apps/credit-store/src/refunds/refunds.service';
 import { RunningApp, startCreditStore } from './support/apps';
 import { connect, rows } from './support/db';
 import { unique } from './support/wait';
@@ -30,7 +32,10 @@ type Op =
   | { kind: 'holdsTimeOut' }
   | { kind: 'expireGrants' }
   | { kind: 'expireHolds' }
-  | { kind: 'orderPaidTwice'; user: number; quantity: number };
+  | { kind: 'orderPaidTwice'; user: number; quantity: number }
+  | { kind: 'refund'; pick: number; amount: number | null }
+  | { kind: 'orderRefund'; pick: number }
+  | { kind: 'voidGrant'; pick: number };
 
 const user = fc.integer({ min: 0, max: 1 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -87,6 +92,22 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       quantity: fc.integer({ min: 1, max: 3 }),
     }),
   },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('refund' as const),
+      pick: fc.nat(30),
+      amount: fc.option(fc.integer({ min: 1, max: 50 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('orderRefund' as const), pick: fc.nat(5) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('voidGrant' as const), pick: fc.nat(30) }),
+  },
 );
 
 interface ModelGrant {
@@ -95,6 +116,25 @@ interface ModelGrant {
   seq: number;
   remaining: number;
   due: boolean;
+  /** What the first void wrote off (a void answers the same ever after). */
+  voided: number | null;
+}
+interface ModelAllocation {
+  grant: ModelGrant;
+  amount: number;
+}
+interface ModelCharge {
+  id: string;
+  user: string;
+  amount: number;
+  allocations: ModelAllocation[];
+  refunded: number;
+}
+interface ModelOrder {
+  id: string;
+  user: string;
+  credits: number;
+  refunded: boolean;
 }
 interface ModelHold {
   id: string;
@@ -117,6 +157,8 @@ class Model {
   grants = new Map<string, ModelGrant[]>();
   holds: ModelHold[] = [];
   history: ModelMovement[] = [];
+  charges: ModelCharge[] = [];
+  orders: ModelOrder[] = [];
   private seq = 0;
 
   balance(u: string) {
@@ -141,24 +183,80 @@ class Model {
     this.expireDue(u);
     const debt = Math.max(-this.balance(u), 0);
     const covered = Math.min(debt, amount);
-    const list = this.grants.get(u) ?? [];
-    list.push({ id, days, seq: this.seq++, remaining: amount - covered, due: false });
-    this.grants.set(u, list);
+    this.addGrant(u, id, amount - covered, days);
     this.balances.set(u, this.balance(u) + amount);
   }
-  expense(u: string, amount: number) {
+  private addGrant(u: string, id: string, remaining: number, days: number | null) {
+    const list = this.grants.get(u) ?? [];
+    list.push({ id, days, seq: this.seq++, remaining, due: false, voided: null });
+    this.grants.set(u, list);
+  }
+  /** Draws FIFO by expiry (or `first` before all); answers what came from which grant. */
+  expense(u: string, amount: number, first?: string): ModelAllocation[] {
     this.expireDue(u);
     const fifo = [...(this.grants.get(u) ?? [])].sort(
       (a, b) =>
-        (a.due === b.due ? 0 : a.due ? -1 : 1) || (a.days ?? 99) - (b.days ?? 99) || a.seq - b.seq,
+        Number(b.id === first) - Number(a.id === first) ||
+        (a.due === b.due ? 0 : a.due ? -1 : 1) ||
+        (a.days ?? Infinity) - (b.days ?? Infinity) ||
+        a.seq - b.seq,
     );
     let left = amount;
+    const allocations: ModelAllocation[] = [];
     for (const g of fifo) {
       const take = Math.min(g.remaining, left);
+      if (take > 0) allocations.push({ grant: g, amount: take });
       g.remaining -= take;
       left -= take;
     }
     this.balances.set(u, this.balance(u) - amount);
+    return allocations;
+  }
+  /**
+   * A refund, latest drawn first: the overdraft part, then the grants in reverse. A part whose
+   * grant is expired or voided comes back and goes again; the rest pays the debt first, then
+   * goes back to its grant (the overdraft part to a new grant of the refund, 180 days).
+   */
+  refund(c: ModelCharge, id: string, amount: number) {
+    const u = c.user;
+    this.expireDue(u);
+    const drawn = c.allocations.reduce((s, a) => s + a.amount, 0);
+    const parts: { grant: ModelGrant | null; amount: number }[] = [
+      { grant: null, amount: c.amount - drawn },
+      ...[...c.allocations].reverse(),
+    ];
+    let skip = c.refunded;
+    let left = amount;
+    let debt = Math.max(-this.balance(u), 0);
+    let unowned = 0;
+    let gone = 0;
+    for (const part of parts) {
+      const skipped = Math.min(part.amount, skip);
+      skip -= skipped;
+      const take = Math.min(part.amount - skipped, left);
+      left -= take;
+      if (take === 0) continue;
+      if (part.grant && (part.grant.due || part.grant.voided !== null)) {
+        gone += take;
+        continue;
+      }
+      const paid = Math.min(debt, take);
+      debt -= paid;
+      if (part.grant) part.grant.remaining += take - paid;
+      else unowned += take - paid;
+    }
+    if (unowned > 0) this.addGrant(u, id, unowned, 180);
+    c.refunded += amount;
+    this.balances.set(u, this.balance(u) + amount - gone);
+  }
+  voidGrant(u: string, g: ModelGrant): number {
+    this.expireDue(u);
+    if (g.voided === null) {
+      g.voided = g.remaining;
+      this.balances.set(u, this.balance(u) - g.remaining);
+      g.remaining = 0;
+    }
+    return g.voided;
   }
 }
 
@@ -166,13 +264,16 @@ describe('ledger properties: random sequences keep every invariant', () => {
   let store: RunningApp;
   let db: DataSource;
   let steps = 0;
+  let refundSteps = 0;
 
   beforeAll(async () => {
     store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
     db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
   });
   afterAll(async () => {
-    process.stdout.write(`ledger properties: ${steps} steps checked against the real database\n`);
+    process.stdout.write(
+      `ledger properties: ${steps} steps checked against the real database (${refundSteps} refunds, order refunds and voids applied)\n`,
+    );
     await db?.destroy();
     await store?.close();
   });
@@ -185,6 +286,8 @@ describe('ledger properties: random sequences keep every invariant', () => {
     const jobs = store.app.get(ExpiryJobsService);
     const reconciliation = store.app.get(ReconciliationService);
     const orders = store.app.get(OrdersService);
+    const refunds = store.app.get(RefundsService);
+    const voids = store.app.get(GrantVoidsService);
     const product = await store.app.get(ProductsService).create({
       sku: unique('prop-sku'),
       name: 'property pack',
@@ -252,7 +355,14 @@ describe('ledger properties: random sequences keep every invariant', () => {
               const capturable = !hold || hold.status === 'open' || hold.status === 'expired';
               expect(kind).toBe(capturable ? 'applied' : 'refused');
               if (capturable) {
-                model.expense(u, op.amount);
+                const allocations = model.expense(u, op.amount);
+                model.charges.push({
+                  id: m.event_id,
+                  user: u,
+                  amount: op.amount,
+                  allocations,
+                  refunded: 0,
+                });
                 if (hold) hold.status = 'captured';
                 model.history.push(m);
               } else {
@@ -357,6 +467,55 @@ describe('ledger properties: random sequences keep every invariant', () => {
               expect([first.status, second.status]).toEqual(['credited', 'credited']);
               // Purchases never expire by default (GRANT_TTL_DAYS_BY_SOURCE=purchase=never).
               model.income(u, order_id, 25 * op.quantity, null);
+              model.orders.push({
+                id: order_id,
+                user: u,
+                credits: 25 * op.quantity,
+                refunded: false,
+              });
+              break;
+            }
+            case 'refund': {
+              if (model.charges.length === 0) break;
+              const c = model.charges[op.pick % model.charges.length];
+              const left = c.amount - c.refunded;
+              const amount = op.amount ?? left;
+              const id = unique('refund');
+              const result = refunds.refund(c.user, {
+                event_id: id,
+                refund_of: c.id,
+                amount: op.amount ?? undefined,
+              });
+              if (amount < 1 || amount > left) {
+                await expect(result).rejects.toMatchObject({ code: ErrorCode.RefundExceedsCharge });
+                model.expireDue(c.user);
+              } else {
+                expect((await result).amount).toBe(amount);
+                model.refund(c, id, amount);
+                refundSteps++;
+              }
+              break;
+            }
+            case 'orderRefund': {
+              if (model.orders.length === 0) break;
+              const o = model.orders[op.pick % model.orders.length];
+              expect((await orders.refund(o.id, null, null)).status).toBe('refunded');
+              if (!o.refunded) model.expense(o.user, o.credits, o.id);
+              else model.expireDue(o.user);
+              o.refunded = true;
+              refundSteps++;
+              break;
+            }
+            case 'voidGrant': {
+              const all = users.flatMap((u) => (model.grants.get(u) ?? []).map((g) => ({ u, g })));
+              const picked = all[op.pick % Math.max(all.length, 1)];
+              if (!picked) break;
+              const ledgerId = model.orders.some((o) => o.id === picked.g.id)
+                ? `tally:order:${picked.g.id}`
+                : picked.g.id;
+              const expected = model.voidGrant(picked.u, picked.g);
+              expect((await voids.void(ledgerId, {})).voided).toBe(expected);
+              refundSteps++;
               break;
             }
           }
@@ -378,7 +537,7 @@ describe('ledger properties: random sequences keep every invariant', () => {
             expect(s.status).toBe(model.holds.find((h) => h.id === s.hold_id)!.status);
         }
       }),
-      { numRuns: 100 },
+      { numRuns: Number(process.env.LEDGER_PROPERTY_RUNS ?? 100) },
     );
-  }, 180_000);
+  }, 600_000);
 });

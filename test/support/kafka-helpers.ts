@@ -21,7 +21,7 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
 /** Produces raw messages as another internal service would (no gateway involved). */
 export async function produce(
   topic: string,
-  messages: { key: string; value: string }[],
+  messages: { key: string; value: string; headers?: Record<string, string> }[],
 ): Promise<void> {
   const producer = kafka().producer({ allowAutoTopicCreation: false });
   await producer.connect();

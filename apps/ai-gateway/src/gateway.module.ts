@@ -8,6 +8,7 @@ import { ChatModule } from './chat/chat.module';
 import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { HoldsModule } from './holds/holds.module';
 import { MessagesModule } from './messages/messages.module';
+import { RefundsModule } from './refunds/refunds.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
 import { ResponsesModule } from './responses/responses.module';
@@ -32,6 +33,7 @@ export class GatewayModule {
         EmbeddingsModule,
         HoldsModule,
         MessagesModule,
+        RefundsModule,
       ],
     };
   }

@@ -14,6 +14,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { OrdersModule } from './orders/orders.module';
 import { PricingModule } from './pricing/pricing.module';
 import { ProductsModule } from './products/products.module';
+import { RefundsModule } from './refunds/refunds.module';
 import { RewardsModule } from './rewards/rewards.module';
 import { UsageModule } from './usage/usage.module';
 
@@ -41,6 +42,7 @@ export class CreditStoreModule {
         UsageModule,
         PricingModule,
         RewardsModule,
+        RefundsModule,
         ConsoleModule,
       ],
     };

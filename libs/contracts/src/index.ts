@@ -10,6 +10,8 @@ export * from './validation/plain-validator';
 export * from './events/charge-pricing';
 export * from './events/charge-requested.event';
 export * from './events/parse-charge-requested';
+export * from './events/refund-requested.event';
+export * from './events/parse-refund-requested';
 export * from './events/balance-updated.event';
 export * from './amounts/json-amount';
 export * from './time/instant';

@@ -77,7 +77,10 @@ export class ChargeRepository {
                                 description, metadata, pricing, request_fingerprint, sequence)
            SELECT event_id, user_id, source, source_ref_id, hold_id, amount, description,
                   metadata, pricing, request_fingerprint, sequence
-             FROM numbered ORDER BY ord
+             FROM numbered
+            -- A refund's event_id is taken too (its message shares the outbox and the ledger).
+            WHERE NOT EXISTS (SELECT 1 FROM refunds r WHERE r.event_id = numbered.event_id)
+            ORDER BY ord
            ON CONFLICT (event_id) DO NOTHING
            RETURNING event_id),
          queued AS (${queueChargeMessages('$14', '$15')})
@@ -118,13 +121,16 @@ export class ChargeRepository {
     );
   }
 
+  /** Earlier charges under these event_ids; a refund's answers as a different request. */
   async findFingerprints(
     db: EntityManager,
     eventIds: string[],
   ): Promise<Map<string, EarlierCharge>> {
     const rows: { event_id: string; amount: string; request_fingerprint: string }[] =
       await db.query(
-        `SELECT event_id, amount, request_fingerprint FROM charges WHERE event_id = ANY($1::text[])`,
+        `SELECT event_id, amount, request_fingerprint FROM charges WHERE event_id = ANY($1::text[])
+         UNION ALL
+         SELECT event_id, amount, 'refund' FROM refunds WHERE event_id = ANY($1::text[])`,
         [eventIds],
       );
     return new Map(

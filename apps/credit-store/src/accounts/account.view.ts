@@ -10,6 +10,7 @@ export function accountView(userId: string, account: AccountRecord | undefined) 
     total_rewarded: jsonAmount(account?.total_rewarded ?? 0n),
     total_consumed: jsonAmount(account?.total_consumed ?? 0n),
     total_expired: jsonAmount(account?.total_expired ?? 0n),
+    total_refunded: jsonAmount(account?.total_refunded ?? 0n),
     blocked: isBlocked(account?.balance ?? 0n),
     version: jsonAmount(account?.version ?? 0n),
     updated_at: account?.updated_at.toISOString() ?? null,

@@ -10,6 +10,7 @@ export class ChargeIntakeMetrics {
   private readonly deadLetters: Counter<'code'>;
   private readonly batchSize: Histogram;
   private readonly applySeconds: Histogram;
+  private readonly waitingRefunds: Counter<'outcome'>;
 
   constructor(registry: Registry) {
     this.outcomes = new Counter({
@@ -36,6 +37,16 @@ export class ChargeIntakeMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
+    this.waitingRefunds = new Counter({
+      name: 'tally_refunds_waiting_total',
+      help: 'Refunds that reached the ledger before their charge: parked, then applied or dead-lettered',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+  }
+
+  refundsWaiting(outcome: 'parked' | 'applied' | 'dead_lettered', count: number): void {
+    if (count > 0) this.waitingRefunds.inc({ outcome }, count);
   }
 
   /** Call at the start of a batch; call the answer when it has been processed. */

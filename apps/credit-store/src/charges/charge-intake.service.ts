@@ -1,14 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, parseChargeRequested } from '@tally/contracts';
+import {
+  ErrorCode,
+  isRefundMessage,
+  parseChargeRequested,
+  parseRefundRequested,
+} from '@tally/contracts';
 import type { InboundBatch, InboundMessage } from '@tally/platform';
 import { sqlStateOf } from '@tally/platform';
-import { DataSource } from 'typeorm';
 import type { Movement } from '../ledger/entries/ledger-entry';
 import { LedgerOutcome, LedgerService } from '../ledger/ledger.service';
 import { ChargeIntakeMetrics } from './charge-intake.metrics';
 import { chargeMovement } from './charge-movement';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
-import { DeadLetterRepository } from './dead-letter.repository';
+import { refundMovement } from './refund-movement';
+import { WaitingRefunds } from './waiting-refunds.service';
 
 interface Intake {
   message: InboundMessage;
@@ -41,6 +46,10 @@ function duplicateKeyReason(error: unknown): string {
   return `the ledger refused it on every retry: ${detail}${constraint ? ` (${constraint})` : ''}`;
 }
 
+function isEarlyRefund(letter: DeadLetter): boolean {
+  return letter.code === ErrorCode.RefundOfUnknown && isRefundMessage(letter.message.headers);
+}
+
 /**
  * Turns a batch of `credit.charge.requested` messages into ledger entries: valid charges are
  * applied in one transaction; unparsable or invalid messages and conflicting repeats go to the
@@ -55,9 +64,8 @@ export class ChargeIntakeService {
   constructor(
     private readonly ledger: LedgerService,
     private readonly deadLetters: DeadLetterPublisher,
-    private readonly keptLetters: DeadLetterRepository,
-    private readonly dataSource: DataSource,
     private readonly metrics: ChargeIntakeMetrics,
+    private readonly waitingRefunds: WaitingRefunds,
   ) {}
 
   async process(batch: InboundBatch): Promise<void> {
@@ -65,6 +73,12 @@ export class ChargeIntakeService {
     const letters: DeadLetter[] = [];
     const intakes: Intake[] = [];
     for (const message of batch.messages) {
+      if (isRefundMessage(message.headers)) {
+        const refund = parseRefundRequested(message.value);
+        if (refund.ok) intakes.push({ message, movement: refundMovement(refund.event, message) });
+        else letters.push({ message, code: refund.code, reasons: refund.reasons });
+        continue;
+      }
       const parsed = parseChargeRequested(message.value);
       if (!parsed.ok) {
         letters.push({ message, code: parsed.code, reasons: parsed.reasons });
@@ -72,12 +86,13 @@ export class ChargeIntakeService {
       }
       intakes.push({ message, movement: chargeMovement(parsed.event, message) });
     }
-    letters.push(...(await this.apply(intakes)));
+    const refused = await this.apply(intakes);
+    // A refund ahead of its charge waits for it (see WaitingRefunds) instead of being dead-lettered.
+    await this.waitingRefunds.park(refused.filter(isEarlyRefund));
+    letters.push(...refused.filter((letter) => !isEarlyRefund(letter)));
     await batch.heartbeat();
-    // Kept before they are published: a batch delivered again (the consumer died before its
-    // commit) publishes its letters again, but finds them kept already.
-    await this.keptLetters.keep(this.dataSource.manager, letters);
     await this.deadLetters.publish(letters);
+    this.waitingRefunds.wake();
     this.metrics.deadLettered(letters);
     done();
     if (letters.length > 0) {

@@ -7,6 +7,8 @@ import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { DeadLetterRepository } from './dead-letter.repository';
 import { DeadLettersController } from './dead-letters.controller';
+import { WaitingRefundRepository } from './waiting-refund.repository';
+import { WaitingRefunds } from './waiting-refunds.service';
 
 @Module({
   imports: [LedgerModule],
@@ -17,6 +19,8 @@ import { DeadLettersController } from './dead-letters.controller';
     DeadLetterRepository,
     ChargeIntakeMetrics,
     ConsumerLagMetrics,
+    WaitingRefundRepository,
+    WaitingRefunds,
   ],
 })
 export class ChargesModule {}

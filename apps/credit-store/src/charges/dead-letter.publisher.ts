@@ -2,6 +2,8 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { DlqHeaders, ErrorCode, MAX_MESSAGE_BYTES, Topics } from '@tally/contracts';
 import { InboundMessage, KAFKA, LazyProducer, messageBytes, sendEach } from '@tally/platform';
 import type { IHeaders, Kafka, Message } from 'kafkajs';
+import { DataSource, EntityManager } from 'typeorm';
+import { DeadLetterRepository } from './dead-letter.repository';
 
 export interface DeadLetter {
   message: InboundMessage;
@@ -17,18 +19,26 @@ const TRUNCATED_VALUE_BYTES = 64 * 1024;
  * bytes (so they can be fixed and replayed) plus headers saying why and where they came from.
  * However many letters a batch has, they go out in requests the broker takes; a letter too large
  * for it goes out truncated (marked so), since a letter that cannot be sent would hold its
- * partition's offset, and every charge behind it, for ever.
+ * partition's offset, and every charge behind it, for ever. Each letter is kept first (once per
+ * origin, for GET /admin/dead-letters): a batch delivered again after a crash publishes its
+ * letters again, but finds them kept already.
  */
 @Injectable()
 export class DeadLetterPublisher implements OnApplicationShutdown {
   private readonly producer: LazyProducer;
 
-  constructor(@Inject(KAFKA) kafka: Kafka) {
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    private readonly kept: DeadLetterRepository,
+    private readonly dataSource: DataSource,
+  ) {
     this.producer = new LazyProducer(kafka);
   }
 
-  async publish(letters: DeadLetter[]): Promise<void> {
+  /** Keeps the letters (in `db`, the caller's transaction if it has one), then publishes them. */
+  async publish(letters: DeadLetter[], db: EntityManager = this.dataSource.manager): Promise<void> {
     if (letters.length === 0) return;
+    await this.kept.keep(db, letters);
     const producer = await this.producer.get();
     const failedAt = new Date().toISOString();
     const send = async (messages: Message[]) => {

@@ -76,6 +76,21 @@ export class CreditStoreConfig extends ServiceConfig {
   @Min(0)
   JOB_INTERVAL_SECONDS = 60;
 
+  /**
+   * How long a refund that arrived on the bus before its charge waits for it (set aside, its
+   * partition going on) before it is dead-lettered as refund_of_unknown.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  REFUND_WAIT_SECONDS = 600;
+
+  /** How often waiting refunds are looked at again when no charge came in to wake them. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  REFUND_RETRY_SECONDS = 5;
+
   /** How often unpublished balance snapshots are looked for when no commit woke the relay. */
   @Type(() => Number)
   @IsInt()

@@ -31,21 +31,26 @@ const CHECKS: Record<string, string> = {
               FROM ledger_entries WHERE ($1::text[] IS NULL OR user_id = ANY($1))) e
      WHERE balance_before <> expected`,
 
-  // The four totals match their entries.
+  // The totals match their entries (voids are written off like expiries).
   totals_match_entries: `
     SELECT a.user_id, t.name AS ref, t.expected::text, t.actual::text
       FROM accounts a
       LEFT JOIN (SELECT user_id,
                    SUM(amount) FILTER (WHERE direction = 'income' AND source = 'purchase') AS recharged,
-                   SUM(amount) FILTER (WHERE direction = 'income' AND source <> 'purchase') AS rewarded,
-                   -SUM(amount) FILTER (WHERE direction = 'expense' AND source <> 'expire') AS consumed,
-                   -SUM(amount) FILTER (WHERE direction = 'expense' AND source = 'expire') AS expired
+                   SUM(amount) FILTER (WHERE direction = 'income' AND source NOT IN ('purchase', 'refund'))
+                     AS rewarded,
+                   SUM(amount) FILTER (WHERE direction = 'income' AND source = 'refund') AS refunded,
+                   -SUM(amount) FILTER (WHERE direction = 'expense' AND source NOT IN ('expire', 'void'))
+                     AS consumed,
+                   -SUM(amount) FILTER (WHERE direction = 'expense' AND source IN ('expire', 'void'))
+                     AS expired
                    FROM ledger_entries WHERE status = 'applied' GROUP BY user_id) s USING (user_id)
      CROSS JOIN LATERAL (VALUES
         ('total_recharged', COALESCE(s.recharged, 0), a.total_recharged),
         ('total_rewarded', COALESCE(s.rewarded, 0), a.total_rewarded),
         ('total_consumed', COALESCE(s.consumed, 0), a.total_consumed),
-        ('total_expired', COALESCE(s.expired, 0), a.total_expired)) AS t (name, expected, actual)
+        ('total_expired', COALESCE(s.expired, 0), a.total_expired),
+        ('total_refunded', COALESCE(s.refunded, 0), a.total_refunded)) AS t (name, expected, actual)
      WHERE ($1::text[] IS NULL OR a.user_id = ANY($1)) AND t.expected <> t.actual`,
 
   // What the grants still hold is what the account can spend (nothing while in overdraft).
@@ -58,20 +63,36 @@ const CHECKS: Record<string, string> = {
      WHERE ($1::text[] IS NULL OR a.user_id = ANY($1))
        AND COALESCE(g.remaining, 0) <> GREATEST(a.balance, 0)`,
 
-  // Every income made exactly its grant.
+  // Every income made exactly its grant (a refund gives its credits back to its charge's grants).
   income_has_grant: `
     SELECT e.user_id, e.event_id AS ref, e.amount::text AS expected,
            COALESCE(g.amount::text, 'no grant') AS actual
       FROM ledger_entries e LEFT JOIN grants g USING (event_id)
      WHERE ($1::text[] IS NULL OR e.user_id = ANY($1)) AND e.direction = 'income'
+       AND e.source <> 'refund'
        AND (g.amount IS NULL OR g.amount <> e.amount OR g.user_id <> e.user_id)`,
 
-  // What left a grant (amount − debt paid back − remaining) is what the entries drew from it.
+  // A refund gives back a charge of its own account, and never more than the charge took.
+  refunds_within_charge: `
+    SELECT r.user_id, r.refund_of AS ref, COALESCE((-c.amount)::text, 'no charge') AS expected,
+           r.refunded::text AS actual
+      FROM (SELECT user_id, source_ref_id AS refund_of, SUM(amount) AS refunded
+              FROM ledger_entries
+             WHERE source = 'refund' AND status = 'applied'
+               AND ($1::text[] IS NULL OR user_id = ANY($1))
+             GROUP BY user_id, source_ref_id) r
+      LEFT JOIN ledger_entries c
+             ON c.event_id = r.refund_of AND c.user_id = r.user_id AND c.direction = 'expense'
+     WHERE c.amount IS NULL OR r.refunded > -c.amount`,
+
+  // What left a grant (amount − debt paid back − remaining) is what the entries drew from it,
+  // less what refunds gave back to it.
   grant_drawn_by_entries: `
     SELECT g.user_id, g.event_id AS ref, (g.amount - g.debt_covered - g.remaining)::text AS expected,
            COALESCE(d.drawn, 0)::text AS actual
       FROM grants g
-      LEFT JOIN (SELECT a."grant" AS grant_event_id, SUM(a.amount) AS drawn
+      LEFT JOIN (SELECT a."grant" AS grant_event_id,
+                        SUM(CASE WHEN e.direction = 'income' THEN -a.amount ELSE a.amount END) AS drawn
                    FROM ledger_entries e
                   CROSS JOIN LATERAL jsonb_to_recordset(e.allocations) AS a ("grant" text, amount bigint)
                   WHERE e.allocations IS NOT NULL AND ($1::text[] IS NULL OR e.user_id = ANY($1))

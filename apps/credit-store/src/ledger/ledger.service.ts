@@ -10,6 +10,7 @@ import { HoldRepository } from './holds/hold.repository';
 import { accountsToSave, SavedAccount } from './accounts/charge-sequences';
 import { LedgerConflictRepository } from './entries/ledger-conflict.repository';
 import type { LedgerEntry, Movement, Refusal } from './entries/ledger-entry';
+import type { RefundTarget } from './entries/refund-target';
 import { LedgerRepository } from './entries/ledger.repository';
 import { LedgerPlan, planMovements } from './plan-movements';
 import { UsageMovement, UsageRecordRepository } from './entries/usage-record.repository';
@@ -124,8 +125,36 @@ export class LedgerService {
         movements.map((m) => m.event_id),
       ),
     ];
-    const plan = planMovements({ accounts, grants, holds, recorded, now }, movements);
+    const { targets, named } = await this.refundAndVoidState(db, movements);
+    const plan = planMovements(
+      { accounts, grants, holds, recorded, targets, named, now },
+      movements,
+    );
     return { plan, locked: accounts };
+  }
+
+  /**
+   * The charges the refunds name (with what was refunded of them), and every grant those charges
+   * drew from or a void names, spendable or not. Read under the accounts' locks: a charge and its
+   * refunds belong to one account, so no other transaction refunds it meanwhile.
+   */
+  private async refundAndVoidState(db: EntityManager, movements: Movement[]) {
+    const chargeIds = movements.flatMap((m) => (m.refund ? [m.refund.of] : []));
+    const charges = chargeIds.length
+      ? await this.ledger.findByEventIds(db, chargeIds)
+      : new Map<string, LedgerEntry>();
+    const refunded = await this.ledger.sumRefunds(db, chargeIds);
+    const targets = new Map<string, RefundTarget>(
+      [...charges.values()].map((c) => [
+        c.event_id,
+        { ...c, refunded: refunded.get(c.event_id) ?? 0n },
+      ]),
+    );
+    const grantIds = [
+      ...[...charges.values()].flatMap((c) => (c.allocations ?? []).map((a) => a.grant)),
+      ...movements.flatMap((m) => (m.void_grant ? [m.void_grant] : [])),
+    ];
+    return { targets, named: await this.grants.findByEventIds(db, grantIds) };
   }
 
   private async write(db: EntityManager, plan: LedgerPlan<LedgerEntry>, accounts: SavedAccount[]) {

@@ -334,3 +334,89 @@ describe('planMovements', () => {
     });
   });
 });
+
+describe('planMovements: refunds and voids', () => {
+  const refundOf = (event_id: string, of: string, amount: bigint | null): Movement => ({
+    event_id,
+    user_id: 'u1',
+    source: 'refund',
+    direction: 'income',
+    amount: amount ?? 0n,
+    refund: { of, whole: amount === null },
+  });
+
+  it('refunds a charge planned in the same batch, back to the grant it drew from', () => {
+    const g = aGrant('g1', 100n, '2026-07-01T00:00:00Z');
+    const result = plan(
+      accounts({ ...emptyAccount('u1'), balance: 100n, total_rewarded: 100n }),
+      noEntries,
+      [charge('c1', 40n), refundOf('r1', 'c1', null)],
+      { grants: [g] },
+    );
+    expect(result.outcomes.map((o) => o.kind)).toEqual(['applied', 'applied']);
+    expect(result.entries[1]).toMatchObject({
+      source: 'refund',
+      amount: 40n,
+      source_ref_id: 'c1',
+      allocations: [{ grant: 'g1', amount: 40n }],
+    });
+    expect(result.grants.find((c) => c.grant.event_id === 'g1')!.grant.remaining).toBe(100n);
+    expect(result.accounts[0]).toMatchObject({ balance: 100n, total_refunded: 40n });
+  });
+
+  it('writes off again at once what goes back to an expired grant', () => {
+    const expired = { ...aGrant('g1', 0n, '2026-05-01T00:00:00Z'), amount: 30n };
+    const result = planMovements(
+      {
+        accounts: accounts({ ...emptyAccount('u1'), balance: 0n }),
+        grants: new Map(),
+        holds: new Map(),
+        recorded: noEntries,
+        targets: new Map([
+          [
+            'c1',
+            {
+              event_id: 'c1',
+              user_id: 'u1',
+              source: 'chat',
+              direction: 'expense',
+              amount: -30n,
+              status: 'applied',
+              allocations: [{ grant: 'g1', amount: 30n }],
+              refunded: 0n,
+            },
+          ],
+        ]),
+        named: new Map([['g1', expired]]),
+        now: NOW,
+      },
+      [refundOf('r1', 'c1', 20n)],
+    );
+    expect(result.entries.map((e) => [e.event_id, e.source, e.amount])).toEqual([
+      ['r1', 'refund', 20n],
+      ['tally:refund-expire:r1', 'expire', -20n],
+    ]);
+    expect(result.accounts[0]).toMatchObject({ balance: 0n, total_expired: 20n });
+  });
+
+  it('voids what remains of a grant, once', () => {
+    const g = aGrant('g1', 70n, null);
+    const voidIt: Movement = {
+      event_id: 'tally:void:g1',
+      user_id: 'u1',
+      source: 'void',
+      direction: 'expense',
+      amount: 0n,
+      void_grant: 'g1',
+    };
+    const result = plan(
+      accounts({ ...emptyAccount('u1'), balance: 70n }),
+      noEntries,
+      [voidIt, voidIt],
+      { grants: [g] },
+    );
+    expect(result.outcomes.map((o) => o.kind)).toEqual(['applied', 'duplicate']);
+    expect(result.entries).toHaveLength(1);
+    expect(result.accounts[0]).toMatchObject({ balance: 0n, total_expired: 70n });
+  });
+});

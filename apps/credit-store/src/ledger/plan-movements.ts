@@ -1,4 +1,4 @@
-import { ErrorCode, EXPIRE_SOURCE } from '@tally/contracts';
+import { ErrorCode, EXPIRE_SOURCE, VOID_SOURCE } from '@tally/contracts';
 import type { Grant, GrantChange } from './grants/grant';
 import { GrantBook } from './grants/grant-book';
 import type { Hold, HoldCapture } from './holds/hold';
@@ -10,12 +10,13 @@ import type {
   NewLedgerEntry,
   Refusal,
 } from './entries/ledger-entry';
+import { RefundPart, refundAmount, refundParts, RefundTarget } from './entries/refund-target';
 
 /** What an entry already recorded under an event_id says, for comparing with a repeat. */
 export type RecordedEntry = Pick<
   LedgerEntry,
   'event_id' | 'user_id' | 'source' | 'direction' | 'amount'
->;
+> & { source_ref_id?: string | null };
 
 export type MovementOutcome<E extends RecordedEntry = RecordedEntry> =
   | { kind: 'applied'; movement: Movement; entry: NewLedgerEntry }
@@ -33,6 +34,10 @@ export interface LedgerState<E extends RecordedEntry = RecordedEntry> {
   holds: ReadonlyMap<string, Hold>;
   /** Entries already written under the movements' event_ids. */
   recorded: ReadonlyMap<string, E>;
+  /** Charges named by the refunds, with how much of each was refunded already. */
+  targets?: ReadonlyMap<string, RefundTarget>;
+  /** Grants named by the refunds' charges and by the voids, spendable or not. */
+  named?: ReadonlyMap<string, Grant>;
   now: Date;
 }
 
@@ -51,6 +56,16 @@ export function expiryEventId(grantEventId: string): string {
   return `tally:expire:${grantEventId}`;
 }
 
+/** The entries that write off again what a refund gave back to expired or voided grants. */
+export function refundWriteOffEventId(kind: 'expire' | 'void', refundEventId: string): string {
+  return `tally:refund-${kind}:${refundEventId}`;
+}
+
+/** The one entry that voids a grant. */
+export function voidEventId(grantEventId: string): string {
+  return `tally:void:${grantEventId}`;
+}
+
 export function signedAmount(movement: Movement): bigint {
   return movement.direction === 'income' ? movement.amount : -movement.amount;
 }
@@ -62,8 +77,15 @@ export function conflictReason(recorded: RecordedEntry, movement: Movement): str
     recorded.source !== movement.source && `source ${recorded.source} ≠ ${movement.source}`,
     recorded.direction !== movement.direction &&
       `direction ${recorded.direction} ≠ ${movement.direction}`,
-    recorded.amount !== signedAmount(movement) &&
+    // A whole refund and a void are for whatever was left then: their amount is the ledger's.
+    !movement.refund?.whole &&
+      !movement.void_grant &&
+      recorded.amount !== signedAmount(movement) &&
       `amount ${recorded.amount} ≠ ${signedAmount(movement)}`,
+    movement.refund &&
+      recorded.source_ref_id !== undefined &&
+      recorded.source_ref_id !== movement.refund.of &&
+      `refund_of ${recorded.source_ref_id} ≠ ${movement.refund.of}`,
   ].filter((difference): difference is string => typeof difference === 'string');
   return differences.length
     ? `event_id ${movement.event_id} already recorded with ${differences.join(', ')}`
@@ -121,6 +143,7 @@ export function planMovements<E extends RecordedEntry>(
   const entries: NewLedgerEntry[] = [];
   const captures: HoldCapture[] = [];
   const outcomes: MovementOutcome<E>[] = [];
+  const targets = new Map(state.targets);
   let nextSeq = BigInt(Number.MAX_SAFE_INTEGER);
 
   const bookOf = (userId: string): Book => {
@@ -157,6 +180,72 @@ export function planMovements<E extends RecordedEntry>(
     return entry;
   };
 
+  /**
+   * A refund's entries: the refund itself, then (if some of it went back to grants that have
+   * expired or been voided since) the entries writing that part off again at once. What goes back
+   * to live grants and to the overdraft first pays the account's debt, if it has one; then the
+   * grants get their credits back with their own expiry, and the overdraft part beyond the debt
+   * becomes a grant of the refund itself.
+   */
+  const planRefund = (book: Book, refund: Movement, parts: RefundPart[]): NewLedgerEntry[] => {
+    let debt = book.account.balance < 0n ? -book.account.balance : 0n;
+    const restored: Allocation[] = [];
+    const writtenOff = { expire: [] as Allocation[], void: [] as Allocation[] };
+    let unowned = 0n;
+    for (const part of parts) {
+      const grant = part.grant
+        ? book.grants.find(part.grant, state.named?.get(part.grant))
+        : undefined;
+      const gone = grant && goneFor(grant, state.now);
+      if (grant && gone) {
+        restored.push({ grant: grant.event_id, amount: part.amount });
+        writtenOff[gone].push({ grant: grant.event_id, amount: part.amount });
+        continue;
+      }
+      const paid = debt < part.amount ? debt : part.amount;
+      debt -= paid;
+      const rest = part.amount - paid;
+      if (rest === 0n) continue;
+      if (grant) {
+        book.grants.restore(grant, rest);
+        restored.push({ grant: grant.event_id, amount: rest });
+      } else {
+        unowned += rest;
+      }
+    }
+    if (unowned > 0n) {
+      book.grants.add(
+        {
+          event_id: refund.event_id,
+          user_id: refund.user_id,
+          source: refund.source,
+          amount: unowned,
+          expires_at: refund.expires_at ?? null,
+          seq: nextSeq++,
+        },
+        0n,
+      );
+    }
+    const planned = [post(book, refund, restored)];
+    for (const kind of ['expire', 'void'] as const) {
+      const allocations = writtenOff[kind];
+      if (allocations.length === 0) continue;
+      const amount = allocations.reduce((sum, a) => sum + a.amount, 0n);
+      const writeOff: Movement = {
+        event_id: refundWriteOffEventId(kind, refund.event_id),
+        user_id: refund.user_id,
+        source: kind === 'expire' ? EXPIRE_SOURCE : VOID_SOURCE,
+        direction: 'expense',
+        amount,
+        description: `refund ${refund.event_id} went back to ${kind === 'expire' ? 'expired' : 'voided'} grants`,
+        source_ref_id: refund.event_id,
+      };
+      planned.push(post(book, writeOff, allocations));
+    }
+    entries.push(...planned);
+    return planned;
+  };
+
   for (const book of state.accounts.keys()) bookOf(book);
 
   for (const movement of movements) {
@@ -171,6 +260,34 @@ export function planMovements<E extends RecordedEntry>(
       continue;
     }
     const book = bookOf(movement.user_id);
+    if (movement.refund) {
+      const of = movement.refund.of;
+      const decided = refundAmount(targets.get(of), movement);
+      if ('refusal' in decided) {
+        outcomes.push({ kind: 'refused', movement, refusal: decided.refusal });
+        continue;
+      }
+      const target = targets.get(of)!;
+      const refund = { ...movement, amount: decided.amount, source_ref_id: of };
+      const planned = planRefund(book, refund, refundParts(target, decided.amount));
+      targets.set(of, { ...target, refunded: target.refunded + decided.amount });
+      outcomes.push({ kind: 'applied', movement: refund, entry: planned[0] });
+      continue;
+    }
+    if (movement.void_grant) {
+      const grant = book.grants.find(movement.void_grant, state.named?.get(movement.void_grant));
+      const amount =
+        grant && grant.user_id === movement.user_id ? book.grants.void(grant, state.now) : 0n;
+      const voided = { ...movement, amount, source_ref_id: movement.void_grant };
+      if (amount === 0n) {
+        outcomes.push({ kind: 'unpriced', movement: voided });
+        continue;
+      }
+      const entry = post(book, voided, [{ grant: grant!.event_id, amount }]);
+      entries.push(entry);
+      outcomes.push({ kind: 'applied', movement: voided, entry });
+      continue;
+    }
     if (movement.direction === 'expense' && movement.hold_id) {
       const hold = holds.get(movement.hold_id);
       if (hold?.status === 'captured' && hold.capture_event_id === movement.event_id) {
@@ -203,7 +320,7 @@ export function planMovements<E extends RecordedEntry>(
     }
     let allocations: Allocation[] | null = null;
     if (movement.direction === 'expense') {
-      allocations = book.grants.draw(movement.amount).allocations;
+      allocations = book.grants.draw(movement.amount, movement.draw_first ?? undefined).allocations;
     } else {
       const debt = book.account.balance < 0n ? -book.account.balance : 0n;
       book.grants.add(
@@ -221,6 +338,7 @@ export function planMovements<E extends RecordedEntry>(
     const entry = post(book, movement, allocations);
     entries.push(entry);
     outcomes.push({ kind: 'applied', movement, entry });
+    if (entry.direction === 'expense') targets.set(entry.event_id, { ...entry, refunded: 0n });
   }
 
   const changedBooks = [...books.values()];
@@ -231,6 +349,13 @@ export function planMovements<E extends RecordedEntry>(
     captures,
     outcomes,
   };
+}
+
+/** Whether credits given back to this grant are written off again at once, and as what. */
+function goneFor(grant: Grant, now: Date): 'expire' | 'void' | undefined {
+  if (grant.voided_at) return 'void';
+  if (grant.expires_at !== null && grant.expires_at <= now) return 'expire';
+  return undefined;
 }
 
 function expiryMovement(grant: Grant, amount: bigint): Movement {

@@ -5,7 +5,8 @@ import type { Order, OrderStatus } from './order';
 
 const COLUMNS = `order_id, user_id, product_id::int AS product_id, product, quantity,
                  credit_amount::float8 AS credit_amount, amount_cent::float8 AS amount_cent, currency,
-                 status, payment_ref, ledger_event_id, created_at, paid_at, credited_at, cancelled_at`;
+                 status, payment_ref, ledger_event_id, created_at, paid_at, credited_at, cancelled_at,
+                 refunded_at, refund_payment_ref, refund_reason, refund_event_id`;
 
 export type NewOrder = Pick<
   Order,
@@ -57,11 +58,28 @@ export class OrderRepository {
     return rows[0];
   }
 
+  /** A credited order whose credits were taken back by `refundEventId`. */
+  async markRefunded(
+    db: EntityManager,
+    orderId: string,
+    refund: { event_id: string; payment_ref: string | null; reason: string | null },
+  ): Promise<Order> {
+    const rows: Order[] = await db.query(
+      `WITH changed AS (
+         UPDATE orders SET status = 'refunded', refunded_at = now(), refund_event_id = $2,
+                refund_payment_ref = $3, refund_reason = $4
+          WHERE order_id = $1 RETURNING *)
+       SELECT ${COLUMNS} FROM changed`,
+      [orderId, refund.event_id, refund.payment_ref, refund.reason],
+    );
+    return rows[0];
+  }
+
   /** Moves an order to `status`, stamping the matching *_at column. */
   async transition(
     db: EntityManager,
     orderId: string,
-    status: Exclude<OrderStatus, 'pending'>,
+    status: Exclude<OrderStatus, 'pending' | 'refunded'>,
     fields: { payment_ref?: string | null; ledger_event_id?: string } = {},
   ): Promise<Order> {
     const rows: Order[] = await db.query(

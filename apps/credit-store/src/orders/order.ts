@@ -1,6 +1,6 @@
 import type { Product } from '../products/product';
 
-export type OrderStatus = 'pending' | 'paid' | 'credited' | 'cancelled';
+export type OrderStatus = 'pending' | 'paid' | 'credited' | 'cancelled' | 'refunded';
 
 /** A product as stored in an order (jsonb): its timestamps come back as ISO strings. */
 export type ProductSnapshot = Omit<Product, 'created_at' | 'updated_at'> & {
@@ -25,9 +25,19 @@ export interface Order {
   paid_at: Date | null;
   credited_at: Date | null;
   cancelled_at: Date | null;
+  refunded_at: Date | null;
+  refund_payment_ref: string | null;
+  refund_reason: string | null;
+  /** The entry that took the order's credits back. */
+  refund_event_id: string | null;
 }
 
 /** The ledger event that credits an order: one per order, in the ledger's own namespace. */
 export function orderEventId(orderId: string): string {
   return `tally:order:${orderId}`;
+}
+
+/** The ledger event that takes an order's credits back when its payment is refunded: one per order. */
+export function orderRefundEventId(orderId: string): string {
+  return `tally:order-refund:${orderId}`;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { RequireToken } from '@tally/platform';
-import { CreateOrderDto, OrderPaidDto } from './dto/order.dto';
+import { CreateOrderDto, OrderPaidDto, OrderRefundDto } from './dto/order.dto';
 import { idempotencyKey } from './idempotency-key';
 import { OrdersService } from './orders.service';
 
@@ -33,6 +33,13 @@ export class OrdersController {
   @HttpCode(200)
   paid(@Param('id') id: string, @Body() body: OrderPaidDto) {
     return this.orders.markPaid(id, body.payment_ref ?? null);
+  }
+
+  /** The payment was refunded or charged back: the credits are taken back (admin token only). */
+  @Post(':id/refund')
+  @HttpCode(200)
+  refund(@Param('id') id: string, @Body() body: OrderRefundDto) {
+    return this.orders.refund(id, body.payment_ref ?? null, body.reason ?? null);
   }
 
   @Post(':id/cancel')

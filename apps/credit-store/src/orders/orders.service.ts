@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, MAX_AMOUNT } from '@tally/contracts';
+import { ErrorCode, MAX_AMOUNT, ORDER_REFUND_SOURCE } from '@tally/contracts';
 import { DomainError, uuidv7, withTransactionRetry } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
 import { GrantsService } from '../grants/grants.service';
+import { LedgerService } from '../ledger/ledger.service';
 import { ProductsService } from '../products/products.service';
 import type { CreateOrderDto } from './dto/order.dto';
-import { Order, orderEventId } from './order';
+import { Order, orderEventId, orderRefundEventId } from './order';
 import { OrderRepository } from './order.repository';
 
 /**
@@ -22,6 +23,7 @@ export class OrdersService {
     private readonly products: ProductsService,
     private readonly grants: GrantsService,
     private readonly snapshotRelay: BalanceSnapshotRelay,
+    private readonly ledger: LedgerService,
   ) {}
 
   /**
@@ -102,6 +104,44 @@ export class OrdersService {
     });
     this.snapshotRelay.wake();
     return credited;
+  }
+
+  /**
+   * The payment was refunded or charged back: the order's credits are taken back by one expense
+   * (`tally:order-refund:<id>`), first from what is left of its own grant, then from the rest of
+   * the balance, into overdraft (and so blocked) if the user already spent them. Once per order.
+   */
+  async refund(orderId: string, paymentRef: string | null, reason: string | null): Promise<Order> {
+    const refunded = await this.inTransaction(async (db) => {
+      const order = await this.lock(db, orderId);
+      if (order.status === 'refunded') return order;
+      if (order.status !== 'credited') {
+        throw new DomainError(
+          ErrorCode.OrderNotRefundable,
+          `order ${orderId} is ${order.status}: only a credited order can be refunded`,
+        );
+      }
+      const event_id = orderRefundEventId(orderId);
+      const [outcome] = await this.ledger.applyWithin(db, [
+        {
+          event_id,
+          user_id: order.user_id,
+          source: ORDER_REFUND_SOURCE,
+          direction: 'expense',
+          amount: BigInt(order.credit_amount),
+          order_id: orderId,
+          draw_first: order.ledger_event_id ?? undefined,
+          source_ref_id: paymentRef ?? order.payment_ref,
+          description: reason ?? `refund of order ${orderId}`,
+        },
+      ]);
+      if (outcome.kind !== 'applied' && outcome.kind !== 'duplicate') {
+        throw new Error(`order refund ${event_id} was ${outcome.kind}`);
+      }
+      return this.orders.markRefunded(db, orderId, { event_id, payment_ref: paymentRef, reason });
+    });
+    this.snapshotRelay.wake();
+    return refunded;
   }
 
   /** Only a pending order can be cancelled; cancelling again answers the same. */

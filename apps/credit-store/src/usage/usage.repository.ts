@@ -14,7 +14,7 @@ export interface UsageSumsRow {
 }
 
 const SUMS = `count(*)::text AS calls,
-              COALESCE(sum(amount), 0)::text AS credits,
+              (COALESCE(sum(amount), 0) - COALESCE(sum(refunded), 0))::text AS credits,
               COALESCE(sum(input_tokens), 0)::text AS input_tokens,
               COALESCE(sum(cached_tokens), 0)::text AS cached_tokens,
               COALESCE(sum(cache_write_tokens), 0)::text AS cache_write_tokens,
@@ -23,12 +23,21 @@ const SUMS = `count(*)::text AS calls,
               COALESCE(sum(seconds), 0)::text AS seconds`;
 const OF_USER_SINCE = `user_id = $1 AND ($2::timestamptz IS NULL OR occurred_at >= $2)`;
 
+/**
+ * The calls with what was refunded of each: credits are net of refunds, counted against the call
+ * they give back (its source, model and day).
+ */
+const CALLS = `usage_records u
+  LEFT JOIN (SELECT source_ref_id, sum(amount) AS refunded FROM ledger_entries
+              WHERE source = 'refund' AND status = 'applied' AND user_id = $1
+              GROUP BY source_ref_id) r ON r.source_ref_id = u.event_id`;
+
 /** The consumption dashboard, read from usage_records (free calls included, with 0 credits). */
 @Injectable()
 export class UsageRepository {
   async totals(db: EntityManager, userId: string, from: Date | null): Promise<UsageSumsRow> {
     const [row]: UsageSumsRow[] = await db.query(
-      `SELECT ${SUMS} FROM usage_records WHERE ${OF_USER_SINCE}`,
+      `SELECT ${SUMS} FROM ${CALLS} WHERE ${OF_USER_SINCE}`,
       [userId, from],
     );
     return row;
@@ -36,9 +45,9 @@ export class UsageRepository {
 
   bySourceAndModel(db: EntityManager, userId: string, from: Date | null) {
     return db.query<(UsageSumsRow & { source: string; model: string | null })[]>(
-      `SELECT source, model, ${SUMS} FROM usage_records WHERE ${OF_USER_SINCE}
+      `SELECT source, model, ${SUMS} FROM ${CALLS} WHERE ${OF_USER_SINCE}
         GROUP BY source, model
-        ORDER BY sum(amount) DESC, count(*) DESC, source, model NULLS LAST`,
+        ORDER BY sum(amount) - COALESCE(sum(refunded), 0) DESC, count(*) DESC, source, model NULLS LAST`,
       [userId, from],
     );
   }
@@ -47,7 +56,7 @@ export class UsageRepository {
   byDay(db: EntityManager, userId: string, from: Date | null) {
     return db.query<(UsageSumsRow & { day: string })[]>(
       `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, ${SUMS}
-         FROM usage_records WHERE ${OF_USER_SINCE}
+         FROM ${CALLS} WHERE ${OF_USER_SINCE}
         GROUP BY 1 ORDER BY 1`,
       [userId, from],
     );

@@ -15,6 +15,12 @@ export enum ErrorCode {
   HoldNotOpen = 'hold_not_open',
   /** A cancelled order cannot be paid; a paid or credited one cannot be cancelled. */
   OrderNotPayable = 'order_not_payable',
+  /** A refund names no charge of its user in the ledger (unknown, not a charge, or rejected). */
+  RefundOfUnknown = 'refund_of_unknown',
+  /** The refunds of one charge would add up to more than it took (a free charge took nothing). */
+  RefundExceedsCharge = 'refund_exceeds_charge',
+  /** Only a credited (or already refunded) order can be refunded. */
+  OrderNotRefundable = 'order_not_refundable',
   /** No active price rule matches the (scene, provider, model) asked for. */
   NoPriceRule = 'no_price_rule',
   /** A unique business key (sku, reward source, hold_id with another body...) is taken. */

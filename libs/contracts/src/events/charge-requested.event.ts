@@ -35,7 +35,8 @@ export class ChargeFields {
 
   @IsSource()
   @IsNotIn(RESERVED_CHARGE_SOURCES, {
-    message: '$property must not be an income source or "expire"',
+    message:
+      '$property must not be an income source or one the ledger writes itself (expire, refund, order_refund, void)',
   })
   source!: string;
 

@@ -18,11 +18,14 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
       return HttpStatus.FORBIDDEN;
     case ErrorCode.NotFound:
     case ErrorCode.ModelNotFound:
+    case ErrorCode.RefundOfUnknown:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.EventIdConflict:
     case ErrorCode.HoldNotOpen:
     case ErrorCode.OrderNotPayable:
     case ErrorCode.AlreadyExists:
+    case ErrorCode.RefundExceedsCharge:
+    case ErrorCode.OrderNotRefundable:
       return HttpStatus.CONFLICT;
     case ErrorCode.NoPriceRule:
       return HttpStatus.UNPROCESSABLE_ENTITY;

@@ -4,6 +4,7 @@ import { AddOutboxRequestId1764201600000 } from './1764201600000-add-outbox-requ
 import { AddBalanceViewExpiring1764374400000 } from './1764374400000-add-balance-view-expiring';
 import { AddOutboxParked1764374401000 } from './1764374401000-add-outbox-parked';
 import { CreateStoredResponses1764547200000 } from './1764547200000-create-stored-responses';
+import { CreateRefunds1764460800000 } from './1764460800000-create-refunds';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const GATEWAY_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const GATEWAY_MIGRATIONS = [
   AddBalanceViewExpiring1764374400000,
   AddOutboxParked1764374401000,
   CreateStoredResponses1764547200000,
+  CreateRefunds1764460800000,
 ];

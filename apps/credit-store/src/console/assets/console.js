@@ -88,6 +88,13 @@ function cell(value, className) {
   return td;
 }
 
+function note(value, className) {
+  const span = document.createElement('span');
+  span.textContent = text(value);
+  span.className = className;
+  return span;
+}
+
 const signClass = (amount) => (String(amount).startsWith('-') ? 'num neg' : 'num pos');
 
 function showError(message) {
@@ -133,6 +140,7 @@ async function loadAccount(userId, isCurrent) {
     'total_rewarded',
     'total_consumed',
     'total_expired',
+    'total_refunded',
   ]) {
     $(`account-${field}`).textContent = text(account[field]);
   }
@@ -149,9 +157,26 @@ async function loadLedger(userId, isCurrent) {
   const page = await getJson(`/accounts/${encodeURIComponent(userId)}/ledger?${query}`);
   if (!isCurrent()) return;
 
+  // A refund names the charge it gives back; that charge, when on the page, says it was refunded.
+  const refundsOf = new Map();
+  for (const entry of page.items) {
+    if (entry.source !== 'refund') continue;
+    refundsOf.set(entry.source_ref_id, [
+      ...(refundsOf.get(entry.source_ref_id) ?? []),
+      entry.event_id,
+    ]);
+  }
   const rows = page.items.map((entry) => {
     const tr = document.createElement('tr');
     tr.dataset.eventId = entry.event_id;
+    const refunds = refundsOf.get(entry.event_id);
+    const link =
+      entry.source === 'refund'
+        ? note(`↩ refund of ${entry.source_ref_id}`, 'refund-of mono')
+        : refunds
+          ? note(`refunded by ${refunds.join(', ')}`, 'refunded-by mono')
+          : undefined;
+    if (entry.source === 'refund') tr.dataset.refundOf = entry.source_ref_id;
     const created = cell(timeText(entry.created_at));
     created.title = text(entry.created_at);
     tr.append(
@@ -165,6 +190,7 @@ async function loadLedger(userId, isCurrent) {
       cell(entry.status, `status ${entry.status}`),
       cell(entry.description, 'description'),
     );
+    if (link) tr.lastChild.prepend(link, document.createElement('br'));
     return tr;
   });
   $('ledger-rows').replaceChildren(...rows);

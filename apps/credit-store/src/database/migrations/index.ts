@@ -9,6 +9,8 @@ import { AddOrderIdempotencyKey1764288200000 } from './1764288200000-add-order-i
 import { AddBalanceOutboxParked1764374402000 } from './1764374402000-add-balance-outbox-parked';
 import { CreateDeadLetters1764460800000 } from './1764460800000-create-dead-letters';
 import { AddCacheWritePrices1764460900000 } from './1764460900000-add-cache-write-prices';
+import { AddRefundsAndVoids1764461000000 } from './1764461000000-add-refunds-and-voids';
+import { CreateWaitingRefunds1764461100000 } from './1764461100000-create-waiting-refunds';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -23,4 +25,6 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddBalanceOutboxParked1764374402000,
   CreateDeadLetters1764460800000,
   AddCacheWritePrices1764460900000,
+  AddRefundsAndVoids1764461000000,
+  CreateWaitingRefunds1764461100000,
 ];

@@ -10,6 +10,7 @@ interface AccountRow {
   total_rewarded: string;
   total_consumed: string;
   total_expired: string;
+  total_refunded: string;
   version: string;
   charge_sequence: string;
   updated_at: Date;
@@ -25,6 +26,7 @@ function fromRow(row: AccountRow): AccountRecord {
     total_rewarded: BigInt(row.total_rewarded),
     total_consumed: BigInt(row.total_consumed),
     total_expired: BigInt(row.total_expired),
+    total_refunded: BigInt(row.total_refunded),
     version: BigInt(row.version),
     charge_sequence: BigInt(row.charge_sequence),
     updated_at: row.updated_at,
@@ -32,7 +34,7 @@ function fromRow(row: AccountRow): AccountRecord {
 }
 
 const COLUMNS = `user_id, balance, total_recharged, total_rewarded, total_consumed, total_expired,
-                 version, charge_sequence, updated_at`;
+                 total_refunded, version, charge_sequence, updated_at`;
 
 @Injectable()
 export class AccountRepository {
@@ -61,13 +63,14 @@ export class AccountRepository {
       `UPDATE accounts AS a
           SET balance = u.balance, total_recharged = u.total_recharged,
               total_rewarded = u.total_rewarded, total_consumed = u.total_consumed,
-              total_expired = u.total_expired, version = u.version,
+              total_expired = u.total_expired, total_refunded = u.total_refunded,
+              version = u.version,
               charge_sequence = u.charge_sequence,
               updated_at = CASE WHEN u.moved THEN now() ELSE a.updated_at END
          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-                     $7::bigint[], $8::bigint[], $9::boolean[])
+                     $7::bigint[], $8::bigint[], $9::boolean[], $10::bigint[])
               AS u (user_id, balance, total_recharged, total_rewarded, total_consumed, total_expired,
-                    version, charge_sequence, moved)
+                    version, charge_sequence, moved, total_refunded)
         WHERE a.user_id = u.user_id`,
       [
         accounts.map((a) => a.user_id),
@@ -79,6 +82,7 @@ export class AccountRepository {
         column((a) => a.version),
         column((a) => a.charge_sequence),
         accounts.map((a) => a.moved),
+        column((a) => a.total_refunded),
       ],
     );
   }

@@ -47,6 +47,15 @@ export interface Movement {
   usage?: UsageRecord;
   /** Where a bus message came from, to record a conflict once however often it is redelivered. */
   origin?: { topic: string; partition: number; offset: string };
+  /**
+   * A refund (income, source `refund`): the charge it gives back, and whether its amount is
+   * whatever of that charge is not refunded yet (then `amount` is resolved by the ledger).
+   */
+  refund?: { of: string; whole: boolean };
+  /** A void (expense, source `void`): the grant whose remainder it writes off (`amount` resolved). */
+  void_grant?: string;
+  /** An expense that draws from this grant before the others (an order refund, from its grant). */
+  draw_first?: string;
   /** A charge's producer sequence, reported back in balance snapshots (see ChargeRequestedPayload). */
   charge_sequence?: number;
 }

@@ -64,6 +64,18 @@ export class LedgerRepository {
     return (await this.findByEventIds(db, [eventId])).get(eventId);
   }
 
+  /** How much of each of these charges was refunded already. */
+  async sumRefunds(db: EntityManager, chargeEventIds: string[]): Promise<Map<string, bigint>> {
+    if (chargeEventIds.length === 0) return new Map();
+    const rows: { refund_of: string; refunded: string }[] = await db.query(
+      `SELECT source_ref_id AS refund_of, SUM(amount) AS refunded FROM ledger_entries
+        WHERE source = 'refund' AND status = 'applied' AND source_ref_id = ANY($1::text[])
+        GROUP BY source_ref_id`,
+      [[...new Set(chargeEventIds)]],
+    );
+    return new Map(rows.map((row) => [row.refund_of, BigInt(row.refunded)]));
+  }
+
   /**
    * One statement for the whole batch, in the given order (ids follow it). Only what the database
    * adds comes back (id, created_at, occurred_at as stored): the rest is what was written, and

@@ -23,11 +23,20 @@ export class GrantBook {
     this.grants.sort(compareFifo);
   }
 
-  /** Takes up to `amount` from the grants, soonest-expiring first; the rest is overdraft. */
-  draw(amount: bigint): { allocations: Allocation[]; overdraft: bigint } {
+  /**
+   * Takes up to `amount` from the grants, soonest-expiring first (or `first` before all others);
+   * the rest is overdraft.
+   */
+  draw(amount: bigint, first?: string): { allocations: Allocation[]; overdraft: bigint } {
     const allocations: Allocation[] = [];
     let left = amount;
-    for (const grant of this.grants) {
+    const order = first
+      ? [
+          ...this.grants.filter((g) => g.event_id === first),
+          ...this.grants.filter((g) => g.event_id !== first),
+        ]
+      : this.grants;
+    for (const grant of order) {
       if (left === 0n) break;
       const take = grant.remaining < left ? grant.remaining : left;
       if (take === 0n) continue;
@@ -62,6 +71,36 @@ export class GrantBook {
     const amount = grant.remaining;
     grant.remaining = 0n;
     this.touch(grant, now);
+    this.dropEmpty();
+    return amount;
+  }
+
+  /** The grant as this plan knows it (spendable or changed), else `loaded` as read. */
+  find(eventId: string, loaded?: Grant): Grant | undefined {
+    return (
+      this.changes.get(eventId)?.grant ??
+      this.grants.find((g) => g.event_id === eventId) ??
+      (loaded && { ...loaded })
+    );
+  }
+
+  /** Gives `amount` back to a grant that is neither expired nor voided (a refund). */
+  restore(grant: Grant, amount: bigint): void {
+    grant.remaining += amount;
+    this.touch(grant, null);
+    if (!this.grants.includes(grant)) {
+      this.grants.push(grant);
+      this.grants.sort(compareFifo);
+    }
+  }
+
+  /** Writes off what remains of a grant for good (an admin's void); returns how much that was. */
+  void(grant: Grant, now: Date): bigint {
+    const amount = grant.remaining;
+    grant.remaining = 0n;
+    grant.voided_at ??= now;
+    this.touch(grant, null);
+    this.changes.get(grant.event_id)!.voided_at = grant.voided_at;
     this.dropEmpty();
     return amount;
   }

@@ -11,7 +11,24 @@ interface GrantRow {
   debt_covered: string;
   remaining: string;
   expires_at: Date | null;
+  voided_at: Date | null;
 }
+
+function fromRow(row: GrantRow): Grant {
+  return {
+    event_id: row.event_id,
+    user_id: row.user_id,
+    source: row.source,
+    amount: BigInt(row.amount),
+    debt_covered: BigInt(row.debt_covered),
+    remaining: BigInt(row.remaining),
+    expires_at: row.expires_at,
+    voided_at: row.voided_at,
+    seq: BigInt(row.id),
+  };
+}
+
+const COLUMNS = `id, event_id, user_id, source, amount, debt_covered, remaining, expires_at, voided_at`;
 
 /**
  * Grants change only while their account's row is locked (ledger transactions, holds and the
@@ -21,26 +38,26 @@ interface GrantRow {
 export class GrantRepository {
   async findSpendable(db: EntityManager, userIds: string[]): Promise<Map<string, Grant[]>> {
     const rows: GrantRow[] = await db.query(
-      `SELECT id, event_id, user_id, source, amount, debt_covered, remaining, expires_at
-         FROM grants WHERE user_id = ANY($1::text[]) AND spendable`,
+      `SELECT ${COLUMNS} FROM grants WHERE user_id = ANY($1::text[]) AND spendable`,
       [[...new Set(userIds)]],
     );
     const byUser = new Map<string, Grant[]>();
     for (const row of rows) {
       const list = byUser.get(row.user_id) ?? [];
-      list.push({
-        event_id: row.event_id,
-        user_id: row.user_id,
-        source: row.source,
-        amount: BigInt(row.amount),
-        debt_covered: BigInt(row.debt_covered),
-        remaining: BigInt(row.remaining),
-        expires_at: row.expires_at,
-        seq: BigInt(row.id),
-      });
+      list.push(fromRow(row));
       byUser.set(row.user_id, list);
     }
     return byUser;
+  }
+
+  /** Grants by their income's event_id, whatever their state (for refunds and voids). */
+  async findByEventIds(db: EntityManager, eventIds: string[]): Promise<Map<string, Grant>> {
+    if (eventIds.length === 0) return new Map();
+    const rows: GrantRow[] = await db.query(
+      `SELECT ${COLUMNS} FROM grants WHERE event_id = ANY($1::text[])`,
+      [[...new Set(eventIds)]],
+    );
+    return new Map(rows.map((row) => [row.event_id, fromRow(row)]));
   }
 
   /** Users with grants whose expiry has come and that still hold credits. */
@@ -77,13 +94,17 @@ export class GrantRepository {
     }
     if (updated.length > 0) {
       await db.query(
-        `UPDATE grants AS g SET remaining = u.remaining, expired_at = COALESCE(g.expired_at, u.expired_at)
-           FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS u (event_id, remaining, expired_at)
+        `UPDATE grants AS g SET remaining = u.remaining,
+                                expired_at = COALESCE(g.expired_at, u.expired_at),
+                                voided_at = COALESCE(g.voided_at, u.voided_at)
+           FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::timestamptz[])
+                AS u (event_id, remaining, expired_at, voided_at)
           WHERE g.event_id = u.event_id`,
         [
           updated.map((c) => c.grant.event_id),
           updated.map((c) => c.grant.remaining.toString()),
           updated.map((c) => c.expired_at),
+          updated.map((c) => c.voided_at ?? null),
         ],
       );
     }

@@ -10,6 +10,8 @@ export interface Grant {
   remaining: bigint;
   /** null: never expires. */
   expires_at: Date | null;
+  /** When an admin voided it: credits refunded to it later are written off again at once. */
+  voided_at?: Date | null;
   /** Creation order, the tie-break between grants expiring at the same moment. */
   seq: bigint;
 }
@@ -20,4 +22,6 @@ export interface GrantChange {
   isNew: boolean;
   /** Set when the expiry wrote the remainder off. */
   expired_at: Date | null;
+  /** Set when a void wrote the remainder off. */
+  voided_at?: Date | null;
 }

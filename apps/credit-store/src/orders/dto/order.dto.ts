@@ -1,5 +1,5 @@
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsUserId } from '@tally/contracts';
+import { IsDescription, IsUserId } from '@tally/contracts';
 
 /** Body of `POST /orders`. */
 export class CreateOrderDto {
@@ -11,4 +11,10 @@ export class CreateOrderDto {
 /** Body of `POST /orders/{id}/paid` (the payment provider's callback). */
 export class OrderPaidDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(128) payment_ref?: string;
+}
+
+/** Body of `POST /orders/{id}/refund` (the payment was refunded or charged back). */
+export class OrderRefundDto {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128) payment_ref?: string;
+  @IsOptional() @IsDescription() reason?: string;
 }
