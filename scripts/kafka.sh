@@ -161,17 +161,20 @@ cluster_id() {
   cat "$id_file"
 }
 
-# Starts one node in the background (formatting its storage the first time); does not wait.
+formatted() { [ -f "$(node_dir "$1")/logs/meta.properties" ]; }
+
+format() {
+  local node=$1 id=$2 dir
+  dir="$(node_dir "$node")"
+  java -cp "$LIBS/*" "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$id" \
+    -c "$dir/server.properties" --ignore-formatted >>"$dir/broker.log" 2>&1
+  log "formatted KRaft storage in $dir/logs (cluster $id)"
+}
+
+# Starts one node in the background; does not wait.
 launch() {
   local node=$1 dir
   dir="$(node_dir "$node")"
-  mkdir -p "$dir/logs"
-  write_config "$node"
-  if [ ! -f "$dir/logs/meta.properties" ]; then
-    java -cp "$LIBS/*" "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$(cluster_id)" \
-      -c "$dir/server.properties" --ignore-formatted >>"$dir/broker.log" 2>&1
-    log "formatted KRaft storage in $dir/logs (cluster $(cluster_id))"
-  fi
   # setsid: the broker must outlive the shell (and the npm process) that started it.
   setsid nohup java -cp "$LIBS/*" "${JAVA_OPTS[@]}" kafka.Kafka "$dir/server.properties" \
     >>"$dir/broker.log" 2>&1 </dev/null &
@@ -218,12 +221,21 @@ start() {
   done
   for node in $(seq 1 "$NODES"); do
     running_pid "$node" >/dev/null && continue
-    mkdir -p "$(node_dir "$node")"
-    log_from+=("$(stat -c %s "$(node_dir "$node")/broker.log" 2>/dev/null || echo 0)")
-    launch "$node"
+    mkdir -p "$(node_dir "$node")/logs"
+    write_config "$node"
     launched+=("$node")
+    log_from+=("$(stat -c %s "$(node_dir "$node")/broker.log" 2>/dev/null || echo 0)")
   done
-  local i
+  # New storage is formatted side by side: each format is a JVM of its own, seconds each.
+  local i id="" formats=()
+  for node in "${launched[@]}"; do
+    formatted "$node" && continue
+    [ -n "$id" ] || id="$(cluster_id)"
+    format "$node" "$id" &
+    formats+=($!)
+  done
+  for i in "${formats[@]}"; do wait "$i" || { log "formatting storage failed; see $DATA_DIR"; exit 1; }; done
+  for node in "${launched[@]}"; do launch "$node"; done
   for i in "${!launched[@]}"; do wait_ready "${launched[$i]}" "${log_from[$i]}"; done
   [ "${#launched[@]}" -gt 0 ] && log "Apache Kafka $KAFKA_VERSION ready: $(brokers) ($NODES node(s), data $DATA_DIR)"
   return 0
