@@ -25,6 +25,7 @@ LIBS="$ROOT/.cache/kafka/libs"
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/kafka/pom.xml")"
 case "${1:-}" in start-cluster | stop-cluster) KAFKA_NODES="${KAFKA_NODES:-3}" ;; esac
 NODES="${KAFKA_NODES:-1}"
+[[ "$NODES" =~ ^[1-9][0-9]*$ ]] || { echo "KAFKA_NODES must be a node count (1, or 3 for a cluster), not '$NODES'" >&2; exit 2; }
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 if [ "$NODES" -eq 1 ]; then

@@ -78,8 +78,8 @@ test(
     applied.start();
     const client = new ChargeClient(stack.gatewayUrl, FAULT_SHAPE);
     // Each failover takes the controller's notice (broker.session.timeout.ms, 9 s), a restart and a
-    // catch-up: the workload is stretched by them, so that both fall inside it.
-    const failoverMs = (FAULTS.brokerDownSeconds + 30) * 1000;
+    // catch-up (10-40 s here): the workload is stretched by them, so that every kill falls inside it.
+    const failoverMs = (FAULTS.brokerDownSeconds + 45) * 1000;
     const charging = client.run(FAULTS.events, FAULTS.seconds * 1000 + KILLS * failoverMs);
 
     const failovers: Failover[] = [];
