@@ -145,6 +145,9 @@ transaction.state.log.replication.factor=$REPLICAS
 transaction.state.log.min.isr=$MIN_INSYNC
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
+# Compaction's key map (credit.balance.updated) is allocated on the heap when the broker starts:
+# 128 MB by default, which a 256 MB cluster node restarted after a crash could not find (OOM).
+log.cleaner.dedupe.buffer.size=33554432
 PROPS
 }
 

@@ -17,7 +17,13 @@ import {
 import { useFaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
 import { grantSomeUsers } from './support/grants';
-import { expectExact, httpFigures, settleAndCheck, waitRecorded } from './support/http-outcome';
+import {
+  HttpOutcome,
+  expectExact,
+  httpFigures,
+  settleAndCheck,
+  waitRecorded,
+} from './support/http-outcome';
 import { ProgressSampler } from './support/progress-sampler';
 
 const NODES = 3;
@@ -77,59 +83,65 @@ test(
     published.start();
     applied.start();
     const client = new ChargeClient(stack.gatewayUrl, FAULT_SHAPE);
-    // Each failover takes the controller's notice (broker.session.timeout.ms, 9 s), a restart and a
-    // catch-up (10-40 s here): the workload is stretched by them, so that every kill falls inside it.
-    const failoverMs = (FAULTS.brokerDownSeconds + 45) * 1000;
-    const charging = client.run(FAULTS.events, FAULTS.seconds * 1000 + KILLS * failoverMs);
-
     const failovers: Failover[] = [];
-    let back: Promise<void> = Promise.resolve();
-    for (let kill = 1; kill <= KILLS; kill++) {
-      await waitRecorded(stack, (kill * FAULTS.events * 0.85) / (KILLS + 1));
-      // The node killed before is back in sync: one broker down at a time, as replication allows.
+    let outcome: HttpOutcome;
+    try {
+      // Each failover takes the controller's notice (broker.session.timeout.ms, 9 s), a restart
+      // and a catch-up (10-40 s here): the workload is stretched by them, so that every kill falls
+      // inside it.
+      const failoverMs = (FAULTS.brokerDownSeconds + 45) * 1000;
+      const charging = client.run(FAULTS.events, FAULTS.seconds * 1000 + KILLS * failoverMs);
+
+      let back: Promise<void> = Promise.resolve();
+      for (let kill = 1; kill <= KILLS; kill++) {
+        await waitRecorded(stack, (kill * FAULTS.events * 0.85) / (KILLS + 1));
+        // The node killed before is back in sync: one broker down at a time, as replication allows.
+        await back;
+        const partitions = await partitionsOf(stack, Topics.chargeRequested);
+        const node = busiestLeader(
+          partitions,
+          failovers.slice(-(NODES - 1)).map((f) => f.node),
+        );
+        const publishedAtKill = published.latest;
+        const appliedAtKill = applied.latest;
+        const acceptedBefore = client.accepted.size;
+        const killedAt = Date.now();
+        await stack.killBrokerNode(node);
+        await waitLeadersMoved(stack, Topics.chargeRequested, node);
+        const electedMs = Date.now() - killedAt;
+        // With one broker of three down, the partitions keep two in-sync replicas: the relay and the
+        // consumer go on without it.
+        const [publishingBack, applyingBack] = await Promise.all([
+          published.waitPast(publishedAtKill),
+          applied.waitPast(appliedAtKill),
+        ]);
+        await sleep(FAULTS.brokerDownSeconds * 1000);
+        const failover: Failover = {
+          node,
+          led: partitions.filter((p) => p.leader === node).length,
+          killedAt,
+          electedMs,
+          publishingBackMs: publishingBack - killedAt,
+          applyingBackMs: applyingBack - killedAt,
+          acceptedWhileDown: client.accepted.size - acceptedBefore,
+          restartedAt: Date.now(),
+          inSyncAt: NaN,
+        };
+        failovers.push(failover);
+        // It comes back and catches up while the workload goes on.
+        back = stack
+          .startBroker()
+          .then(() => waitFullyReplicated(stack, [...TOPICS, '__consumer_offsets']))
+          .then(() => void (failover.inSyncAt = Date.now()));
+        back.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
+      }
+      await charging;
       await back;
-      const partitions = await partitionsOf(stack, Topics.chargeRequested);
-      const node = busiestLeader(
-        partitions,
-        failovers.slice(-(NODES - 1)).map((f) => f.node),
-      );
-      const publishedAtKill = published.latest;
-      const appliedAtKill = applied.latest;
-      const acceptedBefore = client.accepted.size;
-      const killedAt = Date.now();
-      await stack.killBrokerNode(node);
-      await waitLeadersMoved(stack, Topics.chargeRequested, node);
-      const electedMs = Date.now() - killedAt;
-      // With one broker of three down, the partitions keep two in-sync replicas: the relay and the
-      // consumer go on without it.
-      const [publishingBack, applyingBack] = await Promise.all([
-        published.waitPast(publishedAtKill),
-        applied.waitPast(appliedAtKill),
-      ]);
-      await sleep(FAULTS.brokerDownSeconds * 1000);
-      const failover: Failover = {
-        node,
-        led: partitions.filter((p) => p.leader === node).length,
-        killedAt,
-        electedMs,
-        publishingBackMs: publishingBack - killedAt,
-        applyingBackMs: applyingBack - killedAt,
-        acceptedWhileDown: client.accepted.size - acceptedBefore,
-        restartedAt: Date.now(),
-        inSyncAt: NaN,
-      };
-      failovers.push(failover);
-      // It comes back and catches up while the workload goes on.
-      back = stack
-        .startBroker()
-        .then(() => waitFullyReplicated(stack, [...TOPICS, '__consumer_offsets']))
-        .then(() => void (failover.inSyncAt = Date.now()));
-      back.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
+      outcome = await settleAndCheck(stack, client, grants);
+    } finally {
+      // Also when a step failed: the samplers' loops would keep Jest from exiting.
+      await Promise.all([published.stop(), applied.stop()]);
     }
-    await charging;
-    await back;
-    const outcome = await settleAndCheck(stack, client, grants);
-    await Promise.all([published.stop(), applied.stop()]);
 
     const s = (ms: number) => (ms / 1000).toFixed(1);
     const figures: Record<string, string | number> = {

@@ -8,7 +8,7 @@ import {
   RecordMetadata,
 } from 'kafkajs';
 
-/** A send that failed for a reason a later one may overcome is sent again this often, backing off. */
+/** A send that failed for a reason a later one may overcome is sent again, backing off. */
 const RETRIES = 3;
 const INITIAL_RETRY_MS = 200;
 const MAX_RETRY_MS = 2000;
