@@ -251,11 +251,15 @@ async function shutdown(code) {
 
 /**
  * The apps find the broker and each other by the ports this script starts them on: a port set
- * alone (KAFKA_PORT, CREDIT_STORE_PORT) moves the address that goes with it, unless that is set.
+ * alone (KAFKA_PORT, CREDIT_STORE_PORT) or a cluster (KAFKA_NODES=3) moves the address that goes
+ * with it, unless that is set.
  */
 function derivePortSettings() {
   const env = process.env;
-  if (env.KAFKA_PORT && !env.KAFKA_BROKERS) env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_PORT}`;
+  if ((env.KAFKA_PORT || env.KAFKA_NODES) && !env.KAFKA_BROKERS) {
+    const brokers = spawnSync('bash', [KAFKA_SCRIPT, 'brokers'], { env, encoding: 'utf8' });
+    env.KAFKA_BROKERS = brokers.stdout.trim();
+  }
   if (env.CREDIT_STORE_PORT && !env.CREDIT_STORE_URL) {
     env.CREDIT_STORE_URL = `http://127.0.0.1:${env.CREDIT_STORE_PORT}`;
   }

@@ -200,16 +200,12 @@ describe('credit.balance.updated from the credit-store to the gateway guard', ()
     try {
       // The first replica's publishes land late, as over a slow link.
       const relay = store.app.get(BalanceSnapshotRelay);
-      const producer = (relay as unknown as { producer: { get(): Promise<unknown> } }).producer;
-      const realGet = producer.get.bind(producer);
-      producer.get = async () => {
-        const real = (await realGet()) as { send(r: unknown): Promise<unknown> };
-        return {
-          send: async (request: unknown) => {
-            await new Promise((resolve) => setTimeout(resolve, 1500));
-            return real.send(request);
-          },
-        };
+      const producer = (relay as unknown as { producer: { send(r: unknown): Promise<unknown> } })
+        .producer;
+      const realSend = producer.send.bind(producer);
+      producer.send = async (request: unknown) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return realSend(request);
       };
       try {
         const user = unique('user');
@@ -233,7 +229,7 @@ describe('credit.balance.updated from the credit-store to the gateway guard', ()
         expect(versions).toEqual([...versions].sort((a, b) => a - b));
         await eventually(async () => expect((await guardView(user)).balance).toBe(30));
       } finally {
-        producer.get = realGet;
+        producer.send = realSend;
       }
     } finally {
       await second.close();

@@ -34,10 +34,15 @@ export class BenchStack {
   private readonly kafkaEnv: NodeJS.ProcessEnv;
   private readonly children = new Set<ChildProcess>();
 
-  constructor(kafkaPort: number) {
-    this.brokers = `127.0.0.1:${kafkaPort}`;
+  /** `kafkaNodes` > 1: a KRaft cluster of that many nodes (scripts/kafka.sh, KAFKA_NODES). */
+  constructor(kafkaPort: number, kafkaNodes = 1) {
+    this.brokers = Array.from(
+      { length: kafkaNodes },
+      (_, node) => `127.0.0.1:${kafkaPort + 2 * node}`,
+    ).join(',');
     this.kafkaEnv = {
       ...process.env,
+      KAFKA_NODES: String(kafkaNodes),
       KAFKA_PORT: String(kafkaPort),
       KAFKA_CONTROLLER_PORT: String(kafkaPort + 1),
       KAFKA_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tally-bench-kafka-')),
@@ -66,9 +71,17 @@ export class BenchStack {
     };
   }
 
-  /** Starts the broker (formatting its storage the first time); resolves once it serves clients. */
+  /**
+   * Starts the broker, or every node of the cluster not running (formatting storage the first
+   * time); resolves once they serve clients.
+   */
   startBroker(): Promise<void> {
     return this.kafkaScript('start');
+  }
+
+  /** `kill -9` of one node of the cluster (1-based); `startBroker` brings it back with its data. */
+  killBrokerNode(node: number): Promise<void> {
+    return this.kafkaScript('kill', String(node));
   }
 
   /** Stops the broker (SIGTERM, clean shutdown); `startBroker` brings it back with its data. */
@@ -77,8 +90,8 @@ export class BenchStack {
   }
 
   /** scripts/kafka.sh without blocking our event loop: clients keep running meanwhile. */
-  private kafkaScript(command: 'start' | 'stop'): Promise<void> {
-    const script = spawn('bash', ['scripts/kafka.sh', command], {
+  private kafkaScript(command: 'start' | 'stop' | 'kill', ...args: string[]): Promise<void> {
+    const script = spawn('bash', ['scripts/kafka.sh', command, ...args], {
       cwd: ROOT,
       env: this.kafkaEnv,
       stdio: 'inherit',

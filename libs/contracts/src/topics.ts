@@ -30,6 +30,22 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   },
 ];
 
+/** How many copies of each partition a cluster keeps, and how many an acks=all write must reach. */
+export interface Replication {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+/**
+ * The replication topics are created with on a cluster of `brokers`: three copies, two of them in
+ * sync for a write to count (so one broker can die without losing an acknowledged message or
+ * stopping writes); on fewer brokers, what they can hold (one broker: one copy, nothing to wait for).
+ */
+export function replicationFor(brokers: number): Replication {
+  const replicationFactor = Math.max(1, Math.min(3, brokers));
+  return { replicationFactor, minInsyncReplicas: Math.max(1, replicationFactor - 1) };
+}
+
 /**
  * The most one message (key, value and headers) may weigh. The broker refuses a record batch above
  * its message.max.bytes (1,048,588 bytes by default, and here); this leaves room for the batch's

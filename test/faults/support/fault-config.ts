@@ -22,13 +22,16 @@ export const FAULTS = {
   seconds: setting('FAULTS_SECONDS', 10, 40),
   /** How many times a process is killed (or a fault injected) during one workload. */
   faults: setting('FAULTS_COUNT', 3, 5),
-  /** How many times the broker is stopped and started again during one workload. */
+  /** How many times the broker is stopped and started again (or, on a cluster, one is killed). */
   brokerOutages: setting('FAULTS_BROKER_OUTAGES', 2, 3),
   /** Seconds the broker stays down each time (beside its stop and start). */
   brokerDownSeconds: setting('FAULTS_BROKER_DOWN_SECONDS', 2, 8),
   /** How many times every app connection to PostgreSQL is dropped during one workload. */
   connectionDrops: setting('FAULTS_CONNECTION_DROPS', 4, 8),
-  /** The suite's own broker: never the integration tests' (19092) or the benchmarks' (19592). */
+  /**
+   * The suite's own broker: never the integration tests' (19092) or the benchmarks' (19592). A
+   * cluster's three nodes take this port to this + 5 (clients on this, +2, +4).
+   */
   kafkaPort: setting('FAULTS_KAFKA_PORT', 29592, 29592),
   /**
    * Databases are `<prefix>_<scenario>_credit_store` and `_gateway`, dropped and made again at

@@ -30,6 +30,8 @@ export interface FaultStackOptions {
   gateway: boolean;
   /** The gateway's chat upstream (asked when the stack starts); none by default. */
   upstream?: () => string;
+  /** Kafka nodes: 1 (default), or a replicated cluster (3) on FAULTS.kafkaPort and above. */
+  kafkaNodes?: number;
 }
 
 export interface Reconciliation {
@@ -46,7 +48,7 @@ export interface Reconciliation {
 export class FaultStack {
   readonly storeUrl = `http://127.0.0.1:${FAULTS.storePort}`;
   readonly gatewayUrl = `http://127.0.0.1:${FAULTS.gatewayPort}`;
-  readonly stack = new BenchStack(FAULTS.kafkaPort);
+  readonly stack: BenchStack;
   readonly storeDb: Client;
   readonly gatewayDb: Client;
   readonly kafka: Kafka;
@@ -56,7 +58,11 @@ export class FaultStack {
   private readonly apps = new Map<string, ChildProcess>();
   private readonly databases: string[];
 
-  constructor(private readonly scenario: string) {
+  constructor(
+    private readonly scenario: string,
+    kafkaNodes = 1,
+  ) {
+    this.stack = new BenchStack(FAULTS.kafkaPort, kafkaNodes);
     const prefix = `${FAULTS.databasePrefix}_${scenario}`;
     this.databases = [`${prefix}_credit_store`, `${prefix}_gateway`];
     const [store, gateway] = this.databases.map((name) => `${SERVER}/${name}`);
@@ -70,7 +76,7 @@ export class FaultStack {
     });
     this.kafka = new Kafka({
       clientId: `tally-faults-${scenario}`,
-      brokers: [this.stack.brokers],
+      brokers: this.stack.brokers.split(','),
       logLevel: logLevel.NOTHING,
     });
   }
@@ -231,6 +237,11 @@ export class FaultStack {
     return this.stack.startBroker();
   }
 
+  /** `kill -9` of one node of a cluster; `startBroker` brings it back. */
+  killBrokerNode(node: number): Promise<void> {
+    return this.stack.killBrokerNode(node);
+  }
+
   async stop(): Promise<void> {
     // Nothing is checked after this point: SIGKILL spares the apps' graceful shutdown time.
     for (const child of [...this.apps.values()]) await this.stack.killApp(child);
@@ -279,7 +290,7 @@ export class FaultStack {
  * A scenario that needs more processes adds its own beforeAll, which runs after this one.
  */
 export function useFaultStack(scenario: string, options: FaultStackOptions): FaultStack {
-  const stack = new FaultStack(scenario);
+  const stack = new FaultStack(scenario, options.kafkaNodes);
   beforeAll(() => stack.start(options), 180_000);
   afterAll(() => stack.stop(), 60_000);
   return stack;

@@ -36,9 +36,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
       list.push(message);
       byTopic.set(message.topic, list);
     }
-    const producer = await this.producer.get();
-    await producer.sendBatch({
-      acks: -1,
+    await this.producer.sendBatch({
       topicMessages: [...byTopic].map(([topic, list]) => ({
         topic,
         messages: list.map(kafkaMessage),

@@ -39,10 +39,9 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
   async publish(letters: DeadLetter[], db: EntityManager = this.dataSource.manager): Promise<void> {
     if (letters.length === 0) return;
     await this.kept.keep(db, letters);
-    const producer = await this.producer.get();
     const failedAt = new Date().toISOString();
     const send = async (messages: Message[]) => {
-      await producer.send({ topic: Topics.chargeRequestedDlq, acks: -1, messages });
+      await this.producer.send({ topic: Topics.chargeRequestedDlq, messages });
     };
     const result = await sendEach(
       letters.map((letter) => fitted(letter, failedAt)),

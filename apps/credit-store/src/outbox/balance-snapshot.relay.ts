@@ -159,9 +159,7 @@ export class BalanceSnapshotRelay implements OnApplicationBootstrap, OnApplicati
   }
 
   private async send(messages: Message[]): Promise<void> {
-    const send = this.producer
-      .get()
-      .then((producer) => producer.send({ topic: Topics.balanceUpdated, acks: -1, messages }));
+    const send = this.producer.send({ topic: Topics.balanceUpdated, messages });
     await Promise.race([send, deadline(PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement')]);
   }
 }

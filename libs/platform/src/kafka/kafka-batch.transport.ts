@@ -19,6 +19,24 @@ export interface KafkaBatchTransportOptions {
 }
 
 /**
+ * Subscribes, waiting (30 s at most) while the broker asked has not heard of a topic yet: on a
+ * cluster a new topic reaches the brokers' metadata one by one, and the broker that told
+ * ensureTopics it had a leader may not be the one this consumer asks.
+ */
+async function subscribeOnceKnown(consumer: Consumer, topics: string[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await consumer.subscribe({ topics, fromBeginning: true });
+    } catch (error) {
+      const unknown = (error as { type?: unknown }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
+      if (!unknown || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/**
  * A Nest microservice transport over kafkajs `eachBatch`. The stock Kafka transport hands messages
  * over one by one and commits on its own schedule; a ledger needs a whole batch per database
  * transaction and the offset committed only after that transaction. So: the `@EventPattern(topic)`
@@ -46,7 +64,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       });
       this.consumer = consumer;
       await consumer.connect();
-      await consumer.subscribe({ topics: [...this.messageHandlers.keys()], fromBeginning: true });
+      await subscribeOnceKnown(consumer, [...this.messageHandlers.keys()]);
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
