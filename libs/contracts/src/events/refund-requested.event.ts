@@ -9,6 +9,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCreditAmount, IsDescription, IsEventId, IsUserId } from '../validation/identifiers';
+import { IsFreeFormJson } from '../validation/json-hazards';
 import { IsStorableText } from '../validation/storable-text';
 
 /**
@@ -27,7 +28,7 @@ export class RefundFields {
   /** The event_id of the charge given back. */
   @IsEventId() refund_of!: string;
   @IsOptional() @IsDescription() reason?: string;
-  @IsOptional() @IsObject() @IsStorableText() metadata?: Record<string, unknown>;
+  @IsOptional() @IsObject() @IsFreeFormJson() metadata?: Record<string, unknown>;
 }
 
 /** The body of both refund endpoints. */
