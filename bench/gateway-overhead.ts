@@ -1,5 +1,5 @@
-// `npm run bench:gateway`: what the gateway adds to a call of each OpenAI surface (chat
-// completions, responses, embeddings). Brings up its own stack (a
+// `npm run bench:gateway`: what the gateway adds to a call of each surface (chat completions,
+// responses, embeddings, Anthropic's messages). Brings up its own stack (a
 // Kafka broker on other ports, two fresh databases, both apps as processes from dist/, a fake
 // upstream in this process), then times the same requests straight to the fake upstream (the
 // baseline) and through the gateway, interleaved so both see the same machine load.
@@ -32,13 +32,22 @@ interface Surface {
   path: string;
   body: object;
   firstContent?: string;
+  /** Anthropic's API: the key as `x-api-key`, and its version header. */
+  anthropic?: boolean;
+}
+
+function headersFor(key: string, surface: Surface): Record<string, string> {
+  const auth: Record<string, string> = surface.anthropic
+    ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' }
+    : { authorization: `Bearer ${key}` };
+  return { ...auth, 'content-type': 'application/json' };
 }
 
 async function timeCall(url: string, key: string, surface: Surface): Promise<number> {
   const start = performance.now();
   const response = await fetch(`${url}${surface.path}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    headers: headersFor(key, surface),
     body: JSON.stringify(surface.body),
   });
   await response.text();
@@ -51,7 +60,7 @@ async function timeFirstChunk(url: string, key: string, surface: Surface): Promi
   const start = performance.now();
   const response = await fetch(`${url}${surface.path}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    headers: headersFor(key, surface),
     body: JSON.stringify({ ...surface.body, stream: true }),
   });
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
@@ -76,24 +85,48 @@ async function main(): Promise<void> {
     chunks: ['Hello', ', ', 'bench', '!'],
     usage: { prompt_tokens: 30, completion_tokens: 20 },
   });
+  upstream.models.set('bench-claude', {
+    chunks: ['Hello', ', ', 'bench', '!'],
+    usage: { prompt_tokens: 30, completion_tokens: 20 },
+  });
   upstream.models.set('bench-embedding', {
     chunks: [],
     usage: { prompt_tokens: 8, completion_tokens: 0 },
   });
-  const env = stack.appEnv({
-    storeDatabaseUrl: storeDb,
-    gatewayDatabaseUrl: gatewayDb,
-    storePort: STORE_PORT,
-    gatewayPort: GATEWAY_PORT,
-    tokens: BENCH_TOKENS,
-    upstream: upstream.url,
-  });
+  const env = stack.appEnv(
+    {
+      storeDatabaseUrl: storeDb,
+      gatewayDatabaseUrl: gatewayDb,
+      storePort: STORE_PORT,
+      gatewayPort: GATEWAY_PORT,
+      tokens: BENCH_TOKENS,
+      upstream: upstream.url,
+    },
+    {
+      UPSTREAMS: JSON.stringify([
+        {
+          provider: 'anthropic',
+          api: 'anthropic',
+          base_url: upstream.url,
+          api_key: 'k',
+          models: ['bench-claude'],
+        },
+      ]),
+    },
+  );
   await stack.startApp('credit-store', env, STORE);
   await stack.startApp('ai-gateway', env, GATEWAY);
 
   await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
     scene: 'chat',
     model: 'bench-chat',
+    mode: 'tokens',
+    input_per_million: '100000',
+    output_per_million: '200000',
+  });
+  await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
+    scene: 'chat',
+    model: 'bench-claude',
     mode: 'tokens',
     input_per_million: '100000',
     output_per_million: '200000',
@@ -135,6 +168,17 @@ async function main(): Promise<void> {
       name: 'embeddings',
       path: '/embeddings',
       body: { model: 'bench-embedding', input: 'Time me.', encoding_format: 'base64' },
+    },
+    {
+      name: 'messages',
+      path: '/messages',
+      body: {
+        model: 'bench-claude',
+        messages: [{ role: 'user', content: 'Time me.' }],
+        max_tokens: 50,
+      },
+      firstContent: '"text":"Hello"',
+      anthropic: true,
     },
   ];
   // Until the balance view has the grant, calls are refused.

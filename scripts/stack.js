@@ -1,7 +1,8 @@
 // `npm start`: the whole stack on this machine, then a short demonstration that it works.
 //   Java/Maven present → PostgreSQL (the configured server, or an embedded one if none answers on
 //   this machine) → databases → Kafka broker (scripts/kafka.sh) → migrations → credit-store and
-//   ai-gateway → readiness → grant 1,000 and charge 10+20+30 through the gateway.
+//   ai-gateway → readiness → grant 1,000 and charge 10+20+30 through the gateway; with the local
+//   stand-in upstream, one metered call per surface (chat, responses, embeddings, messages).
 // Ctrl-C stops the apps, then the broker and the embedded PostgreSQL if this script started them.
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -83,11 +84,11 @@ async function waitReady(name, url, timeoutMs = 60_000) {
   }
 }
 
-async function json(method, url, token, body) {
+async function json(method, url, token, body, headers = { authorization: `Bearer ${token}` }) {
   const response = await fetch(url, {
     method,
     headers: {
-      authorization: `Bearer ${token}`,
+      ...headers,
       ...(body ? { 'content-type': 'application/json' } : {}),
     },
     body: body ? JSON.stringify(body) : undefined,
@@ -176,22 +177,38 @@ async function demonstrateChat(gatewayUrl, storeUrl, config, user, model) {
   return key;
 }
 
-/** One call of the Responses API and one of embeddings, with the same key, each charged. */
-async function demonstrateSurfaces(gatewayUrl, storeUrl, config, user, key) {
+/** A price rule for the demo model, unless one is active. */
+async function ensureRule(storeUrl, config, scene, model, prices) {
   const rules = await json(
     'GET',
-    `${storeUrl}/admin/price-rules?scene=embedding`,
+    `${storeUrl}/admin/price-rules?scene=${scene}`,
     config.ADMIN_TOKEN,
   );
-  if (!rules.body.some((rule) => rule.model === 'demo-embedding' && rule.status === 'active')) {
-    await json('POST', `${storeUrl}/admin/price-rules`, config.ADMIN_TOKEN, {
-      scene: 'embedding',
-      model: 'demo-embedding',
-      mode: 'tokens',
-      input_per_million: '100000',
-      output_per_million: '0',
-    });
-  }
+  if (rules.body.some((rule) => rule.model === model && rule.status === 'active')) return;
+  await json('POST', `${storeUrl}/admin/price-rules`, config.ADMIN_TOKEN, {
+    scene,
+    model,
+    mode: 'tokens',
+    ...prices,
+  });
+}
+
+/**
+ * One call of the Responses API, one of embeddings and one of Anthropic's Messages API (with the
+ * key as Anthropic's clients send it), with the same key, each charged.
+ */
+async function demonstrateSurfaces(gatewayUrl, storeUrl, config, user, key) {
+  await ensureRule(storeUrl, config, 'embedding', 'demo-embedding', {
+    input_per_million: '100000',
+    output_per_million: '0',
+  });
+  await ensureRule(storeUrl, config, 'chat', 'demo-claude', {
+    input_per_million: '100000',
+    output_per_million: '200000',
+    cached_per_million: '10000',
+    cache_write_per_million: '125000',
+  });
+  const anthropic = { 'x-api-key': key, 'anthropic-version': '2023-06-01' };
   const calls = [
     [
       '/v1/responses',
@@ -203,14 +220,20 @@ async function demonstrateSurfaces(gatewayUrl, storeUrl, config, user, key) {
       { model: 'demo-embedding', input: 'Hello!' },
       (b) => `${b.data.length} vector`,
     ],
+    [
+      '/v1/messages',
+      { model: 'demo-claude', max_tokens: 100, messages: [{ role: 'user', content: 'Hello!' }] },
+      (b) => `"${b.content[0].text}"`,
+      anthropic,
+    ],
   ];
   const deadline = Date.now() + 30_000;
-  for (const [path, body, show] of calls) {
+  for (const [path, body, show, headers] of calls) {
     const before = (await json('GET', `${storeUrl}/accounts/${user}`, config.ADMIN_TOKEN)).body;
     let answer;
     do {
       // A new rule reaches the gateway's price book within PRICE_RULES_REFRESH_MS.
-      answer = await json('POST', `${gatewayUrl}${path}`, key, body);
+      answer = await json('POST', `${gatewayUrl}${path}`, key, body, headers);
       if (answer.status === 404) await new Promise((resolve) => setTimeout(resolve, 300));
     } while (answer.status === 404 && Date.now() < deadline);
     if (answer.status !== 200)
@@ -297,6 +320,16 @@ async function main() {
   if (demoUpstream) {
     process.env.FAKE_UPSTREAM_PORT ||= '3900';
     process.env.UPSTREAM_BASE_URL = `http://127.0.0.1:${process.env.FAKE_UPSTREAM_PORT}/v1`;
+    // It also speaks Anthropic's Messages API, for the model demo-claude.
+    process.env.UPSTREAMS ||= JSON.stringify([
+      {
+        provider: 'anthropic',
+        api: 'anthropic',
+        base_url: process.env.UPSTREAM_BASE_URL,
+        api_key: 'demo-anthropic-key',
+        models: ['demo-claude'],
+      },
+    ]);
     startApp({
       name: 'fake-upstream',
       command: path.join(dist.root, 'node_modules', '.bin', 'tsx'),
@@ -317,7 +350,7 @@ async function main() {
 
   log('the stack is up:');
   log(
-    `  ai-gateway    ${gatewayUrl}   (POST /v1/chat/completions, /v1/responses, /v1/embeddings, GET /v1/models, POST /internal/charges)`,
+    `  ai-gateway    ${gatewayUrl}   (POST /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/messages, GET /v1/models, POST /internal/charges)`,
   );
   if (demoUpstream) log(`  upstream      ${process.env.UPSTREAM_BASE_URL}   (fake, for the demo)`);
   log(

@@ -16,7 +16,7 @@ export function anthropicError(status: number, type: string, message: string) {
 interface Shape {
   text: string;
   stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
-  usage?: {
+  usage: {
     input_tokens: number;
     cache_creation_input_tokens: number;
     cache_read_input_tokens: number;
@@ -24,23 +24,29 @@ interface Shape {
   };
 }
 
-/** What the model answers within the request's max_tokens. */
+/** 4 bytes a token: what the fake reports for a model configured without usage. */
+const estimate = (text: string) => Math.ceil(Buffer.byteLength(text) / 4);
+const promptOf = (body: Record<string, unknown>) =>
+  JSON.stringify([body.system ?? null, body.messages, body.tools ?? null]);
+
+/**
+ * What the model answers within the request's max_tokens. Anthropic always reports usage: a model
+ * configured without (`usage: null`) reports counts of 4 bytes a token.
+ */
 function shape(model: FakeModel, body: Record<string, unknown>): Shape {
   const limit = typeof body.max_tokens === 'number' ? body.max_tokens : Infinity;
   const text = model.chunks.join('');
-  const produced = model.usage?.completion_tokens ?? 0;
+  const produced = model.usage?.completion_tokens ?? estimate(text);
   const stopReason = produced > limit ? 'max_tokens' : model.tool ? 'tool_use' : 'end_turn';
   return {
     text,
     stopReason,
-    usage: model.usage
-      ? {
-          input_tokens: model.usage.prompt_tokens,
-          cache_creation_input_tokens: model.cache?.write ?? 0,
-          cache_read_input_tokens: model.cache?.read ?? 0,
-          output_tokens: Math.min(produced, limit),
-        }
-      : undefined,
+    usage: {
+      input_tokens: model.usage?.prompt_tokens ?? estimate(promptOf(body)),
+      cache_creation_input_tokens: model.cache?.write ?? 0,
+      cache_read_input_tokens: model.cache?.read ?? 0,
+      output_tokens: Math.min(produced, limit),
+    },
   };
 }
 
@@ -71,7 +77,7 @@ export function anthropicMessage(
     content,
     stop_reason: answer.stopReason,
     stop_sequence: null,
-    ...(answer.usage ? { usage: answer.usage } : {}),
+    usage: answer.usage,
   };
 }
 
@@ -97,7 +103,7 @@ export async function streamAnthropicMessage(
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      ...(answer.usage ? { usage: { ...answer.usage, output_tokens: 1 } } : {}),
+      usage: { ...answer.usage, output_tokens: 1 },
     },
   });
   send('content_block_start', {
@@ -123,7 +129,7 @@ export async function streamAnthropicMessage(
   send('content_block_stop', { index: 0 });
   send('message_delta', {
     delta: { stop_reason: answer.stopReason, stop_sequence: null },
-    ...(answer.usage ? { usage: { output_tokens: answer.usage.output_tokens } } : {}),
+    usage: { output_tokens: answer.usage.output_tokens },
   });
   send('message_stop', {});
   res.end();
@@ -131,10 +137,7 @@ export async function streamAnthropicMessage(
 
 /** count_tokens: the model's prompt size (as its usage reports it), else 4 bytes a token. */
 export function countTokens(model: FakeModel | undefined, body: Record<string, unknown>) {
-  const estimate = Math.ceil(
-    Buffer.byteLength(JSON.stringify([body.system ?? null, body.messages, body.tools ?? null])) / 4,
-  );
-  return { input_tokens: model?.usage?.prompt_tokens ?? estimate };
+  return { input_tokens: model?.usage?.prompt_tokens ?? estimate(promptOf(body)) };
 }
 
 function sleep(ms: number): Promise<void> {

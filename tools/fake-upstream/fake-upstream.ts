@@ -16,7 +16,10 @@ import {
 export interface FakeModel {
   /** The answer's content, in the pieces a stream sends (one chunk each). */
   chunks: string[];
-  /** Reported usage; null: the upstream reports none (not even when asked). */
+  /**
+   * Reported usage; null: the upstream reports none (not even when asked). Anthropic's API always
+   * reports usage: there, null means counts of 4 bytes a token.
+   */
   usage: { prompt_tokens: number; completion_tokens: number } | null;
   /** Pause before each stream chunk (and before a whole answer, once per chunk). */
   chunkDelayMs?: number;

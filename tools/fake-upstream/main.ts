@@ -1,6 +1,7 @@
 // A stand-in OpenAI upstream for the local demo (`npm start` without UPSTREAM_BASE_URL):
-// serves the models `demo-chat` (chat completions and responses) and `demo-embedding` on
-// FAKE_UPSTREAM_PORT (default 3900). Not for production.
+// serves the models `demo-chat` (chat completions and responses), `demo-embedding` and
+// `demo-claude` (Anthropic's Messages API) on FAKE_UPSTREAM_PORT (default 3900). Not for
+// production.
 import { startFakeUpstream } from './fake-upstream';
 
 async function main(): Promise<void> {
@@ -14,7 +15,12 @@ async function main(): Promise<void> {
     chunks: [],
     usage: { prompt_tokens: 3, completion_tokens: 0 },
   });
-  console.log(`fake upstream serving demo-chat and demo-embedding at ${fake.url}`);
+  fake.models.set('demo-claude', {
+    chunks: ['Hello', ' from', ' the', ' demo', ' Claude', '.'],
+    usage: { prompt_tokens: 12, completion_tokens: 6 },
+    cache: { read: 40, write: 10 },
+  });
+  console.log(`fake upstream serving demo-chat, demo-embedding and demo-claude at ${fake.url}`);
   const stop = () => void fake.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -169,18 +169,10 @@ export class MeteredStream {
     const produced = this.usage !== undefined || this.outputBytes > 0;
     try {
       if (produced) {
-        const usage = this.usage ?? {
-          input_tokens: this.request.promptTokens,
-          output_tokens: tokensForBytes(this.outputBytes),
-        };
+        const { usage, source } = this.chargedUsage(finish);
         await call.settle(
           usage,
-          {
-            ...this.request.metadata,
-            stream: true,
-            usage_source: this.usage ? 'upstream' : 'estimated',
-            finish,
-          },
+          { ...this.request.metadata, stream: true, usage_source: source, finish },
           this.upstreamId,
         );
         await this.request.served?.(this.upstreamId, usage).catch((error: unknown) => {
@@ -201,6 +193,25 @@ export class MeteredStream {
       for (const text of this.ending) await this.write(text);
     }
     this.res.end();
+  }
+
+  /**
+   * The upstream's usage, once it has reported all of it (a completed stream). A stream cut short
+   * may have reported only a running count (Anthropic's message_start says 1 output token): it is
+   * charged at least the output seen.
+   */
+  private chargedUsage(finish: Finish): { usage: ChargeUsage; source: 'upstream' | 'estimated' } {
+    const seen = tokensForBytes(this.outputBytes);
+    if (!this.usage) {
+      return {
+        usage: { input_tokens: this.request.promptTokens, output_tokens: seen },
+        source: 'estimated',
+      };
+    }
+    const reported = this.usage.output_tokens ?? 0;
+    if (finish === 'completed' || reported >= seen)
+      return { usage: this.usage, source: 'upstream' };
+    return { usage: { ...this.usage, output_tokens: seen }, source: 'estimated' };
   }
 
   private sendError(code: ErrorCode, message: string): void {

@@ -1,0 +1,222 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { ChatStack } from './support/chat-stack';
+import { eventually, unique } from './support/wait';
+
+const messages: Anthropic.MessageParam[] = [
+  { role: 'user', content: 'Meter every Claude token, please.' },
+];
+// Anthropic's worked example: 0.1 / 0.01 / 0.125 / 0.2 credits a token (input, cache read, cache
+// write, output); input 20, cache read 40, cache write 10, output 30 = 9.65 → 10 credits.
+const CACHE_PRICES = { input: '100000', cached: '10000', cacheWrite: '125000', output: '200000' };
+const ONE_A_TOKEN = { input: '1000000', output: '1000000' };
+const SLICE = 16;
+type Auth = 'apiKey' | 'x-api-key';
+const AUTHS: Auth[] = ['apiKey', 'x-api-key'];
+const promptTokens = () => Math.ceil(Buffer.byteLength(JSON.stringify([null, messages, null])) / 4);
+
+describe('Anthropic’s Messages API through the gateway with the official @anthropic-ai/sdk', () => {
+  const stack = new ChatStack();
+  let cached: string;
+  let runaway: string;
+
+  beforeAll(async () => {
+    await stack.start((upstreamUrl) => ({
+      UPSTREAMS: JSON.stringify([
+        {
+          provider: 'anthropic',
+          api: 'anthropic',
+          base_url: upstreamUrl,
+          api_key: 'anthropic-secret',
+          models: ['claude-*'],
+        },
+      ]),
+      STREAM_SLICE_TOKENS: String(SLICE),
+    }));
+    cached = await stack.addModel(
+      {
+        chunks: ['Hello', ', ', 'ledger', '!'],
+        usage: { prompt_tokens: 20, completion_tokens: 30 },
+        cache: { read: 40, write: 10 },
+      },
+      CACHE_PRICES,
+      unique('claude'),
+    );
+    runaway = await stack.addModel(
+      { chunks: ['abcdefgh'], usage: null, endless: true, chunkDelayMs: 5 },
+      ONE_A_TOKEN,
+      unique('claude'),
+    );
+  });
+  afterAll(() => stack.stop());
+
+  /**
+   * The SDK as a product configures it: the gateway as base URL, the Tally key as its API key
+   * (which this SDK version sends as a Bearer token), or the key in `x-api-key` (as earlier SDK
+   * versions, curl examples and other Anthropic clients send it).
+   */
+  async function client(
+    credits: number,
+    auth: Auth = 'apiKey',
+  ): Promise<{ user: string; anthropic: Anthropic }> {
+    const user = await stack.fundedUser(credits);
+    const { key } = await stack.newKey(user);
+    const credentials =
+      auth === 'apiKey' ? { apiKey: key } : { apiKey: null, defaultHeaders: { 'x-api-key': key } };
+    return {
+      user,
+      anthropic: new Anthropic({ ...credentials, baseURL: stack.gateway.url, maxRetries: 0 }),
+    };
+  }
+
+  const onlyCharge = (user: string) =>
+    eventually(async () => {
+      const charges = await stack.ledgerCharges(user);
+      expect(charges).toHaveLength(1);
+      return charges[0];
+    });
+
+  async function expectCacheCharge(user: string, stream: boolean, id: string) {
+    const charge = await onlyCharge(user);
+    expect(charge).toMatchObject({ amount: -10, balance_after: 990, source_ref_id: id });
+    expect(charge.pricing).toMatchObject({
+      usage: { input_tokens: 70, cached_tokens: 40, cache_write_tokens: 10, output_tokens: 30 },
+    });
+    expect(charge.metadata).toMatchObject({ api: 'anthropic', stream, usage_source: 'upstream' });
+  }
+
+  it.each(AUTHS)(
+    'messages.create (%s) answers the message and charges it exactly',
+    async (auth) => {
+      const { user, anthropic } = await client(1000, auth);
+      const message = await anthropic.messages.create({ model: cached, max_tokens: 100, messages });
+      expect(message).toMatchObject({
+        type: 'message',
+        content: [{ type: 'text', text: 'Hello, ledger!' }],
+        stop_reason: 'end_turn',
+        usage: {
+          input_tokens: 20,
+          output_tokens: 30,
+          cache_read_input_tokens: 40,
+          cache_creation_input_tokens: 10,
+        },
+      });
+      await expectCacheCharge(user, false, message.id);
+      expect(stack.upstream.received.at(-1)).toMatchObject({ apiKey: 'anthropic-secret' });
+    },
+  );
+
+  it('messages.stream() gives the text and the final message, charged exactly', async () => {
+    const { user, anthropic } = await client(1000);
+    const stream = anthropic.messages.stream({ model: cached, max_tokens: 100, messages });
+    const texts: string[] = [];
+    stream.on('text', (text) => texts.push(text));
+    const message = await stream.finalMessage();
+    expect(texts.join('')).toBe('Hello, ledger!');
+    expect(message.usage).toMatchObject({
+      input_tokens: 20,
+      output_tokens: 30,
+      cache_read_input_tokens: 40,
+      cache_creation_input_tokens: 10,
+    });
+    expect(message.stop_reason).toBe('end_turn');
+    await expectCacheCharge(user, true, message.id);
+  });
+
+  it('create({ stream: true }) iterates the raw events to message_stop, charged exactly', async () => {
+    const { user, anthropic } = await client(1000);
+    const stream = await anthropic.messages.create({
+      model: cached,
+      max_tokens: 100,
+      messages,
+      stream: true,
+    });
+    const types: string[] = [];
+    let id = '';
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'message_start') id = event.message.id;
+    }
+    expect(types[0]).toBe('message_start');
+    expect(types.at(-1)).toBe('message_stop');
+    expect(types.filter((t) => t === 'content_block_delta')).toHaveLength(4);
+    await expectCacheCharge(user, true, id);
+  });
+
+  it('messages.countTokens counts through the upstream and charges nothing', async () => {
+    const { user, anthropic } = await client(0);
+    await expect(anthropic.messages.countTokens({ model: cached, messages })).resolves.toEqual({
+      input_tokens: 20,
+    });
+    expect(stack.upstream.received.at(-1)).toMatchObject({
+      path: '/v1/messages/count_tokens',
+      apiKey: 'anthropic-secret',
+    });
+    expect(await stack.ledgerCharges(user)).toEqual([]);
+  });
+
+  it.each(AUTHS)('models.list (%s) lists the Anthropic upstreams’ models', async (auth) => {
+    const { anthropic } = await client(0, auth);
+    const ids: string[] = [];
+    for await (const model of anthropic.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining([cached, runaway]));
+  });
+
+  it('an unfunded user gets the SDK’s APIError 402 of type billing_error, JSON and streamed', async () => {
+    const { user, anthropic } = await client(0);
+    const before = stack.upstream.received.length;
+    const refusals = [
+      anthropic.messages.create({ model: cached, max_tokens: 100, messages }),
+      anthropic.messages.create({ model: cached, max_tokens: 100, messages, stream: true }),
+      anthropic.messages.stream({ model: cached, max_tokens: 100, messages }).finalMessage(),
+    ];
+    for (const refusal of refusals) {
+      const error = await refusal.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Anthropic.APIError);
+      expect(error).toMatchObject({ status: 402, type: 'billing_error' });
+    }
+    expect(stack.upstream.received.length).toBe(before);
+    expect(await stack.ledgerCharges(user)).toEqual([]);
+  });
+
+  it('a stream stopped at the last credit raises billing_error in the SDK and is charged what was sent', async () => {
+    const reservation = promptTokens() + 20;
+    for (const how of ['stream()', 'create'] as const) {
+      // Covers the call's reservation but not one slice more.
+      const { user, anthropic } = await client(reservation + SLICE / 2);
+      let text = '';
+      let failure: unknown;
+      try {
+        if (how === 'stream()') {
+          const stream = anthropic.messages.stream({ model: runaway, max_tokens: 20, messages });
+          stream.on('text', (piece) => (text += piece));
+          await stream.finalMessage();
+        } else {
+          const stream = await anthropic.messages.create({
+            model: runaway,
+            max_tokens: 20,
+            messages,
+            stream: true,
+          });
+          for await (const event of stream) {
+            if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+              text += event.delta.text;
+            }
+          }
+        }
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBeInstanceOf(Anthropic.APIError);
+      expect(failure).toMatchObject({ type: 'billing_error' });
+      expect((failure as Error).message).toContain('credits ran out');
+      const charge = await onlyCharge(user);
+      expect(charge.metadata).toMatchObject({ finish: 'insufficient_credits' });
+      const output = (charge.pricing as { usage: { output_tokens: number } }).usage.output_tokens;
+      expect(output).toBe(Math.ceil(Buffer.byteLength(text) / 4));
+      expect(output).toBeGreaterThan(20);
+    }
+  });
+});
