@@ -1,14 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
 import type { Request, Response } from 'express';
 import type { ApiKey } from '../api-keys/api-key.repository';
-import type { MeteredCall } from '../metering/metered-call';
+import { answerMetered } from '../metering/metered-answer';
 import { MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
 import { estimateTokens } from '../metering/token-estimate';
-import type { UpstreamExchange } from '../upstreams/upstream-exchange';
-import { MessagesRequest, readCountTokensRequest, readMessagesRequest } from './messages-request';
+import { readCountTokensRequest, readMessagesRequest } from './messages-request';
 import { messagesStreamDialect } from './messages-stream';
 import { ledgerUsage, mergeUsage, messageText } from './messages-usage';
 
@@ -37,7 +34,6 @@ export class MessagesService {
       promptTokens: request.promptTokens,
       outputTokens: request.maxTokens,
     });
-    const { call, exchange } = opened;
     const headers = anthropicHeaders(req);
     await this.calls.serve(opened, () =>
       request.stream
@@ -54,7 +50,23 @@ export class MessagesService {
             res,
             this.logger,
           ).run()
-        : this.answer(request, headers, call, exchange, res),
+        : answerMetered(
+            opened,
+            {
+              path: '/messages',
+              body: request.body,
+              headers,
+              metadata: { api: 'anthropic' },
+              promptTokens: request.promptTokens,
+              read: (message) => ({
+                usage: ledgerUsage(mergeUsage(undefined, message.usage)),
+                outputTokens: estimateTokens(messageText(message)),
+                upstreamId: typeof message.id === 'string' ? message.id : undefined,
+              }),
+            },
+            res,
+            this.logger,
+          ),
     );
   }
 
@@ -75,66 +87,6 @@ export class MessagesService {
       .status(answer.status)
       .type(answer.headers.get('content-type') ?? 'application/json')
       .send(text);
-  }
-
-  private async answer(
-    request: MessagesRequest,
-    headers: Record<string, string>,
-    call: MeteredCall,
-    exchange: UpstreamExchange,
-    res: Response,
-  ): Promise<void> {
-    let status: number;
-    let text: string;
-    let contentType: string;
-    try {
-      const upstream = await exchange.send('/messages', request.body, headers);
-      status = upstream.status;
-      contentType = upstream.headers.get('content-type') ?? 'application/json';
-      text = await upstream.text().catch((error: unknown) => {
-        throw exchange.failure(error);
-      });
-      exchange.finish();
-    } catch (error) {
-      await call.abandon();
-      throw error;
-    }
-    if (status < 200 || status >= 300) {
-      // The upstream's refusal or failure is the client's answer; nothing was produced to charge.
-      await call.abandon();
-      res.status(status).type(contentType).send(text);
-      return;
-    }
-    let message: { id?: unknown; usage?: unknown };
-    try {
-      message = JSON.parse(text) as typeof message;
-    } catch {
-      await call.abandon();
-      throw new DomainError(
-        ErrorCode.UpstreamError,
-        'the upstream answered 2xx with a body that is not JSON',
-      );
-    }
-    const reported = ledgerUsage(mergeUsage(undefined, message.usage));
-    try {
-      await call.settle(
-        reported ?? {
-          input_tokens: request.promptTokens,
-          output_tokens: estimateTokens(messageText(message)),
-        },
-        {
-          api: 'anthropic',
-          stream: false,
-          usage_source: reported ? 'upstream' : 'estimated',
-          finish: 'completed',
-        },
-        typeof message.id === 'string' ? message.id : undefined,
-      );
-    } catch (error) {
-      await call.abandon().catch(() => undefined);
-      throw error;
-    }
-    res.status(status).type(contentType).send(text);
   }
 }
 

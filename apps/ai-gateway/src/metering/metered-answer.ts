@@ -17,6 +17,10 @@ export interface AnswerReading {
 export interface MeteredAnswer {
   path: string;
   body: Record<string, unknown>;
+  /** Headers the upstream's API needs beside its key (e.g. `anthropic-version`). */
+  headers?: Record<string, string>;
+  /** Added to the charge's metadata (e.g. `api: "anthropic"`). */
+  metadata?: Record<string, unknown>;
   promptTokens: number;
   read(answer: Record<string, unknown>): AnswerReading;
   /** Called once the charge is recorded, before the client has the answer. */
@@ -38,7 +42,7 @@ export async function answerMetered(
   let text: string;
   let contentType: string;
   try {
-    const upstream = await exchange.send(answer.path, answer.body);
+    const upstream = await exchange.send(answer.path, answer.body, answer.headers);
     status = upstream.status;
     contentType = upstream.headers.get('content-type') ?? 'application/json';
     text = await upstream.text().catch((error: unknown) => {
@@ -76,6 +80,7 @@ export async function answerMetered(
     await call.settle(
       usage,
       {
+        ...answer.metadata,
         stream: false,
         usage_source: reading.usage ? 'upstream' : 'estimated',
         finish: 'completed',
