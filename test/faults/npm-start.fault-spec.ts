@@ -115,7 +115,8 @@ describe('npm start without a PostgreSQL at the configured address', () => {
           user,
         ])
         .finally(() => embedded.end());
-      expect(entries.rows[0].n).toBe(5); // the grant, three charges, the chat call
+      // The grant, three charges, and one call per surface (chat, responses, embeddings, messages).
+      expect(entries.rows[0].n).toBe(8);
 
       expect(await first.ctrlC()).toBe(0);
       expect(first.output).toMatch(/credit-store stopped \(0\)/);
