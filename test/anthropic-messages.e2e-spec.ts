@@ -1,3 +1,8 @@
+import {
+  anthropicUpstreams,
+  CACHED_CLAUDE,
+  CACHED_CLAUDE_PRICES,
+} from './support/anthropic-fixtures';
 import { ChatStack } from './support/chat-stack';
 import { call } from './support/http';
 import { eventually, unique } from './support/wait';
@@ -11,12 +16,6 @@ const promptTokens = (withSystem: unknown = null, tools: unknown = null) =>
   Math.ceil(Buffer.byteLength(JSON.stringify([withSystem, messages, tools])) / 4);
 // Anthropic's worked example: 0.1 / 0.01 / 0.125 / 0.2 credits a token (input, cache read, cache
 // write, output). Per million tokens here.
-const CACHE_PRICES = {
-  input: '100000',
-  cached: '10000',
-  cacheWrite: '125000',
-  output: '200000',
-};
 const ONE_A_TOKEN = { input: '1000000', output: '1000000' };
 const SLICE = 16;
 const VERSION = '2023-06-01';
@@ -50,28 +49,11 @@ describe('POST /v1/messages (Anthropic Messages API) through the gateway', () =>
 
   beforeAll(async () => {
     await stack.start((upstreamUrl) => ({
-      UPSTREAMS: JSON.stringify([
-        {
-          provider: 'anthropic',
-          api: 'anthropic',
-          base_url: upstreamUrl,
-          api_key: 'anthropic-secret',
-          models: ['claude-*'],
-        },
-      ]),
+      UPSTREAMS: anthropicUpstreams(upstreamUrl),
       STREAM_SLICE_TOKENS: String(SLICE),
       UPSTREAM_TIMEOUT_MS: '2000',
     }));
-    // Input 20, cache read 40, cache write 10, output 30: 2 + 0.4 + 1.25 + 6 = 9.65 → 10 credits.
-    cached = await stack.addModel(
-      {
-        chunks: ['Hello', ', ', 'ledger', '!'],
-        usage: { prompt_tokens: 20, completion_tokens: 30 },
-        cache: { read: 40, write: 10 },
-      },
-      CACHE_PRICES,
-      unique('claude'),
-    );
+    cached = await stack.addModel(CACHED_CLAUDE, CACHED_CLAUDE_PRICES, unique('claude'));
   });
   afterAll(() => stack.stop());
 

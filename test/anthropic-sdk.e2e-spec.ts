@@ -1,4 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
+import {
+  anthropicUpstreams,
+  CACHED_CLAUDE,
+  CACHED_CLAUDE_PRICES,
+} from './support/anthropic-fixtures';
 import { ChatStack } from './support/chat-stack';
 import { eventually, unique } from './support/wait';
 
@@ -7,7 +12,6 @@ const messages: Anthropic.MessageParam[] = [
 ];
 // Anthropic's worked example: 0.1 / 0.01 / 0.125 / 0.2 credits a token (input, cache read, cache
 // write, output); input 20, cache read 40, cache write 10, output 30 = 9.65 → 10 credits.
-const CACHE_PRICES = { input: '100000', cached: '10000', cacheWrite: '125000', output: '200000' };
 const ONE_A_TOKEN = { input: '1000000', output: '1000000' };
 const SLICE = 16;
 type Auth = 'apiKey' | 'x-api-key';
@@ -21,26 +25,10 @@ describe('Anthropic’s Messages API through the gateway with the official @anth
 
   beforeAll(async () => {
     await stack.start((upstreamUrl) => ({
-      UPSTREAMS: JSON.stringify([
-        {
-          provider: 'anthropic',
-          api: 'anthropic',
-          base_url: upstreamUrl,
-          api_key: 'anthropic-secret',
-          models: ['claude-*'],
-        },
-      ]),
+      UPSTREAMS: anthropicUpstreams(upstreamUrl),
       STREAM_SLICE_TOKENS: String(SLICE),
     }));
-    cached = await stack.addModel(
-      {
-        chunks: ['Hello', ', ', 'ledger', '!'],
-        usage: { prompt_tokens: 20, completion_tokens: 30 },
-        cache: { read: 40, write: 10 },
-      },
-      CACHE_PRICES,
-      unique('claude'),
-    );
+    cached = await stack.addModel(CACHED_CLAUDE, CACHED_CLAUDE_PRICES, unique('claude'));
     runaway = await stack.addModel(
       { chunks: ['abcdefgh'], usage: null, endless: true, chunkDelayMs: 5 },
       ONE_A_TOKEN,

@@ -1,4 +1,9 @@
 import type { LanguageModel } from 'ai';
+import {
+  anthropicUpstreams,
+  CACHED_CLAUDE,
+  CACHED_CLAUDE_PRICES,
+} from './support/anthropic-fixtures';
 import { ChatStack } from './support/chat-stack';
 import { eventually, unique } from './support/wait';
 
@@ -14,12 +19,6 @@ const prompt = 'Say hello to the ledger.';
 const OPENAI_PRICES = { input: '100000', cached: '50000', output: '200000', reasoning: '300000' };
 // Anthropic: input 20, cache read 40, cache write 10, output 30 at 0.1 / 0.01 / 0.125 / 0.2 = 9.65
 // → 10 credits.
-const ANTHROPIC_PRICES = {
-  input: '100000',
-  cached: '10000',
-  cacheWrite: '125000',
-  output: '200000',
-};
 
 const PATHS: Record<string, string> = {
   responses: '/v1/responses',
@@ -48,15 +47,7 @@ describe('The Vercel AI SDK (ai, @ai-sdk/openai, @ai-sdk/anthropic) through the 
       import('@ai-sdk/anthropic'),
     ]);
     await stack.start((upstreamUrl) => ({
-      UPSTREAMS: JSON.stringify([
-        {
-          provider: 'anthropic',
-          api: 'anthropic',
-          base_url: upstreamUrl,
-          api_key: 'anthropic-secret',
-          models: ['claude-*'],
-        },
-      ]),
+      UPSTREAMS: anthropicUpstreams(upstreamUrl),
       STREAM_SLICE_TOKENS: '16',
     }));
     gptRunaway = await stack.addModel(RUNAWAY, ONE_A_TOKEN);
@@ -70,15 +61,7 @@ describe('The Vercel AI SDK (ai, @ai-sdk/openai, @ai-sdk/anthropic) through the 
       },
       OPENAI_PRICES,
     );
-    claude = await stack.addModel(
-      {
-        chunks: ['Hello', ', ', 'ledger', '!'],
-        usage: { prompt_tokens: 20, completion_tokens: 30 },
-        cache: { read: 40, write: 10 },
-      },
-      ANTHROPIC_PRICES,
-      unique('claude'),
-    );
+    claude = await stack.addModel(CACHED_CLAUDE, CACHED_CLAUDE_PRICES, unique('claude'));
   });
   afterAll(() => stack.stop());
 
