@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import {
   Equals,
-  IsISO8601,
   IsInt,
   Min,
   IsObject,
@@ -21,6 +20,7 @@ import {
 import { RESERVED_CHARGE_SOURCES } from '../validation/sources';
 import { IsFreeFormJson } from '../validation/json-hazards';
 import { IsStorableText } from '../validation/storable-text';
+import { IsInstant } from '../time/instant';
 import { ChargePricing } from './charge-pricing';
 import { Topics } from '../topics';
 
@@ -68,7 +68,7 @@ export class ChargeRequestedEvent {
   @IsEventId() event_id!: string;
   @Equals(Topics.chargeRequested) event_type!: typeof Topics.chargeRequested;
   @Equals(CHARGE_REQUESTED_SCHEMA_VERSION) schema_version!: number;
-  @IsISO8601({ strict: true }) occurred_at!: string;
+  @IsInstant() occurred_at!: string;
   @IsString() @MaxLength(64) @IsStorableText() producer!: string;
 
   @IsObject()

@@ -98,6 +98,13 @@ describe('parseChargeRequested', () => {
     expect(reasons.join('; ')).toMatch(/extra/);
   });
 
+  it('refuses an occurred_at without its offset, which the server would read in its own zone', () => {
+    for (const occurred_at of ['2026-11-23T10:00:00', '2026-11-23T10:00:00.000']) {
+      expect(reasonsOf({ ...valid(), occurred_at }).reasons.join('; ')).toMatch(/occurred_at/);
+    }
+    expect(parse({ ...valid(), occurred_at: '2026-11-23T10:00:00+01:00' }).ok).toBe(true);
+  });
+
   it('accepts amount 0 only for free pricing', () => {
     const free = {
       ...valid(),

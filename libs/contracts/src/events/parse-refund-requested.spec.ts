@@ -29,4 +29,11 @@ describe('parseRefundRequested', () => {
       expect(parseRefundRequested(message)).toMatchObject({ ok: false, code });
     }
   });
+
+  it('refuses an occurred_at without its offset', () => {
+    const parsed = parseRefundRequested(
+      JSON.stringify({ ...refund(), occurred_at: '2026-11-28T10:00:00' }),
+    );
+    expect(parsed).toMatchObject({ ok: false, code: ErrorCode.ValidationFailed });
+  });
 });

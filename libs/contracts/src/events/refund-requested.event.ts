@@ -1,16 +1,9 @@
 import { Type } from 'class-transformer';
-import {
-  Equals,
-  IsISO8601,
-  IsObject,
-  IsOptional,
-  IsString,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { Equals, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsCreditAmount, IsDescription, IsEventId, IsUserId } from '../validation/identifiers';
 import { IsFreeFormJson } from '../validation/json-hazards';
 import { IsStorableText } from '../validation/storable-text';
+import { IsInstant } from '../time/instant';
 
 /**
  * A refund travels on the charges' topic (`credit.charge.requested`), keyed by the same user_id,
@@ -48,7 +41,7 @@ export class RefundRequestedEvent {
   @IsEventId() event_id!: string;
   @Equals(REFUND_REQUESTED_EVENT_TYPE) event_type!: typeof REFUND_REQUESTED_EVENT_TYPE;
   @Equals(REFUND_REQUESTED_SCHEMA_VERSION) schema_version!: number;
-  @IsISO8601({ strict: true }) occurred_at!: string;
+  @IsInstant() occurred_at!: string;
   @IsString() @MaxLength(64) @IsStorableText() producer!: string;
 
   @IsObject()
