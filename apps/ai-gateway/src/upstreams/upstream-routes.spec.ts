@@ -55,6 +55,10 @@ describe('upstream routes', () => {
     );
     expect(parse('[{"provider":"p","base_url":"http://x","models":[]}]')).toThrow('[0].models');
     expect(parse('[{"base_url":"http://x","models":["m"]}]')).toThrow('[0].provider');
+    const long = JSON.stringify([
+      { provider: 'p'.repeat(65), base_url: 'http://x', models: ['m'] },
+    ]);
+    expect(parse(long)).toThrow('UPSTREAMS: [0].provider must be at most 64 characters');
     expect(parse('[{"provider":"p","api":"gemini","base_url":"http://x","models":["m"]}]')).toThrow(
       'UPSTREAMS: [0].api must be one of openai, anthropic',
     );

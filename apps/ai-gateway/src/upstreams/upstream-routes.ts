@@ -1,3 +1,5 @@
+import { MAX_PROVIDER_LENGTH } from '@tally/contracts';
+
 /** The API an upstream speaks: each client surface is routed only to upstreams that speak it. */
 export const UPSTREAM_APIS = ['openai', 'anthropic'] as const;
 export type UpstreamApi = (typeof UPSTREAM_APIS)[number];
@@ -92,8 +94,14 @@ function parseList(json: string): Upstream[] {
     if (!UPSTREAM_APIS.includes(api as UpstreamApi)) {
       fail(`[${i}].api must be one of ${UPSTREAM_APIS.join(', ')}`);
     }
+    const provider = text('provider', true)!;
+    if (provider.length > MAX_PROVIDER_LENGTH) {
+      fail(
+        `[${i}].provider must be at most ${MAX_PROVIDER_LENGTH} characters (the price rules' limit)`,
+      );
+    }
     return {
-      provider: text('provider', true)!,
+      provider,
       api: api as UpstreamApi,
       baseUrl: baseUrl.replace(/\/+$/, ''),
       apiKey: text('api_key', false),
