@@ -411,6 +411,41 @@ describe('API keys with limits (budgets, rate limits, model lists) across two ga
     expect(entries[0].metadata).toMatchObject({ api_key_id: key.id });
   });
 
+  it('shows a shared account as a team pool: each key its own limits and usage, the account all of it', async () => {
+    const team = await stack.fundedUser(1000);
+    const agent = await stack.newKey(team, { budget: { credits: 5 * PER_CALL, period: 'day' } });
+    const ci = await stack.newKey(team, { models: [slow], max_parallel: 2 });
+    const intern = await stack.newKey(team, { rpm: 2, expires_at: '2999-01-01' });
+    expect((await chat(stack.gateway, agent.key)).status).toBe(200);
+    expect((await chat(replica, ci.key)).status).toBe(200);
+    expect((await chat(stack.gateway, ci.key)).status).toBe(200);
+    expect((await chat(replica, ci.key, { model: endless })).status).toBe(403);
+    expect((await chat(replica, intern.key)).status).toBe(200);
+
+    expect((await view(agent.id)).usage).toMatchObject({
+      spent: PER_CALL,
+      remaining: 4 * PER_CALL,
+    });
+    expect((await view(ci.id)).usage).toMatchObject({ spent: 2 * PER_CALL, remaining: null });
+    const usage = async (apiKeyId?: string) => {
+      const query = apiKeyId ? `?period=all&api_key_id=${apiKeyId}` : '?period=all';
+      const { status, body } = await call<{ totals: { calls: number; credits: number } }>(
+        'GET',
+        `${stack.store.url}/accounts/${team}/usage${query}`,
+      );
+      expect(status).toBe(200);
+      return body.totals;
+    };
+    await eventually(async () => expect(await usage()).toMatchObject({ calls: 4 }));
+    expect(await usage(agent.id)).toMatchObject({ calls: 1, credits: PER_CALL });
+    expect(await usage(ci.id)).toMatchObject({ calls: 2, credits: 2 * PER_CALL });
+    expect(await usage(intern.id)).toMatchObject({ calls: 1, credits: PER_CALL });
+    expect(await usage(randomUUID())).toMatchObject({ calls: 0, credits: 0 });
+    const bad = await call('GET', `${stack.store.url}/accounts/${team}/usage?api_key_id=nope`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('api_key_id');
+  });
+
   it('refuses bad limits with 400 naming the field, and writes nothing', async () => {
     const user = unique('user');
     const bad: [Record<string, unknown>, string][] = [
