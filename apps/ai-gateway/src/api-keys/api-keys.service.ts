@@ -110,7 +110,7 @@ function limitsPatch(body: ApiKeyLimitsDto): LimitsPatch {
     patch[field] =
       field === 'expires_at' && typeof value === 'string' ? new Date(value).toISOString() : value;
   }
-  return patch as LimitsPatch;
+  return patch;
 }
 
 function maxZero(value: bigint): bigint {
