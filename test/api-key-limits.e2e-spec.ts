@@ -348,6 +348,16 @@ describe('API keys with limits (budgets, rate limits, model lists) across two ga
       type: 'error',
       error: { type: 'permission_error' },
     });
+    const counted = await fetch(`${replica.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: {
+        'x-api-key': other.key,
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ model: 'claude-anything', messages }),
+    });
+    expect(counted.status).toBe(403);
   });
 
   it('refuses an expired key with 401, and a key expired by PATCH on the other replica within a second', async () => {

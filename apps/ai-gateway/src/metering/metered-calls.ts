@@ -58,12 +58,7 @@ export class MeteredCalls {
   }
 
   async open(key: ApiKey, plan: CallPlan): Promise<OpenedCall> {
-    if (!modelAllowed(key, plan.model)) {
-      throw new DomainError(
-        ErrorCode.ModelNotAllowed,
-        `this API key may not call the model ${plan.model} (it may call ${key.models!.join(', ')})`,
-      );
-    }
+    this.checkModel(key, plan.model);
     const upstream = this.upstreamFor(plan.model, plan.api);
     const target = { scene: plan.scene, provider: upstream.provider, model: plan.model };
     const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
@@ -94,6 +89,15 @@ export class MeteredCalls {
     );
     await call.open();
     return { call, exchange: this.exchangeWith(upstream) };
+  }
+
+  /** 403 model_not_allowed when the key's model list leaves the model out. */
+  checkModel(key: ApiKey, model: string): void {
+    if (modelAllowed(key, model)) return;
+    throw new DomainError(
+      ErrorCode.ModelNotAllowed,
+      `this API key may not call the model ${model} (it may call ${key.models!.join(', ')})`,
+    );
   }
 
   /** The upstream that serves the model in the client's API, or 404 model_not_found. */
