@@ -247,6 +247,34 @@ describe('API keys with limits (budgets, rate limits, model lists) across two ga
     expect((await chat(replica, key.key)).status).toBe(200);
   });
 
+  it('counts a call against tpm at its estimate while it runs, and at its usage once it ended', async () => {
+    clockAt('2026-03-04T11:00:10Z');
+    // Asked for 50 output tokens, uses 1: the estimate is PROMPT_TOKENS + 50, the usage + 1.
+    const terse = await stack.addModel(
+      {
+        chunks: ['k'],
+        usage: { prompt_tokens: PROMPT_TOKENS, completion_tokens: 1 },
+        chunkDelayMs: 300,
+      },
+      PRICES,
+    );
+    const estimate = PROMPT_TOKENS + OUTPUT;
+    const used = PROMPT_TOKENS + 1;
+    const user = await stack.fundedUser(100 * PER_CALL);
+    const key = await stack.newKey(user, { tpm: 2 * estimate - 1 });
+
+    // Two at once: both estimates do not fit in the minute.
+    const both = await Promise.all(gateways.map((g) => chat(g, key.key, { model: terse })));
+    expect(both.map((a) => a.status).sort()).toEqual([200, 429]);
+    const limited = both.find((a) => a.status === 429)!;
+    expect(limited.body.error?.code).toBe('rate_limited');
+    expect(limited.retryAfter).toBe('50');
+    // Once the first ended, it counts what it used, and another call fits.
+    await eventually(async () => expect((await view(key.id)).usage.minute.tokens).toBe(used));
+    expect((await chat(replica, key.key, { model: terse })).status).toBe(200);
+    await eventually(async () => expect((await view(key.id)).usage.minute.tokens).toBe(2 * used));
+  });
+
   it('stops a stream when the key budget runs out (the account has plenty), and charges what it produced', async () => {
     const user = await stack.fundedUser(10_000);
     const key = await stack.newKey(user, { budget: { credits: 20, period: 'total' } });
