@@ -275,6 +275,33 @@ describe('API keys with limits (budgets, rate limits, model lists) across two ga
     await eventually(async () => expect((await view(key.id)).usage.minute.tokens).toBe(2 * used));
   });
 
+  it('counts free calls against the key’s rate limits too', async () => {
+    clockAt('2026-03-04T12:00:00Z');
+    const free = unique('free');
+    stack.upstream.models.set(free, {
+      chunks: ['ok'],
+      usage: { prompt_tokens: 1, completion_tokens: 1 },
+    });
+    const rule = await call('POST', `${stack.store.url}/admin/price-rules`, {
+      body: { scene: 'chat', model: free, mode: 'free' },
+    });
+    expect(rule.status).toBe(201);
+    const user = await stack.fundedUser(0); // free calls need no credits
+    const key = await stack.newKey(user, { rpm: 2 });
+    await eventually(async () => {
+      for (const gateway of gateways) {
+        const { data } = await stack.client(key.key, gateway).models.list();
+        expect(data.map((m) => m.id)).toContain(free);
+      }
+    });
+    const statuses = [];
+    for (const gateway of [...gateways, stack.gateway]) {
+      statuses.push((await chat(gateway, key.key, { model: free })).status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(await reservationsOf(key.id)).toBe(0);
+  });
+
   it('stops a stream when the key budget runs out (the account has plenty), and charges what it produced', async () => {
     const user = await stack.fundedUser(10_000);
     const key = await stack.newKey(user, { budget: { credits: 20, period: 'total' } });
