@@ -452,6 +452,29 @@ describe('API keys with limits (budgets, rate limits, model lists) across two ga
     console.log(`a revocation reached the other replica in ≤ ${Date.now() - since} ms`);
   });
 
+  it('still stops a revoked key within a second after the change listener lost its connection', async () => {
+    // The listeners of this process's two replicas (other test files run gateways of their own).
+    const ours = `application_name = 'tally-ai-gateway-keys-${process.pid}'`;
+    const listeners = () =>
+      db.query<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE ${ours}`);
+    expect(await listeners()).toHaveLength(2);
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${ours}`);
+    const user = await stack.fundedUser(100 * PER_CALL);
+    const key = await stack.newKey(user);
+    expect((await chat(replica, key.key, { max_tokens: 1 })).status).toBe(200);
+    // Both listen again (within a second or so), and the replica caches the key again.
+    await eventually(async () => expect(await listeners()).toHaveLength(2));
+    expect((await chat(replica, key.key, { max_tokens: 1 })).status).toBe(200);
+
+    expect(
+      (await call('POST', `${stack.gateway.url}/admin/api-keys/${key.id}/revoke`)).status,
+    ).toBe(201);
+    await eventually(
+      async () => expect((await chat(replica, key.key, { max_tokens: 1 })).status).toBe(401),
+      { timeoutMs: 1000, intervalMs: 20 },
+    );
+  });
+
   it('counts a service charge naming the key in its budget (not refused by it), and refuses another user’s key', async () => {
     const user = await stack.fundedUser(100 * PER_CALL);
     const key = await stack.newKey(user, { budget: { credits: 10, period: 'total' } });

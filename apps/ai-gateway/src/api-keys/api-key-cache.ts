@@ -70,7 +70,8 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
   private async listen(): Promise<void> {
     const client = new Client({
       connectionString: this.config.GATEWAY_DATABASE_URL,
-      application_name: 'tally-ai-gateway-keys',
+      // Tells the replicas' listeners apart in pg_stat_activity.
+      application_name: `tally-ai-gateway-keys-${process.pid}`,
     });
     const lost = (why: unknown) => {
       if (this.listener !== client) return;
