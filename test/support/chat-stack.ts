@@ -29,6 +29,7 @@ export class ChatStack {
   store!: RunningApp;
   gateway!: RunningApp;
   private probeKey!: string;
+  private gatewayEnv: Record<string, string> = {};
 
   /** `gatewayEnv` may be made from the fake upstream's URL (e.g. UPSTREAMS naming it). */
   async start(
@@ -37,15 +38,24 @@ export class ChatStack {
     this.upstream = await startFakeUpstream();
     const env = typeof gatewayEnv === 'function' ? gatewayEnv(this.upstream.url) : gatewayEnv;
     this.store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    this.gateway = await startGateway({
+    this.gatewayEnv = {
       CREDIT_STORE_URL: this.store.url,
       UPSTREAM_BASE_URL: this.upstream.url,
       UPSTREAM_API_KEY: 'upstream-secret',
       PRICE_RULES_REFRESH_MS: '200',
       ...env,
-    });
+    };
+    this.gateway = await startGateway(this.gatewayEnv);
     this.probeKey = (await this.newKey(unique('probe'))).key;
     return this;
+  }
+
+  /**
+   * One more gateway replica on the same database, credit-store and upstream (its relay off: the
+   * first one's relays for both). The caller closes it.
+   */
+  replica(): Promise<RunningApp> {
+    return startGateway({ ...this.gatewayEnv, OUTBOX_RELAY_ENABLED: '0' });
   }
 
   async stop(): Promise<void> {
@@ -119,18 +129,23 @@ export class ChatStack {
     return body;
   }
 
-  async newKey(user: string): Promise<{ id: string; key: string }> {
+  /** A key of the user, with the limits given (budget, rpm, models...). */
+  async newKey(
+    user: string,
+    limits: Record<string, unknown> = {},
+  ): Promise<{ id: string; key: string }> {
     const { status, body } = await call<{ id: string; key: string }>(
       'POST',
       `${this.gateway.url}/admin/api-keys`,
-      { body: { user_id: user } },
+      { body: { user_id: user, ...limits } },
     );
-    if (status !== 201) throw new Error(`api key: ${status}`);
+    if (status !== 201) throw new Error(`api key: ${status} ${JSON.stringify(body)}`);
     return body;
   }
 
-  client(key: string): OpenAI {
-    return new OpenAI({ apiKey: key, baseURL: `${this.gateway.url}/v1`, maxRetries: 0 });
+  /** An OpenAI client with the key, on the stack's gateway or on `gateway` (a replica). */
+  client(key: string, gateway: RunningApp = this.gateway): OpenAI {
+    return new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
   }
 
   /** The same client pointed straight at the fake upstream (the baseline). */

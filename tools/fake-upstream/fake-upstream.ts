@@ -65,6 +65,8 @@ export interface FakeUpstream {
   chunksSent: Map<string, number>;
   /** Responses API answers kept (`store`), by id, for `GET /v1/responses/{id}`. */
   responses: Map<string, object>;
+  /** Requests being answered now, and the most there ever were at once. */
+  concurrency: { now: number; most: number };
   close(): Promise<void>;
 }
 
@@ -81,8 +83,12 @@ export async function startFakeUpstream(port = 0): Promise<FakeUpstream> {
     received: [],
     chunksSent: new Map(),
     responses: new Map(),
+    concurrency: { now: 0, most: 0 },
   };
   const server = createServer((req, res) => {
+    const { concurrency } = fake;
+    concurrency.most = Math.max(concurrency.most, ++concurrency.now);
+    res.on('close', () => concurrency.now--);
     void handle(fake, req, res).catch(() => res.destroy());
   });
   server.keepAliveTimeout = 60_000;

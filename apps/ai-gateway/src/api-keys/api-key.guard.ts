@@ -4,6 +4,8 @@ import { DomainError } from '@tally/platform';
 import type { Request } from 'express';
 import type { ApiKey } from './api-key.repository';
 import { ApiKeysService } from './api-keys.service';
+import { KeyClock } from './key-clock';
+import { expired } from './key-limits';
 
 /** The request of a client authenticated by its API key. */
 export interface KeyedRequest extends Request {
@@ -13,7 +15,10 @@ export interface KeyedRequest extends Request {
 /** `Authorization: Bearer <user API key>` on the client surface (/v1). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly clock: KeyClock,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<KeyedRequest>();
@@ -23,6 +28,12 @@ export class ApiKeyGuard implements CanActivate {
     }
     const key = await this.keys.authenticate(presented);
     if (!key) throw new DomainError(ErrorCode.Unauthorized, 'invalid or revoked API key');
+    if (expired(key, this.clock.now())) {
+      throw new DomainError(
+        ErrorCode.Unauthorized,
+        `the API key expired at ${key.expires_at!.toISOString()}`,
+      );
+    }
     request.apiKey = key;
     return true;
   }

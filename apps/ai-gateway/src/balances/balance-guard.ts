@@ -2,16 +2,30 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import { DataSource } from 'typeorm';
+import { KeyClock } from '../api-keys/key-clock';
+import { keyRefusal } from '../api-keys/key-refusal';
 import { GatewayConfig } from '../config/gateway.config';
 import { BalanceViewRepository, Spendable } from './balance-view.repository';
 import { ReservationRepository } from './reservation.repository';
+
+/** The API key a call is made through: its limits are checked in the same decision. */
+export interface KeyedCall {
+  keyId: string;
+  /** The call's token estimate (for tpm). */
+  tokens: number;
+}
+
+/** A refusal, or the minute a started call was counted in (for its tokens' correction). */
+type Decision = { refusal: DomainError } | { refusal?: undefined; minute?: Date };
 
 /**
  * Decides, without calling the credit-store, whether a user may start (or continue) a priced
  * call: the latest balance snapshot, minus this gateway's charges the snapshot does not include
  * yet, minus what calls in flight have reserved, must cover the new reservation. Decisions for one
  * user are serialised by a row lock, so parallel calls cannot all spend the same credits: a user
- * overspends at most by what one call produces beyond its estimate.
+ * overspends at most by what one call produces beyond its estimate. A call's API key is checked
+ * in the same statement (its budget against its spend and reservations, its rate limits against
+ * its minute counters), under the same lock: a key's limits hold across replicas just as well.
  */
 @Injectable()
 export class BalanceGuard {
@@ -20,17 +34,37 @@ export class BalanceGuard {
     private readonly view: BalanceViewRepository,
     private readonly reservations: ReservationRepository,
     private readonly config: GatewayConfig,
+    private readonly clock: KeyClock,
   ) {}
 
-  /** Reserves `amount` for a call, or refuses with 402 insufficient_credits. */
-  async reserve(userId: string, reservationId: string, amount: number): Promise<void> {
-    const refusal = await this.tryReserve(userId, reservationId, amount);
-    if (refusal) throw refusal;
+  /**
+   * Reserves `amount` for a call (through `key`, whose limits it must pass too), or refuses with
+   * 402 insufficient_credits, 402 key_budget_exceeded or 429 rate_limited. Answers the minute the
+   * call was counted in against its key.
+   */
+  async reserve(
+    userId: string,
+    reservationId: string,
+    amount: number,
+    key?: KeyedCall,
+  ): Promise<Date | undefined> {
+    const decision = await this.tryReserve(userId, reservationId, amount, key, true);
+    if (decision.refusal) throw decision.refusal;
+    return decision.minute;
   }
 
-  /** Grows a running call's reservation to `amount`; false when the user cannot cover it. */
-  async extend(userId: string, reservationId: string, amount: number): Promise<boolean> {
-    return (await this.tryReserve(userId, reservationId, amount)) === undefined;
+  /**
+   * Grows a running call's reservation to `amount`; the refusal when the user (or the key's
+   * budget) cannot cover it.
+   */
+  async extend(
+    userId: string,
+    reservationId: string,
+    amount: number,
+    keyId?: string,
+  ): Promise<DomainError | undefined> {
+    const key = keyId ? { keyId, tokens: 0 } : undefined;
+    return (await this.tryReserve(userId, reservationId, amount, key, false)).refusal;
   }
 
   /**
@@ -58,7 +92,10 @@ export class BalanceGuard {
     userId: string,
     reservationId: string,
     amount: number,
-  ): Promise<DomainError | undefined> {
+    key: KeyedCall | undefined,
+    opening: boolean,
+  ): Promise<Decision> {
+    const now = this.clock.now();
     // READ COMMITTED (the default): each statement sees what committed before it, lock waits included.
     return this.dataSource.transaction(async (db) => {
       await this.view.lockForReservation(db, userId);
@@ -68,8 +105,15 @@ export class BalanceGuard {
         amount,
         ttlMs: this.config.RESERVATION_TTL_MS,
       };
-      if (await this.reservations.putIfCovered(db, reservation)) return undefined;
-      return insufficient(await this.view.spendable(db, userId, reservationId), amount);
+      const keyed = key && { id: key.keyId, now, tokens: key.tokens, opening };
+      const verdict = await this.reservations.putIfCovered(db, reservation, keyed);
+      if (verdict.refusal === null) return { minute: verdict.minute };
+      if (verdict.refusal !== 'balance') {
+        return { refusal: keyRefusal(verdict.refusal, verdict.key, amount, now) };
+      }
+      return {
+        refusal: insufficient(await this.view.spendable(db, userId, reservationId), amount),
+      };
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BalanceGuard } from './balance-guard';
 import { BalanceSnapshotMetrics } from './balance-snapshot.metrics';
 import { BalanceUpdatedConsumer } from './balance-updated.consumer';
@@ -8,6 +9,7 @@ import { ReservationRepository } from './reservation.repository';
 import { ReservationSweeper } from './reservation-sweeper';
 
 @Module({
+  imports: [ApiKeysModule],
   controllers: [BalanceUpdatedConsumer, BalancesController],
   providers: [
     BalanceViewRepository,

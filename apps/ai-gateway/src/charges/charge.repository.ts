@@ -24,6 +24,8 @@ export type BatchCharge = Omit<ChargeRecord, 'sequence'> & {
   envelope: object;
   /** The HTTP request that made it, kept on the outbox row for the Kafka headers. */
   request_id?: string;
+  /** The API key it is charged through: counted in the key's spend of the day. */
+  api_key_id?: string;
 };
 
 export interface EarlierCharge {
@@ -41,7 +43,8 @@ export class ChargeRepository {
    * trip: releases the calls' reservations, numbers each charge with its user's next sequence
    * (balance_view rows upserted in user_id order, so concurrent groups queue instead of
    * deadlocking), inserts the charges whose event_id is new and, for exactly those, their outbox
-   * rows with the sequence written into the envelope. Answers each charge in order: inserted, or
+   * rows with the sequence written into the envelope, and adds them to their API keys' spend of
+   * the day. Answers each charge in order: inserted, or
    * the earlier charge under its event_id as this statement's snapshot saw it (undefined when that
    * one committed meanwhile: the caller reads it again). Event ids must be distinct.
    */
@@ -49,6 +52,8 @@ export class ChargeRepository {
     db: EntityManager,
     charges: BatchCharge[],
     releasedReservations: string[],
+    /** The UTC day (YYYY-MM-DD) the charges count in for their keys' budgets. */
+    spendDay: string,
   ): Promise<BatchOutcome[]> {
     const col = <T>(pick: (c: BatchCharge) => T) => charges.map(pick);
     const rows: { inserted: boolean; amount: string | null; request_fingerprint: string | null }[] =
@@ -56,10 +61,10 @@ export class ChargeRepository {
         `WITH input AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                                 $6::bigint[], $7::text[], $8::jsonb[], $9::jsonb[], $10::text[],
-                                $11::jsonb[], $12::smallint[], $16::text[])
+                                $11::jsonb[], $12::smallint[], $16::text[], $17::uuid[])
                   WITH ORDINALITY AS i (event_id, user_id, source, source_ref_id, hold_id, amount,
                                         description, metadata, pricing, request_fingerprint,
-                                        envelope, key_bucket, request_id, ord)),
+                                        envelope, key_bucket, request_id, api_key_id, ord)),
          released AS (DELETE FROM reservations WHERE id = ANY($13::uuid[])),
          counted AS (SELECT user_id, count(*) AS n FROM input GROUP BY user_id),
          taken AS (
@@ -83,6 +88,13 @@ export class ChargeRepository {
             ORDER BY ord
            ON CONFLICT (event_id) DO NOTHING
            RETURNING event_id),
+         key_spent AS (
+           INSERT INTO key_spend (api_key_id, day, spent)
+           SELECT n.api_key_id, $18::date, sum(n.amount)
+             FROM numbered n JOIN inserted USING (event_id)
+            WHERE n.api_key_id IS NOT NULL
+            GROUP BY n.api_key_id ORDER BY n.api_key_id
+           ON CONFLICT (api_key_id, day) DO UPDATE SET spent = key_spend.spent + EXCLUDED.spent),
          queued AS (${queueChargeMessages('$14', '$15')})
        SELECT ins.event_id IS NOT NULL AS inserted, earlier.amount, earlier.request_fingerprint
          FROM numbered n
@@ -106,6 +118,8 @@ export class ChargeRepository {
           Topics.chargeRequested,
           Topics.chargeRequested,
           col((c) => c.request_id ?? null),
+          col((c) => c.api_key_id ?? null),
+          spendDay,
         ],
       );
     return rows.map((row) =>

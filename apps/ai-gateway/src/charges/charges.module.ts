@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BalancesModule } from '../balances/balances.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { PricingModule } from '../pricing/pricing.module';
@@ -8,7 +9,7 @@ import { ChargesService } from './charges.service';
 import { InternalChargesService } from './internal-charges.service';
 
 @Module({
-  imports: [OutboxModule, BalancesModule, PricingModule],
+  imports: [ApiKeysModule, OutboxModule, BalancesModule, PricingModule],
   controllers: [ChargesController],
   providers: [ChargeRepository, ChargesService, InternalChargesService],
   exports: [ChargesService],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ErrorCode, type ChargeRequestedEvent } from '@tally/contracts';
 import { currentRequestId, DomainError, GroupCommit, ItemResult } from '@tally/platform';
+import { KeyClock } from '../api-keys/key-clock';
 import { GatewayConfig } from '../config/gateway.config';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ChargeRecord, ChargeRepository, EarlierCharge } from './charge.repository';
@@ -21,6 +22,7 @@ interface ChargeToRecord {
   charge: NewCharge;
   envelope: ChargeRequestedEvent;
   reservationId?: string;
+  apiKeyId?: string;
   /** Taken when the charge is submitted: the group's write runs in another request's context. */
   requestId?: string;
 }
@@ -43,6 +45,7 @@ export class ChargesService {
     private readonly dataSource: DataSource,
     private readonly charges: ChargeRepository,
     private readonly relay: OutboxRelay,
+    private readonly clock: KeyClock,
     config: GatewayConfig,
   ) {
     this.group = new GroupCommit((batch) => this.recordBatch(batch), {
@@ -54,12 +57,17 @@ export class ChargesService {
   /**
    * A repeat of the same request (same fingerprint) answers as the first did; another request
    * under the same event_id is refused with 409. A charge the credit-store could not apply is
-   * refused with 400 before anything is written.
+   * refused with 400 before anything is written. A charge through an API key counts in the key's
+   * spend (its budget).
    */
-  async record(charge: NewCharge, reservationId?: string): Promise<RecordedCharge> {
+  async record(
+    charge: NewCharge,
+    reservationId?: string,
+    apiKeyId?: string,
+  ): Promise<RecordedCharge> {
     const requestId = currentRequestId();
     const envelope = applicableEnvelope(charge, requestId);
-    return this.group.submit({ charge, envelope, reservationId, requestId });
+    return this.group.submit({ charge, envelope, reservationId, apiKeyId, requestId });
   }
 
   /** The 400 that record() would answer for this charge, if any, without recording it. */
@@ -90,12 +98,14 @@ export class ChargesService {
     const distinct = [...firstIndex.values()].map((i) => batch[i]);
     const outcomes = await this.charges.recordBatch(
       this.dataSource.manager,
-      distinct.map(({ charge, envelope, requestId }) => ({
+      distinct.map(({ charge, envelope, requestId, apiKeyId }) => ({
         ...charge,
         request_id: requestId,
+        api_key_id: apiKeyId,
         envelope,
       })),
       batch.flatMap((b) => (b.reservationId ? [b.reservationId] : [])),
+      this.clock.now().toISOString().slice(0, 10),
     );
     if (outcomes.some((o) => o.inserted)) this.relay.wake();
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import { ApiKeysService } from '../api-keys/api-keys.service';
 import { PriceBook, PricedCall } from '../pricing/price-book';
 import { ChargesService } from './charges.service';
 import type { CreateChargeDto } from './dto/create-charge.dto';
@@ -18,11 +19,20 @@ export class InternalChargesService {
   constructor(
     private readonly charges: ChargesService,
     private readonly prices: PriceBook,
+    private readonly keys: ApiKeysService,
   ) {}
 
   async accept(body: CreateChargeDto): Promise<ChargeAccepted> {
     const fingerprint = requestFingerprint(body);
-    const { event_id, user_id, source, source_ref_id, hold_id, description, metadata } = body;
+    const { event_id, user_id, source, source_ref_id, hold_id, description, api_key_id } = body;
+    if (api_key_id !== undefined && !(await this.keys.ofUser(api_key_id, user_id))) {
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `api_key_id: ${user_id} has no API key ${api_key_id}`,
+        [`api_key_id: ${user_id} has no API key ${api_key_id}`],
+      );
+    }
+    const metadata = api_key_id ? { ...body.metadata, api_key_id } : body.metadata;
     let priced: PricedCall;
     try {
       priced = await this.priceOf(body);
@@ -32,11 +42,15 @@ export class InternalChargesService {
       if (first === undefined) throw error;
       return { event_id, amount: first, status: 'accepted' };
     }
-    const recorded = await this.charges.record({
-      ...{ event_id, user_id, source, source_ref_id, hold_id, description, metadata },
-      ...priced,
-      request_fingerprint: fingerprint,
-    });
+    const recorded = await this.charges.record(
+      {
+        ...{ event_id, user_id, source, source_ref_id, hold_id, description, metadata },
+        ...priced,
+        request_fingerprint: fingerprint,
+      },
+      undefined,
+      api_key_id,
+    );
     return { event_id, amount: recorded.amount, status: 'accepted' };
   }
 

@@ -33,7 +33,12 @@ export function chatStreamDialect(clientWantsUsage: boolean): StreamDialect {
 
     /** OpenAI's shape, which the official client raises as an APIError. */
     errorEvent(code: ErrorCode, message: string): string {
-      const type = code === ErrorCode.InsufficientCredits ? 'insufficient_credits' : 'api_error';
+      const type =
+        code === ErrorCode.InsufficientCredits
+          ? 'insufficient_credits'
+          : code === ErrorCode.KeyBudgetExceeded
+            ? 'insufficient_quota'
+            : 'api_error';
       return `data: ${JSON.stringify({ error: { message, type, param: null, code } })}\n\n`;
     },
   };

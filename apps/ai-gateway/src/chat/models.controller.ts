@@ -1,5 +1,6 @@
-import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Req, UseGuards } from '@nestjs/common';
 import { DelegatedAuth } from '@tally/platform';
+import type { KeyedRequest } from '../api-keys/api-key.guard';
 import { anthropicModelList } from '../messages/anthropic-models';
 import { AnthropicKeyGuard } from '../messages/anthropic-key.guard';
 import { ModelsService } from './models.service';
@@ -14,11 +15,11 @@ import { ModelsService } from './models.service';
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
 
-  /** The OpenAI upstreams' models; Anthropic's, in its list shape, when asked with `anthropic-version`. */
+  /** The OpenAI upstreams' models the key may call; Anthropic's, in its list shape, when asked with `anthropic-version`. */
   @Get('models')
-  async list(@Headers('anthropic-version') anthropicVersion?: string) {
+  async list(@Req() req: KeyedRequest, @Headers('anthropic-version') anthropicVersion?: string) {
     return anthropicVersion
-      ? anthropicModelList(await this.models.list('anthropic'))
-      : this.models.list();
+      ? anthropicModelList(await this.models.list('anthropic', req.apiKey))
+      : this.models.list('openai', req.apiKey);
   }
 }

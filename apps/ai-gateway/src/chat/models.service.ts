@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { modelAllowed, type KeyLimits } from '../api-keys/key-limits';
 import { PriceBook } from '../pricing/price-book';
 import type { UpstreamApi } from '../upstreams/upstream-routes';
 import { Upstreams } from '../upstreams/upstreams';
@@ -10,8 +11,7 @@ export interface ModelList {
 
 /**
  * `GET /v1/models`: the chat and embedding models that are priced and have an upstream speaking
- * the API, in
- * OpenAI's format.
+ * the API (and that the asking key may call), in OpenAI's format.
  */
 @Injectable()
 export class ModelsService {
@@ -20,7 +20,8 @@ export class ModelsService {
     private readonly upstreams: Upstreams,
   ) {}
 
-  async list(api: UpstreamApi = 'openai'): Promise<ModelList> {
+  /** The models; only those its model list allows when asked for a key. */
+  async list(api: UpstreamApi = 'openai', key?: KeyLimits): Promise<ModelList> {
     const seen = new Map<string, ModelList['data'][number]>();
     const rules = [
       ...(await this.prices.modelRules('chat')),
@@ -30,6 +31,7 @@ export class ModelsService {
       const model = rule.model!;
       const upstream = this.upstreams.for(model, api);
       if (!upstream || seen.has(model)) continue;
+      if (key && !modelAllowed(key, model)) continue;
       if (rule.provider !== null && rule.provider !== upstream.provider) continue;
       const created = Date.parse((rule as { created_at?: string }).created_at ?? '');
       seen.set(model, {

@@ -19,6 +19,9 @@ export const openAiErrorShape: ErrorShape = {
 
 function openAiType(status: number, code: ErrorCode): string {
   if (code === ErrorCode.InsufficientCredits) return 'insufficient_credits';
+  if (code === ErrorCode.KeyBudgetExceeded) return 'insufficient_quota';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 403) return 'permission_error';
   if (status === 401) return 'authentication_error';
   return status >= 500 ? 'api_error' : 'invalid_request_error';
 }

@@ -154,4 +154,15 @@ export class GatewayConfig extends ServiceConfig {
   @Min(0)
   @Max(1)
   OUTBOX_RELAY_ENABLED = 1;
+
+  /**
+   * How long a replica trusts an API key (and its limits) it has read. Changes reach every
+   * replica at once by LISTEN/NOTIFY; this bounds staleness should a notification be missed. 0:
+   * read the key on every request.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(300_000)
+  API_KEY_CACHE_TTL_MS = 10_000;
 }

@@ -17,7 +17,10 @@ export function anthropicError(type: string, message: string) {
 
 /** Anthropic's error type for one of our errors (by its status; credits are `billing_error`). */
 export function anthropicErrorType(status: number, code?: ErrorCode): string {
-  if (code === ErrorCode.InsufficientCredits || status === 402) return 'billing_error';
+  if (code === ErrorCode.InsufficientCredits || code === ErrorCode.KeyBudgetExceeded) {
+    return 'billing_error';
+  }
+  if (status === 402) return 'billing_error';
   switch (status) {
     case 400:
     case 409:

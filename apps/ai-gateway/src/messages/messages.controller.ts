@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { DelegatedAuth } from '@tally/platform';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { KeyedRequest } from '../api-keys/api-key.guard';
 import { AnthropicKeyGuard } from './anthropic-key.guard';
 import { MessagesService } from './messages.service';
@@ -24,10 +24,17 @@ export class MessagesController {
     return this.messages.create(req.apiKey, body, req, res);
   }
 
-  /** Anthropic's token count for a request: free, passed through to the model's upstream. */
+  /**
+   * Anthropic's token count for a request: free, passed through to the model's upstream (403 for a
+   * model the key may not call).
+   */
   @Post('count_tokens')
   @HttpCode(200)
-  countTokens(@Req() req: Request, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    return this.messages.countTokens(body, req, res);
+  countTokens(
+    @Req() req: KeyedRequest,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.messages.countTokens(req.apiKey, body, req, res);
   }
 }

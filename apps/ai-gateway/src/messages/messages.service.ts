@@ -71,8 +71,9 @@ export class MessagesService {
   }
 
   /** `POST /v1/messages/count_tokens`: free, passed through to the model's upstream. */
-  async countTokens(body: unknown, req: Request, res: Response): Promise<void> {
+  async countTokens(key: ApiKey, body: unknown, req: Request, res: Response): Promise<void> {
     const request = readCountTokensRequest(body);
+    this.calls.checkModel(key, request.model);
     const exchange = this.calls.exchangeWith(this.calls.upstreamFor(request.model, 'anthropic'));
     const answer = await exchange.send(
       '/messages/count_tokens',

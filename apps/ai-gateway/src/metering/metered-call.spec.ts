@@ -46,9 +46,11 @@ function setup(
       return Promise.resolve();
     },
     extend: (_user: string, _id: string, amount: number) => {
-      if (amount > allowUpTo) return Promise.resolve(false);
+      if (amount > allowUpTo) {
+        return Promise.resolve(new DomainError(ErrorCode.InsufficientCredits, 'no'));
+      }
       reserved.push(amount);
-      return Promise.resolve(true);
+      return Promise.resolve(undefined);
     },
     release: (id: string) => {
       released.push(id);

@@ -8,6 +8,8 @@ import type { PriceBook } from '../pricing/price-book';
 
 export interface MeteredCallDeps {
   guard: BalanceGuard;
+  /** Corrects a call's token estimate in its key's minute counter (for a key with tpm). */
+  correctTokens?: (apiKeyId: string, minute: Date, delta: number) => Promise<void>;
   charges: ChargesService;
   prices: PriceBook;
   /** Told of each failed attempt to record the charge (it is tried again). */
@@ -22,6 +24,10 @@ export interface MeteredCallParams {
   /** The charge's source: what kind of call it was (`chat`, `embedding`...). */
   source: string;
   apiKeyId: string;
+  /** The key counts calls (rpm, tpm, max_parallel): even a free call is reserved, for 0. */
+  keyCountsCalls?: boolean;
+  /** The key limits tokens per minute: its count is corrected to the usage when the call ends. */
+  keyCountsTokens?: boolean;
   rule: PriceRuleVersion;
   target: PriceTarget;
   promptTokens: number;
@@ -47,7 +53,12 @@ export class MeteredCall {
   private readonly reservationId = uuidv7();
   private reservedOutput = 0;
   private reservedAmount = 0;
-  private refused = false;
+  /** A reservation is held (for 0 credits when only the key's counters needed one). */
+  private reserved = false;
+  /** Why a running call's reservation could not grow (the credits, or the key's budget). */
+  refusal?: DomainError;
+  /** The minute the call was counted in against its key's tpm. */
+  private countedMinute?: Date;
   private renewal?: NodeJS.Timeout;
 
   constructor(
@@ -62,9 +73,16 @@ export class MeteredCall {
   async open(): Promise<void> {
     this.deps.charges.check(this.chargeFor({ input_tokens: this.params.promptTokens }, {}));
     this.reservedOutput = this.params.outputTokens;
-    if (this.params.rule.mode === 'free') return;
-    const amount = this.cost(this.reservedOutput);
-    await this.deps.guard.reserve(this.params.userId, this.reservationId, amount);
+    const free = this.params.rule.mode === 'free';
+    if (free && !this.params.keyCountsCalls) return;
+    const amount = free ? 0 : this.cost(this.reservedOutput);
+    this.countedMinute = await this.deps.guard.reserve(
+      this.params.userId,
+      this.reservationId,
+      amount,
+      { keyId: this.params.apiKeyId, tokens: this.estimatedTokens() },
+    );
+    this.reserved = true;
     this.reservedAmount = amount;
     this.renewal = setInterval(() => {
       this.deps.guard.renew(this.reservationId).catch(() => undefined); // the next tick tries again
@@ -80,16 +98,22 @@ export class MeteredCall {
   async cover(produced: number): Promise<boolean> {
     if (this.params.rule.mode === 'free') return true;
     const { sliceTokens } = this.params;
-    if (!this.refused && produced + sliceTokens / 2 >= this.reservedOutput) {
+    if (!this.refusal && produced + sliceTokens / 2 >= this.reservedOutput) {
       const output = this.reservedOutput + sliceTokens;
       const amount = this.cost(output);
       if (amount === this.reservedAmount) {
         this.reservedOutput = output;
-      } else if (await this.deps.guard.extend(this.params.userId, this.reservationId, amount)) {
-        this.reservedOutput = output;
-        this.reservedAmount = amount;
       } else {
-        this.refused = true;
+        this.refusal = await this.deps.guard.extend(
+          this.params.userId,
+          this.reservationId,
+          amount,
+          this.params.apiKeyId,
+        );
+        if (!this.refusal) {
+          this.reservedOutput = output;
+          this.reservedAmount = amount;
+        }
       }
     }
     return produced <= this.reservedOutput;
@@ -106,12 +130,18 @@ export class MeteredCall {
     sourceRefId?: string,
   ): Promise<number> {
     const charge = this.chargeFor(usage, metadata, sourceRefId);
-    const reservationId = this.reservedAmount > 0 ? this.reservationId : undefined;
+    const reservationId = this.reserved ? this.reservationId : undefined;
     for (let attempt = 1, wait = RECORD_RETRY_MS.first; ; attempt++) {
       try {
-        const recorded = await this.deps.charges.record(charge, reservationId);
+        const recorded = await this.deps.charges.record(
+          charge,
+          reservationId,
+          this.params.apiKeyId,
+        );
         this.stopRenewal();
+        this.reserved = false;
         this.reservedAmount = 0;
+        this.correctTokens((usage.input_tokens ?? 0) + (usage.output_tokens ?? 0));
         return recorded.amount;
       } catch (error) {
         if (error instanceof DomainError) throw error;
@@ -143,9 +173,29 @@ export class MeteredCall {
   /** Nothing to charge (the call failed): frees the reservation. */
   async abandon(): Promise<void> {
     this.stopRenewal();
-    if (this.reservedAmount === 0) return;
+    if (!this.reserved) return;
+    this.reserved = false;
     this.reservedAmount = 0;
+    this.correctTokens(0);
     await this.deps.guard.release(this.reservationId);
+  }
+
+  /** What the call counts against its key's tpm when it starts: the prompt and all it may produce. */
+  private estimatedTokens(): number {
+    return this.params.promptTokens + this.params.outputTokens;
+  }
+
+  /**
+   * Replaces the call's estimate in its key's minute by what it used. A rate counter, not money:
+   * not waited for, and a failure only leaves the estimate counted.
+   */
+  private correctTokens(used: number): void {
+    const minute = this.countedMinute;
+    if (!minute || !this.params.keyCountsTokens || !this.deps.correctTokens) return;
+    this.countedMinute = undefined;
+    this.deps
+      .correctTokens(this.params.apiKeyId, minute, used - this.estimatedTokens())
+      .catch(() => undefined);
   }
 
   stopRenewal(): void {

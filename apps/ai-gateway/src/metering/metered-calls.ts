@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import type { ApiKey } from '../api-keys/api-key.repository';
+import { ApiKeysService } from '../api-keys/api-keys.service';
+import { countsCalls, modelAllowed } from '../api-keys/key-limits';
 import { BalanceGuard } from '../balances/balance-guard';
 import { ChargesService } from '../charges/charges.service';
 import { GatewayConfig } from '../config/gateway.config';
@@ -33,8 +35,9 @@ export interface OpenedCall {
 
 /**
  * Opens metered calls for every client surface: finds the model's upstream and price rule (404
- * model_not_found for either missing), then reserves what the call may cost (402 when the user
- * cannot cover it), all before the upstream is asked anything.
+ * model_not_found for either missing; 403 model_not_allowed for a model its key may not call), then
+ * reserves what the call may cost (402 when the user or the key's budget cannot cover it, 429 when
+ * the key's rate limits are reached), all before the upstream is asked anything.
  */
 @Injectable()
 export class MeteredCalls {
@@ -46,6 +49,7 @@ export class MeteredCalls {
     private readonly guard: BalanceGuard,
     private readonly charges: ChargesService,
     private readonly upstreams: Upstreams,
+    private readonly keys: ApiKeysService,
   ) {}
 
   /** The output limit a call gets when its client set none: the gateway's own, reserved in full. */
@@ -54,6 +58,7 @@ export class MeteredCalls {
   }
 
   async open(key: ApiKey, plan: CallPlan): Promise<OpenedCall> {
+    this.checkModel(key, plan.model);
     const upstream = this.upstreamFor(plan.model, plan.api);
     const target = { scene: plan.scene, provider: upstream.provider, model: plan.model };
     const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
@@ -62,6 +67,7 @@ export class MeteredCalls {
         guard: this.guard,
         charges: this.charges,
         prices: this.prices,
+        correctTokens: (id, minute, delta) => this.keys.correctTokens(id, minute, delta),
         onRecordFailure: (error, attempt) =>
           this.logger.warn(
             `could not record a ${plan.source} charge (attempt ${attempt}), trying again: ${String(error)}`,
@@ -70,6 +76,8 @@ export class MeteredCalls {
       {
         userId: key.user_id,
         apiKeyId: key.id,
+        keyCountsCalls: countsCalls(key),
+        keyCountsTokens: key.tpm !== null,
         source: plan.source,
         rule,
         target,
@@ -81,6 +89,15 @@ export class MeteredCalls {
     );
     await call.open();
     return { call, exchange: this.exchangeWith(upstream) };
+  }
+
+  /** 403 model_not_allowed when the key's model list leaves the model out. */
+  checkModel(key: ApiKey, model: string): void {
+    if (modelAllowed(key, model)) return;
+    throw new DomainError(
+      ErrorCode.ModelNotAllowed,
+      `this API key may not call the model ${model} (it may call ${key.models!.join(', ')})`,
+    );
   }
 
   /** The upstream that serves the model in the client's API, or 404 model_not_found. */

@@ -8,7 +8,11 @@ import { tokensForBytes } from './token-estimate';
 
 /** How a stream ended, as the charge's metadata says. */
 export type Finish =
-  'completed' | 'client_disconnected' | 'insufficient_credits' | 'upstream_failed';
+  | 'completed'
+  | 'client_disconnected'
+  | 'insufficient_credits'
+  | 'key_budget_exceeded'
+  | 'upstream_failed';
 
 /** What one upstream event means to the meter, as the surface's dialect reads it. */
 export interface StreamEvent {
@@ -125,6 +129,13 @@ export class MeteredStream {
         if (this.clientGone) return 'client_disconnected';
         if (!(await call.cover(this.producedTokens()))) {
           exchange.cancel();
+          if (call.refusal?.code === ErrorCode.KeyBudgetExceeded) {
+            this.sendError(
+              ErrorCode.KeyBudgetExceeded,
+              "key budget exceeded: the stream was stopped because the key's budget ran out",
+            );
+            return 'key_budget_exceeded';
+          }
           this.sendError(
             ErrorCode.InsufficientCredits,
             'insufficient credits: the stream was stopped because the credits ran out',

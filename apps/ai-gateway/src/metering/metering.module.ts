@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BalancesModule } from '../balances/balances.module';
 import { ChargesModule } from '../charges/charges.module';
 import { PricingModule } from '../pricing/pricing.module';
@@ -7,7 +8,7 @@ import { MeteredCalls } from './metered-calls';
 
 /** What every metered client surface shares: the upstreams and the opening of metered calls. */
 @Module({
-  imports: [BalancesModule, ChargesModule, PricingModule],
+  imports: [ApiKeysModule, BalancesModule, ChargesModule, PricingModule],
   providers: [Upstreams, MeteredCalls],
   exports: [Upstreams, MeteredCalls, PricingModule],
 })

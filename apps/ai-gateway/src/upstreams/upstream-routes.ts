@@ -17,7 +17,8 @@ export interface Upstream {
   models: string[];
 }
 
-function matches(pattern: string, model: string): boolean {
+/** A model pattern's rule (upstream routes and API keys' model lists alike). */
+export function modelMatches(pattern: string, model: string): boolean {
   return pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model;
 }
 
@@ -31,7 +32,7 @@ export function upstreamFor(
   api: UpstreamApi = 'openai',
 ): Upstream | undefined {
   return upstreams.find(
-    (u) => u.api === api && u.models.some((pattern) => matches(pattern, model)),
+    (u) => u.api === api && u.models.some((pattern) => modelMatches(pattern, model)),
   );
 }
 

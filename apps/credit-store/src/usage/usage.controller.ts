@@ -8,9 +8,9 @@ import { UsageService } from './usage.service';
 export class UsageController {
   constructor(private readonly usage: UsageService) {}
 
-  /** Credits and tokens spent, in total, by source and model, and by UTC day. */
+  /** Credits and tokens spent, in total, by source and model, and by UTC day; of one API key if asked. */
   @Get()
   get(@Param('user_id', UserIdPipe) userId: string, @Query() query: UsageQuery) {
-    return this.usage.dashboard(userId, query.period);
+    return this.usage.dashboard(userId, query.period, query.api_key_id);
   }
 }

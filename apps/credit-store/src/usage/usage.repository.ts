@@ -21,7 +21,8 @@ const SUMS = `count(*)::text AS calls,
               COALESCE(sum(reasoning_tokens), 0)::text AS reasoning_tokens,
               COALESCE(sum(output_tokens), 0)::text AS output_tokens,
               COALESCE(sum(seconds), 0)::text AS seconds`;
-const OF_USER_SINCE = `user_id = $1 AND ($2::timestamptz IS NULL OR occurred_at >= $2)`;
+const OF_USER_SINCE = `user_id = $1 AND ($2::timestamptz IS NULL OR occurred_at >= $2)
+                       AND ($3::text IS NULL OR api_key_id = $3)`;
 
 /**
  * The calls with what was refunded of each: credits are net of refunds, counted against the call
@@ -32,33 +33,41 @@ const CALLS = `usage_records u
               WHERE source = 'refund' AND status = 'applied' AND user_id = $1
               GROUP BY source_ref_id) r ON r.source_ref_id = u.event_id`;
 
-/** The consumption dashboard, read from usage_records (free calls included, with 0 credits). */
+/**
+ * The consumption dashboard, read from usage_records (free calls included, with 0 credits), of
+ * the whole account or of one API key.
+ */
 @Injectable()
 export class UsageRepository {
-  async totals(db: EntityManager, userId: string, from: Date | null): Promise<UsageSumsRow> {
+  async totals(
+    db: EntityManager,
+    userId: string,
+    from: Date | null,
+    apiKeyId: string | null,
+  ): Promise<UsageSumsRow> {
     const [row]: UsageSumsRow[] = await db.query(
       `SELECT ${SUMS} FROM ${CALLS} WHERE ${OF_USER_SINCE}`,
-      [userId, from],
+      [userId, from, apiKeyId],
     );
     return row;
   }
 
-  bySourceAndModel(db: EntityManager, userId: string, from: Date | null) {
+  bySourceAndModel(db: EntityManager, userId: string, from: Date | null, apiKeyId: string | null) {
     return db.query<(UsageSumsRow & { source: string; model: string | null })[]>(
       `SELECT source, model, ${SUMS} FROM ${CALLS} WHERE ${OF_USER_SINCE}
         GROUP BY source, model
         ORDER BY sum(amount) - COALESCE(sum(refunded), 0) DESC, count(*) DESC, source, model NULLS LAST`,
-      [userId, from],
+      [userId, from, apiKeyId],
     );
   }
 
   /** By UTC day of the call (occurred_at). */
-  byDay(db: EntityManager, userId: string, from: Date | null) {
+  byDay(db: EntityManager, userId: string, from: Date | null, apiKeyId: string | null) {
     return db.query<(UsageSumsRow & { day: string })[]>(
       `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, ${SUMS}
          FROM ${CALLS} WHERE ${OF_USER_SINCE}
         GROUP BY 1 ORDER BY 1`,
-      [userId, from],
+      [userId, from, apiKeyId],
     );
   }
 }

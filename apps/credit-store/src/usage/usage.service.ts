@@ -12,15 +12,17 @@ export class UsageService {
   ) {}
 
   /** Totals, by source and model, and by day, from one snapshot so that they add up. */
-  dashboard(userId: string, period: UsagePeriod, now = new Date()) {
+  dashboard(userId: string, period: UsagePeriod, apiKeyId?: string, now = new Date()) {
     const from = periodStart(period, now);
+    const key = apiKeyId ?? null;
     return this.dataSource.transaction('REPEATABLE READ', async (db) => {
       await db.query('SET TRANSACTION READ ONLY');
-      const totals = await this.usage.totals(db, userId, from);
-      const bySourceModel = await this.usage.bySourceAndModel(db, userId, from);
-      const byDay = await this.usage.byDay(db, userId, from);
+      const totals = await this.usage.totals(db, userId, from, key);
+      const bySourceModel = await this.usage.bySourceAndModel(db, userId, from, key);
+      const byDay = await this.usage.byDay(db, userId, from, key);
       return {
         user_id: userId,
+        api_key_id: key,
         period,
         from: from?.toISOString() ?? null,
         totals: usageSums(totals),

@@ -11,6 +11,12 @@ export enum ErrorCode {
   NotFound = 'not_found',
   EventIdConflict = 'event_id_conflict',
   InsufficientCredits = 'insufficient_credits',
+  /** The API key's own budget for its period would be passed (the account may still have credits). */
+  KeyBudgetExceeded = 'key_budget_exceeded',
+  /** The API key's requests, tokens per minute or calls in flight are at its limit (Retry-After). */
+  RateLimited = 'rate_limited',
+  /** The API key may not call this model (its model list leaves it out). */
+  ModelNotAllowed = 'model_not_allowed',
   /** A hold that is captured, voided or expired cannot be captured or voided (again). */
   HoldNotOpen = 'hold_not_open',
   /** A cancelled order cannot be paid; a paid or credited one cannot be cancelled. */

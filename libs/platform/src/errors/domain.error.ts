@@ -9,6 +9,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: string[],
+    /** Headers the HTTP answer carries besides the body (e.g. `retry-after` of a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -38,6 +38,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     const path = http.getRequest<Request>().path ?? '';
     const shape = this.shapes.find((s) => path.startsWith(s.pathPrefix));
+    if (error instanceof DomainError && error.headers) res.set(error.headers);
     res.status(body.statusCode).json(shape ? shape.render(body) : body);
   }
 }

@@ -13,8 +13,12 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.Unauthorized:
       return HttpStatus.UNAUTHORIZED;
     case ErrorCode.InsufficientCredits:
+    case ErrorCode.KeyBudgetExceeded:
       return HttpStatus.PAYMENT_REQUIRED;
+    case ErrorCode.RateLimited:
+      return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.Forbidden:
+    case ErrorCode.ModelNotAllowed:
       return HttpStatus.FORBIDDEN;
     case ErrorCode.NotFound:
     case ErrorCode.ModelNotFound:

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsObject, IsOptional, IsUUID, ValidateNested } from 'class-validator';
 import {
   ChargeFields,
   ChargeUsage,
@@ -29,6 +29,12 @@ export class CreateChargeDto extends ChargeFields {
   @ValidateNested()
   @Type(() => ChargeUsage)
   usage?: ChargeUsage;
+
+  /**
+   * The API key the work was done for: the charge counts in that key's budget (it is not refused
+   * by it: services are trusted) and the ledger records it as `metadata.api_key_id`.
+   */
+  @IsOptional() @IsUUID() api_key_id?: string;
 
   /** The validation pipe's fast path (see PlainlyValidatable): these same rules, as plain checks. */
   static fromPlainlyValid(body: unknown): CreateChargeDto | undefined {

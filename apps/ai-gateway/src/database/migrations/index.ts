@@ -5,6 +5,7 @@ import { AddBalanceViewExpiring1764374400000 } from './1764374400000-add-balance
 import { AddOutboxParked1764374401000 } from './1764374401000-add-outbox-parked';
 import { CreateStoredResponses1764547200000 } from './1764547200000-create-stored-responses';
 import { CreateRefunds1764460800000 } from './1764460800000-create-refunds';
+import { AddApiKeyLimits1764720000000 } from './1764720000000-add-api-key-limits';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const GATEWAY_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const GATEWAY_MIGRATIONS = [
   AddOutboxParked1764374401000,
   CreateStoredResponses1764547200000,
   CreateRefunds1764460800000,
+  AddApiKeyLimits1764720000000,
 ];

@@ -1,0 +1,113 @@
+// What API keys cost a call, on its path, against baselines measured in the same run (interleaved,
+// so that all see the same machine load): authenticating a key from the replica's cache against
+// reading it from PostgreSQL (API_KEY_CACHE_TTL_MS=0), and the balance guard's reservation for a
+// key with budget, rpm and max_parallel against the same reservation for a key without limits and
+// with no key at all. `npm run bench:keys` (PostgreSQL only: no broker, no build).
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '@tally/platform';
+import { DataSource } from 'typeorm';
+import { ApiKeyCache } from '../apps/ai-gateway/src/api-keys/api-key-cache';
+import { ApiKeyRepository } from '../apps/ai-gateway/src/api-keys/api-key.repository';
+import { ApiKeysService } from '../apps/ai-gateway/src/api-keys/api-keys.service';
+import { KeyClock } from '../apps/ai-gateway/src/api-keys/key-clock';
+import { BalanceGuard, KeyedCall } from '../apps/ai-gateway/src/balances/balance-guard';
+import { BalanceViewRepository } from '../apps/ai-gateway/src/balances/balance-view.repository';
+import { ReservationRepository } from '../apps/ai-gateway/src/balances/reservation.repository';
+import { GatewayConfig } from '../apps/ai-gateway/src/config/gateway.config';
+import { gatewayDataSourceOptions } from '../apps/ai-gateway/src/database/gateway-data-source';
+import { recreateDatabase, summary, writeResult } from './support/bench-stack';
+
+const ROUNDS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const DB = `${process.env.BENCH_DB_PREFIX ?? 'tally_bench'}_keys`;
+const USER = 'bench-team';
+
+async function main(): Promise<void> {
+  const url = await recreateDatabase(DB);
+  const settings = (ttl: string) =>
+    loadConfig(GatewayConfig, {
+      ...process.env,
+      GATEWAY_DATABASE_URL: url,
+      API_KEY_CACHE_TTL_MS: ttl,
+    });
+  const config = settings('10000');
+  const db = await new DataSource(gatewayDataSourceOptions(config)).initialize();
+  await db.runMigrations();
+  const clock = new KeyClock();
+  const repository = new ApiKeyRepository();
+  const cached = new ApiKeyCache(config);
+  const uncached = new ApiKeyCache(settings('0'));
+  await cached.onApplicationBootstrap();
+  const keys = new ApiKeysService(db, repository, cached, clock);
+  const keysUncached = new ApiKeysService(db, repository, uncached, clock);
+  const guard = new BalanceGuard(
+    db,
+    new BalanceViewRepository(),
+    new ReservationRepository(),
+    config,
+    clock,
+  );
+  await db.query(
+    `INSERT INTO balance_view (user_id, balance, blocked, snapshot_version) VALUES ($1, $2, false, 1)`,
+    [USER, 1_000_000_000_000],
+  );
+  const plain = await keys.create({ user_id: USER });
+  const limited = await keys.create({
+    user_id: USER,
+    budget: { credits: 1_000_000_000, period: 'day' },
+    rpm: 1_000_000,
+    tpm: 1_000_000_000,
+    max_parallel: 1000,
+  });
+
+  const samples: Record<string, number[]> = {};
+  const time = async (name: string, work: () => Promise<unknown>) => {
+    const start = performance.now();
+    await work();
+    (samples[name] ??= []).push(performance.now() - start);
+  };
+  const reserve = async (name: string, key?: KeyedCall) => {
+    const id = randomUUID();
+    await time(name, () => guard.reserve(USER, id, 12, key));
+    await guard.release(id);
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    await time('authenticate: read from PostgreSQL (TTL 0)', () =>
+      keysUncached.authenticate(limited.key),
+    );
+    await time('authenticate: from the cache', () => keys.authenticate(limited.key));
+    await reserve('reserve: no key');
+    await reserve('reserve: key without limits', { keyId: plain.id, tokens: 100 });
+    await reserve('reserve: key with budget, rpm, tpm, max_parallel', {
+      keyId: limited.id,
+      tokens: 100,
+    });
+  }
+  await cached.onApplicationShutdown();
+  await db.destroy();
+
+  const rows = Object.entries(samples).map(([figure, values]) => {
+    const s = summary(values);
+    return { figure, median: s.median.toFixed(3), p90: s.p90.toFixed(3), p99: s.p99.toFixed(3) };
+  });
+  const median = (name: string) => summary(samples[name]).median;
+  const ratios = {
+    'cache / PostgreSQL read (authenticate, median)':
+      median('authenticate: from the cache') / median('authenticate: read from PostgreSQL (TTL 0)'),
+    'limited key / no key (reserve, median)':
+      median('reserve: key with budget, rpm, tpm, max_parallel') / median('reserve: no key'),
+    'key without limits / no key (reserve, median)':
+      median('reserve: key without limits') / median('reserve: no key'),
+  };
+  console.log(`${ROUNDS} rounds, interleaved (ms):`);
+  console.table(rows);
+  console.table(
+    Object.entries(ratios).map(([ratio, value]) => ({ ratio, value: value.toFixed(3) })),
+  );
+  console.log(`written to ${writeResult('api-key-path.json', { rounds: ROUNDS, rows, ratios })}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
