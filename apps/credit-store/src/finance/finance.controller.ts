@@ -1,9 +1,14 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
+import { jsonAmount } from '@tally/contracts';
 import type { Response } from 'express';
 import { FinanceWindowQuery } from './dto/finance-window.query';
 import { FinanceExportService } from './finance-export.service';
 import { FinanceSummaryService } from './finance-summary.service';
 import { financeWindow } from './finance-window';
+import { RevenueQuery } from './dto/revenue.query';
+import { revenueCsv } from './revenue.csv';
+import { revenueWindow } from './revenue-window';
+import { RevenueService } from './revenue.service';
 
 /** Finance reports: admin token only (the default), read-only. */
 @Controller('finance')
@@ -11,6 +16,7 @@ export class FinanceController {
   constructor(
     private readonly exports: FinanceExportService,
     private readonly summaries: FinanceSummaryService,
+    private readonly revenue: RevenueService,
   ) {}
 
   @Get('ledger.csv')
@@ -21,5 +27,43 @@ export class FinanceController {
   @Get('summary')
   summary(@Query() query: FinanceWindowQuery) {
     return this.summaries.summary(financeWindow(query));
+  }
+
+  /**
+   * The deferred-revenue rollforward per UTC day and currency, in minor units: opening deferred
+   * + sales − recognized − breakage − refunds = closing deferred, and each day opens at the
+   * previous day's closing.
+   */
+  @Get('revenue')
+  async revenueDays(@Query() query: RevenueQuery) {
+    const window = revenueWindow(query);
+    const rows = await this.revenue.rollforward(window);
+    return {
+      ...window,
+      rows: rows.map((row) => ({
+        day: row.day,
+        currency: row.currency,
+        opening_deferred: jsonAmount(row.opening_deferred),
+        sales: jsonAmount(row.sales),
+        recognized: jsonAmount(row.recognized),
+        breakage: jsonAmount(row.breakage),
+        refunds: jsonAmount(row.refunds),
+        closing_deferred: jsonAmount(row.closing_deferred),
+      })),
+    };
+  }
+
+  /** The same rollforward as CSV. */
+  @Get('revenue.csv')
+  async revenueDaysCsv(@Query() query: RevenueQuery, @Res() res: Response): Promise<void> {
+    const window = revenueWindow(query);
+    const rows = await this.revenue.rollforward(window);
+    res
+      .status(200)
+      .set({
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="revenue-${window.from}-${window.to}.csv"`,
+      })
+      .send(revenueCsv(rows));
   }
 }

@@ -7,6 +7,8 @@ import { FinanceController } from './finance.controller';
 import { ReconciliationController } from './reconciliation.controller';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
+import { RevenueRepository } from './revenue.repository';
+import { RevenueService } from './revenue.service';
 
 @Module({
   controllers: [FinanceController, ReconciliationController],
@@ -17,6 +19,8 @@ import { ReconciliationService } from './reconciliation.service';
     FinanceSummaryService,
     ReconciliationRepository,
     ReconciliationService,
+    RevenueRepository,
+    RevenueService,
   ],
   exports: [ReconciliationService],
 })

@@ -100,6 +100,39 @@ const CHECKS: Record<string, string> = {
      WHERE ($1::text[] IS NULL OR g.user_id = ANY($1))
        AND g.amount - g.debt_covered - g.remaining <> COALESCE(d.drawn, 0)`,
 
+  // What left a valued grant (grant-value.ts: deferred at its start − deferred now) is the value
+  // its entries' allocations say they moved, less what refunds gave back to it.
+  grant_value_moved_by_entries: `
+    SELECT g.user_id, g.event_id AS ref,
+           (div(g.value_cent::numeric * (g.amount - g.debt_covered), g.amount)
+            - div(g.value_cent::numeric * g.remaining, g.amount))::text AS expected,
+           COALESCE(d.moved, 0)::text AS actual
+      FROM grants g
+      LEFT JOIN (SELECT a."grant" AS grant_event_id,
+                        SUM(CASE WHEN e.direction = 'income' THEN -a.value ELSE a.value END) AS moved
+                   FROM ledger_entries e
+                  CROSS JOIN LATERAL jsonb_to_recordset(e.allocations) AS a ("grant" text, value bigint)
+                  WHERE e.allocations IS NOT NULL AND a.value IS NOT NULL
+                    AND ($1::text[] IS NULL OR e.user_id = ANY($1))
+                  GROUP BY a."grant") d ON d.grant_event_id = g.event_id
+     WHERE g.value_cent > 0 AND ($1::text[] IS NULL OR g.user_id = ANY($1))
+       AND div(g.value_cent::numeric * (g.amount - g.debt_covered), g.amount)
+           - div(g.value_cent::numeric * g.remaining, g.amount) <> COALESCE(d.moved, 0)`,
+
+  // Deferred revenue by the daily totals is the value of all remaining credits, per currency
+  // (system-wide, so only when every account is checked; user_id '*', ref the currency).
+  deferred_revenue_is_value_of_credits: `
+    SELECT '*' AS user_id, c.currency AS ref, COALESCE(g.deferred, 0)::text AS expected,
+           COALESCE(t.deferred, 0)::text AS actual
+      FROM (SELECT currency FROM revenue_days
+             UNION SELECT currency FROM grants WHERE value_cent > 0) c
+      LEFT JOIN (SELECT currency, SUM(div(value_cent::numeric * remaining, amount)) AS deferred
+                   FROM grants WHERE value_cent > 0 AND remaining > 0 GROUP BY currency) g
+             USING (currency)
+      LEFT JOIN (SELECT currency, SUM(sales - recognized - breakage - refunds) AS deferred
+                   FROM revenue_days GROUP BY currency) t USING (currency)
+     WHERE $1::text[] IS NULL AND COALESCE(g.deferred, 0) <> COALESCE(t.deferred, 0)`,
+
   // A captured hold points at the charge that captured it, for the amount it says.
   hold_capture_has_entry: `
     SELECT h.user_id, h.hold_id AS ref, (-h.captured_amount)::text AS expected,

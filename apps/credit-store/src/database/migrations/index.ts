@@ -11,6 +11,7 @@ import { CreateDeadLetters1764460800000 } from './1764460800000-create-dead-lett
 import { AddCacheWritePrices1764460900000 } from './1764460900000-add-cache-write-prices';
 import { AddRefundsAndVoids1764461000000 } from './1764461000000-add-refunds-and-voids';
 import { CreateWaitingRefunds1764461100000 } from './1764461100000-create-waiting-refunds';
+import { AddGrantValueAndRevenue1764720100000 } from './1764720100000-add-grant-value-and-revenue';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddCacheWritePrices1764460900000,
   AddRefundsAndVoids1764461000000,
   CreateWaitingRefunds1764461100000,
+  AddGrantValueAndRevenue1764720100000,
 ];
