@@ -9,6 +9,7 @@ import { RevenueQuery } from './dto/revenue.query';
 import { revenueCsv } from './revenue.csv';
 import { revenueWindow } from './revenue-window';
 import { RevenueService } from './revenue.service';
+import { OverviewService } from './overview.service';
 
 /** Finance reports: admin token only (the default), read-only. */
 @Controller('finance')
@@ -17,7 +18,18 @@ export class FinanceController {
     private readonly exports: FinanceExportService,
     private readonly summaries: FinanceSummaryService,
     private readonly revenue: RevenueService,
+    private readonly overviews: OverviewService,
   ) {}
+
+  /**
+   * The whole system at a glance: credits outstanding, deferred revenue per currency, today's
+   * sales / recognized / breakage / refunds, the last 30 days, today's top consumers, orders by
+   * status and dead letters. From maintained totals and indexes, not ledger scans.
+   */
+  @Get('overview')
+  overview() {
+    return this.overviews.overview();
+  }
 
   @Get('ledger.csv')
   ledgerCsv(@Query() query: FinanceWindowQuery, @Res() res: Response): Promise<void> {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChargesModule } from '../charges/charges.module';
 import { FinanceExportRepository } from './finance-export.repository';
 import { FinanceExportService } from './finance-export.service';
 import { FinanceSummaryRepository } from './finance-summary.repository';
@@ -9,8 +10,11 @@ import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
 import { RevenueRepository } from './revenue.repository';
 import { RevenueService } from './revenue.service';
+import { OverviewRepository } from './overview.repository';
+import { OverviewService } from './overview.service';
 
 @Module({
+  imports: [ChargesModule],
   controllers: [FinanceController, ReconciliationController],
   providers: [
     FinanceExportRepository,
@@ -21,6 +25,8 @@ import { RevenueService } from './revenue.service';
     ReconciliationService,
     RevenueRepository,
     RevenueService,
+    OverviewRepository,
+    OverviewService,
   ],
   exports: [ReconciliationService],
 })
