@@ -172,7 +172,7 @@ describe('console: overview, revenue rollforward and dead letters (headless Chro
       page.waitForEvent('download'),
       page.click('#revenue-csv'),
     ]);
-    const csv = readFileSync((await download.path()), 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split('\r\n')).toContain(`${today},${CURRENCY},0,999,250,0,0,749`);
     await page.context().close();
   });

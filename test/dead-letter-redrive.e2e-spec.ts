@@ -59,10 +59,13 @@ describe('dead letters: filters and redrive', () => {
   };
   const letterOf = async (eventId: string) => {
     let found: Letter | undefined;
-    await eventually(async () => {
-      [found] = await letters(`event_id=${encodeURIComponent(eventId)}`);
-      expect(found).toBeDefined();
-    }, { timeoutMs: 30_000 });
+    await eventually(
+      async () => {
+        [found] = await letters(`event_id=${encodeURIComponent(eventId)}`);
+        expect(found).toBeDefined();
+      },
+      { timeoutMs: 30_000 },
+    );
     return found!;
   };
   const redrive = (id: string) =>
@@ -132,10 +135,13 @@ describe('dead letters: filters and redrive', () => {
     expect(many.status).toBe(200);
     expect(many.body.results).toEqual([{ id: letter.id, outcome: 'sent', status_before: 'open' }]);
     let after: Letter | undefined;
-    await eventually(async () => {
-      [after] = (await letters(`event_id=${bad.event_id}`)).filter((l) => l.id === letter.id);
-      expect(after.status).toBe('dead_lettered_again');
-    }, { timeoutMs: 30_000 });
+    await eventually(
+      async () => {
+        [after] = (await letters(`event_id=${bad.event_id}`)).filter((l) => l.id === letter.id);
+        expect(after.status).toBe('dead_lettered_again');
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(after!.again).toMatchObject({ code: 'validation_failed' });
     expect(after!.again!.reason).toContain('amount');
     const [again] = await letters(`after=${letter.id}&event_id=${bad.event_id}`);
