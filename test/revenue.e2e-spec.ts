@@ -133,6 +133,8 @@ describe('revenue: grant value, exact recognition and the rollforward', () => {
     // recognized 1000 − 400 = 600. Spent in all: 250 + 150 (A) + 300 (B) = 700.
     const third = await charge(user, 300);
     expect(await allocationValues(third)).toEqual([[b, 300, 600]]);
+    const shown = await call<{ allocations: unknown[] }>('GET', `${app.store.url}/ledger/${third}`);
+    expect(shown.body.allocations).toEqual([{ grant: b, amount: 300, value: 600 }]);
 
     // Order B refunded: it takes B's 200 credits first (deferred 400 → 0: refunds 400), the
     // other 300 of its 500 go into overdraft (no grant, no value).

@@ -13,6 +13,7 @@ import { AddRefundsAndVoids1764461000000 } from './1764461000000-add-refunds-and
 import { CreateWaitingRefunds1764461100000 } from './1764461100000-create-waiting-refunds';
 import { AddGrantValueAndRevenue1764720100000 } from './1764720100000-add-grant-value-and-revenue';
 import { AddDeadLetterRedrive1764720100001 } from './1764720100001-add-dead-letter-redrive';
+import { AddOrdersStatusIndex1764720100002 } from './1764720100002-add-orders-status-index';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   CreateWaitingRefunds1764461100000,
   AddGrantValueAndRevenue1764720100000,
   AddDeadLetterRedrive1764720100001,
+  AddOrdersStatusIndex1764720100002,
 ];
