@@ -160,6 +160,9 @@ describe('dead letters: filters and redrive', () => {
     const status = await call('GET', `${store.url}/admin/dead-letters?status=lost`);
     expect(status.status).toBe(400);
     expect(JSON.stringify(status.body)).toContain('status');
+    const nul = await call('GET', `${store.url}/admin/dead-letters?event_id=a%00b`);
+    expect(nul.status).toBe(400);
+    expect(JSON.stringify(nul.body)).toContain('event_id');
     const id = await redrive('abc');
     expect(id.status).toBe(400);
     expect(JSON.stringify(id.body)).toContain('id');

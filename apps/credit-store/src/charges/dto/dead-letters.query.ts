@@ -42,7 +42,7 @@ export class DeadLettersQuery {
   @IsIn(DEAD_LETTER_STATUSES)
   status?: DeadLetterStatus;
 
-  /** Only letters of this original event_id. */
+  /** Only letters of this original event_id (as the message had it, valid or not). */
   @IsOptional()
   @IsString()
   @MaxLength(200)
