@@ -247,6 +247,18 @@ describe('revenue: grant value, exact recognition and the rollforward', () => {
     );
   });
 
+  it('keeps revenue, the overview and redrives to the admin token', async () => {
+    for (const [method, path] of [
+      ['GET', '/finance/revenue'],
+      ['GET', '/finance/revenue.csv'],
+      ['GET', '/finance/overview'],
+      ['POST', '/admin/dead-letters/1/redrive'],
+    ]) {
+      expect((await call(method, `${app.store.url}${path}`, { as: 'none' })).status).toBe(401);
+      expect((await call(method, `${app.store.url}${path}`, { as: 'internal' })).status).toBe(403);
+    }
+  });
+
   type Op =
     | { kind: 'buy'; credits: number; cents: number }
     | { kind: 'gift'; credits: number }
