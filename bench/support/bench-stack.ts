@@ -177,6 +177,11 @@ export function appMain(name: AppName): string {
 }
 
 /** Drops and creates a database; answers its URL. */
+/** The URL of a database of the bench's server. */
+export function databaseUrl(name: string): string {
+  return `${SERVER}/${name}`;
+}
+
 export async function recreateDatabase(name: string): Promise<string> {
   const client = new Client({ connectionString: `${SERVER}/postgres` });
   await client.connect();

@@ -5,6 +5,7 @@ import { ChargeIntakeService } from './charge-intake.service';
 import { ChargeRequestedConsumer } from './charge-requested.consumer';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { DeadLetterPublisher } from './dead-letter.publisher';
+import { DeadLetterRedriveService } from './dead-letter-redrive.service';
 import { DeadLetterRepository } from './dead-letter.repository';
 import { DeadLettersController } from './dead-letters.controller';
 import { WaitingRefundRepository } from './waiting-refund.repository';
@@ -17,10 +18,12 @@ import { WaitingRefunds } from './waiting-refunds.service';
     ChargeIntakeService,
     DeadLetterPublisher,
     DeadLetterRepository,
+    DeadLetterRedriveService,
     ChargeIntakeMetrics,
     ConsumerLagMetrics,
     WaitingRefundRepository,
     WaitingRefunds,
   ],
+  exports: [DeadLetterRepository],
 })
 export class ChargesModule {}

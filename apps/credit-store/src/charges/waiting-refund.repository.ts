@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { InboundMessage } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
+import { textHeaders } from './text-headers';
 
 export interface WaitingRefund {
   event_id: string;
@@ -108,12 +109,4 @@ export class WaitingRefundRepository {
     const [row]: { n: string }[] = await db.query(`SELECT count(*) AS n FROM waiting_refunds`);
     return Number(row.n);
   }
-}
-
-function textHeaders(headers: InboundMessage['headers']): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).flatMap(([name, value]) =>
-      value === undefined ? [] : [[name, Array.isArray(value) ? String(value[0]) : String(value)]],
-    ),
-  );
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChargesModule } from '../charges/charges.module';
 import { FinanceExportRepository } from './finance-export.repository';
 import { FinanceExportService } from './finance-export.service';
 import { FinanceSummaryRepository } from './finance-summary.repository';
@@ -7,8 +8,13 @@ import { FinanceController } from './finance.controller';
 import { ReconciliationController } from './reconciliation.controller';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
+import { RevenueRepository } from './revenue.repository';
+import { RevenueService } from './revenue.service';
+import { OverviewRepository } from './overview.repository';
+import { OverviewService } from './overview.service';
 
 @Module({
+  imports: [ChargesModule],
   controllers: [FinanceController, ReconciliationController],
   providers: [
     FinanceExportRepository,
@@ -17,6 +23,10 @@ import { ReconciliationService } from './reconciliation.service';
     FinanceSummaryService,
     ReconciliationRepository,
     ReconciliationService,
+    RevenueRepository,
+    RevenueService,
+    OverviewRepository,
+    OverviewService,
   ],
   exports: [ReconciliationService],
 })

@@ -11,7 +11,8 @@ export interface Mismatch {
 }
 
 /**
- * Every invariant of the ledger (SPEC §1), each as one query that returns the rows breaking it.
+ * Every invariant of the ledger (SPEC §1), each as one query that returns the rows breaking it
+ * (named by its key, or by the row's own `check` when one query serves two).
  * `users` narrows the checks to some accounts (null: all of them).
  */
 const CHECKS: Record<string, string> = {
@@ -86,19 +87,44 @@ const CHECKS: Record<string, string> = {
      WHERE c.amount IS NULL OR r.refunded > -c.amount`,
 
   // What left a grant (amount − debt paid back − remaining) is what the entries drew from it,
-  // less what refunds gave back to it.
+  // less what refunds gave back to it; and, for a valued grant, the value that left it
+  // (grant-value.ts: deferred at its start − deferred now) is what the entries' allocations say
+  // they moved, less what refunds gave back. One pass over the allocations for both checks.
   grant_drawn_by_entries: `
-    SELECT g.user_id, g.event_id AS ref, (g.amount - g.debt_covered - g.remaining)::text AS expected,
-           COALESCE(d.drawn, 0)::text AS actual
+    SELECT g.user_id, g.event_id AS ref, t.name AS "check", t.expected::text, t.actual::text
       FROM grants g
       LEFT JOIN (SELECT a."grant" AS grant_event_id,
-                        SUM(CASE WHEN e.direction = 'income' THEN -a.amount ELSE a.amount END) AS drawn
+                        SUM(CASE WHEN e.direction = 'income' THEN -a.amount ELSE a.amount END) AS drawn,
+                        SUM(CASE WHEN e.direction = 'income' THEN -a.value ELSE a.value END) AS moved
                    FROM ledger_entries e
-                  CROSS JOIN LATERAL jsonb_to_recordset(e.allocations) AS a ("grant" text, amount bigint)
+                  CROSS JOIN LATERAL jsonb_to_recordset(e.allocations)
+                             AS a ("grant" text, amount bigint, value bigint)
                   WHERE e.allocations IS NOT NULL AND ($1::text[] IS NULL OR e.user_id = ANY($1))
                   GROUP BY a."grant") d ON d.grant_event_id = g.event_id
-     WHERE ($1::text[] IS NULL OR g.user_id = ANY($1))
-       AND g.amount - g.debt_covered - g.remaining <> COALESCE(d.drawn, 0)`,
+     CROSS JOIN LATERAL (VALUES
+        ('grant_drawn_by_entries', (g.amount - g.debt_covered - g.remaining)::numeric,
+         COALESCE(d.drawn, 0)::numeric),
+        ('grant_value_moved_by_entries',
+         CASE WHEN g.value_cent > 0
+              THEN div(g.value_cent::numeric * (g.amount - g.debt_covered), g.amount)
+                   - div(g.value_cent::numeric * g.remaining, g.amount) ELSE 0 END,
+         CASE WHEN g.value_cent > 0 THEN COALESCE(d.moved, 0) ELSE 0 END::numeric))
+          AS t (name, expected, actual)
+     WHERE ($1::text[] IS NULL OR g.user_id = ANY($1)) AND t.expected <> t.actual`,
+
+  // Deferred revenue by the daily totals is the value of all remaining credits, per currency
+  // (system-wide, so only when every account is checked; user_id '*', ref the currency).
+  deferred_revenue_is_value_of_credits: `
+    SELECT '*' AS user_id, c.currency AS ref, COALESCE(g.deferred, 0)::text AS expected,
+           COALESCE(t.deferred, 0)::text AS actual
+      FROM (SELECT currency FROM revenue_days
+             UNION SELECT currency FROM grants WHERE value_cent > 0) c
+      LEFT JOIN (SELECT currency, SUM(div(value_cent::numeric * remaining, amount)) AS deferred
+                   FROM grants WHERE value_cent > 0 AND remaining > 0 GROUP BY currency) g
+             USING (currency)
+      LEFT JOIN (SELECT currency, SUM(sales - recognized - breakage - refunds) AS deferred
+                   FROM revenue_days GROUP BY currency) t USING (currency)
+     WHERE $1::text[] IS NULL AND COALESCE(g.deferred, 0) <> COALESCE(t.deferred, 0)`,
 
   // A captured hold points at the charge that captured it, for the amount it says.
   hold_capture_has_entry: `
@@ -123,8 +149,8 @@ export class ReconciliationRepository {
   async findMismatches(db: EntityManager, users: string[] | null): Promise<Mismatch[]> {
     const mismatches: Mismatch[] = [];
     for (const [check, sql] of Object.entries(CHECKS)) {
-      const rows: Omit<Mismatch, 'check'>[] = await db.query(sql, [users]);
-      mismatches.push(...rows.map((row) => ({ check, ...row })));
+      const rows: (Omit<Mismatch, 'check'> & { check?: string })[] = await db.query(sql, [users]);
+      mismatches.push(...rows.map((row) => ({ ...row, check: row.check ?? check })));
     }
     return mismatches;
   }

@@ -52,6 +52,9 @@ export class GrantsService {
       amount: BigInt(grant.amount),
       description: grant.description,
       expires_at: expiresAt,
+      value: grant.value_cent
+        ? { cent: BigInt(grant.value_cent), currency: grant.currency! }
+        : undefined,
     });
     return ledgerEntryView(entry);
   }

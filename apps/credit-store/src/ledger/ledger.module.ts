@@ -5,8 +5,15 @@ import { EntryStoreModule } from './entries/entry-store.module';
 import { GrantStoreModule } from './grants/grant-store.module';
 import { HoldStoreModule } from './holds/hold-store.module';
 import { LedgerService } from './ledger.service';
+import { RevenueStoreModule } from './revenue/revenue-store.module';
 
-const STORES = [AccountStoreModule, EntryStoreModule, GrantStoreModule, HoldStoreModule];
+const STORES = [
+  AccountStoreModule,
+  EntryStoreModule,
+  GrantStoreModule,
+  HoldStoreModule,
+  RevenueStoreModule,
+];
 
 /**
  * The ledger core: the state money lives in (accounts, entries, grants, holds) and the one

@@ -14,6 +14,7 @@ import type { RefundTarget } from './entries/refund-target';
 import { LedgerRepository } from './entries/ledger.repository';
 import { LedgerPlan, planMovements } from './plan-movements';
 import { UsageMovement, UsageRecordRepository } from './entries/usage-record.repository';
+import { RevenueDayRepository } from './revenue/revenue-day.repository';
 
 /** What became of one movement, with the entry as stored (id, created_at) where there is one. */
 export type LedgerOutcome =
@@ -35,6 +36,7 @@ export class LedgerService {
     private readonly snapshots: BalanceOutboxRepository,
     private readonly snapshotRelay: BalanceSnapshotRelay,
     private readonly grantPolicy: GrantPolicy,
+    private readonly revenue: RevenueDayRepository,
   ) {}
 
   /**
@@ -163,6 +165,7 @@ export class LedgerService {
     await this.holds.capture(db, plan.captures);
     await this.accounts.saveBalances(db, accounts);
     await this.snapshots.enqueue(db, accounts);
+    await this.revenue.add(db, plan.revenue);
     return written;
   }
 

@@ -11,6 +11,7 @@ import type {
   Refusal,
 } from './entries/ledger-entry';
 import { RefundPart, refundAmount, refundParts, RefundTarget } from './entries/refund-target';
+import { RevenueDelta, valueEntries } from './revenue/revenue-delta';
 
 /** What an entry already recorded under an event_id says, for comparing with a repeat. */
 export type RecordedEntry = Pick<
@@ -47,6 +48,8 @@ export interface LedgerPlan<E extends RecordedEntry = RecordedEntry> {
   accounts: AccountBalance[];
   grants: GrantChange[];
   captures: HoldCapture[];
+  /** What the entries did to revenue, per currency (their allocations carry the values). */
+  revenue: RevenueDelta[];
   /** One per movement, in order. */
   outcomes: MovementOutcome<E>[];
 }
@@ -330,6 +333,8 @@ export function planMovements<E extends RecordedEntry>(
           source: movement.source,
           amount: movement.amount,
           expires_at: movement.expires_at ?? null,
+          value_cent: movement.value?.cent ?? 0n,
+          currency: movement.value?.currency ?? null,
           seq: nextSeq++,
         },
         debt,
@@ -342,11 +347,16 @@ export function planMovements<E extends RecordedEntry>(
   }
 
   const changedBooks = [...books.values()];
+  const grants = changedBooks.flatMap((b) => b.grants.changed());
+  const known = new Map<string, Grant>(state.named);
+  for (const list of state.grants.values()) for (const g of list) known.set(g.event_id, g);
+  const made = grants.filter((c) => c.isNew).map((c) => c.grant);
   return {
     entries,
     accounts: changedBooks.filter((b) => b.changed).map((b) => b.account),
-    grants: changedBooks.flatMap((b) => b.grants.changed()),
+    grants,
     captures,
+    revenue: valueEntries(entries, known, made),
     outcomes,
   };
 }

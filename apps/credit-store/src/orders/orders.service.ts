@@ -96,6 +96,7 @@ export class OrdersService {
         user_id: order.user_id,
         source: 'purchase',
         amount: BigInt(order.credit_amount),
+        value: { cent: BigInt(order.amount_cent), currency: order.currency },
         order_id: orderId,
         source_ref_id: order.payment_ref,
         description: `order ${orderId}: ${order.quantity} × ${order.product.sku}`,

@@ -1,4 +1,4 @@
-/* global document, sessionStorage, location, URLSearchParams */
+/* global document, sessionStorage, location, URLSearchParams, window */
 // The finance console: reads the credit-store's JSON endpoints with the admin token and renders
 // them. All data goes into the page as text (textContent, attributes), never as markup.
 
@@ -59,6 +59,19 @@ async function request(path) {
 }
 
 const getJson = async (path) => parseJson(await (await request(path)).text());
+
+/** A POST of JSON with the admin token. */
+async function postJson(path, body) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) throw new ApiError(0, 'no_token', 'Enter the admin token first.');
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!response.ok) throw await errorOf(response);
+  return parseJson(await response.text());
+}
 
 function describe(error) {
   if (!(error instanceof ApiError)) return `Could not reach the credit-store: ${error.message}`;
@@ -318,6 +331,7 @@ function refresh(...loaders) {
 function lookUp(userId) {
   state.userId = userId;
   state.cursors = [null];
+  showView('accounts');
   location.hash = encodeURIComponent(userId);
   return Promise.all([refresh(loadAccount, loadLedger, loadUsage), loadReconciliation()]);
 }
@@ -392,6 +406,373 @@ async function downloadCsv() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Views: overview, revenue, dead letters, accounts (one shown at a time, named in the address)
+
+const VIEWS = ['overview', 'revenue', 'dead-letters', 'accounts'];
+
+function showView(name) {
+  for (const view of VIEWS) $(`view-${view}`).hidden = view !== name;
+  for (const tab of document.querySelectorAll('nav.tabs a')) {
+    tab.classList.toggle('active', tab.dataset.view === name);
+  }
+  if (!sessionStorage.getItem(TOKEN_KEY)) return;
+  if (name === 'overview') void loadOverview();
+  if (name === 'revenue') void loadRevenue();
+  if (name === 'dead-letters') void loadDeadLetters(true);
+}
+
+/** The view named by the address (#/revenue), or null when it names an account (#alice). */
+function linkedView() {
+  const hash = location.hash;
+  // The console opened on the account lookup before it had views; bare /console still does.
+  if (hash === '' || hash === '#') return 'accounts';
+  if (!hash.startsWith('#/')) return null;
+  const name = hash.slice(2);
+  return VIEWS.includes(name) ? name : 'overview';
+}
+
+function rowOf(values) {
+  const tr = document.createElement('tr');
+  tr.append(...values.map(([value, className]) => cell(value, className)));
+  return tr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overview
+
+let overviewData = null;
+
+async function loadOverview() {
+  clearError();
+  try {
+    const data = await getJson('/finance/overview');
+    overviewData = data;
+    $('overview-credits').textContent = text(data.credits_outstanding);
+    $('overview-as-of').textContent = `as of ${timeText(data.as_of)} UTC`;
+    const letters = $('overview-dead-letters');
+    letters.textContent = `${text(data.dead_letters.open)} / ${text(data.dead_letters.total)}`;
+    letters.dataset.open = text(data.dead_letters.open);
+    const today = new Map(data.today.map((t) => [t.currency, t]));
+    $('overview-money').tBodies[0].replaceChildren(
+      ...data.deferred_revenue.map((d) => {
+        const t = today.get(d.currency) ?? {};
+        const tr = rowOf([
+          [d.currency, 'currency mono'],
+          [d.deferred, 'deferred num'],
+          [t.sales ?? 0, 'sales num'],
+          [t.recognized ?? 0, 'recognized num'],
+          [t.breakage ?? 0, 'breakage num'],
+          [t.refunds ?? 0, 'refunds num'],
+        ]);
+        tr.dataset.currency = d.currency;
+        return tr;
+      }),
+    );
+    $('overview-top').tBodies[0].replaceChildren(
+      ...data.top_consumers_today.map((t) =>
+        rowOf([
+          [t.user_id, 'mono'],
+          [t.consumed, 'num'],
+        ]),
+      ),
+    );
+    $('overview-orders').tBodies[0].replaceChildren(
+      ...data.orders_by_status.map((o) =>
+        rowOf([
+          [o.status, 'status'],
+          [o.orders, 'num'],
+        ]),
+      ),
+    );
+    const select = $('overview-currency');
+    const chosen = select.value;
+    const currencies = [...new Set(data.last_30_days.map((d) => d.currency))];
+    select.replaceChildren(
+      ...currencies.map((c) => {
+        const option = document.createElement('option');
+        option.textContent = c;
+        return option;
+      }),
+    );
+    if (currencies.includes(chosen)) select.value = chosen;
+    drawMoneyChart();
+    void loadOverviewReconciliation();
+  } catch (error) {
+    showError(describe(error));
+  }
+}
+
+async function loadOverviewReconciliation() {
+  const badge = $('overview-reconciliation');
+  badge.textContent = 'checking…';
+  badge.className = 'badge';
+  delete badge.dataset.state;
+  try {
+    const result = await getJson('/finance/reconciliation');
+    badge.dataset.state = result.ok ? 'ok' : 'mismatch';
+    badge.className = `badge ${result.ok ? 'ok' : 'bad'}`;
+    badge.textContent = result.ok
+      ? 'OK · ledger reconciles'
+      : `${result.mismatches.length} mismatch${result.mismatches.length === 1 ? '' : 'es'}`;
+  } catch (error) {
+    badge.textContent = 'could not check';
+    showError(describe(error));
+  }
+}
+
+const SERIES = ['sales', 'recognized', 'breakage'];
+
+/** The `count` UTC days ending with the day of `iso`, oldest first. */
+function lastDays(iso, count) {
+  const end = new Date(`${text(iso).slice(0, 10)}T00:00:00Z`);
+  return Array.from({ length: count }, (_, i) => {
+    const day = new Date(end);
+    day.setUTCDate(end.getUTCDate() - (count - 1 - i));
+    return day.toISOString().slice(0, 10);
+  });
+}
+
+/** Three bars a day (sales, recognized, breakage) for the chosen currency, over 30 days. */
+function drawMoneyChart() {
+  const chart = $('overview-chart');
+  const currency = $('overview-currency').value;
+  const moved = (overviewData?.last_30_days ?? []).filter((d) => d.currency === currency);
+  const byDay = new Map(moved.map((d) => [d.day, d]));
+  const days = lastDays(overviewData?.as_of, 30).map(
+    (day) => byDay.get(day) ?? { day, sales: 0, recognized: 0, breakage: 0 },
+  );
+  if (moved.length === 0) {
+    chart.replaceChildren(note('No revenue in the last 30 days.', 'muted'));
+    return;
+  }
+  const [width, height] = [900, 260];
+  const plot = { left: 64, right: 12, top: 16, bottom: 40 };
+  const plotWidth = width - plot.left - plot.right;
+  const plotHeight = height - plot.top - plot.bottom;
+  const values = days.flatMap((d) => SERIES.map((s) => Math.abs(Number(d[s]))));
+  const top = niceCeiling(Math.max(1, ...values));
+  const root = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': `Sales, recognized and breakage by day in ${currency}`,
+  });
+  for (const fraction of [0, 0.5, 1]) {
+    const y = plot.top + plotHeight * (1 - fraction);
+    root.append(
+      svg('line', { class: 'gridline', x1: plot.left, x2: width - plot.right, y1: y, y2: y }),
+      svg(
+        'text',
+        { class: 'axis', x: plot.left - 8, y: y + 4, 'text-anchor': 'end' },
+        `${top * fraction}`,
+      ),
+    );
+  }
+  const slot = plotWidth / days.length;
+  const barWidth = Math.max(2, (slot * 0.8) / SERIES.length);
+  days.forEach((day, index) => {
+    SERIES.forEach((series, k) => {
+      const value = Number(day[series]);
+      const barHeight = value === 0 ? 0 : Math.max(1, (plotHeight * Math.abs(value)) / top);
+      const x = plot.left + slot * index + slot * 0.1 + barWidth * k;
+      const bar = svg('rect', {
+        class: `bar ${series}`,
+        x,
+        y: plot.top + plotHeight - barHeight,
+        width: barWidth,
+        height: barHeight,
+        'data-day': day.day,
+        'data-series': series,
+        'data-value': text(day[series]),
+      });
+      bar.append(svg('title', {}, `${day.day} ${series}: ${text(day[series])} ${currency}`));
+      root.append(bar);
+    });
+    if (index % 5 === 0 || index === days.length - 1) {
+      root.append(
+        svg(
+          'text',
+          {
+            class: 'axis',
+            x: plot.left + slot * index + slot / 2,
+            y: height - 20,
+            'text-anchor': 'middle',
+          },
+          day.day.slice(5),
+        ),
+      );
+    }
+  });
+  SERIES.forEach((series, k) => {
+    const x = plot.left + 140 * k;
+    root.append(
+      svg('rect', { class: `bar ${series} legend`, x, y: height - 12, width: 10, height: 10 }),
+      svg('text', { class: 'axis', x: x + 14, y: height - 3 }, series),
+    );
+  });
+  chart.replaceChildren(root);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revenue rollforward
+
+function revenueQuery() {
+  const query = new URLSearchParams();
+  if ($('revenue-from').value) query.set('from', $('revenue-from').value);
+  if ($('revenue-to').value) query.set('to', $('revenue-to').value);
+  const currency = $('revenue-currency').value.trim().toUpperCase();
+  if (currency) query.set('currency', currency);
+  return query;
+}
+
+async function loadRevenue() {
+  clearError();
+  $('revenue-state').textContent = 'Loading…';
+  try {
+    const data = await getJson(`/finance/revenue?${revenueQuery()}`);
+    const rows = data.rows.map((r) => {
+      const tr = rowOf([
+        [r.day, 'day'],
+        [r.currency, 'currency mono'],
+        [r.opening_deferred, 'opening num'],
+        [r.sales, 'sales num'],
+        [r.recognized, 'recognized num'],
+        [r.breakage, 'breakage num'],
+        [r.refunds, 'refunds num'],
+        [r.closing_deferred, 'closing num'],
+      ]);
+      tr.dataset.day = r.day;
+      tr.dataset.currency = r.currency;
+      return tr;
+    });
+    $('revenue-table').tBodies[0].replaceChildren(...rows);
+    $('revenue-empty').hidden = rows.length > 0;
+    $('revenue-state').textContent = `${data.from} through ${data.to}: ${rows.length} rows`;
+  } catch (error) {
+    $('revenue-state').textContent = '';
+    showError(describe(error));
+  }
+}
+
+async function downloadRevenueCsv() {
+  clearError();
+  try {
+    const blob = await (await request(`/finance/revenue.csv?${revenueQuery()}`)).blob();
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = 'tally-revenue.csv';
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    $('revenue-state').textContent = `Downloaded ${blob.size} bytes.`;
+  } catch (error) {
+    showError(describe(error));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dead letters
+
+const letters = { after: '0' };
+
+function deadLetterQuery() {
+  const query = new URLSearchParams({ after: letters.after, limit: '50' });
+  const code = $('dead-letters-code').value.trim();
+  if (code) query.set('code', code);
+  if ($('dead-letters-status').value) query.set('status', $('dead-letters-status').value);
+  const eventId = $('dead-letters-event').value.trim();
+  if (eventId) query.set('event_id', eventId);
+  return query;
+}
+
+function statusText(letter) {
+  if (letter.status === 'dead_lettered_again' && letter.again) {
+    return `dead-lettered again (#${letter.again.id} ${letter.again.code}: ${letter.again.reason})`;
+  }
+  return letter.redrive_count > 0
+    ? `${letter.status} · redriven ${letter.redrive_count}×`
+    : letter.status;
+}
+
+async function loadDeadLetters(fromStart) {
+  clearError();
+  if (fromStart) letters.after = '0';
+  try {
+    const page = await getJson(`/admin/dead-letters?${deadLetterQuery()}`);
+    const rows = page.rows.map((letter) => {
+      const tr = document.createElement('tr');
+      tr.dataset.id = letter.id;
+      tr.dataset.status = letter.status;
+      const pick = document.createElement('input');
+      pick.type = 'checkbox';
+      pick.className = 'pick';
+      pick.value = letter.id;
+      pick.setAttribute('aria-label', `select dead letter ${letter.id}`);
+      const choose = document.createElement('td');
+      choose.append(pick);
+      const redrive = document.createElement('button');
+      redrive.type = 'button';
+      redrive.className = 'redrive';
+      redrive.textContent = 'Redrive';
+      redrive.disabled = letter.status === 'applied';
+      redrive.addEventListener('click', () => void redriveLetters([letter.id]));
+      const act = document.createElement('td');
+      act.append(redrive);
+      tr.append(
+        choose,
+        cell(letter.id, 'id mono'),
+        cell(timeText(letter.failed_at)),
+        cell(letter.code, 'code mono'),
+        cell(letter.reason, 'reason description'),
+        cell(letter.event_id, 'event mono'),
+        cell(
+          `${letter.source_topic}/${letter.source_partition}@${letter.source_offset}`,
+          'origin mono',
+        ),
+        cell(statusText(letter), `status ${letter.status}`),
+        act,
+      );
+      return tr;
+    });
+    const body = $('dead-letters-table').tBodies[0];
+    if (fromStart) body.replaceChildren(...rows);
+    else body.append(...rows);
+    $('dead-letters-empty').hidden = body.rows.length > 0;
+    letters.after = page.next_after ?? letters.after;
+    $('dead-letters-more').disabled = !page.next_after;
+  } catch (error) {
+    showError(describe(error));
+  }
+}
+
+async function redriveLetters(ids) {
+  if (ids.length === 0) return showError('Select dead letters to redrive.');
+  clearError();
+  try {
+    const { results } = await postJson('/admin/dead-letters/redrive', { ids });
+    const counts = {};
+    for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+    $('dead-letters-state').textContent = `Redrive: ${Object.entries(counts)
+      .map(([outcome, n]) => `${n} ${outcome.replace(/_/g, ' ')}`)
+      .join(', ')}. Status updates as the ledger takes them in.`;
+    await loadDeadLetters(true);
+    // The ledger applies them within moments: look again until none is pending.
+    for (let i = 0; i < 10; i++) {
+      const pending = ids.some(
+        (id) =>
+          $('dead-letters-table').querySelector(`tr[data-id="${id}"]`)?.dataset.status ===
+          'redriven',
+      );
+      if (!pending) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await loadDeadLetters(true);
+    }
+  } catch (error) {
+    showError(describe(error));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The token and the wiring
 
 function showTokenState() {
@@ -408,7 +789,9 @@ $('token-form').addEventListener('submit', (event) => {
   $('token-input').value = '';
   showTokenState();
   clearError();
-  void (state.userId ? lookUp(state.userId) : loadReconciliation());
+  if (state.userId) void lookUp(state.userId);
+  else showView(linkedView() ?? 'accounts');
+  void loadReconciliation();
 });
 
 $('token-forget').addEventListener('click', () => {
@@ -451,6 +834,29 @@ $('export-form').addEventListener('submit', (event) => {
   void downloadCsv();
 });
 
+$('overview-refresh').addEventListener('click', () => void loadOverview());
+$('overview-currency').addEventListener('change', () => drawMoneyChart());
+$('revenue-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void loadRevenue();
+});
+$('revenue-csv').addEventListener('click', () => void downloadRevenueCsv());
+$('dead-letters-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void loadDeadLetters(true);
+});
+$('dead-letters-more').addEventListener('click', () => void loadDeadLetters(false));
+$('dead-letters-redrive-selected').addEventListener('click', () => {
+  const ids = [...document.querySelectorAll('#dead-letters-table input.pick:checked')].map(
+    (box) => box.value,
+  );
+  void redriveLetters(ids);
+});
+window.addEventListener('hashchange', () => {
+  const view = linkedView();
+  if (view) showView(view);
+});
+
 /** The account named in the address (#alice), so a lookup can be bookmarked or shared. */
 function linkedAccount() {
   try {
@@ -461,10 +867,11 @@ function linkedAccount() {
 }
 
 showTokenState();
-const linked = linkedAccount();
+const linked = linkedView() === null ? linkedAccount() : '';
 if (linked && sessionStorage.getItem(TOKEN_KEY)) {
   $('account-input').value = linked;
   void lookUp(linked);
 } else {
+  showView(linkedView() ?? 'accounts');
   void loadReconciliation();
 }

@@ -12,6 +12,9 @@ import { AddCacheWritePrices1764460900000 } from './1764460900000-add-cache-writ
 import { AddRefundsAndVoids1764461000000 } from './1764461000000-add-refunds-and-voids';
 import { CreateWaitingRefunds1764461100000 } from './1764461100000-create-waiting-refunds';
 import { AddUsageApiKey1764720001000 } from './1764720001000-add-usage-api-key';
+import { AddGrantValueAndRevenue1764720100000 } from './1764720100000-add-grant-value-and-revenue';
+import { AddDeadLetterRedrive1764720100001 } from './1764720100001-add-dead-letter-redrive';
+import { AddOrdersStatusIndex1764720100002 } from './1764720100002-add-orders-status-index';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -29,4 +32,7 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddRefundsAndVoids1764461000000,
   CreateWaitingRefunds1764461100000,
   AddUsageApiKey1764720001000,
+  AddGrantValueAndRevenue1764720100000,
+  AddDeadLetterRedrive1764720100001,
+  AddOrdersStatusIndex1764720100002,
 ];

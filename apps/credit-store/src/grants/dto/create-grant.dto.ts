@@ -1,5 +1,6 @@
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
 import {
+  MAX_AMOUNT,
   INCOME_SOURCES,
   IncomeSource,
   IsCreditAmount,
@@ -16,4 +17,14 @@ export class CreateGrantDto {
   /** When the credits expire (must be in the future); null: never; absent: the source's policy. */
   @IsOptional() @IsInstant() expires_at?: string | null;
   @IsOptional() @IsDescription() description?: string;
+  /** What the credits cost, in minor units of `currency` (revenue); absent: free (0). */
+  @ValidateIf((grant: CreateGrantDto) => grant.value_cent !== undefined || !!grant.currency)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_AMOUNT)
+  value_cent?: number;
+  /** ISO 4217 code of `value_cent`; required with it. */
+  @ValidateIf((grant: CreateGrantDto) => grant.value_cent !== undefined || !!grant.currency)
+  @Matches(/^[A-Z]{3}$/, { message: '$property must be an ISO 4217 code such as USD' })
+  currency?: string;
 }

@@ -7,6 +7,14 @@ export type EntryStatus = 'applied' | 'rejected';
 export interface Allocation {
   grant: string;
   amount: bigint;
+  /** Minor units of the grant's currency this part moved (see grant-value.ts); only valued grants. */
+  value?: bigint;
+}
+
+/** What an income's credits cost: its grant's value. */
+export interface IncomeValue {
+  cent: bigint;
+  currency: string;
 }
 
 /** A priced call as the usage dashboard sees it (free calls too, which move no credits). */
@@ -42,6 +50,8 @@ export interface Movement {
   order_id?: string | null;
   hold_id?: string | null;
   occurred_at?: string | null;
+  /** Incomes only: what the credits cost (an order's amount); absent: free. */
+  value?: IncomeValue;
   /** Incomes only: when the grant expires (null: never); undefined: the source's policy. */
   expires_at?: Date | null;
   usage?: UsageRecord;

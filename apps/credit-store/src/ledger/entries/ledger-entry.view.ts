@@ -18,8 +18,13 @@ export function ledgerEntryView(entry: LedgerEntry) {
     order_id: entry.order_id,
     hold_id: entry.hold_id,
     occurred_at: entry.occurred_at,
+    // `value`: minor units of the grant's currency the part moved (valued grants only).
     allocations:
-      entry.allocations?.map((a) => ({ grant: a.grant, amount: jsonAmount(a.amount) })) ?? null,
+      entry.allocations?.map((a) =>
+        a.value === undefined
+          ? { grant: a.grant, amount: jsonAmount(a.amount) }
+          : { grant: a.grant, amount: jsonAmount(a.amount), value: jsonAmount(a.value) },
+      ) ?? null,
     created_at: entry.created_at.toISOString(),
   };
 }

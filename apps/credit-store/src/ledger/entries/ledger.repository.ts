@@ -20,7 +20,7 @@ interface EntryRow {
   hold_id: string | null;
   occurred_at: Date | null;
   created_at: Date;
-  allocations: { grant: string; amount: string }[] | null;
+  allocations: { grant: string; amount: string; value?: string }[] | null;
 }
 
 function fromRow(row: EntryRow): LedgerEntry {
@@ -31,7 +31,11 @@ function fromRow(row: EntryRow): LedgerEntry {
     balance_after: BigInt(row.balance_after),
     occurred_at: row.occurred_at ? row.occurred_at.toISOString() : null,
     allocations: row.allocations
-      ? row.allocations.map((a) => ({ grant: a.grant, amount: BigInt(a.amount) }))
+      ? row.allocations.map((a) =>
+          a.value === undefined
+            ? { grant: a.grant, amount: BigInt(a.amount) }
+            : { grant: a.grant, amount: BigInt(a.amount), value: BigInt(a.value) },
+        )
       : null,
   };
 }
@@ -125,7 +129,11 @@ export class LedgerRepository {
           col((e) =>
             e.allocations
               ? JSON.stringify(
-                  e.allocations.map((a) => ({ grant: a.grant, amount: a.amount.toString() })),
+                  e.allocations.map((a) =>
+                    a.value === undefined
+                      ? { grant: a.grant, amount: a.amount.toString() }
+                      : { grant: a.grant, amount: a.amount.toString(), value: a.value.toString() },
+                  ),
                 )
               : null,
           ),

@@ -12,6 +12,8 @@ interface GrantRow {
   remaining: string;
   expires_at: Date | null;
   voided_at: Date | null;
+  value_cent: string;
+  currency: string | null;
 }
 
 function fromRow(row: GrantRow): Grant {
@@ -24,11 +26,14 @@ function fromRow(row: GrantRow): Grant {
     remaining: BigInt(row.remaining),
     expires_at: row.expires_at,
     voided_at: row.voided_at,
+    value_cent: BigInt(row.value_cent),
+    currency: row.currency,
     seq: BigInt(row.id),
   };
 }
 
-const COLUMNS = `id, event_id, user_id, source, amount, debt_covered, remaining, expires_at, voided_at`;
+const COLUMNS = `id, event_id, user_id, source, amount, debt_covered, remaining, expires_at, voided_at,
+                 value_cent, currency`;
 
 /**
  * Grants change only while their account's row is locked (ledger transactions, holds and the
@@ -78,9 +83,10 @@ export class GrantRepository {
     const updated = changes.filter((c) => !c.isNew);
     if (added.length > 0) {
       await db.query(
-        `INSERT INTO grants (event_id, user_id, source, amount, debt_covered, remaining, expires_at)
+        `INSERT INTO grants (event_id, user_id, source, amount, debt_covered, remaining, expires_at,
+                             value_cent, currency)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
-                              $6::bigint[], $7::timestamptz[])`,
+                              $6::bigint[], $7::timestamptz[], $8::bigint[], $9::text[])`,
         [
           added.map((g) => g.event_id),
           added.map((g) => g.user_id),
@@ -89,6 +95,8 @@ export class GrantRepository {
           added.map((g) => g.debt_covered.toString()),
           added.map((g) => g.remaining.toString()),
           added.map((g) => g.expires_at),
+          added.map((g) => (g.value_cent ?? 0n).toString()),
+          added.map((g) => g.currency ?? null),
         ],
       );
     }

@@ -12,6 +12,9 @@ export interface Grant {
   expires_at: Date | null;
   /** When an admin voided it: credits refunded to it later are written off again at once. */
   voided_at?: Date | null;
+  /** What the credits cost, in minor units of `currency` (0: free; absent: 0). */
+  value_cent?: bigint;
+  currency?: string | null;
   /** Creation order, the tie-break between grants expiring at the same moment. */
   seq: bigint;
 }
