@@ -21,6 +21,7 @@ import {
 } from './support/bench-stack';
 import { batchedBaseline, prepareBaseline, singleEventBaseline } from './support/raw-sql-baseline';
 import { Figure, printFigures } from './support/figures';
+import { walByRelation } from './support/wal-by-relation';
 import {
   BENCH_SHAPE,
   HOT_USER,
@@ -36,11 +37,16 @@ const P1_EVENTS = Number(process.env.BENCH_P1_EVENTS ?? 200_000);
 const P2_SECONDS = Number(process.env.BENCH_P2_SECONDS ?? 15);
 const P3_SECONDS = Number(process.env.BENCH_P3_SECONDS ?? 15);
 const P3_RATE = Number(process.env.BENCH_P3_RATE ?? 1000);
+/** WAL bytes per applied event measured on main when issue 18 was filed. */
+const P1_WAL_BEFORE = 1372;
+const WAL_DETAIL = process.env.BENCH_WAL_DETAIL === '1';
 const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 8);
 /** What each user is granted before P1: the hot user enough for all of its charges. */
 const grantFor = (user: string) => (user === HOT_USER ? 100_000_000 : 1_000);
-const GATEWAY_PORT = 3290;
-const STORE_PORT = 3291;
+const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3290);
+const STORE_PORT = Number(process.env.BENCH_STORE_PORT ?? 3291);
+/** Databases are `<prefix>_baseline`, `_credit_store`, `_gateway`: one prefix per engineer. */
+const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
 const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
@@ -53,11 +59,11 @@ const kafka = new Kafka({
 });
 
 async function main(): Promise<void> {
-  const baselineDb = await recreateDatabase('tally_bench_baseline');
+  const baselineDb = await recreateDatabase(`${DB_PREFIX}_baseline`);
   await prepareBaseline(baselineDb);
 
-  const storeDbUrl = await recreateDatabase('tally_bench_credit_store');
-  const gatewayDbUrl = await recreateDatabase('tally_bench_gateway');
+  const storeDbUrl = await recreateDatabase(`${DB_PREFIX}_credit_store`);
+  const gatewayDbUrl = await recreateDatabase(`${DB_PREFIX}_gateway`);
   await stack.startBroker();
   const env = stack.appEnv(
     {
@@ -76,6 +82,14 @@ async function main(): Promise<void> {
 
   // Each baseline runs right before the figure held to it, so both see the same machine.
   const p1 = await applyThroughput(env, storeDb, admin, baselineDb);
+  if (P2_SECONDS === 0 && P3_SECONDS === 0) {
+    // BENCH_P2_SECONDS=0 BENCH_P3_SECONDS=0: P1 alone, for working on the consumer.
+    printFigures(p1Figures(p1));
+    await admin.disconnect();
+    await Promise.all([storeDb.end(), gatewayDb.end().catch(() => undefined)]);
+    if (p1.mismatches > 0) throw new Error('the ledger does not hold exactly what was sent');
+    return;
+  }
   const gateway = await stack.startApp('ai-gateway', env, GATEWAY);
   await gatewayDb.connect();
   const p2 = await gatewayCharges(gatewayDb, storeDb, baselineDb, gateway.pid!);
@@ -88,19 +102,7 @@ async function main(): Promise<void> {
       unit: 'tx/s',
       measured: p2.baseline,
     },
-    {
-      figure: 'baseline: raw SQL, 100 events/tx, 4 clients',
-      unit: 'events/s',
-      measured: p1.baseline,
-    },
-    {
-      figure: 'P1 ledger apply (200k msgs, 10% dups, 5% hot)',
-      unit: 'events/s',
-      measured: p1.eventsPerSecond,
-      goal: `≥ 50% of batched and ≥ 20000`,
-      ratio: p1.eventsPerSecond / p1.baseline,
-      pass: p1.eventsPerSecond >= 0.5 * p1.baseline && p1.eventsPerSecond >= 20_000,
-    },
+    ...p1Figures(p1),
     {
       figure: 'P2 POST /internal/charges, 50 connections',
       unit: 'req/s',
@@ -156,6 +158,33 @@ async function main(): Promise<void> {
   }
 }
 
+/** The batched baseline and P1 held to it, throughput and WAL. */
+function p1Figures(p1: { baseline: number; eventsPerSecond: number; walBytesPerEvent?: number }) {
+  const figures: Figure[] = [
+    {
+      figure: 'baseline: raw SQL, 100 events/tx, 4 clients',
+      unit: 'events/s',
+      measured: p1.baseline,
+    },
+    {
+      figure: 'P1 ledger apply (200k msgs, 10% dups, 5% hot)',
+      unit: 'events/s',
+      measured: p1.eventsPerSecond,
+      goal: `≥ 50% of batched and ≥ 20000`,
+      ratio: p1.eventsPerSecond / p1.baseline,
+      pass: p1.eventsPerSecond >= 0.5 * p1.baseline && p1.eventsPerSecond >= 20_000,
+    },
+    {
+      figure: 'P1 WAL per applied event',
+      unit: 'bytes',
+      measured: p1.walBytesPerEvent ?? NaN,
+      goal: `< ${P1_WAL_BEFORE} (before issue 18)`,
+      pass: (p1.walBytesPerEvent ?? Infinity) < P1_WAL_BEFORE,
+    },
+  ];
+  return figures;
+}
+
 /**
  * P1: grants for every user, then the credit-store is stopped, the topic is filled, and a fresh
  * credit-store applies it all. Timed from its first ledger entry to its last commit.
@@ -200,8 +229,13 @@ async function applyThroughput(
   // WAL written while applying: PostgreSQL's work for the ledger, free of the machine's noise.
   const walBefore = await walPosition(storeDb);
   const store = await stack.startApp('credit-store', env, STORE);
+  const cpuBefore = { store: cpuMs(store.pid!), postgres: await backendsCpuMs(storeDb) };
   await waitConsumed(admin, 'credit-store', Topics.chargeRequested, 120_000);
   const doneAt = Date.now();
+  const cpu = {
+    store: cpuMs(store.pid!) - cpuBefore.store,
+    postgres: cpuSince(await backendsCpuMs(storeDb), cpuBefore.postgres),
+  };
   const walBytes = await walSince(storeDb, walBefore);
   const { rows } = await storeDb.query<{ n: string; first: Date }>(
     `SELECT count(*) AS n, min(created_at) AS first FROM ledger_entries WHERE source = 'bench'`,
@@ -218,6 +252,13 @@ async function applyThroughput(
     `WAL ${(walBytes / applied).toFixed(0)} bytes an event; ` +
       `heap-only (HOT) updates: ${await hotUpdates(storeDb, ['grants', 'accounts'])}`,
   );
+  // CPU time per event: what the apply costs, less sensitive than events/s to a busy machine.
+  console.log(
+    `CPU per 1000 events: credit-store ${((1000 * cpu.store) / applied).toFixed(0)} ms, ` +
+      `its PostgreSQL backends ${((1000 * cpu.postgres) / applied).toFixed(0)} ms; ` +
+      `credit-store peak RSS ${peakRssMb(store.pid!).toFixed(0)} MB`,
+  );
+  if (WAL_DETAIL) await printWalByRelation(storeDb, walBefore, applied);
   return {
     store,
     baseline,
@@ -227,6 +268,52 @@ async function applyThroughput(
     walBytesPerEvent: walBytes / applied,
     mismatches: mismatches + Math.abs(applied - workload.unique),
   };
+}
+
+/** BENCH_WAL_DETAIL=1: this database's share of the WAL by table and index (pg_walinspect). */
+async function printWalByRelation(db: Client, from: string, applied: number): Promise<void> {
+  const { rows } = await db.query<{ lsn: string }>(
+    `SELECT pg_current_wal_flush_lsn()::text AS lsn`,
+  );
+  // Checkpoints recycle WAL: with other work on the server, the start may be gone already.
+  const shares = await walByRelation(db, from, rows[0].lsn).catch((error: Error) => {
+    console.log(`WAL by relation unavailable: ${error.message}`);
+    return [];
+  });
+  if (shares.length === 0) return;
+  const total = shares.reduce((sum, s) => sum + s.bytes, 0);
+  console.log(`WAL of this database alone: ${(total / applied).toFixed(0)} bytes an event`);
+  console.table(
+    shares.slice(0, 15).map((s) => ({
+      relation: s.relation,
+      'records/event': (s.records / applied).toFixed(2),
+      'bytes/event': (s.bytes / applied).toFixed(0),
+      'of which FPI': (s.fpiBytes / applied).toFixed(0),
+    })),
+  );
+}
+
+/** CPU time used so far by each backend of this database but ours, by pid. */
+async function backendsCpuMs(db: Client): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  const used = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      used.set(pid, cpuMs(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return used;
+}
+
+/** CPU used since `before` (a backend started meanwhile counts from zero). */
+function cpuSince(now: Map<number, number>, before: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, ms] of now) sum += ms - (before.get(pid) ?? 0);
+  return sum;
 }
 
 async function walPosition(db: Client): Promise<string> {
