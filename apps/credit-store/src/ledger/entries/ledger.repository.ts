@@ -81,73 +81,47 @@ export class LedgerRepository {
   }
 
   /**
-   * One statement for the whole batch, in the given order (ids follow it). Only what the database
-   * adds comes back (id, created_at, occurred_at as stored): the rest is what was written, and
-   * returning every column of thousands of rows (jsonb included) cost the consumer a tenth of its
-   * time.
+   * One statement for the whole batch, in the given order (ids follow it). The rows go over as one
+   * JSON document (PostgreSQL parses it in C; encoding a dozen text[] parameters element by element
+   * was a tenth of the consumer's time), and only the ids come back: created_at is the
+   * transaction's start for every row, occurred_at is an instant with its offset (IsInstant), the
+   * rest is what was written.
    */
   async insertEntries(
     db: EntityManager,
     entries: NewLedgerEntry[],
   ): Promise<Map<string, LedgerEntry>> {
     if (entries.length === 0) return new Map();
-    const col = <T>(pick: (e: NewLedgerEntry) => T) => entries.map(pick);
-    const rows: { id: string; event_id: string; created_at: Date; occurred_at: Date | null }[] =
-      await db.query(
-        `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
-                                   balance_after, status, description, metadata, pricing,
-                                   source_ref_id, order_id, hold_id, occurred_at, allocations)
-       SELECT event_id, user_id, source, direction, amount, balance_before, balance_after, status,
-              description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at,
-              allocations
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-                     $7::bigint[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[],
-                     $12::text[], $13::text[], $14::text[], $15::timestamptz[], $16::jsonb[])
-              WITH ORDINALITY
-              AS e (event_id, user_id, source, direction, amount, balance_before, balance_after, status,
-                    description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at,
-                    allocations, seq)
-        ORDER BY seq
-       RETURNING id, event_id, created_at, occurred_at`,
-        [
-          col((e) => e.event_id),
-          col((e) => e.user_id),
-          col((e) => e.source),
-          col((e) => e.direction),
-          col((e) => e.amount.toString()),
-          col((e) => e.balance_before.toString()),
-          col((e) => e.balance_after.toString()),
-          col((e) => e.status),
-          col((e) => e.description),
-          col((e) => JSON.stringify(e.metadata)),
-          col((e) => (e.pricing ? JSON.stringify(e.pricing) : null)),
-          col((e) => e.source_ref_id),
-          col((e) => e.order_id),
-          col((e) => e.hold_id),
-          col((e) => e.occurred_at),
-          // Amounts as JSON strings: jsonb numbers would be exact too, but strings read back as-is.
-          col((e) =>
-            e.allocations
-              ? JSON.stringify(
-                  e.allocations.map((a) =>
-                    a.value === undefined
-                      ? { grant: a.grant, amount: a.amount.toString() }
-                      : { grant: a.grant, amount: a.amount.toString(), value: a.value.toString() },
-                  ),
-                )
-              : null,
-          ),
-        ],
-      );
-    const written = new Map(entries.map((entry) => [entry.event_id, entry]));
+    const [row]: { ids: string[]; created_at: Date }[] = await db.query(
+      `WITH e AS (
+         SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (
+                  event_id text, user_id text, source text, direction text, amount bigint,
+                  balance_before bigint, balance_after bigint, status text, description text,
+                  metadata jsonb, pricing jsonb, source_ref_id text, order_id text, hold_id text,
+                  occurred_at timestamptz, allocations jsonb))
+                WITH ORDINALITY AS e (event_id, user_id, source, direction, amount, balance_before,
+                                      balance_after, status, description, metadata, pricing,
+                                      source_ref_id, order_id, hold_id, occurred_at, allocations, seq)),
+       written AS (
+         INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
+                                     balance_after, status, description, metadata, pricing,
+                                     source_ref_id, order_id, hold_id, occurred_at, allocations)
+         SELECT event_id, user_id, source, direction, amount, balance_before, balance_after, status,
+                description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at,
+                allocations
+           FROM e ORDER BY seq
+         RETURNING id)
+       SELECT array_agg(id::text ORDER BY id) AS ids, now() AS created_at FROM written`,
+      [JSON.stringify(entries.map(entryJson))],
+    );
     return new Map(
-      rows.map((row) => [
-        row.event_id,
+      entries.map((entry, index) => [
+        entry.event_id,
         {
-          ...written.get(row.event_id)!,
-          id: row.id,
+          ...entry,
+          id: row.ids[index],
           created_at: row.created_at,
-          occurred_at: row.occurred_at ? row.occurred_at.toISOString() : null,
+          occurred_at: entry.occurred_at === null ? null : asStored(entry.occurred_at),
         },
       ]),
     );
@@ -175,4 +149,39 @@ export class LedgerRepository {
     );
     return rows.map(fromRow);
   }
+}
+
+/** A row of insertEntries' document; amounts as strings (exact), allocations' too. */
+function entryJson(e: NewLedgerEntry) {
+  return {
+    event_id: e.event_id,
+    user_id: e.user_id,
+    source: e.source,
+    direction: e.direction,
+    amount: e.amount.toString(),
+    balance_before: e.balance_before.toString(),
+    balance_after: e.balance_after.toString(),
+    status: e.status,
+    description: e.description,
+    metadata: e.metadata,
+    pricing: e.pricing,
+    source_ref_id: e.source_ref_id,
+    order_id: e.order_id,
+    hold_id: e.hold_id,
+    occurred_at: e.occurred_at,
+    allocations: e.allocations
+      ? e.allocations.map((a) =>
+          a.value === undefined
+            ? { grant: a.grant, amount: a.amount.toString() }
+            : { grant: a.grant, amount: a.amount.toString(), value: a.value.toString() },
+        )
+      : null,
+  };
+}
+
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** An instant as it reads back from the database: UTC with milliseconds (most already are). */
+function asStored(instant: string): string {
+  return CANONICAL_INSTANT.test(instant) ? instant : new Date(instant).toISOString();
 }

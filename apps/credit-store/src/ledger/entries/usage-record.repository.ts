@@ -4,43 +4,62 @@ import type { Movement, UsageRecord } from './ledger-entry';
 
 export type UsageMovement = Movement & { usage: UsageRecord };
 
-/** Writes a row per priced call (free ones included) in the ledger's transaction, once per event. */
+/**
+ * Writes a row per priced call (free ones included) in the ledger's transaction, once per event.
+ * Once: the first of an event's rows in the batch, and a row already there is skipped by NOT EXISTS rather than ON CONFLICT, whose speculative
+ * insertion writes a second WAL record for every row; a concurrent insert of the same event still
+ * meets the primary key, and the ledger's transaction retry then skips it.
+ */
 @Injectable()
 export class UsageRecordRepository {
   async insert(db: EntityManager, movements: UsageMovement[]): Promise<void> {
     if (movements.length === 0) return;
-    const col = <T>(pick: (m: UsageMovement) => T) => movements.map(pick);
     await db.query(
       `INSERT INTO usage_records (event_id, user_id, source, mode, provider, model, rule_id,
                                   rule_version, amount, input_tokens, cached_tokens,
                                   cache_write_tokens, reasoning_tokens, output_tokens, seconds,
                                   occurred_at, api_key_id)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                            $7::text[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[],
-                            $12::bigint[], $13::bigint[], $14::bigint[], $15::numeric[],
-                            $16::timestamptz[], $17::text[])
-       ON CONFLICT (event_id) DO NOTHING`,
-      [
-        col((m) => m.event_id),
-        col((m) => m.user_id),
-        col((m) => m.source),
-        col((m) => m.usage.mode),
-        col((m) => m.usage.provider),
-        col((m) => m.usage.model),
-        col((m) => m.usage.rule_id),
-        col((m) => m.usage.rule_version),
-        col((m) => m.amount.toString()),
-        col((m) => m.usage.input_tokens),
-        col((m) => m.usage.cached_tokens),
-        col((m) => m.usage.cache_write_tokens),
-        col((m) => m.usage.reasoning_tokens),
-        col((m) => m.usage.output_tokens),
-        col((m) => m.usage.seconds),
-        col((m) => m.occurred_at ?? new Date().toISOString()),
-        col((m) => apiKeyOf(m.metadata)),
-      ],
+       SELECT DISTINCT ON (event_id) event_id, user_id, source, mode, provider, model, rule_id,
+              rule_version, amount, input_tokens, cached_tokens, cache_write_tokens,
+              reasoning_tokens, output_tokens, seconds, occurred_at, api_key_id
+         FROM ROWS FROM (json_to_recordset($1::json) AS (
+                event_id text, user_id text, source text, mode text, provider text, model text,
+                rule_id text, rule_version int, amount bigint, input_tokens bigint,
+                cached_tokens bigint, cache_write_tokens bigint, reasoning_tokens bigint,
+                output_tokens bigint, seconds numeric, occurred_at timestamptz, api_key_id text))
+              WITH ORDINALITY AS u (event_id, user_id, source, mode, provider, model, rule_id,
+                                    rule_version, amount, input_tokens, cached_tokens,
+                                    cache_write_tokens, reasoning_tokens, output_tokens, seconds,
+                                    occurred_at, api_key_id, seq)
+        WHERE NOT EXISTS (SELECT 1 FROM usage_records r WHERE r.event_id = u.event_id)
+        ORDER BY event_id, seq`,
+      [JSON.stringify(movements.map(usageJson))],
     );
   }
+}
+
+/** A row of the insert's document; numbers as JSON strings read back exactly. */
+function usageJson(m: UsageMovement) {
+  const { usage } = m;
+  return {
+    event_id: m.event_id,
+    user_id: m.user_id,
+    source: m.source,
+    mode: usage.mode,
+    provider: usage.provider,
+    model: usage.model,
+    rule_id: usage.rule_id,
+    rule_version: usage.rule_version,
+    amount: m.amount.toString(),
+    input_tokens: String(usage.input_tokens),
+    cached_tokens: String(usage.cached_tokens),
+    cache_write_tokens: String(usage.cache_write_tokens),
+    reasoning_tokens: String(usage.reasoning_tokens),
+    output_tokens: String(usage.output_tokens),
+    seconds: String(usage.seconds),
+    occurred_at: m.occurred_at ?? new Date().toISOString(),
+    api_key_id: apiKeyOf(m.metadata),
+  };
 }
 
 /** The API key a charge was made through, as its metadata names it (the gateway's convention). */
