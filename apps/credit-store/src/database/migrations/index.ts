@@ -14,6 +14,7 @@ import { CreateWaitingRefunds1764461100000 } from './1764461100000-create-waitin
 import { AddUsageApiKey1764720001000 } from './1764720001000-add-usage-api-key';
 import { AddGrantValueAndRevenue1764720100000 } from './1764720100000-add-grant-value-and-revenue';
 import { AddDeadLetterRedrive1764720100001 } from './1764720100001-add-dead-letter-redrive';
+import { DropLedgerEntriesAccountFk1764720300000 } from './1764720300000-drop-ledger-entries-account-fk';
 import { AddOrdersStatusIndex1764720100002 } from './1764720100002-add-orders-status-index';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
@@ -35,4 +36,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddGrantValueAndRevenue1764720100000,
   AddDeadLetterRedrive1764720100001,
   AddOrdersStatusIndex1764720100002,
+  DropLedgerEntriesAccountFk1764720300000,
 ];
