@@ -147,13 +147,16 @@ export function planMovements<E extends RecordedEntry>(
   const captures: HoldCapture[] = [];
   const outcomes: MovementOutcome<E>[] = [];
   const targets = new Map(state.targets);
+  // A charge becomes a refund's target within its own batch only if the batch has refunds.
+  const refundsInBatch = movements.some((m) => m.refund);
   let nextSeq = BigInt(Number.MAX_SAFE_INTEGER);
 
   const bookOf = (userId: string): Book => {
     let book = books.get(userId);
     if (!book) {
       book = {
-        account: state.accounts.get(userId) ?? emptyAccount(userId),
+        // A copy, changed in place by every entry posted (the state stays as read).
+        account: { ...(state.accounts.get(userId) ?? emptyAccount(userId)) },
         grants: new GrantBook(state.grants.get(userId) ?? []),
         changed: false,
       };
@@ -172,12 +175,9 @@ export function planMovements<E extends RecordedEntry>(
     const amount = signedAmount(movement);
     const total = totalFor(movement.direction, movement.source);
     const entry = newEntry(movement, account.balance, allocations);
-    book.account = {
-      ...account,
-      balance: account.balance + amount,
-      [total]: account[total] + movement.amount,
-      version: account.version + 1n,
-    };
+    account.balance += amount;
+    account[total] += movement.amount;
+    account.version += 1n;
     book.changed = true;
     seen.set(entry.event_id, entry);
     return entry;
@@ -343,7 +343,9 @@ export function planMovements<E extends RecordedEntry>(
     const entry = post(book, movement, allocations);
     entries.push(entry);
     outcomes.push({ kind: 'applied', movement, entry });
-    if (entry.direction === 'expense') targets.set(entry.event_id, { ...entry, refunded: 0n });
+    if (refundsInBatch && entry.direction === 'expense') {
+      targets.set(entry.event_id, { ...entry, refunded: 0n });
+    }
   }
 
   const changedBooks = [...books.values()];
