@@ -171,4 +171,48 @@ describe('the credit-store consumer of credit.charge.requested', () => {
     await eventually(async () => expect((await account(user)).balance).toBe(-2));
     expect(await entryCount(user)).toBe(1);
   });
+
+  it('records a free call once however often it comes, in one batch or later, and dead-letters none of it', async () => {
+    const user = unique('user');
+    const free = JSON.stringify(
+      chargeEvent(user, 0, unique('evt'), {
+        pricing: { mode: 'free', usage: { input_tokens: 3 } },
+      }),
+    );
+    await produce(Topics.chargeRequested, [
+      { key: user, value: free },
+      { key: user, value: free },
+    ]);
+    await eventually(async () =>
+      expect(
+        await scalar(db, `SELECT count(*) FROM usage_records WHERE user_id = $1`, [user]),
+      ).toBe(1),
+    );
+    await produce(Topics.chargeRequested, [
+      { key: user, value: free },
+      { key: user, value: JSON.stringify(chargeEvent(user, 2)) },
+    ]);
+    await eventually(async () => expect((await account(user)).balance).toBe(-2));
+    expect(await scalar(db, `SELECT count(*) FROM usage_records WHERE user_id = $1`, [user])).toBe(
+      2,
+    );
+    expect(
+      await scalar(
+        db,
+        `SELECT count(*) FROM dead_letters WHERE message_key = convert_to($1, 'UTF8')`,
+        [user],
+      ),
+    ).toBe(0);
+  });
+
+  it('refuses to delete an account: its entries name it', async () => {
+    const user = unique('user');
+    await produce(Topics.chargeRequested, [
+      { key: user, value: JSON.stringify(chargeEvent(user, 2)) },
+    ]);
+    await eventually(async () => expect(await entryCount(user)).toBe(1));
+    await expect(db.query(`DELETE FROM accounts WHERE user_id = $1`, [user])).rejects.toThrow(
+      /never deleted/,
+    );
+  });
 });
