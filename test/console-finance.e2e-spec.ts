@@ -6,7 +6,7 @@ import { Topics } from '@tally/contracts';
 import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
 import { RunningApp, startCreditStore } from './support/apps';
 import { launchChromium } from './support/browser';
-import { chargeEvent, produceCharges } from './support/charge-events';
+import { chargeEvent, produceCharges, refundMessage } from './support/charge-events';
 import { connect, scalar } from './support/db';
 import { call } from './support/http';
 import { produce } from './support/kafka-helpers';
@@ -80,18 +80,7 @@ describe('console: overview, revenue rollforward and dead letters (headless Chro
       body: { event_id: unique('g'), amount: 100, source: 'gift' },
     });
     await produce(Topics.chargeRequested, [
-      {
-        key: lateUser,
-        headers: { event_type: 'credit.refund.requested' },
-        value: JSON.stringify({
-          event_id: refundId,
-          event_type: 'credit.refund.requested',
-          schema_version: 1,
-          occurred_at: new Date().toISOString(),
-          producer: 'video-service',
-          payload: { user_id: lateUser, refund_of: lateCharge.event_id, amount: 30 },
-        }),
-      },
+      refundMessage(lateUser, lateCharge.event_id, 30, refundId, {}),
     ]);
     await eventually(
       async () =>
