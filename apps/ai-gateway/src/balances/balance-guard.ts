@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { DomainError, inOneRoundTrip, pgPoolOf } from '@tally/platform';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway.config';
 import { BalanceViewRepository, Spendable } from './balance-view.repository';
@@ -15,12 +16,16 @@ import { ReservationRepository } from './reservation.repository';
  */
 @Injectable()
 export class BalanceGuard {
+  private readonly pool: Pool;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly view: BalanceViewRepository,
     private readonly reservations: ReservationRepository,
     private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.pool = pgPoolOf(dataSource);
+  }
 
   /** Reserves `amount` for a call, or refuses with 402 insufficient_credits. */
   async reserve(userId: string, reservationId: string, amount: number): Promise<void> {
@@ -54,23 +59,30 @@ export class BalanceGuard {
     return this.view.spendable(this.dataSource.manager, userId);
   }
 
-  private tryReserve(
+  /**
+   * The lock and the reservation in one round trip and one transaction (see `inOneRoundTrip`); the
+   * figures of a refusal are read after it, for its message only.
+   */
+  private async tryReserve(
     userId: string,
     reservationId: string,
     amount: number,
   ): Promise<DomainError | undefined> {
-    // READ COMMITTED (the default): each statement sees what committed before it, lock waits included.
-    return this.dataSource.transaction(async (db) => {
-      await this.view.lockForReservation(db, userId);
-      const reservation = {
-        id: reservationId,
-        user_id: userId,
-        amount,
-        ttlMs: this.config.RESERVATION_TTL_MS,
-      };
-      if (await this.reservations.putIfCovered(db, reservation)) return undefined;
-      return insufficient(await this.view.spendable(db, userId, reservationId), amount);
-    });
+    const reservation = {
+      id: reservationId,
+      user_id: userId,
+      amount,
+      ttlMs: this.config.RESERVATION_TTL_MS,
+    };
+    const [, put] = await inOneRoundTrip(this.pool, [
+      this.view.lockForReservation(userId),
+      this.reservations.putIfCovered(reservation),
+    ]);
+    if (put.length === 1) return undefined;
+    return insufficient(
+      await this.view.spendable(this.dataSource.manager, userId, reservationId),
+      amount,
+    );
   }
 }
 

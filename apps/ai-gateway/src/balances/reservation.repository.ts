@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Statement } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 import { spendableQuery } from './balance-view.repository';
 
@@ -7,23 +8,25 @@ import { spendableQuery } from './balance-view.repository';
 export class ReservationRepository {
   /**
    * Sets the reservation to `amount` (a new one, or a running stream's, grown) if the user can
-   * cover it; false if not. Under the lock of `BalanceViewRepository.lockForReservation`, and as a
-   * statement of its own, so that it sees every reservation and charge committed before the lock.
+   * cover it; it answers its id then, no row if not. To run after the lock of
+   * `BalanceViewRepository.lockForReservation`, as a statement of its own (`inOneRoundTrip`), so
+   * that it sees every reservation and charge committed before the lock.
    */
-  async putIfCovered(
-    db: EntityManager,
-    reservation: { id: string; user_id: string; amount: number; ttlMs: number },
-  ): Promise<boolean> {
-    const rows: unknown[] = await db.query(
-      `INSERT INTO reservations (id, user_id, amount, expires_at)
-       SELECT $1, $2, $3::bigint, now() + $4 * interval '1 millisecond'
+  putIfCovered(reservation: {
+    id: string;
+    user_id: string;
+    amount: number;
+    ttlMs: number;
+  }): Statement {
+    return {
+      text: `INSERT INTO reservations (id, user_id, amount, expires_at)
+       SELECT $1::uuid, $2::text, $3::bigint, now() + $4 * interval '1 millisecond'
          FROM (${spendableQuery('$2', '$1')}) s
         WHERE NOT s.blocked AND s.balance - s.held - s.unreflected - s.reserved >= $3::bigint
        ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, expires_at = EXCLUDED.expires_at
        RETURNING id`,
-      [reservation.id, reservation.user_id, reservation.amount, reservation.ttlMs],
-    );
-    return rows.length === 1;
+      values: [reservation.id, reservation.user_id, reservation.amount, reservation.ttlMs],
+    };
   }
 
   async renew(db: EntityManager, id: string, ttlMs: number): Promise<boolean> {
