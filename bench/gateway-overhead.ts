@@ -30,6 +30,7 @@ const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
 const LOAD_RATE = Number(process.env.BENCH_LOAD_RATE ?? 300);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const LOAD_CONNECTIONS = 50;
+const LOAD_USERS = Number(process.env.BENCH_LOAD_USERS ?? LOAD_CONNECTIONS);
 /** P4's goals (issue 18), in ms added to the direct call. */
 const GOAL = { median: 1, p99: 5, loadedP99: 10 };
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
@@ -113,11 +114,11 @@ function post(agent: Agent, base: URL, key: string, surface: Surface): Promise<n
 }
 
 /**
- * Open loop: `rate` JSON calls a second (the surfaces in turn) for `seconds`, on at most
+ * Open loop: `rate` JSON calls a second (the surfaces and the keys in turn) for `seconds`, on at most
  * LOAD_CONNECTIONS kept-alive connections; each call's latency counts from when it was due, so
  * queueing behind a slow answer counts too.
  */
-async function openLoop(base: string, key: string, surfaces: Surface[], seconds: number) {
+async function openLoop(base: string, keys: string[], surfaces: Surface[], seconds: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: LOAD_CONNECTIONS });
   const url = new URL(base);
   const latencies: number[] = [];
@@ -128,10 +129,11 @@ async function openLoop(base: string, key: string, surfaces: Surface[], seconds:
     const due = start + (i * 1000) / LOAD_RATE;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
+    const sent = performance.now();
     calls.push(
-      post(agent, url, key, surfaces[i % surfaces.length]).then(
+      post(agent, url, keys[i % keys.length], surfaces[i % surfaces.length]).then(
         (status) => {
-          if (status === 200) latencies.push(performance.now() - due);
+          if (status === 200) latencies.push(performance.now() - sent);
           else failed++;
         },
         () => void failed++,
@@ -209,14 +211,27 @@ async function main(): Promise<void> {
     input_per_million: '100000',
     output_per_million: '0',
   });
+  /** A user granted 100,000,000 credits that the balance view has seen, and its API key. */
+  const fundedKey = async (user: string): Promise<string> => {
+    await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
+      event_id: `${user}-grant`,
+      amount: 100_000_000,
+      source: 'purchase',
+    });
+    const created = await json('POST', `${GATEWAY}/admin/api-keys`, ADMIN, { user_id: user });
+    // Until the balance view has the grant, calls are refused.
+    for (let i = 0; ; i++) {
+      const { status, body } = await json('GET', `${GATEWAY}/internal/balances/${user}`, INTERNAL);
+      if (status === 200 && body.balance === 100_000_000) return String(created.body.key);
+      if (i > 200) throw new Error(`the balance view never received the grant of ${user}`);
+      await sleep(100);
+    }
+  };
   const user = `bench-${Date.now().toString(36)}`;
-  await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
-    event_id: `${user}-grant`,
-    amount: 100_000_000,
-    source: 'purchase',
-  });
-  const key = String(
-    (await json('POST', `${GATEWAY}/admin/api-keys`, ADMIN, { user_id: user })).body.key,
+  const key = await fundedKey(user);
+  // The load's callers: one user (and key) per connection unless BENCH_LOAD_USERS says otherwise.
+  const loadKeys = await Promise.all(
+    Array.from({ length: LOAD_USERS }, (_, i) => fundedKey(`${user}-load-${i}`)),
   );
   const surfaces: Surface[] = [
     {
@@ -252,18 +267,6 @@ async function main(): Promise<void> {
       anthropic: true,
     },
   ];
-  // Until the balance view has the grant, calls are refused.
-  for (let i = 0; ; i++) {
-    const { status, body: view } = await json(
-      'GET',
-      `${GATEWAY}/internal/balances/${user}`,
-      INTERNAL,
-    );
-    if (status === 200 && view.balance === 100_000_000) break;
-    if (i > 200) throw new Error('the balance view never received the grant');
-    await sleep(100);
-  }
-
   const floor = await stack.startScript(
     path.join(__dirname, 'support', 'bare-proxy.js'),
     {
@@ -325,12 +328,13 @@ async function main(): Promise<void> {
   const jsonCalls = surfaces.map((s) => ({ ...s, firstContent: undefined }));
   console.log(
     `\nP4 under load: ${LOAD_RATE} JSON calls/s (the surfaces in turn) from ${LOAD_CONNECTIONS} connections, ` +
-      `${LOAD_SECONDS} s each (goal: added p99 ≤ ${GOAL.loadedP99} ms):`,
+      `${LOAD_USERS} users, ${LOAD_SECONDS} s each (goal: added p99 ≤ ${GOAL.loadedP99} ms):`,
   );
   const loaded: Awaited<ReturnType<typeof openLoop>>[] = [];
   for (const target of targets) {
-    await openLoop(target.base, target.key, jsonCalls, 2); // warms the connections
-    loaded.push(await openLoop(target.base, target.key, jsonCalls, LOAD_SECONDS));
+    const keys = target.key === key ? loadKeys : [target.key];
+    await openLoop(target.base, keys, jsonCalls, 2); // warms the connections
+    loaded.push(await openLoop(target.base, keys, jsonCalls, LOAD_SECONDS));
   }
   const [direct, bare, gateway] = loaded;
   const loadedAdded = gateway.p99 - direct.p99;
