@@ -22,7 +22,9 @@ export function pgPoolOf(dataSource: DataSource): Pool {
 export async function inOneRoundTrip(pool: Pool, statements: Statement[]): Promise<unknown[][]> {
   const answered = (await pool.query(statements.map(inlineValues).join(';\n'))) as
     QueryResult | QueryResult[];
-  return (Array.isArray(answered) ? answered : [answered]).map((result) => result.rows as unknown[]);
+  return (Array.isArray(answered) ? answered : [answered]).map(
+    (result) => result.rows as unknown[],
+  );
 }
 
 /**
