@@ -39,8 +39,9 @@ const P3_RATE = Number(process.env.BENCH_P3_RATE ?? 1000);
 const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 8);
 /** What each user is granted before P1: the hot user enough for all of its charges. */
 const grantFor = (user: string) => (user === HOT_USER ? 100_000_000 : 1_000);
-const GATEWAY_PORT = 3290;
-const STORE_PORT = 3291;
+const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3290);
+const STORE_PORT = Number(process.env.BENCH_STORE_PORT ?? 3291);
+const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
 const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
@@ -53,11 +54,11 @@ const kafka = new Kafka({
 });
 
 async function main(): Promise<void> {
-  const baselineDb = await recreateDatabase('tally_bench_baseline');
+  const baselineDb = await recreateDatabase(`${DB_PREFIX}_baseline`);
   await prepareBaseline(baselineDb);
 
-  const storeDbUrl = await recreateDatabase('tally_bench_credit_store');
-  const gatewayDbUrl = await recreateDatabase('tally_bench_gateway');
+  const storeDbUrl = await recreateDatabase(`${DB_PREFIX}_credit_store`);
+  const gatewayDbUrl = await recreateDatabase(`${DB_PREFIX}_gateway`);
   await stack.startBroker();
   const env = stack.appEnv(
     {
@@ -121,8 +122,8 @@ async function main(): Promise<void> {
       figure: `P3 202 → applied p99 at ${P3_RATE}/s`,
       unit: 'ms',
       measured: p3.p99,
-      goal: '≤ 200',
-      pass: p3.p99 <= 200,
+      goal: '≤ 150',
+      pass: p3.p99 <= 150,
     },
     {
       figure: 'P5 peak RSS ai-gateway',
