@@ -1,8 +1,13 @@
 // `npm run bench:gateway`: what the gateway adds to a call of each surface (chat completions,
 // responses, embeddings, Anthropic's messages). Brings up its own stack (a
 // Kafka broker on other ports, two fresh databases, both apps as processes from dist/, a fake
-// upstream in this process), then times the same requests straight to the fake upstream (the
-// baseline) and through the gateway, interleaved so both see the same machine load.
+// upstream in this process, and the floor: a bare pass-through proxy on the same HTTP stack,
+// bench/support/bare-proxy.js), then times the same requests straight to the fake upstream (the
+// baseline), through the floor and through the gateway, interleaved so all see the same machine
+// load; then the same three under an open-loop load (300 calls/s from 50 connections). Prints each
+// P4 goal of issue 18 with pass/fail.
+import { Agent, request } from 'node:http';
+import path from 'node:path';
 import { startFakeUpstream } from '../tools/fake-upstream/fake-upstream';
 import {
   BENCH_TOKENS,
@@ -20,8 +25,16 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 300);
 const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
 const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3190);
 const STORE_PORT = Number(process.env.BENCH_STORE_PORT ?? 3191);
+const FLOOR_PORT = Number(process.env.BENCH_FLOOR_PORT ?? 3192);
 const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
+const LOAD_RATE = Number(process.env.BENCH_LOAD_RATE ?? 300);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+const LOAD_CONNECTIONS = 50;
+const LOAD_USERS = Number(process.env.BENCH_LOAD_USERS ?? LOAD_CONNECTIONS);
+/** P4's goals (issue 18), in ms added to the direct call. */
+const GOAL = { median: 1, p99: 5, loadedP99: 10 };
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
+const FLOOR = `http://127.0.0.1:${FLOOR_PORT}`;
 const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const stack = new BenchStack(KAFKA_PORT);
 type Summary = ReturnType<typeof summary>;
@@ -75,6 +88,66 @@ async function timeFirstChunk(url: string, key: string, surface: Surface): Promi
   }
   return first;
 }
+
+/** One POST on a pooled connection; answers its status once the whole answer is read. */
+function post(agent: Agent, base: URL, key: string, surface: Surface): Promise<number> {
+  const body = JSON.stringify(surface.body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        path: `${base.pathname}${surface.path}`,
+        method: 'POST',
+        agent,
+        headers: { ...headersFor(key, surface), 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+        res.once('error', reject);
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Open loop: `rate` JSON calls a second (the surfaces and the keys in turn) for `seconds`, on at most
+ * LOAD_CONNECTIONS kept-alive connections; each call's latency counts from when it was due, so
+ * queueing behind a slow answer counts too.
+ */
+async function openLoop(base: string, keys: string[], surfaces: Surface[], seconds: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: LOAD_CONNECTIONS });
+  const url = new URL(base);
+  const latencies: number[] = [];
+  let failed = 0;
+  const calls: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < LOAD_RATE * seconds; i++) {
+    const due = start + (i * 1000) / LOAD_RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const sent = performance.now();
+    calls.push(
+      post(agent, url, keys[i % keys.length], surfaces[i % surfaces.length]).then(
+        (status) => {
+          if (status === 200) latencies.push(performance.now() - sent);
+          else failed++;
+        },
+        () => void failed++,
+      ),
+    );
+  }
+  await Promise.all(calls);
+  const rate = latencies.length / ((performance.now() - start) / 1000);
+  agent.destroy();
+  return { ...summary(latencies), failed, rate };
+}
+
+const ms = (n: number) => n.toFixed(2);
+const verdict = (pass: boolean) => (pass ? 'pass' : 'FAIL');
 
 async function main(): Promise<void> {
   const gatewayDb = await recreateDatabase(`${DB_PREFIX}_gateway`);
@@ -138,14 +211,27 @@ async function main(): Promise<void> {
     input_per_million: '100000',
     output_per_million: '0',
   });
+  /** A user granted 100,000,000 credits that the balance view has seen, and its API key. */
+  const fundedKey = async (user: string): Promise<string> => {
+    await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
+      event_id: `${user}-grant`,
+      amount: 100_000_000,
+      source: 'purchase',
+    });
+    const created = await json('POST', `${GATEWAY}/admin/api-keys`, ADMIN, { user_id: user });
+    // Until the balance view has the grant, calls are refused.
+    for (let i = 0; ; i++) {
+      const { status, body } = await json('GET', `${GATEWAY}/internal/balances/${user}`, INTERNAL);
+      if (status === 200 && body.balance === 100_000_000) return String(created.body.key);
+      if (i > 200) throw new Error(`the balance view never received the grant of ${user}`);
+      await sleep(100);
+    }
+  };
   const user = `bench-${Date.now().toString(36)}`;
-  await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
-    event_id: `${user}-grant`,
-    amount: 100_000_000,
-    source: 'purchase',
-  });
-  const key = String(
-    (await json('POST', `${GATEWAY}/admin/api-keys`, ADMIN, { user_id: user })).body.key,
+  const key = await fundedKey(user);
+  // The load's callers: one user (and key) per connection unless BENCH_LOAD_USERS says otherwise.
+  const loadKeys = await Promise.all(
+    Array.from({ length: LOAD_USERS }, (_, i) => fundedKey(`${user}-load-${i}`)),
   );
   const surfaces: Surface[] = [
     {
@@ -181,63 +267,91 @@ async function main(): Promise<void> {
       anthropic: true,
     },
   ];
-  // Until the balance view has the grant, calls are refused.
-  for (let i = 0; ; i++) {
-    const { status, body: view } = await json(
-      'GET',
-      `${GATEWAY}/internal/balances/${user}`,
-      INTERNAL,
-    );
-    if (status === 200 && view.balance === 100_000_000) break;
-    if (i > 200) throw new Error('the balance view never received the grant');
-    await sleep(100);
-  }
-
-  const rows: { figure: string; direct: Summary; gateway: Summary }[] = [];
+  const floor = await stack.startScript(
+    path.join(__dirname, 'support', 'bare-proxy.js'),
+    {
+      BARE_UPSTREAM: upstream.url,
+      BARE_PORT: String(FLOOR_PORT),
+    },
+    FLOOR,
+  );
+  const targets = [
+    { base: upstream.url, key: 'k' },
+    { base: `${FLOOR}/v1`, key: 'k' },
+    { base: `${GATEWAY}/v1`, key },
+  ];
+  const rows: { figure: string; direct: Summary; floor: Summary; gateway: Summary }[] = [];
+  /** Each target in turn, `n` times: the three see the same moments of the machine. */
+  const interleaved = async (n: number, time: (base: string, key: string) => Promise<number>) => {
+    const samples = targets.map((): number[] => []);
+    for (let i = 0; i < n; i++) {
+      for (const [t, target] of targets.entries())
+        samples[t].push(await time(target.base, target.key));
+    }
+    const [direct, bare, gateway] = samples.map(summary);
+    return { direct, floor: bare, gateway };
+  };
   for (const surface of surfaces) {
-    const direct: number[] = [];
-    const gateway: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      await timeCall(upstream.url, 'k', surface);
-      await timeCall(`${GATEWAY}/v1`, key, surface);
-    }
-    for (let i = 0; i < REQUESTS; i++) {
-      direct.push(await timeCall(upstream.url, 'k', surface));
-      gateway.push(await timeCall(`${GATEWAY}/v1`, key, surface));
-    }
+    await interleaved(200, (base, k) => timeCall(base, k, surface));
     rows.push({
       figure: `${surface.name} JSON, latency`,
-      direct: summary(direct),
-      gateway: summary(gateway),
+      ...(await interleaved(REQUESTS, (base, k) => timeCall(base, k, surface))),
     });
     if (!surface.firstContent) continue;
-    const directFirst: number[] = [];
-    const gatewayFirst: number[] = [];
-    for (let i = 0; i < STREAMS; i++) {
-      directFirst.push(await timeFirstChunk(upstream.url, 'k', surface));
-      gatewayFirst.push(await timeFirstChunk(`${GATEWAY}/v1`, key, surface));
-    }
     rows.push({
       figure: `${surface.name} stream, first chunk`,
-      direct: summary(directFirst),
-      gateway: summary(gatewayFirst),
+      ...(await interleaved(STREAMS, (base, k) => timeFirstChunk(base, k, surface))),
     });
   }
 
   console.log(
-    `\n${REQUESTS} JSON calls and ${STREAMS} streams per surface, one at a time, interleaved (ms):`,
+    `\n${REQUESTS} JSON calls and ${STREAMS} streams per surface, one at a time, interleaved ` +
+      `(ms added to the direct call; goal: median ≤ ${GOAL.median}, p99 ≤ ${GOAL.p99}):`,
   );
-  console.table(
-    rows.map((r) => ({
+  const table = rows.map((r) => {
+    const added = { median: r.gateway.median - r.direct.median, p99: r.gateway.p99 - r.direct.p99 };
+    return {
       figure: r.figure,
-      'direct median': r.direct.median.toFixed(2),
-      'gateway median': r.gateway.median.toFixed(2),
-      'added median': (r.gateway.median - r.direct.median).toFixed(2),
-      'direct p99': r.direct.p99.toFixed(2),
-      'gateway p99': r.gateway.p99.toFixed(2),
-      'added p99': (r.gateway.p99 - r.direct.p99).toFixed(2),
-      'ratio (median)': (r.gateway.median / r.direct.median).toFixed(2),
+      'direct median': ms(r.direct.median),
+      'floor added median': ms(r.floor.median - r.direct.median),
+      'tally added median': ms(added.median),
+      'tally over floor median': ms(r.gateway.median - r.floor.median),
+      'direct p99': ms(r.direct.p99),
+      'floor added p99': ms(r.floor.p99 - r.direct.p99),
+      'tally added p99': ms(added.p99),
+      'tally over floor p99': ms(r.gateway.p99 - r.floor.p99),
+      result: verdict(added.median <= GOAL.median && added.p99 <= GOAL.p99),
+    };
+  });
+  console.table(table);
+
+  const jsonCalls = surfaces.map((s) => ({ ...s, firstContent: undefined }));
+  console.log(
+    `\nP4 under load: ${LOAD_RATE} JSON calls/s (the surfaces in turn) from ${LOAD_CONNECTIONS} connections, ` +
+      `${LOAD_USERS} users, ${LOAD_SECONDS} s each (goal: added p99 ≤ ${GOAL.loadedP99} ms):`,
+  );
+  const loaded: Awaited<ReturnType<typeof openLoop>>[] = [];
+  for (const target of targets) {
+    const keys = target.key === key ? loadKeys : [target.key];
+    await openLoop(target.base, keys, jsonCalls, 2); // warms the connections
+    loaded.push(await openLoop(target.base, keys, jsonCalls, LOAD_SECONDS));
+  }
+  const [direct, bare, gateway] = loaded;
+  const loadedAdded = gateway.p99 - direct.p99;
+  console.table(
+    ['direct', 'floor', 'tally'].map((name, i) => ({
+      target: name,
+      'rate/s': loaded[i].rate.toFixed(0),
+      failed: loaded[i].failed,
+      median: ms(loaded[i].median),
+      p99: ms(loaded[i].p99),
+      'added p99': i === 0 ? '' : ms(loaded[i].p99 - direct.p99),
+      result: i === 2 ? verdict(loadedAdded <= GOAL.loadedP99 && gateway.failed === 0) : '',
     })),
+  );
+  console.log(
+    `tally over the floor under load: median ${ms(gateway.median - bare.median)} ms, ` +
+      `p99 ${ms(gateway.p99 - bare.p99)} ms`,
   );
   const charged = (await json('GET', `${STORE}/accounts/${user}`, ADMIN)).body;
   console.log(
@@ -248,7 +362,17 @@ async function main(): Promise<void> {
     requests: REQUESTS,
     streams: STREAMS,
     rows,
+    table,
+    loaded: {
+      rate: LOAD_RATE,
+      connections: LOAD_CONNECTIONS,
+      seconds: LOAD_SECONDS,
+      direct,
+      floor: bare,
+      gateway,
+    },
   });
+  await stack.stopApp(floor);
   await upstream.close();
 }
 

@@ -1,6 +1,6 @@
 import { Topics } from '@tally/contracts';
 import { RunningApp, startCreditStore } from './support/apps';
-import { chargeEvent, produceCharges } from './support/charge-events';
+import { chargeEvent, produceCharges, refundMessage } from './support/charge-events';
 import { connect, scalar } from './support/db';
 import { call } from './support/http';
 import { produce } from './support/kafka-helpers';
@@ -17,22 +17,6 @@ interface Letter {
   redrive_of: string | null;
   redrive_count: number;
   again: { id: string; code: string; reason: string } | null;
-}
-
-/** A refund message as a producer other than the gateway would send it. */
-function refundMessage(user: string, refundOf: string, amount: number, eventId: string) {
-  return {
-    key: user,
-    headers: { event_type: 'credit.refund.requested' },
-    value: JSON.stringify({
-      event_id: eventId,
-      event_type: 'credit.refund.requested',
-      schema_version: 1,
-      occurred_at: new Date().toISOString(),
-      producer: 'video-service',
-      payload: { user_id: user, refund_of: refundOf, amount, reason: 'job failed' },
-    }),
-  };
 }
 
 describe('dead letters: filters and redrive', () => {

@@ -1,26 +1,10 @@
 import { DlqHeaders, Topics } from '@tally/contracts';
 import { RunningApp, startCreditStore } from './support/apps';
-import { chargeEvent, produceCharges } from './support/charge-events';
+import { chargeEvent, produceCharges, refundMessage } from './support/charge-events';
 import { call } from './support/http';
 import { produce, readTopicUntil } from './support/kafka-helpers';
 import { scrape, total } from './support/metrics';
 import { eventually, unique } from './support/wait';
-
-/** A refund message as a producer other than the gateway would send it. */
-function refundMessage(user: string, refundOf: string, amount: number, eventId = unique('refund')) {
-  return {
-    key: user,
-    headers: { event_type: 'credit.refund.requested' },
-    value: JSON.stringify({
-      event_id: eventId,
-      event_type: 'credit.refund.requested',
-      schema_version: 1,
-      occurred_at: new Date().toISOString(),
-      producer: 'video-service',
-      payload: { user_id: user, refund_of: refundOf, amount, reason: 'job failed' },
-    }),
-  };
-}
 
 describe('a refund that reaches the ledger before its charge', () => {
   let store: RunningApp;

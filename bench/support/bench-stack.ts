@@ -144,6 +144,21 @@ export class BenchStack {
     return child;
   }
 
+  /**
+   * Starts a Node script of the benches (not an app: no migrations) with the apps' flags; resolves
+   * when `/health/ready` answers 200.
+   */
+  async startScript(file: string, env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, file], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    await waitReady(url);
+    return child;
+  }
+
   /** SIGTERM, and wait until it has exited. */
   async stopApp(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -35,3 +35,25 @@ export function produceCharges(...events: ChargeEvent[]): Promise<void> {
     events.map((event) => ({ key: event.payload.user_id, value: JSON.stringify(event) })),
   );
 }
+
+/** A refund message as a producer other than the gateway would send it (SPEC §2). */
+export function refundMessage(
+  user: string,
+  refundOf: string,
+  amount: number,
+  eventId = unique('refund'),
+  payload: Record<string, unknown> = { reason: 'job failed' },
+) {
+  return {
+    key: user,
+    headers: { event_type: 'credit.refund.requested' },
+    value: JSON.stringify({
+      event_id: eventId,
+      event_type: 'credit.refund.requested',
+      schema_version: 1,
+      occurred_at: new Date().toISOString(),
+      producer: 'video-service',
+      payload: { user_id: user, refund_of: refundOf, amount, ...payload },
+    }),
+  };
+}

@@ -13,5 +13,6 @@ export * from './events/parse-charge-requested';
 export * from './events/refund-requested.event';
 export * from './events/parse-refund-requested';
 export * from './events/balance-updated.event';
+export * from './events/parse-balance-updated';
 export * from './amounts/json-amount';
 export * from './time/instant';

@@ -32,3 +32,4 @@ export * from './docs/openapi';
 export * from './logging/request-context';
 export * from './logging/logging.module';
 export { ROUTINE_REQUEST_HEADER } from './logging/request-log';
+export * from './database/one-round-trip';

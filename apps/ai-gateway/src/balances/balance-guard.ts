@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { DomainError, inOneRoundTrip, pgPoolOf } from '@tally/platform';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { KeyClock } from '../api-keys/key-clock';
 import { keyRefusal } from '../api-keys/key-refusal';
@@ -29,13 +30,17 @@ type Decision = { refusal: DomainError } | { refusal?: undefined; minute?: Date 
  */
 @Injectable()
 export class BalanceGuard {
+  private readonly pool: Pool;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly view: BalanceViewRepository,
     private readonly reservations: ReservationRepository,
     private readonly config: GatewayConfig,
     private readonly clock: KeyClock,
-  ) {}
+  ) {
+    this.pool = pgPoolOf(dataSource);
+  }
 
   /**
    * Reserves `amount` for a call (through `key`, whose limits it must pass too), or refuses with
@@ -88,7 +93,11 @@ export class BalanceGuard {
     return this.view.spendable(this.dataSource.manager, userId);
   }
 
-  private tryReserve(
+  /**
+   * The lock and the reservation in one round trip and one transaction (see `inOneRoundTrip`); the
+   * figures of a balance refusal are read after it, for its message only.
+   */
+  private async tryReserve(
     userId: string,
     reservationId: string,
     amount: number,
@@ -96,25 +105,24 @@ export class BalanceGuard {
     opening: boolean,
   ): Promise<Decision> {
     const now = this.clock.now();
-    // READ COMMITTED (the default): each statement sees what committed before it, lock waits included.
-    return this.dataSource.transaction(async (db) => {
-      await this.view.lockForReservation(db, userId);
-      const reservation = {
-        id: reservationId,
-        user_id: userId,
-        amount,
-        ttlMs: this.config.RESERVATION_TTL_MS,
-      };
-      const keyed = key && { id: key.keyId, now, tokens: key.tokens, opening };
-      const verdict = await this.reservations.putIfCovered(db, reservation, keyed);
-      if (verdict.refusal === null) return { minute: verdict.minute };
-      if (verdict.refusal !== 'balance') {
-        return { refusal: keyRefusal(verdict.refusal, verdict.key, amount, now) };
-      }
-      return {
-        refusal: insufficient(await this.view.spendable(db, userId, reservationId), amount),
-      };
-    });
+    const reservation = {
+      id: reservationId,
+      user_id: userId,
+      amount,
+      ttlMs: this.config.RESERVATION_TTL_MS,
+    };
+    const keyed = key && { id: key.keyId, now, tokens: key.tokens, opening };
+    const [, put] = await inOneRoundTrip(this.pool, [
+      this.view.lockForReservation(userId),
+      this.reservations.putIfCovered(reservation, keyed),
+    ]);
+    const verdict = this.reservations.verdictOf(put);
+    if (verdict.refusal === null) return { minute: verdict.minute };
+    if (verdict.refusal !== 'balance') {
+      return { refusal: keyRefusal(verdict.refusal, verdict.key, amount, now) };
+    }
+    const state = await this.view.spendable(this.dataSource.manager, userId, reservationId);
+    return { refusal: insufficient(state, amount) };
   }
 }
 

@@ -1,13 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import {
-  BalanceSnapshot,
-  BalanceUpdatedEvent,
-  describeHazard,
-  findJsonHazard,
-  Topics,
-  validatePlain,
-} from '@tally/contracts';
+import { BalanceSnapshot, parseBalanceUpdated, Topics } from '@tally/contracts';
 import type { InboundBatch, InboundMessage } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { BalanceSnapshotMetrics } from './balance-snapshot.metrics';
@@ -39,18 +32,9 @@ export class BalanceUpdatedConsumer {
    * loudly, since that user's view stays stale until then.
    */
   private parse(message: InboundMessage): BalanceSnapshot | undefined {
-    let reasons: string[];
-    try {
-      const plain: unknown = JSON.parse(String(message.value));
-      const hazard = findJsonHazard(plain);
-      const parsed = hazard
-        ? { ok: false as const, reasons: [describeHazard(hazard)] }
-        : validatePlain(BalanceUpdatedEvent, plain);
-      if (parsed.ok) return parsed.value.payload;
-      reasons = parsed.reasons;
-    } catch (error) {
-      reasons = [`not JSON: ${String(error)}`];
-    }
+    const parsed = parseBalanceUpdated(message.value);
+    if (parsed.ok) return parsed.event.payload;
+    const { reasons } = parsed;
     this.metrics.skippedOne();
     this.logger.warn(
       `skipped an unreadable snapshot (key ${String(message.key)}, partition ${message.partition}, offset ${message.offset}): ${reasons.join('; ').slice(0, 500)}`,

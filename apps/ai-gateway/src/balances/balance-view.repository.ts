@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BalanceSnapshot, jsonAmount } from '@tally/contracts';
+import type { Statement } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 
 /** What the guard may still let a user spend, and why. */
@@ -104,15 +105,16 @@ export class BalanceViewRepository {
    * Locks the user's row (creating it: a user never seen has nothing to spend) so that one user's
    * guard decisions and charges queue, across replicas too. The transaction's commit will not
    * wait for the WAL flush: a reservation need not survive a database crash (the calls in flight
-   * die with it, or are charged anyway). Charges, which are money, always wait.
+   * die with it, or are charged anyway). Charges, which are money, always wait. A statement for
+   * `inOneRoundTrip`, ahead of the reservation it guards.
    */
-  async lockForReservation(db: EntityManager, userId: string): Promise<void> {
-    await db.query(
-      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-       INSERT INTO balance_view (user_id) SELECT $1 FROM relaxed
-       ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id`,
-      [userId],
-    );
+  lockForReservation(userId: string): Statement {
+    return {
+      text: `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+             INSERT INTO balance_view (user_id) SELECT $1 FROM relaxed
+             ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id`,
+      values: [userId],
+    };
   }
 
   /**

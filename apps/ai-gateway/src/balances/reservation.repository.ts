@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Statement } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 import { keyFiguresQuery, keyRefusalSql } from '../api-keys/key-figures.sql';
 import type { KeyLimitHit, KeyStanding } from '../api-keys/key-refusal';
@@ -25,20 +26,18 @@ export type ReservationVerdict =
 export class ReservationRepository {
   /**
    * Sets the reservation to `amount` (a new one, or a running stream's, grown) if the key's
-   * limits allow it and the user can cover it (a free call, amount 0, needs no credits); answers
-   * the first limit in the way. A call that starts is counted in its key's minute. Under the lock
-   * of `BalanceViewRepository.lockForReservation` (the key's user's: one key's decisions queue
-   * with its user's), and as a statement of its own, so that it sees every reservation and charge
-   * committed before the lock.
+   * limits allow it and the user can cover it (a free call, amount 0, needs no credits); its one
+   * row names the first limit in the way (see `verdictOf`). A call that starts is counted in its
+   * key's minute. To run after the lock of `BalanceViewRepository.lockForReservation` (the key's
+   * user's: one key's decisions queue with its user's), as a statement of its own
+   * (`inOneRoundTrip`), so that it sees every reservation and charge committed before the lock.
    */
-  async putIfCovered(
-    db: EntityManager,
+  putIfCovered(
     reservation: { id: string; user_id: string; amount: number; ttlMs: number },
     key?: KeyReservation,
-  ): Promise<ReservationVerdict> {
-    const [row]: (KeyStanding & { refusal: ReservationVerdict['refusal']; id: string | null })[] =
-      await db.query(
-        `WITH s AS (${spendableQuery('$2', '$1')}),
+  ): Statement {
+    return {
+      text: `WITH s AS (${spendableQuery('$2::text', '$1::uuid')}),
               k AS (${keyFiguresQuery('$5', '$6', '$1')}),
               verdict AS (
                 SELECT COALESCE(
@@ -50,7 +49,8 @@ export class ReservationRepository {
                   FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN k ON true),
               put AS (
                 INSERT INTO reservations (id, user_id, amount, expires_at, api_key_id)
-                SELECT $1, $2, $3::bigint, now() + $4 * interval '1 millisecond', $5::uuid
+                SELECT $1::uuid, $2::text, $3::bigint, now() + $4 * interval '1 millisecond',
+                       $5::uuid
                   FROM verdict WHERE refusal IS NULL
                 ON CONFLICT (id) DO UPDATE
                    SET amount = EXCLUDED.amount, expires_at = EXCLUDED.expires_at),
@@ -62,17 +62,25 @@ export class ReservationRepository {
                    SET requests = key_minutes.requests + 1,
                        tokens = key_minutes.tokens + EXCLUDED.tokens)
          SELECT * FROM verdict`,
-        [
-          reservation.id,
-          reservation.user_id,
-          reservation.amount,
-          reservation.ttlMs,
-          key?.id ?? null,
-          key?.now ?? new Date(),
-          key?.tokens ?? 0,
-          key?.opening ?? false,
-        ],
-      );
+      values: [
+        reservation.id,
+        reservation.user_id,
+        reservation.amount,
+        reservation.ttlMs,
+        key?.id ?? null,
+        (key?.now ?? new Date()).toISOString(),
+        key?.tokens ?? 0,
+        key?.opening ?? false,
+      ],
+    };
+  }
+
+  /** What the rows of `putIfCovered` decided. */
+  verdictOf(rows: unknown[]): ReservationVerdict {
+    const [row] = rows as (KeyStanding & {
+      refusal: ReservationVerdict['refusal'];
+      id: string | null;
+    })[];
     if (row.refusal === null) return { refusal: null, minute: row.id ? row.minute : undefined };
     if (row.refusal === 'balance') return { refusal: 'balance' };
     return { refusal: row.refusal, key: row };

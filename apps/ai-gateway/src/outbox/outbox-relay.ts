@@ -92,6 +92,10 @@ export class OutboxRelay
   /** One cycle; returns how many rows it published. Throws when publishing failed. */
   async relayOnce(): Promise<number> {
     await this.settleLateSends();
+    // Outside a transaction first (one round trip instead of three): most cycles find nothing they
+    // may take, e.g. the other loop's, woken by the same commit, while this one holds the bucket.
+    // The probe's lock ends with its statement; the cycle below takes its own.
+    if ((await this.outbox.lockPendingBuckets(this.dataSource.manager, 1)).length === 0) return 0;
     let failure: Error | undefined;
     let parked = 0;
     const published = await this.dataSource.transaction(async (db) => {

@@ -117,10 +117,16 @@ export class OutboxRepository {
     };
   }
 
-  /** Already-published rows keep their first time (a late acknowledgement may come after a re-send). */
+  /**
+   * Already-published rows keep their first time (a late acknowledgement may come after a re-send).
+   * The transaction's commit does not wait for the WAL flush: a mark lost in a database crash only
+   * sends its rows again, which the credit-store drops by event_id; one fsync less per cycle.
+   */
   async markPublished(db: EntityManager, ids: string[]): Promise<void> {
     await db.query(
-      `UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
+      `UPDATE outbox SET published_at = now()
+         FROM (SELECT set_config('synchronous_commit', 'off', true)) relaxed
+        WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
       [ids],
     );
   }

@@ -133,11 +133,26 @@ export class BalanceOutboxRepository {
     return byUser;
   }
 
-  /** Forgets what was published, unless the account changed again meanwhile. */
+  /**
+   * Forgets what was published, unless the account changed again meanwhile. The transaction's
+   * commit does not wait for the WAL flush: a mark lost in a database crash only sends those
+   * snapshots again, which readers drop by version; one fsync less per cycle.
+   */
   async markPublished(db: EntityManager, published: PendingSnapshot[]): Promise<void> {
+    // Rows locked in user_id order, as enqueue takes them: a ledger transaction and the relay
+    // never wait on each other in a cycle (deadlocks seen under the P1 load before).
     await db.query(
-      `DELETE FROM balance_outbox o USING unnest($1::text[], $2::bigint[]) AS p (user_id, version)
-        WHERE o.user_id = p.user_id AND o.version <= p.version`,
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+            locked AS (
+              SELECT o.user_id
+                FROM balance_outbox o
+                JOIN unnest($1::text[], $2::bigint[]) AS p (user_id, version) USING (user_id)
+               WHERE o.version <= p.version
+               ORDER BY o.user_id
+                 FOR UPDATE OF o)
+       DELETE FROM balance_outbox o
+        USING locked, unnest($1::text[], $2::bigint[]) AS p (user_id, version), relaxed
+        WHERE o.user_id = locked.user_id AND p.user_id = o.user_id AND o.version <= p.version`,
       [published.map((s) => s.user_id), published.map((s) => s.version.toString())],
     );
   }

@@ -26,6 +26,8 @@ interface PropertyRules {
     args: ValidationArguments;
   }[];
   nested?: PlainValidator<object>;
+  /** @ValidateNested({ each: true }): the value is an array of `nested`. */
+  each?: boolean;
 }
 
 interface Compiled {
@@ -41,7 +43,8 @@ interface Compiled {
  * validators they registered, so it cannot disagree with them. It answers yes only to the ordinary
  * shape (no nulls, no unknown keys, nothing class-transformer would alter) and leaves anything
  * else to validatePlain, which also gives the reasons. A class using something it does not know
- * (each, groups, async validators, @Transform...) fails on first use instead of being guessed at.
+ * (each on anything but a nested array, groups, async validators, @Transform...) fails on first
+ * use instead of being guessed at.
  */
 export class PlainValidator<T extends object> {
   private compiled?: Compiled;
@@ -60,9 +63,12 @@ export class PlainValidator<T extends object> {
 
   private build(plain: object): T {
     const instance = Object.assign(new this.cls(), plain) as Record<string, unknown>;
-    for (const { name, nested } of this.compiled!.properties) {
+    for (const { name, nested, each } of this.compiled!.properties) {
       const value = (plain as Record<string, unknown>)[name];
-      if (nested && value !== undefined) instance[name] = nested.build(value as object);
+      if (!nested || value === undefined) continue;
+      instance[name] = each
+        ? (value as object[]).map((item) => nested.build(item))
+        : nested.build(value as object);
     }
     return instance as T;
   }
@@ -83,8 +89,9 @@ function compile(cls: Class<object>): Compiled {
     }
     const rule: PropertyRules = { name, conditions: [], validators: [] };
     for (const metadata of metadatas) {
-      if (metadata.each || metadata.always || metadata.groups?.length) {
-        throw unsupported(name, 'each, always or groups');
+      const nestedArray = metadata.each && metadata.type === ValidationTypes.NESTED_VALIDATION;
+      if ((metadata.each && !nestedArray) || metadata.always || metadata.groups?.length) {
+        throw unsupported(name, 'each (but on nested arrays), always or groups');
       }
       switch (metadata.type) {
         case ValidationTypes.CONDITIONAL_VALIDATION:
@@ -110,6 +117,7 @@ function compile(cls: Class<object>): Compiled {
           const type = transformerStorage.findTypeMetadata(cls, name);
           if (!type) throw unsupported(name, '@ValidateNested without @Type');
           rule.nested = new PlainValidator(type.typeFunction() as Class<object>);
+          rule.each = nestedArray;
           break;
         }
         default:
@@ -138,9 +146,11 @@ function generate(properties: PropertyRules[]): (plain: unknown) => boolean {
       const shortcut = SHORTCUTS[name]?.(`a${i}.constraints`);
       return `if (!(${shortcut ? `${shortcut} || ` : ''}${full})) return false;`;
     });
-    const rest = p.nested
-      ? `if (!n${n.i++}.accepts(x)) return false;`
-      : 'if (reserved(x)) return false;';
+    const rest = !p.nested
+      ? 'if (reserved(x)) return false;'
+      : p.each
+        ? `if (!Array.isArray(x)) return false; for (const e of x) if (!n${n.i++}.accepts(e)) return false;`
+        : `if (!n${n.i++}.accepts(x)) return false;`;
     const when = p.conditions.map(() => `c${c.i++}(o, x)`).join(' && ');
     return `x = o[${key}];\n${
       when ? `if (!(${when})) { if (x !== undefined) return false; } else ` : ''

@@ -221,6 +221,25 @@ function niceCeiling(max) {
   return [1, 2, 5, 10].map((step) => step * power).find((candidate) => candidate >= max);
 }
 
+/** An SVG chart's frame: its viewBox and three gridlines labelled 0, half and `top`. */
+function chartFrame(width, height, plot, top, label) {
+  const plotWidth = width - plot.left - plot.right;
+  const plotHeight = height - plot.top - plot.bottom;
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label });
+  for (const fraction of [0, 0.5, 1]) {
+    const y = plot.top + plotHeight * (1 - fraction);
+    root.append(
+      svg('line', { class: 'gridline', x1: plot.left, x2: width - plot.right, y1: y, y2: y }),
+      svg(
+        'text',
+        { class: 'axis', x: plot.left - 8, y: y + 4, 'text-anchor': 'end' },
+        `${top * fraction}`,
+      ),
+    );
+  }
+  return { root, plotWidth, plotHeight };
+}
+
 /** One bar per day that had usage; heights by credits, labels with the exact figures. */
 function drawChart(days) {
   const chart = $('usage-chart');
@@ -233,26 +252,14 @@ function drawChart(days) {
   }
   const [width, height] = [640, 240];
   const plot = { left: 56, right: 12, top: 22, bottom: 34 };
-  const plotWidth = width - plot.left - plot.right;
-  const plotHeight = height - plot.top - plot.bottom;
   const top = niceCeiling(Math.max(1, ...days.map((day) => Number(day.credits))));
-  const root = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': 'Credits used by day',
-  });
-
-  for (const fraction of [0, 0.5, 1]) {
-    const y = plot.top + plotHeight * (1 - fraction);
-    root.append(
-      svg('line', { class: 'gridline', x1: plot.left, x2: width - plot.right, y1: y, y2: y }),
-      svg(
-        'text',
-        { class: 'axis', x: plot.left - 8, y: y + 4, 'text-anchor': 'end' },
-        `${top * fraction}`,
-      ),
-    );
-  }
+  const { root, plotWidth, plotHeight } = chartFrame(
+    width,
+    height,
+    plot,
+    top,
+    'Credits used by day',
+  );
 
   const slot = plotWidth / days.length;
   const barWidth = Math.min(56, slot * 0.7);
@@ -547,26 +554,10 @@ function drawMoneyChart() {
   }
   const [width, height] = [900, 260];
   const plot = { left: 64, right: 12, top: 16, bottom: 40 };
-  const plotWidth = width - plot.left - plot.right;
-  const plotHeight = height - plot.top - plot.bottom;
   const values = days.flatMap((d) => SERIES.map((s) => Math.abs(Number(d[s]))));
   const top = niceCeiling(Math.max(1, ...values));
-  const root = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': `Sales, recognized and breakage by day in ${currency}`,
-  });
-  for (const fraction of [0, 0.5, 1]) {
-    const y = plot.top + plotHeight * (1 - fraction);
-    root.append(
-      svg('line', { class: 'gridline', x1: plot.left, x2: width - plot.right, y1: y, y2: y }),
-      svg(
-        'text',
-        { class: 'axis', x: plot.left - 8, y: y + 4, 'text-anchor': 'end' },
-        `${top * fraction}`,
-      ),
-    );
-  }
+  const label = `Sales, recognized and breakage by day in ${currency}`;
+  const { root, plotWidth, plotHeight } = chartFrame(width, height, plot, top, label);
   const slot = plotWidth / days.length;
   const barWidth = Math.max(2, (slot * 0.8) / SERIES.length);
   days.forEach((day, index) => {
