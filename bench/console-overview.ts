@@ -6,8 +6,6 @@
 // PostgreSQL chose. The reconciliation is timed too, for comparison: it reads everything, which is
 // why the overview does not wait for it.
 import { DataSource, EntityManager } from 'typeorm';
-import { runMigrations } from '@tally/platform';
-import { CREDIT_STORE_MIGRATIONS } from '../apps/credit-store/src/database/migrations';
 import { DeadLetterRepository } from '../apps/credit-store/src/charges/dead-letter.repository';
 import { OverviewRepository } from '../apps/credit-store/src/finance/overview.repository';
 import { OverviewService } from '../apps/credit-store/src/finance/overview.service';
@@ -15,7 +13,7 @@ import { ReconciliationRepository } from '../apps/credit-store/src/finance/recon
 import { ReconciliationService } from '../apps/credit-store/src/finance/reconciliation.service';
 import { RevenueRepository } from '../apps/credit-store/src/finance/revenue.repository';
 import { RevenueService } from '../apps/credit-store/src/finance/revenue.service';
-import { databaseUrl, recreateDatabase } from './support/bench-stack';
+import { databaseUrl, migratedCreditStore, recreateDatabase } from './support/bench-stack';
 
 const ACCOUNTS = Number(process.env.BENCH_CONSOLE_ACCOUNTS ?? 100_000);
 const CHARGES_PER_ACCOUNT = 9;
@@ -129,14 +127,7 @@ async function median(run: () => Promise<unknown>): Promise<number> {
 
 async function main(): Promise<void> {
   const url = SEED ? await recreateDatabase(DATABASE) : databaseUrl(DATABASE);
-  const options = {
-    type: 'postgres' as const,
-    url,
-    migrations: CREDIT_STORE_MIGRATIONS,
-    migrationsTableName: 'schema_migrations',
-  };
-  await runMigrations(options);
-  const db = await new DataSource(options).initialize();
+  const db = await migratedCreditStore(url);
   try {
     if (SEED) await seed(db);
     const manager = db.manager;

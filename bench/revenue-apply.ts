@@ -4,9 +4,7 @@
 // one fresh database, through LedgerService itself (no broker: the batches go straight in).
 // Prints charges/s and WAL bytes per charge of each, and valued ÷ free.
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@tally/platform';
 import { CreditStoreConfig } from '../apps/credit-store/src/config/credit-store.config';
-import { CREDIT_STORE_MIGRATIONS } from '../apps/credit-store/src/database/migrations';
 import { AccountRepository } from '../apps/credit-store/src/ledger/accounts/account.repository';
 import type { Movement } from '../apps/credit-store/src/ledger/entries/ledger-entry';
 import { LedgerConflictRepository } from '../apps/credit-store/src/ledger/entries/ledger-conflict.repository';
@@ -19,7 +17,7 @@ import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
 import { RevenueDayRepository } from '../apps/credit-store/src/ledger/revenue/revenue-day.repository';
 import { BalanceOutboxRepository } from '../apps/credit-store/src/outbox/balance-outbox.repository';
 import type { BalanceSnapshotRelay } from '../apps/credit-store/src/outbox/balance-snapshot.relay';
-import { recreateDatabase } from './support/bench-stack';
+import { migratedCreditStore, recreateDatabase } from './support/bench-stack';
 
 const USERS = Number(process.env.BENCH_REVENUE_USERS ?? 200);
 const BATCH = Number(process.env.BENCH_REVENUE_BATCH ?? 500);
@@ -83,14 +81,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
 
 async function main(): Promise<void> {
   const url = await recreateDatabase('tally_bench_revenue_apply');
-  const options = {
-    type: 'postgres' as const,
-    url,
-    migrations: CREDIT_STORE_MIGRATIONS,
-    migrationsTableName: 'schema_migrations',
-  };
-  await runMigrations(options);
-  const db = await new DataSource(options).initialize();
+  const db = await migratedCreditStore(url);
   try {
     const ledger = ledgerOn(db);
     // Enough credits for every round: free grants, and grants worth 1,000,000,000 USD cents.

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { runMigrations } from '@tally/platform';
+import { CREDIT_STORE_MIGRATIONS } from '../../apps/credit-store/src/database/migrations';
 import { APP_NODE_FLAGS } from '../../scripts/app-node-flags';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -207,6 +210,18 @@ export async function recreateDatabase(name: string): Promise<string> {
     await client.end();
   }
   return `${SERVER}/${name}`;
+}
+
+/** A connection to the credit-store database at `url`, migrated to the current schema. */
+export async function migratedCreditStore(url: string): Promise<DataSource> {
+  const options = {
+    type: 'postgres' as const,
+    url,
+    migrations: CREDIT_STORE_MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+  };
+  await runMigrations(options);
+  return new DataSource(options).initialize();
 }
 
 /** Until the app at `url` answers /health/ready with 200. */
