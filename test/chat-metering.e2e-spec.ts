@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
-import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { DataSource } from 'typeorm';
 import { ReservationSweeper } from '../apps/ai-gateway/src/balances/reservation-sweeper';
 import { ChatStack } from './support/chat-stack';
+import { drain } from './support/client-calls';
 import { eventually } from './support/wait';
 
 const messages: OpenAI.ChatCompletionMessageParam[] = [
@@ -21,21 +21,6 @@ const SLICE = 16;
 const TTL_MS = 1000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Reads a stream to its end, or until `cap` chunks; answers what came and how it ended. */
-async function drain(stream: AsyncIterable<ChatCompletionChunk>, cap = Infinity) {
-  const chunks: ChatCompletionChunk[] = [];
-  let failure: unknown;
-  try {
-    for await (const chunk of stream) {
-      chunks.push(chunk);
-      if (chunks.length >= cap) break;
-    }
-  } catch (error) {
-    failure = error;
-  }
-  return { chunks, failure };
-}
 
 describe('metering a chat call: the guard bounds what any call can cost', () => {
   const stack = new ChatStack();
@@ -91,7 +76,7 @@ describe('metering a chat call: the guard bounds what any call can cost', () => 
       const reservation = promptTokens() + 40 * 50;
       const user = await stack.fundedUser(reservation);
       const client = stack.client((await stack.newKey(user)).key);
-      const { chunks, failure } = await drain(
+      const { items: chunks, failure } = await drain(
         await client.chat.completions.create({
           model,
           messages,
@@ -176,7 +161,7 @@ describe('metering a chat call: the guard bounds what any call can cost', () => 
     const credits = reservation + SLICE / 2;
     const user = await stack.fundedUser(credits);
     const client = stack.client((await stack.newKey(user)).key);
-    const { chunks, failure } = await drain(
+    const { items: chunks, failure } = await drain(
       await client.chat.completions.create({
         model: runaway,
         messages,

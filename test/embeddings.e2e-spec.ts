@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import { DataSource } from 'typeorm';
 import { ChatStack } from './support/chat-stack';
+import { servedAndRefused } from './support/client-calls';
 import { eventually } from './support/wait';
 
 // 0.1 credit an input token; embeddings produce no output tokens (a rule still names a price).
@@ -172,10 +173,7 @@ describe('POST /v1/embeddings with the official openai client', () => {
         client.embeddings.create({ model: exact, input: '0123456789'.repeat(4) }),
       ),
     );
-    const served = answers.filter((a) => a.status === 'fulfilled').length;
-    const refused = answers.filter(
-      (a) => a.status === 'rejected' && (a.reason as { status?: number }).status === 402,
-    ).length;
+    const { served, refused } = servedAndRefused(answers, 402);
     expect(served + refused).toBe(100);
     expect(served).toBeGreaterThanOrEqual(1);
     expect(served).toBeLessThanOrEqual(11);

@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
-import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { DataSource } from 'typeorm';
 import { ChatStack } from './support/chat-stack';
+import { drain, servedAndRefused } from './support/client-calls';
 import { call } from './support/http';
 import { eventually } from './support/wait';
 
@@ -15,21 +15,6 @@ const PRICES = { input: '100000', cached: '50000', output: '200000', reasoning: 
 const ONE_A_TOKEN = { input: '1000000', output: '1000000' };
 const DEFAULT_MAX_TOKENS = 500;
 const SLICE = 16;
-
-/** Reads a stream to its end (or `cap` events); answers what came and how it ended. */
-async function drain(stream: AsyncIterable<ResponseStreamEvent>, cap = Infinity) {
-  const events: ResponseStreamEvent[] = [];
-  let failure: unknown;
-  try {
-    for await (const event of stream) {
-      events.push(event);
-      if (events.length >= cap) break;
-    }
-  } catch (error) {
-    failure = error;
-  }
-  return { events, failure };
-}
 
 /** The same answer with its ids (which the fake numbers by request) made equal. */
 const sameIds = (value: unknown) =>
@@ -110,10 +95,10 @@ describe('POST /v1/responses (OpenAI Responses API) with the official openai cli
     const { user, client } = await keyedClient(1000);
     const request = { model, input, instructions, max_output_tokens: 100, stream: true as const };
 
-    const { events, failure } = await drain(await client.responses.create(request));
+    const { items: events, failure } = await drain(await client.responses.create(request));
     expect(failure).toBeUndefined();
     const direct = await drain(await stack.directClient().responses.create(request));
-    expect(sameIds(events)).toEqual(sameIds(direct.events));
+    expect(sameIds(events)).toEqual(sameIds(direct.items));
     expect(events.map((e) => e.type)).toEqual([
       'response.created',
       'response.in_progress',
@@ -300,7 +285,7 @@ describe('POST /v1/responses (OpenAI Responses API) with the official openai cli
     );
     const reservation = promptTokens() + 20;
     const { user, client } = await keyedClient(reservation + SLICE / 2);
-    const { events, failure } = await drain(
+    const { items: events, failure } = await drain(
       await client.responses.create({
         model: runaway,
         input,
@@ -359,10 +344,7 @@ describe('POST /v1/responses (OpenAI Responses API) with the official openai cli
         client.responses.create({ model: exact, input, instructions, max_output_tokens: 20 }),
       ),
     );
-    const served = answers.filter((a) => a.status === 'fulfilled').length;
-    const refused = answers.filter(
-      (a) => a.status === 'rejected' && (a.reason as { status?: number }).status === 402,
-    ).length;
+    const { served, refused } = servedAndRefused(answers, 402);
     expect(served + refused).toBe(100);
     expect(served).toBeGreaterThanOrEqual(1);
     expect(served).toBeLessThanOrEqual(11);
