@@ -2,6 +2,7 @@ import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
 import { rows, scalar } from './support/db';
 import { call } from './support/http';
+import { accountOf, giftGrant } from './support/ledger-calls';
 import { eventually, unique } from './support/wait';
 
 const DAY = 86_400_000;
@@ -16,16 +17,9 @@ interface Account {
 describe('grants: FIFO by expiry, overdraft paid back first, expiry exactly once', () => {
   const app = useCreditStore();
 
-  const grant = async (user: string, amount: number, expires_at?: string | null) => {
-    const event_id = unique('grant');
-    const answer = await call('POST', `${app.store.url}/accounts/${user}/grants`, {
-      body: { event_id, amount, source: 'gift', expires_at },
-    });
-    expect(answer.status).toBe(201);
-    return event_id;
-  };
-  const account = async (user: string) =>
-    (await call<Account>('GET', `${app.store.url}/accounts/${user}`)).body;
+  const grant = (user: string, amount: number, expires_at?: string | null) =>
+    giftGrant(app.store.url, user, amount, expires_at);
+  const account = (user: string) => accountOf<Account>(app.store.url, user);
   const remaining = async (user: string) =>
     Object.fromEntries(
       (

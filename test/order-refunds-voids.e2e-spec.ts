@@ -2,6 +2,7 @@ import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
 import { rows } from './support/db';
 import { call } from './support/http';
+import { accountOf, giftGrant } from './support/ledger-calls';
 import { eventually, unique } from './support/wait';
 
 interface Account {
@@ -14,19 +15,9 @@ interface Account {
 describe('order refunds and grant voids', () => {
   const app = useCreditStore();
 
-  const account = async (user: string) =>
-    (await call<Account>('GET', `${app.store.url}/accounts/${user}`)).body;
-  const grant = async (user: string, amount: number, expires_at?: string) => {
-    const event_id = unique('grant');
-    expect(
-      (
-        await call('POST', `${app.store.url}/accounts/${user}/grants`, {
-          body: { event_id, amount, source: 'gift', expires_at },
-        })
-      ).status,
-    ).toBe(201);
-    return event_id;
-  };
+  const account = (user: string) => accountOf<Account>(app.store.url, user);
+  const grant = (user: string, amount: number, expires_at?: string) =>
+    giftGrant(app.store.url, user, amount, expires_at);
   const charge = async (user: string, amount: number) => {
     const event = chargeEvent(user, amount);
     await produceCharges(event);

@@ -2,6 +2,7 @@ import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
 import { rows } from './support/db';
 import { call } from './support/http';
+import { accountOf, giftGrant } from './support/ledger-calls';
 import { eventually, unique } from './support/wait';
 
 const DAY = 86_400_000;
@@ -25,16 +26,9 @@ interface Entry {
 describe('refunds of charges (credit-store)', () => {
   const app = useCreditStore();
 
-  const grant = async (user: string, amount: number, expires_at?: string | null) => {
-    const event_id = unique('grant');
-    const answer = await call('POST', `${app.store.url}/accounts/${user}/grants`, {
-      body: { event_id, amount, source: 'gift', expires_at },
-    });
-    expect(answer.status).toBe(201);
-    return event_id;
-  };
-  const account = async (user: string) =>
-    (await call<Account>('GET', `${app.store.url}/accounts/${user}`)).body;
+  const grant = (user: string, amount: number, expires_at?: string | null) =>
+    giftGrant(app.store.url, user, amount, expires_at);
+  const account = (user: string) => accountOf<Account>(app.store.url, user);
   const grants = async (user: string) =>
     Object.fromEntries(
       (

@@ -4,6 +4,7 @@ import { BalanceSnapshotRelay } from '../apps/credit-store/src/outbox/balance-sn
 import { RunningApp, startCreditStore, startGateway } from './support/apps';
 import { connect } from './support/db';
 import { call } from './support/http';
+import { giftGrant } from './support/ledger-calls';
 import { produce, readTopicUntil } from './support/kafka-helpers';
 import { createKafka } from '@tally/platform';
 import { scrape, total } from './support/metrics';
@@ -51,10 +52,7 @@ describe('credit.balance.updated from the credit-store to the gateway guard', ()
   });
 
   const grant = async (user: string, amount: number, expires_at?: string, on = store) => {
-    const answer = await call('POST', `${on.url}/accounts/${user}/grants`, {
-      body: { event_id: unique('grant'), amount, source: 'gift', expires_at },
-    });
-    expect(answer.status).toBe(201);
+    await giftGrant(on.url, user, amount, expires_at);
   };
   const guardView = async (user: string) =>
     (
