@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BalanceSnapshot, jsonAmount } from '@tally/contracts';
-import type { Statement } from '@tally/platform';
+import { runStatement, type Statement } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 
 /** What the guard may still let a user spend, and why. */
@@ -69,8 +69,9 @@ export class BalanceViewRepository {
     const column = (pick: (s: BalanceSnapshot) => unknown) => rows.map(pick);
     const amounts = (pick: (s: BalanceSnapshot) => number | string) =>
       rows.map((s) => String(pick(s)));
-    await db.query(
-      `INSERT INTO balance_view (user_id, balance, held, blocked, snapshot_version,
+    await runStatement(db, {
+      name: 'balance_view_save',
+      text: `INSERT INTO balance_view (user_id, balance, held, blocked, snapshot_version,
                                  reflected_sequence, snapshot_at, expiring)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::boolean[], $5::bigint[],
                             $6::bigint[], $7::timestamptz[], $8::jsonb[])
@@ -80,7 +81,7 @@ export class BalanceViewRepository {
               reflected_sequence = EXCLUDED.reflected_sequence, snapshot_at = EXCLUDED.snapshot_at,
               expiring = EXCLUDED.expiring
         WHERE balance_view.snapshot_version < EXCLUDED.snapshot_version`,
-      [
+      values: [
         column((s) => s.user_id),
         amounts((s) => s.balance),
         amounts((s) => s.held),
@@ -98,7 +99,7 @@ export class BalanceViewRepository {
           ),
         ),
       ],
-    );
+    });
   }
 
   /**
@@ -110,8 +111,9 @@ export class BalanceViewRepository {
    */
   lockForReservation(userId: string): Statement {
     return {
+      name: 'reservation_lock',
       text: `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO balance_view (user_id) SELECT $1 FROM relaxed
+             INSERT INTO balance_view (user_id) SELECT $1::text FROM relaxed
              ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id`,
       values: [userId],
     };

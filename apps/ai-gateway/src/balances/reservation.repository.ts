@@ -37,6 +37,7 @@ export class ReservationRepository {
     key?: KeyReservation,
   ): Statement {
     return {
+      name: 'reservation_put',
       text: `WITH s AS (${spendableQuery('$2::text', '$1::uuid')}),
               k AS (${keyFiguresQuery('$5', '$6', '$1')}),
               verdict AS (

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, type ChargePricing } from '@tally/contracts';
+import { runStatement } from '@tally/platform';
 import { queueChargeMessages } from '../outbox/charge-messages.sql';
 import { keyBucket } from '../outbox/key-bucket';
 
@@ -56,9 +57,9 @@ export class ChargeRepository {
     spendDay: string,
   ): Promise<BatchOutcome[]> {
     const col = <T>(pick: (c: BatchCharge) => T) => charges.map(pick);
-    const rows: { inserted: boolean; amount: string | null; request_fingerprint: string | null }[] =
-      await db.query(
-        `WITH input AS (
+    const rows = (await runStatement(db, {
+      name: 'charges_record',
+      text: `WITH input AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                                 $6::bigint[], $7::text[], $8::jsonb[], $9::jsonb[], $10::text[],
                                 $11::jsonb[], $12::smallint[], $16::text[], $17::uuid[])
@@ -101,27 +102,27 @@ export class ChargeRepository {
          LEFT JOIN inserted ins USING (event_id)
          LEFT JOIN charges earlier ON ins.event_id IS NULL AND earlier.event_id = n.event_id
         ORDER BY n.ord`,
-        [
-          col((c) => c.event_id),
-          col((c) => c.user_id),
-          col((c) => c.source),
-          col((c) => c.source_ref_id ?? null),
-          col((c) => c.hold_id ?? null),
-          col((c) => c.amount),
-          col((c) => c.description ?? null),
-          col((c) => (c.metadata ? JSON.stringify(c.metadata) : null)),
-          col((c) => JSON.stringify(c.pricing)),
-          col((c) => c.request_fingerprint),
-          col((c) => JSON.stringify(c.envelope)),
-          col((c) => keyBucket(c.user_id)),
-          releasedReservations,
-          Topics.chargeRequested,
-          Topics.chargeRequested,
-          col((c) => c.request_id ?? null),
-          col((c) => c.api_key_id ?? null),
-          spendDay,
-        ],
-      );
+      values: [
+        col((c) => c.event_id),
+        col((c) => c.user_id),
+        col((c) => c.source),
+        col((c) => c.source_ref_id ?? null),
+        col((c) => c.hold_id ?? null),
+        col((c) => c.amount),
+        col((c) => c.description ?? null),
+        col((c) => (c.metadata ? JSON.stringify(c.metadata) : null)),
+        col((c) => JSON.stringify(c.pricing)),
+        col((c) => c.request_fingerprint),
+        col((c) => JSON.stringify(c.envelope)),
+        col((c) => keyBucket(c.user_id)),
+        releasedReservations,
+        Topics.chargeRequested,
+        Topics.chargeRequested,
+        col((c) => c.request_id ?? null),
+        col((c) => c.api_key_id ?? null),
+        spendDay,
+      ],
+    })) as { inserted: boolean; amount: string | null; request_fingerprint: string | null }[];
     return rows.map((row) =>
       row.inserted
         ? { inserted: true }

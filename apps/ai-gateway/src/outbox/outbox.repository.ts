@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { runStatement } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 
 export interface OutboxMessage {
@@ -53,16 +54,17 @@ export class OutboxRepository {
    * limit: no lock is taken on a bucket that is not returned.)
    */
   async lockPendingBuckets(db: EntityManager, max: number): Promise<number[]> {
-    const rows: { key_bucket: number }[] = await db.query(
-      `SELECT key_bucket
+    const rows = (await runStatement(db, {
+      name: 'outbox_lock_buckets',
+      text: `SELECT key_bucket
          FROM (SELECT key_bucket, min(id) AS oldest
                  FROM outbox WHERE published_at IS NULL AND parked_at IS NULL
                 GROUP BY key_bucket
                 ORDER BY oldest) pending
         WHERE pg_try_advisory_xact_lock($1, key_bucket)
         LIMIT $2`,
-      [RELAY_LOCK_NAMESPACE, max],
-    );
+      values: [RELAY_LOCK_NAMESPACE, max],
+    })) as { key_bucket: number }[];
     return rows.map((row) => row.key_bucket);
   }
 
@@ -75,7 +77,15 @@ export class OutboxRepository {
     buckets: number[],
     limit: number,
   ): Promise<PendingOutboxRow[]> {
-    const rows: {
+    const rows = (await runStatement(db, {
+      name: 'outbox_find_unpublished',
+      text: `SELECT id, topic, message_key, event_id, event_type, payload::text AS payload, request_id
+         FROM outbox
+        WHERE published_at IS NULL AND parked_at IS NULL AND key_bucket = ANY($1::smallint[])
+        ORDER BY id
+        LIMIT $2`,
+      values: [buckets, limit],
+    })) as {
       id: string;
       topic: string;
       message_key: string;
@@ -83,14 +93,7 @@ export class OutboxRepository {
       event_type: string;
       payload: string;
       request_id: string | null;
-    }[] = await db.query(
-      `SELECT id, topic, message_key, event_id, event_type, payload::text AS payload, request_id
-         FROM outbox
-        WHERE published_at IS NULL AND parked_at IS NULL AND key_bucket = ANY($1::smallint[])
-        ORDER BY id
-        LIMIT $2`,
-      [buckets, limit],
-    );
+    }[];
     return rows.map((row) => ({
       id: row.id,
       topic: row.topic,
@@ -123,12 +126,13 @@ export class OutboxRepository {
    * sends its rows again, which the credit-store drops by event_id; one fsync less per cycle.
    */
   async markPublished(db: EntityManager, ids: string[]): Promise<void> {
-    await db.query(
-      `UPDATE outbox SET published_at = now()
-         FROM (SELECT set_config('synchronous_commit', 'off', true)) relaxed
-        WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
-      [ids],
-    );
+    await runStatement(db, {
+      name: 'outbox_mark_published',
+      text: `UPDATE outbox SET published_at = now()
+               FROM (SELECT set_config('synchronous_commit', 'off', true)) relaxed
+              WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
+      values: [ids],
+    });
   }
 
   /** Sets rows aside for good: the relay skips them, the pruner keeps them. */

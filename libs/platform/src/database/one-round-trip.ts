@@ -1,11 +1,18 @@
-import { escapeLiteral, type Pool, type QueryResult } from 'pg';
-import type { DataSource } from 'typeorm';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
-/** One SQL statement with `$n` placeholders and their values, as a repository writes it. */
+/**
+ * One SQL statement with `$n` placeholders and their values, as a repository writes it. A
+ * statement with a `name` is prepared once per connection, then only bound and run: for the hot
+ * path's large statements, whose parsing and planning cost more than running them. A name always
+ * comes with the same text, and names are unique across both apps' statements.
+ */
 export interface Statement {
   text: string;
   values?: readonly unknown[];
+  name?: string;
 }
 
 /** The pg pool under a TypeORM data source: statements on it skip the ORM's per-query work. */
@@ -14,17 +21,73 @@ export function pgPoolOf(dataSource: DataSource): Pool {
 }
 
 /**
+ * Runs one statement on the manager's connection (its transaction's, if it has one) without the
+ * ORM's per-query work; answers its rows. A named statement is prepared on the connection the first
+ * time (pg's extended protocol keeps it for the connection's life).
+ */
+export async function runStatement(db: EntityManager, statement: Statement): Promise<unknown[]> {
+  const runner = db.queryRunner as PostgresQueryRunner | undefined;
+  const target: Pool | PoolClient =
+    runner && !runner.isReleased
+      ? ((await runner.connect()) as PoolClient)
+      : pgPoolOf(db.connection);
+  const result = await target.query({
+    name: statement.name,
+    text: statement.text,
+    values: statement.values as unknown[] | undefined,
+  });
+  return result.rows as unknown[];
+}
+
+/** The names prepared (SQL PREPARE) on each pooled connection. */
+const preparedOn = new WeakMap<PoolClient, Set<string>>();
+
+/**
  * Runs the statements in ONE round trip and one transaction: PostgreSQL runs the statements of a
  * simple-protocol query as one implicit transaction, each statement with its own snapshot (as
  * separate statements of a READ COMMITTED transaction: one that waited for a lock sees what the
  * holder committed). Answers each statement's rows, in order. A failing statement rolls back all.
+ * Named statements go as `EXECUTE`, prepared on the connection (in a round trip of their own)
+ * the first time it runs them.
  */
 export async function inOneRoundTrip(pool: Pool, statements: Statement[]): Promise<unknown[][]> {
-  const answered = (await pool.query(statements.map(inlineValues).join(';\n'))) as
-    QueryResult | QueryResult[];
-  return (Array.isArray(answered) ? answered : [answered]).map(
-    (result) => result.rows as unknown[],
+  const client = await pool.connect();
+  try {
+    await prepareOn(client, statements);
+    const answered = (await client.query(statements.map(sqlOf).join(';\n'))) as
+      QueryResult | QueryResult[];
+    return (Array.isArray(answered) ? answered : [answered]).map(
+      (result) => result.rows as unknown[],
+    );
+  } finally {
+    client.release();
+  }
+}
+
+async function prepareOn(client: PoolClient, statements: Statement[]): Promise<void> {
+  const prepared = preparedOn.get(client) ?? new Set<string>();
+  preparedOn.set(client, prepared);
+  const missing = statements.filter(
+    (s): s is Statement & { name: string } => s.name !== undefined && !prepared.has(s.name),
   );
+  if (missing.length === 0) return;
+  await client.query(missing.map((s) => `PREPARE ${nameOf(s)} AS ${s.text}`).join(';\n'));
+  for (const s of missing) prepared.add(s.name);
+}
+
+function sqlOf(statement: Statement): string {
+  if (statement.name === undefined) return inlineValues(statement);
+  const args = (statement.values ?? []).map((value, i) => literal(value, String(i + 1)));
+  return args.length > 0
+    ? `EXECUTE ${nameOf(statement)}(${args.join(', ')})`
+    : `EXECUTE ${nameOf(statement)}`;
+}
+
+function nameOf(statement: Statement): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(statement.name ?? '')) {
+    throw new Error(`a prepared statement's name must be an SQL identifier: ${statement.name}`);
+  }
+  return statement.name as string;
 }
 
 /**
