@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import { MAX_EXPIRING_ENTRIES } from '@tally/contracts';
 import type { EntityManager } from 'typeorm';
@@ -57,14 +58,15 @@ export class BalanceOutboxRepository {
     accounts: { user_id: string; version: bigint }[],
   ): Promise<void> {
     if (accounts.length === 0) return;
-    await db.query(
-      `INSERT INTO balance_outbox (user_id, version)
+    await runStatement(db, {
+      name: 'balance_outbox_enqueue',
+      text: `INSERT INTO balance_outbox (user_id, version)
        SELECT * FROM unnest($1::text[], $2::bigint[]) ORDER BY 1
        ON CONFLICT (user_id) DO UPDATE
          SET version = GREATEST(balance_outbox.version, EXCLUDED.version),
              parked_at = NULL, parked_reason = NULL`,
-      [accounts.map((a) => a.user_id), accounts.map((a) => a.version.toString())],
-    );
+      values: [accounts.map((a) => a.user_id), accounts.map((a) => a.version.toString())],
+    });
   }
 
   /**
@@ -73,10 +75,11 @@ export class BalanceOutboxRepository {
    * in version order; so the last one written for a key, which compaction keeps, is the newest.
    */
   async tryLockRelay(db: EntityManager): Promise<boolean> {
-    const [row]: { locked: boolean }[] = await db.query(
-      `SELECT pg_try_advisory_xact_lock($1, $2) AS locked`,
-      RELAY_LOCK,
-    );
+    const [row]: { locked: boolean }[] = await runStatement(db, {
+      name: 'balance_outbox_lock_relay',
+      text: `SELECT pg_try_advisory_xact_lock($1, $2) AS locked`,
+      values: RELAY_LOCK,
+    });
     return row.locked;
   }
 
@@ -89,15 +92,16 @@ export class BalanceOutboxRepository {
       version: string;
       charge_sequence: string;
       updated_at: Date;
-    }[] = await db.query(
-      `SELECT a.user_id, a.balance, a.version, a.charge_sequence, a.updated_at,
+    }[] = await runStatement(db, {
+      name: 'balance_outbox_pending',
+      text: `SELECT a.user_id, a.balance, a.version, a.charge_sequence, a.updated_at,
                 (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
                   WHERE h.user_id = a.user_id AND h.status = 'open' AND h.expires_at > now()) AS held
            FROM balance_outbox o JOIN accounts a USING (user_id)
           WHERE o.parked_at IS NULL
           ORDER BY o.enqueued_at LIMIT $1`,
-      [limit],
-    );
+      values: [limit],
+    });
     const expiring = await this.findExpiring(
       db,
       rows.map((row) => row.user_id),
@@ -118,12 +122,13 @@ export class BalanceOutboxRepository {
     db: EntityManager,
     userIds: string[],
   ): Promise<Map<string, Expiring[]>> {
-    const rows: { user_id: string; at: Date; amount: string }[] = await db.query(
-      `SELECT user_id, expires_at AS at, SUM(remaining) AS amount FROM grants
+    const rows: { user_id: string; at: Date; amount: string }[] = await runStatement(db, {
+      name: 'balance_outbox_expiring',
+      text: `SELECT user_id, expires_at AS at, SUM(remaining) AS amount FROM grants
         WHERE user_id = ANY($1::text[]) AND spendable AND expires_at IS NOT NULL
         GROUP BY user_id, expires_at ORDER BY user_id, expires_at`,
-      [userIds],
-    );
+      values: [userIds],
+    });
     const byUser = new Map<string, Expiring[]>();
     for (const row of rows) {
       const list = byUser.get(row.user_id) ?? [];
@@ -141,8 +146,9 @@ export class BalanceOutboxRepository {
   async markPublished(db: EntityManager, published: PendingSnapshot[]): Promise<void> {
     // Rows locked in user_id order, as enqueue takes them: a ledger transaction and the relay
     // never wait on each other in a cycle (deadlocks seen under the P1 load before).
-    await db.query(
-      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+    await runStatement(db, {
+      name: 'balance_outbox_mark_published',
+      text: `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
             locked AS (
               SELECT o.user_id
                 FROM balance_outbox o
@@ -153,8 +159,8 @@ export class BalanceOutboxRepository {
        DELETE FROM balance_outbox o
         USING locked, unnest($1::text[], $2::bigint[]) AS p (user_id, version), relaxed
         WHERE o.user_id = locked.user_id AND p.user_id = o.user_id AND o.version <= p.version`,
-      [published.map((s) => s.user_id), published.map((s) => s.version.toString())],
-    );
+      values: [published.map((s) => s.user_id), published.map((s) => s.version.toString())],
+    });
   }
 
   /** Sets snapshots aside until their account changes again (enqueue clears the mark). */

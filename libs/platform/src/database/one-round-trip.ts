@@ -25,7 +25,10 @@ export function pgPoolOf(dataSource: DataSource): Pool {
  * ORM's per-query work; answers its rows. A named statement is prepared on the connection the first
  * time (pg's extended protocol keeps it for the connection's life).
  */
-export async function runStatement(db: EntityManager, statement: Statement): Promise<unknown[]> {
+export async function runStatement<Row = unknown>(
+  db: EntityManager,
+  statement: Statement,
+): Promise<Row[]> {
   const runner = db.queryRunner as PostgresQueryRunner | undefined;
   const target: Pool | PoolClient =
     runner && !runner.isReleased
@@ -36,7 +39,7 @@ export async function runStatement(db: EntityManager, statement: Statement): Pro
     text: statement.text,
     values: statement.values as unknown[] | undefined,
   });
-  return result.rows as unknown[];
+  return result.rows as Row[];
 }
 
 /** The names prepared (SQL PREPARE) on each pooled connection. */

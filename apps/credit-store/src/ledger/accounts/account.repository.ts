@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AccountBalance } from './account-balance';
@@ -50,10 +51,11 @@ export class AccountRepository {
     const locked = await this.lockExisting(db, sorted);
     const missing = sorted.filter((userId) => !locked.has(userId));
     if (missing.length === 0) return locked;
-    await db.query(
-      `INSERT INTO accounts (user_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING`,
-      [missing],
-    );
+    await runStatement(db, {
+      name: 'accounts_insert_missing',
+      text: `INSERT INTO accounts (user_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING`,
+      values: [missing],
+    });
     const created = await this.lockExisting(db, missing);
     return new Map(
       sorted.flatMap((userId) => {
@@ -67,10 +69,11 @@ export class AccountRepository {
     db: EntityManager,
     sorted: string[],
   ): Promise<Map<string, AccountRecord>> {
-    const rows: AccountRow[] = await db.query(
-      `SELECT ${COLUMNS} FROM accounts WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
-      [sorted],
-    );
+    const rows: AccountRow[] = await runStatement(db, {
+      name: 'accounts_lock',
+      text: `SELECT ${COLUMNS} FROM accounts WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
+      values: [sorted],
+    });
     return new Map(rows.map((row) => [row.user_id, fromRow(row)]));
   }
 
@@ -78,8 +81,9 @@ export class AccountRepository {
   async saveBalances(db: EntityManager, accounts: SavedAccount[]): Promise<void> {
     if (accounts.length === 0) return;
     const column = (pick: (a: SavedAccount) => bigint) => accounts.map((a) => pick(a).toString());
-    await db.query(
-      `UPDATE accounts AS a
+    await runStatement(db, {
+      name: 'accounts_save',
+      text: `UPDATE accounts AS a
           SET balance = u.balance, total_recharged = u.total_recharged,
               total_rewarded = u.total_rewarded, total_consumed = u.total_consumed,
               total_expired = u.total_expired, total_refunded = u.total_refunded,
@@ -91,7 +95,7 @@ export class AccountRepository {
               AS u (user_id, balance, total_recharged, total_rewarded, total_consumed, total_expired,
                     version, charge_sequence, moved, total_refunded)
         WHERE a.user_id = u.user_id`,
-      [
+      values: [
         accounts.map((a) => a.user_id),
         column((a) => a.balance),
         column((a) => a.total_recharged),
@@ -103,7 +107,7 @@ export class AccountRepository {
         accounts.map((a) => a.moved),
         column((a) => a.total_refunded),
       ],
-    );
+    });
   }
 
   /** Marks a change that is not a ledger entry (a hold opened or closed) for snapshot readers. */

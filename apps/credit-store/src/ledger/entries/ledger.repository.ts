@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { LedgerEntry, NewLedgerEntry } from './ledger-entry';
@@ -57,10 +58,11 @@ export interface LedgerPageQuery {
 @Injectable()
 export class LedgerRepository {
   async findByEventIds(db: EntityManager, eventIds: string[]): Promise<Map<string, LedgerEntry>> {
-    const rows: EntryRow[] = await db.query(
-      `SELECT ${COLUMNS} FROM ledger_entries WHERE event_id = ANY($1::text[])`,
-      [[...new Set(eventIds)]],
-    );
+    const rows: EntryRow[] = await runStatement(db, {
+      name: 'entries_find_by_event',
+      text: `SELECT ${COLUMNS} FROM ledger_entries WHERE event_id = ANY($1::text[])`,
+      values: [[...new Set(eventIds)]],
+    });
     return new Map(rows.map((row) => [row.event_id, fromRow(row)]));
   }
 
@@ -71,12 +73,13 @@ export class LedgerRepository {
   /** How much of each of these charges was refunded already. */
   async sumRefunds(db: EntityManager, chargeEventIds: string[]): Promise<Map<string, bigint>> {
     if (chargeEventIds.length === 0) return new Map();
-    const rows: { refund_of: string; refunded: string }[] = await db.query(
-      `SELECT source_ref_id AS refund_of, SUM(amount) AS refunded FROM ledger_entries
+    const rows: { refund_of: string; refunded: string }[] = await runStatement(db, {
+      name: 'entries_sum_refunds',
+      text: `SELECT source_ref_id AS refund_of, SUM(amount) AS refunded FROM ledger_entries
         WHERE source = 'refund' AND status = 'applied' AND source_ref_id = ANY($1::text[])
         GROUP BY source_ref_id`,
-      [[...new Set(chargeEventIds)]],
-    );
+      values: [[...new Set(chargeEventIds)]],
+    });
     return new Map(rows.map((row) => [row.refund_of, BigInt(row.refunded)]));
   }
 
@@ -92,8 +95,9 @@ export class LedgerRepository {
     entries: NewLedgerEntry[],
   ): Promise<Map<string, LedgerEntry>> {
     if (entries.length === 0) return new Map();
-    const [row]: { ids: string[]; created_at: Date }[] = await db.query(
-      `WITH e AS (
+    const [row]: { ids: string[]; created_at: Date }[] = await runStatement(db, {
+      name: 'entries_insert',
+      text: `WITH e AS (
          SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (
                   event_id text, user_id text, source text, direction text, amount bigint,
                   balance_before bigint, balance_after bigint, status text, description text,
@@ -112,8 +116,8 @@ export class LedgerRepository {
            FROM e ORDER BY seq
          RETURNING id)
        SELECT array_agg(id::text ORDER BY id) AS ids, now() AS created_at FROM written`,
-      [JSON.stringify(entries.map(entryJson))],
-    );
+      values: [JSON.stringify(entries.map(entryJson))],
+    });
     return new Map(
       entries.map((entry, index) => [
         entry.event_id,

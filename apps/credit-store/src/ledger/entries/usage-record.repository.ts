@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Movement, UsageRecord } from './ledger-entry';
@@ -14,8 +15,9 @@ export type UsageMovement = Movement & { usage: UsageRecord };
 export class UsageRecordRepository {
   async insert(db: EntityManager, movements: UsageMovement[]): Promise<void> {
     if (movements.length === 0) return;
-    await db.query(
-      `INSERT INTO usage_records (event_id, user_id, source, mode, provider, model, rule_id,
+    await runStatement(db, {
+      name: 'usage_insert',
+      text: `INSERT INTO usage_records (event_id, user_id, source, mode, provider, model, rule_id,
                                   rule_version, amount, input_tokens, cached_tokens,
                                   cache_write_tokens, reasoning_tokens, output_tokens, seconds,
                                   occurred_at, api_key_id)
@@ -33,8 +35,8 @@ export class UsageRecordRepository {
                                     occurred_at, api_key_id, seq)
         WHERE NOT EXISTS (SELECT 1 FROM usage_records r WHERE r.event_id = u.event_id)
         ORDER BY event_id, seq`,
-      [JSON.stringify(movements.map(usageJson))],
-    );
+      values: [JSON.stringify(movements.map(usageJson))],
+    });
   }
 }
 

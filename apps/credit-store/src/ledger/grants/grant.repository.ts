@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Grant, GrantChange } from './grant';
@@ -42,10 +43,11 @@ const COLUMNS = `id, event_id, user_id, source, amount, debt_covered, remaining,
 @Injectable()
 export class GrantRepository {
   async findSpendable(db: EntityManager, userIds: string[]): Promise<Map<string, Grant[]>> {
-    const rows: GrantRow[] = await db.query(
-      `SELECT ${COLUMNS} FROM grants WHERE user_id = ANY($1::text[]) AND spendable`,
-      [[...new Set(userIds)]],
-    );
+    const rows: GrantRow[] = await runStatement(db, {
+      name: 'grants_find_spendable',
+      text: `SELECT ${COLUMNS} FROM grants WHERE user_id = ANY($1::text[]) AND spendable`,
+      values: [[...new Set(userIds)]],
+    });
     const byUser = new Map<string, Grant[]>();
     for (const row of rows) {
       const list = byUser.get(row.user_id) ?? [];
@@ -58,10 +60,11 @@ export class GrantRepository {
   /** Grants by their income's event_id, whatever their state (for refunds and voids). */
   async findByEventIds(db: EntityManager, eventIds: string[]): Promise<Map<string, Grant>> {
     if (eventIds.length === 0) return new Map();
-    const rows: GrantRow[] = await db.query(
-      `SELECT ${COLUMNS} FROM grants WHERE event_id = ANY($1::text[])`,
-      [[...new Set(eventIds)]],
-    );
+    const rows: GrantRow[] = await runStatement(db, {
+      name: 'grants_find_by_event',
+      text: `SELECT ${COLUMNS} FROM grants WHERE event_id = ANY($1::text[])`,
+      values: [[...new Set(eventIds)]],
+    });
     return new Map(rows.map((row) => [row.event_id, fromRow(row)]));
   }
 
@@ -82,12 +85,13 @@ export class GrantRepository {
     const added = changes.filter((c) => c.isNew).map((c) => c.grant);
     const updated = changes.filter((c) => !c.isNew);
     if (added.length > 0) {
-      await db.query(
-        `INSERT INTO grants (event_id, user_id, source, amount, debt_covered, remaining, expires_at,
+      await runStatement(db, {
+        name: 'grants_insert',
+        text: `INSERT INTO grants (event_id, user_id, source, amount, debt_covered, remaining, expires_at,
                              value_cent, currency)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
                               $6::bigint[], $7::timestamptz[], $8::bigint[], $9::text[])`,
-        [
+        values: [
           added.map((g) => g.event_id),
           added.map((g) => g.user_id),
           added.map((g) => g.source),
@@ -98,23 +102,24 @@ export class GrantRepository {
           added.map((g) => (g.value_cent ?? 0n).toString()),
           added.map((g) => g.currency ?? null),
         ],
-      );
+      });
     }
     if (updated.length > 0) {
-      await db.query(
-        `UPDATE grants AS g SET remaining = u.remaining,
+      await runStatement(db, {
+        name: 'grants_update',
+        text: `UPDATE grants AS g SET remaining = u.remaining,
                                 expired_at = COALESCE(g.expired_at, u.expired_at),
                                 voided_at = COALESCE(g.voided_at, u.voided_at)
            FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::timestamptz[])
                 AS u (event_id, remaining, expired_at, voided_at)
           WHERE g.event_id = u.event_id`,
-        [
+        values: [
           updated.map((c) => c.grant.event_id),
           updated.map((c) => c.grant.remaining.toString()),
           updated.map((c) => c.expired_at),
           updated.map((c) => c.voided_at ?? null),
         ],
-      );
+      });
     }
   }
 }

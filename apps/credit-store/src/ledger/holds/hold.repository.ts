@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Hold, HoldCapture, HoldStatus } from './hold';
@@ -46,10 +47,11 @@ export class HoldRepository {
 
   async lock(db: EntityManager, holdIds: string[]): Promise<Map<string, Hold>> {
     if (holdIds.length === 0) return new Map();
-    const rows: HoldRow[] = await db.query(
-      `SELECT ${COLUMNS} FROM holds WHERE hold_id = ANY($1::text[]) ORDER BY hold_id FOR UPDATE`,
-      [[...new Set(holdIds)]],
-    );
+    const rows: HoldRow[] = await runStatement(db, {
+      name: 'holds_lock',
+      text: `SELECT ${COLUMNS} FROM holds WHERE hold_id = ANY($1::text[]) ORDER BY hold_id FOR UPDATE`,
+      values: [[...new Set(holdIds)]],
+    });
     return new Map(rows.map((row) => [row.hold_id, fromRow(row)]));
   }
 
@@ -86,18 +88,19 @@ export class HoldRepository {
 
   async capture(db: EntityManager, captures: HoldCapture[]): Promise<void> {
     if (captures.length === 0) return;
-    await db.query(
-      `UPDATE holds AS h
+    await runStatement(db, {
+      name: 'holds_capture',
+      text: `UPDATE holds AS h
           SET status = 'captured', capture_event_id = c.event_id, captured_amount = c.amount,
               closed_at = now()
          FROM unnest($1::text[], $2::text[], $3::bigint[]) AS c (hold_id, event_id, amount)
         WHERE h.hold_id = c.hold_id`,
-      [
+      values: [
         captures.map((c) => c.hold_id),
         captures.map((c) => c.event_id),
         captures.map((c) => c.amount.toString()),
       ],
-    );
+    });
   }
 
   /** Users with open holds past their expiry. */

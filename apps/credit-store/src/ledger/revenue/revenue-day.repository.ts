@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RevenueDelta } from './revenue-delta';
@@ -11,8 +12,9 @@ export class RevenueDayRepository {
    */
   async add(db: EntityManager, deltas: RevenueDelta[]): Promise<void> {
     if (deltas.length === 0) return;
-    await db.query(
-      `INSERT INTO revenue_days AS r (day, currency, shard, sales, recognized, breakage, refunds)
+    await runStatement(db, {
+      name: 'revenue_days_add',
+      text: `INSERT INTO revenue_days AS r (day, currency, shard, sales, recognized, breakage, refunds)
        SELECT (now() AT TIME ZONE 'UTC')::date, d.currency, pg_backend_pid() % 64,
               d.sales, d.recognized, d.breakage, d.refunds
          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
@@ -21,13 +23,13 @@ export class RevenueDayRepository {
        ON CONFLICT (day, currency, shard) DO UPDATE
           SET sales = r.sales + EXCLUDED.sales, recognized = r.recognized + EXCLUDED.recognized,
               breakage = r.breakage + EXCLUDED.breakage, refunds = r.refunds + EXCLUDED.refunds`,
-      [
+      values: [
         deltas.map((d) => d.currency),
         deltas.map((d) => d.sales.toString()),
         deltas.map((d) => d.recognized.toString()),
         deltas.map((d) => d.breakage.toString()),
         deltas.map((d) => d.refunds.toString()),
       ],
-    );
+    });
   }
 }
