@@ -5,7 +5,16 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { deadline, PollingLoop, sendEach } from '@tally/platform';
+import {
+  deadline,
+  inOneRoundTrip,
+  LeanTransaction,
+  pgPoolOf,
+  PollingLoop,
+  sendEach,
+  type Statement,
+} from '@tally/platform';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway.config';
 import { OutboxPublisher } from './outbox-publisher';
@@ -44,14 +53,16 @@ export class OutboxRelay
   private readonly loops: PollingLoop[];
   private readonly lateSends = new Set<LateSend>();
   private readonly logger = new Logger(OutboxRelay.name);
+  private readonly pool: Pool;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly outbox: OutboxRepository,
     private readonly publisher: OutboxPublisher,
     private readonly config: GatewayConfig,
     private readonly metrics: OutboxMetrics,
   ) {
+    this.pool = pgPoolOf(dataSource);
     this.loops = Array.from(
       { length: config.OUTBOX_RELAY_CONCURRENCY },
       () =>
@@ -92,42 +103,47 @@ export class OutboxRelay
   /** One cycle; returns how many rows it published. Throws when publishing failed. */
   async relayOnce(): Promise<number> {
     await this.settleLateSends();
-    // Outside a transaction first (one round trip instead of three): most cycles find nothing they
-    // may take, e.g. the other loop's, woken by the same commit, while this one holds the bucket.
-    // The probe's lock ends with its statement; the cycle below takes its own.
-    if ((await this.outbox.lockPendingBuckets(this.dataSource.manager, 1)).length === 0) return 0;
+    // Outside a transaction first (one round trip): most cycles find nothing they may take, e.g.
+    // the other loop's, woken by the same commit, while this one holds the bucket. The probe's
+    // lock ends with its statement; the cycle below takes its own.
+    const [probe] = await inOneRoundTrip(this.pool, [this.outbox.claimBuckets(1)]);
+    if (!this.outbox.claimedBucketsOf(probe)) return 0;
     let failure: Error | undefined;
     let parked = 0;
-    const published = await this.dataSource.transaction(async (db) => {
-      const buckets = await this.outbox.lockPendingBuckets(
-        db,
-        this.config.OUTBOX_BUCKETS_PER_CYCLE,
-      );
-      if (buckets.length === 0) return 0;
-      const rows = await this.outbox.findUnpublished(db, buckets, this.config.OUTBOX_BATCH_SIZE);
+    // Two round trips: the claim with BEGIN, the marks with COMMIT; the send between them.
+    const published = await LeanTransaction.run(this.pool, async (tx) => {
+      const [, claimed] = await tx.query([
+        this.outbox.claimBuckets(this.config.OUTBOX_BUCKETS_PER_CYCLE),
+        this.outbox.claimedRows(this.config.OUTBOX_BATCH_SIZE),
+      ]);
+      const rows = this.outbox.pendingRowsOf(claimed);
+      if (rows.length === 0) return 0;
       const result = await sendEach(rows, {
         bytesOf: (row) => this.publisher.bytesOf(row),
         send: (batch) => this.sendWithin(batch),
       });
-      await this.outbox.markPublished(
-        db,
-        result.sent.map((row) => row.id),
-      );
+      const marks: Statement[] = [];
+      if (result.sent.length > 0) {
+        marks.push(this.outbox.markPublished(result.sent.map((row) => row.id)));
+      }
       // A row that can never be published cannot hold back the rows behind it, not even its own
       // user's later charges: it is set aside, with the reason, for an operator (admin/outbox/parked).
-      await this.outbox.park(
-        db,
-        result.refused.map(({ item, reason }) => ({ id: item.id, reason })),
-      );
+      if (result.refused.length > 0) {
+        marks.push(
+          this.outbox.park(result.refused.map(({ item, reason }) => ({ id: item.id, reason }))),
+        );
+      }
       parked = result.refused.length;
       if (result.failed) {
         failure = result.failed.error;
-        await this.outbox.recordFailure(
-          db,
-          result.failed.unsent.map((row) => row.id),
-          failure.message,
+        marks.push(
+          this.outbox.recordFailure(
+            result.failed.unsent.map((row) => row.id),
+            failure.message,
+          ),
         );
       }
+      await tx.commit(marks);
       return result.sent.length;
     });
     this.metrics.cycle(published, failure);
@@ -173,7 +189,7 @@ export class OutboxRelay
       // Both loops may have waited for the same send: the first to wake settles it.
       if (!this.lateSends.delete(late)) continue;
       if (!landed) continue; // its rows are still unpublished and go out in a later cycle
-      await this.dataSource.transaction((db) => this.outbox.markPublished(db, late.ids));
+      await inOneRoundTrip(this.pool, [this.outbox.markPublished(late.ids)]);
       this.metrics.cycle(late.ids.length, undefined);
     }
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { runStatement } from '@tally/platform';
+import type { Statement } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 
 export interface OutboxMessage {
@@ -49,52 +49,65 @@ export class OutboxRepository {
    * Takes transaction-scoped advisory locks on up to `max` buckets that have unpublished rows and
    * that no other relay holds, the buckets with the oldest waiting row first, so that no bucket
    * waits behind luckier ones (a random pick left some rows seconds behind under load). Another
-   * relay running the same query skips the locked buckets and takes the next oldest. (The lock
+   * relay running the same statement skips the locked buckets and takes the next oldest. (The lock
    * call is volatile, so PostgreSQL evaluates it after the ordering, row by row, and stops at the
-   * limit: no lock is taken on a bucket that is not returned.)
+   * limit: no lock is taken on a bucket that is not returned.) The buckets are kept in a setting
+   * of the transaction for `claimedRows`, and answered (see `claimedBucketsOf`).
    */
-  async lockPendingBuckets(db: EntityManager, max: number): Promise<number[]> {
-    const rows = (await runStatement(db, {
-      name: 'outbox_lock_buckets',
-      text: `SELECT key_bucket
-         FROM (SELECT key_bucket, min(id) AS oldest
-                 FROM outbox WHERE published_at IS NULL AND parked_at IS NULL
-                GROUP BY key_bucket
-                ORDER BY oldest) pending
-        WHERE pg_try_advisory_xact_lock($1, key_bucket)
-        LIMIT $2`,
+  claimBuckets(max: number): Statement {
+    return {
+      name: 'outbox_claim_buckets',
+      text: `SELECT set_config('tally.relay_buckets', COALESCE(string_agg(key_bucket::text, ','), ''),
+                               true) AS buckets
+               FROM (SELECT key_bucket
+                       FROM (SELECT key_bucket, min(id) AS oldest
+                               FROM outbox WHERE published_at IS NULL AND parked_at IS NULL
+                              GROUP BY key_bucket
+                              ORDER BY oldest) pending
+                      WHERE pg_try_advisory_xact_lock($1, key_bucket)
+                      LIMIT $2) claimed`,
       values: [RELAY_LOCK_NAMESPACE, max],
-    })) as { key_bucket: number }[];
-    return rows.map((row) => row.key_bucket);
+    };
+  }
+
+  /** Whether the rows of `claimBuckets` name any bucket. */
+  claimedBucketsOf(rows: unknown[]): boolean {
+    return ((rows as { buckets: string }[])[0]?.buckets ?? '') !== '';
   }
 
   /**
-   * Oldest first. A row whose transaction commits after a later id's shows up in the next cycle;
-   * only charges that were in flight at the same moment can swap, and those have no order anyway.
+   * The oldest `limit` unpublished rows of the buckets this transaction claimed, as a statement of
+   * its own after `claimBuckets` (so it sees what the bucket's previous holder committed). A row
+   * whose transaction commits after a later id's shows up in the next cycle; only charges that were
+   * in flight at the same moment can swap, and those have no order anyway.
    */
-  async findUnpublished(
-    db: EntityManager,
-    buckets: number[],
-    limit: number,
-  ): Promise<PendingOutboxRow[]> {
-    const rows = (await runStatement(db, {
-      name: 'outbox_find_unpublished',
+  claimedRows(limit: number): Statement {
+    return {
+      name: 'outbox_claimed_rows',
       text: `SELECT id, topic, message_key, event_id, event_type, payload::text AS payload, request_id
-         FROM outbox
-        WHERE published_at IS NULL AND parked_at IS NULL AND key_bucket = ANY($1::smallint[])
-        ORDER BY id
-        LIMIT $2`,
-      values: [buckets, limit],
-    })) as {
-      id: string;
-      topic: string;
-      message_key: string;
-      event_id: string;
-      event_type: string;
-      payload: string;
-      request_id: string | null;
-    }[];
-    return rows.map((row) => ({
+               FROM outbox
+              WHERE published_at IS NULL AND parked_at IS NULL
+                AND key_bucket = ANY(string_to_array(current_setting('tally.relay_buckets', true),
+                                                     ',')::smallint[])
+              ORDER BY id
+              LIMIT $1`,
+      values: [limit],
+    };
+  }
+
+  /** The rows of `claimedRows`, to publish. */
+  pendingRowsOf(rows: unknown[]): PendingOutboxRow[] {
+    return (
+      rows as {
+        id: string;
+        topic: string;
+        message_key: string;
+        event_id: string;
+        event_type: string;
+        payload: string;
+        request_id: string | null;
+      }[]
+    ).map((row) => ({
       id: row.id,
       topic: row.topic,
       key: row.message_key,
@@ -125,25 +138,24 @@ export class OutboxRepository {
    * The transaction's commit does not wait for the WAL flush: a mark lost in a database crash only
    * sends its rows again, which the credit-store drops by event_id; one fsync less per cycle.
    */
-  async markPublished(db: EntityManager, ids: string[]): Promise<void> {
-    await runStatement(db, {
+  markPublished(ids: string[]): Statement {
+    return {
       name: 'outbox_mark_published',
       text: `UPDATE outbox SET published_at = now()
                FROM (SELECT set_config('synchronous_commit', 'off', true)) relaxed
               WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
       values: [ids],
-    });
+    };
   }
 
   /** Sets rows aside for good: the relay skips them, the pruner keeps them. */
-  async park(db: EntityManager, rows: { id: string; reason: string }[]): Promise<void> {
-    if (rows.length === 0) return;
-    await db.query(
-      `UPDATE outbox o SET parked_at = now(), parked_reason = p.reason, attempts = attempts + 1
-         FROM unnest($1::bigint[], $2::text[]) AS p (id, reason)
-        WHERE o.id = p.id AND o.published_at IS NULL`,
-      [rows.map((r) => r.id), rows.map((r) => r.reason.slice(0, 1000))],
-    );
+  park(rows: { id: string; reason: string }[]): Statement {
+    return {
+      text: `UPDATE outbox o SET parked_at = now(), parked_reason = p.reason, attempts = attempts + 1
+               FROM unnest($1::bigint[], $2::text[]) AS p (id, reason)
+              WHERE o.id = p.id AND o.published_at IS NULL`,
+      values: [rows.map((r) => r.id), rows.map((r) => r.reason.slice(0, 1000))],
+    };
   }
 
   async findParked(db: EntityManager, limit: number): Promise<ParkedOutboxRow[]> {
@@ -159,11 +171,11 @@ export class OutboxRepository {
     return rows.map((row) => ({ ...row, payload_bytes: Number(row.payload_bytes) }));
   }
 
-  async recordFailure(db: EntityManager, ids: string[], error: string): Promise<void> {
-    await db.query(
-      `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
-      [ids, error.slice(0, 1000)],
-    );
+  recordFailure(ids: string[], error: string): Statement {
+    return {
+      text: `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
+      values: [ids, error.slice(0, 1000)],
+    };
   }
 
   /**

@@ -67,6 +67,61 @@ export async function inOneRoundTrip(pool: Pool, statements: Statement[]): Promi
   }
 }
 
+/**
+ * A transaction that must stay open across other work (a Kafka send) in as few round trips as
+ * the work allows: `BEGIN` goes with its first statements and `COMMIT` with its last, on one pooled
+ * connection; rolled back if the work throws. Statements as in `inOneRoundTrip`.
+ */
+export class LeanTransaction {
+  private begun = false;
+
+  private constructor(private readonly client: PoolClient) {}
+
+  static async run<T>(pool: Pool, work: (tx: LeanTransaction) => Promise<T>): Promise<T> {
+    const tx = new LeanTransaction(await pool.connect());
+    let broken: Error | undefined;
+    try {
+      const result = await work(tx);
+      await tx.commit();
+      return result;
+    } catch (error) {
+      if (tx.begun) await tx.client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw error;
+    } finally {
+      tx.client.release(broken);
+    }
+  }
+
+  /** Runs the statements in one round trip (the first call begins the transaction with them). */
+  query(statements: Statement[]): Promise<unknown[][]> {
+    return this.send(statements, false);
+  }
+
+  /** Runs the statements and commits, in one round trip; the transaction is over. */
+  commit(statements: Statement[] = []): Promise<unknown[][]> {
+    return this.send(statements, true);
+  }
+
+  private async send(statements: Statement[], commit: boolean): Promise<unknown[][]> {
+    if (statements.length === 0 && !(commit && this.begun)) return [];
+    await prepareOn(this.client, statements);
+    const begin = !this.begun;
+    const texts = [
+      ...(begin ? ['BEGIN'] : []),
+      ...statements.map(sqlOf),
+      ...(commit ? ['COMMIT'] : []),
+    ];
+    // Still open if this fails (even at COMMIT): run() then rolls it back.
+    this.begun = true;
+    const answered = (await this.client.query(texts.join(';\n'))) as QueryResult | QueryResult[];
+    if (commit) this.begun = false;
+    const rows = (Array.isArray(answered) ? answered : [answered]).map(
+      (result) => result.rows as unknown[],
+    );
+    return rows.slice(begin ? 1 : 0, begin ? 1 + statements.length : statements.length);
+  }
+}
+
 async function prepareOn(client: PoolClient, statements: Statement[]): Promise<void> {
   const prepared = preparedOn.get(client) ?? new Set<string>();
   preparedOn.set(client, prepared);
@@ -108,9 +163,24 @@ export function inlineValues({ text, values = [] }: Statement): string {
 
 function literal(value: unknown, n: string): string {
   if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return escapeLiteral(arrayText(value, n));
   if (typeof value === 'string') return escapeLiteral(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'bigint') return `(${value})`;
   if (typeof value === 'number' && Number.isFinite(value)) return `(${value})`;
   throw new Error(`$${n}: a ${typeof value} cannot be written as an SQL literal`);
+}
+
+/** An array in PostgreSQL's text form (`{"a","b"}`), read as the parameter's array type. */
+function arrayText(values: unknown[], n: string): string {
+  const items = values.map((item) => {
+    if (item === null || item === undefined) return 'NULL';
+    if (typeof item === 'string') return `"${item.replace(/["\\]/g, '\\$&')}"`;
+    if (typeof item === 'bigint' || (typeof item === 'number' && Number.isFinite(item))) {
+      return String(item);
+    }
+    if (typeof item === 'boolean') return String(item);
+    throw new Error(`$${n}: an array holding a ${typeof item} cannot be written as an SQL literal`);
+  });
+  return `{${items.join(',')}}`;
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { inOneRoundTrip, pgPoolOf, runStatement } from '@tally/platform';
+import { Pool } from 'pg';
+import { inOneRoundTrip, LeanTransaction, pgPoolOf, runStatement } from '@tally/platform';
 import { connect } from './support/db';
 
 /** Named statements are prepared once per connection and answer as the same text unprepared. */
@@ -80,5 +81,72 @@ describe('prepared statements (named Statement) on PostgreSQL', () => {
       v: number;
     }[];
     expect(rows).toEqual([{ v: 8 }]);
+  });
+
+  it('writes arrays as literals PostgreSQL reads back as the same arrays', async () => {
+    const texts = ['a,b', 'say "hi"', 'back\\slash', '{braces}', null, ''];
+    const [[row]] = (await inOneRoundTrip(pgPoolOf(db), [
+      {
+        name: 'test_echo_arrays',
+        text: 'SELECT $1::text[] AS texts, $2::bigint[] AS ids, $3::int[] AS none',
+        values: [texts, ['9007199254740993', 2n], []],
+      },
+    ])) as { texts: (string | null)[]; ids: string[]; none: number[] }[][];
+    expect(row).toEqual({ texts, ids: ['9007199254740993', '2'], none: [] });
+  });
+});
+
+/** A transaction open across other work in two round trips: BEGIN with the first, COMMIT with the last. */
+describe('LeanTransaction on PostgreSQL', () => {
+  let pool: Pool;
+  beforeAll(async () => {
+    // One connection: what a transaction leaves on it, the next one meets.
+    pool = new Pool({ connectionString: process.env.GATEWAY_DATABASE_URL, max: 1 });
+    await pool.query('CREATE TABLE IF NOT EXISTS lean_probe (v int)');
+  });
+  afterAll(() => pool?.end());
+
+  const insert = (v: number) => ({
+    name: 'test_lean_insert',
+    text: 'INSERT INTO lean_probe VALUES ($1::int) RETURNING v',
+    values: [v],
+  });
+  const values = async () =>
+    (await pool.query<{ v: number }>('SELECT v FROM lean_probe ORDER BY v')).rows.map((r) => r.v);
+
+  it('commits what both round trips wrote, and answers each statement’s rows', async () => {
+    const answers = await LeanTransaction.run(pool, async (tx) => {
+      const first = await tx.query([insert(1), { text: 'SELECT txid_current() AS tx' }]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const last = await tx.commit([insert(2), { text: 'SELECT txid_current() AS tx' }]);
+      return [first, last];
+    });
+    expect(answers[0][0]).toEqual([{ v: 1 }]);
+    expect(answers[1][0]).toEqual([{ v: 2 }]);
+    // One transaction: the same id in both round trips.
+    expect(answers[0][1]).toEqual(answers[1][1]);
+    expect(await values()).toEqual([1, 2]);
+  });
+
+  it('rolls back when the work throws, leaving no transaction open on the connection', async () => {
+    await expect(
+      LeanTransaction.run(pool, async (tx) => {
+        await tx.query([insert(3)]);
+        throw new Error('the send failed');
+      }),
+    ).rejects.toThrow('the send failed');
+    await LeanTransaction.run(pool, (tx) => tx.commit([insert(4)]));
+    expect(await values()).toEqual([1, 2, 4]);
+  });
+
+  it('rolls back when a statement of the committing round trip fails', async () => {
+    await expect(
+      LeanTransaction.run(pool, async (tx) => {
+        await tx.query([insert(5)]);
+        return tx.commit([insert(6), { text: 'SELECT 1 / 0' }]);
+      }),
+    ).rejects.toThrow('division by zero');
+    await LeanTransaction.run(pool, (tx) => tx.commit([insert(7)]));
+    expect(await values()).toEqual([1, 2, 4, 7]);
   });
 });
