@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { inOneRoundTrip, LeanTransaction, pgPoolOf, runStatement } from '@tally/platform';
 import { connect } from './support/db';
 
@@ -83,6 +83,28 @@ describe('prepared statements (named Statement) on PostgreSQL', () => {
     expect(rows).toEqual([{ v: 8 }]);
   });
 
+  it('never runs a transaction’s statement elsewhere once its connection is gone', async () => {
+    await runStatement(db.manager, { text: 'CREATE TABLE IF NOT EXISTS orphan_probe (v int)' });
+    const insert = {
+      name: 'test_orphan_insert',
+      text: 'INSERT INTO orphan_probe VALUES ($1::int)',
+    };
+    await expect(
+      db.transaction(async (tx) => {
+        const [{ pid }] = await runStatement<{ pid: number }>(tx, {
+          text: 'SELECT pg_backend_pid() AS pid',
+        });
+        await runStatement(db.manager, {
+          text: 'SELECT pg_terminate_backend($1::int)',
+          values: [pid],
+        });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await runStatement(tx, { ...insert, values: [1] });
+      }),
+    ).rejects.toThrow();
+    expect(await runStatement(db.manager, { text: 'SELECT v FROM orphan_probe' })).toEqual([]);
+  });
+
   it('writes arrays as literals PostgreSQL reads back as the same arrays', async () => {
     const texts = ['a,b', 'say "hi"', 'back\\slash', '{braces}', null, ''];
     const [[row]] = (await inOneRoundTrip(pgPoolOf(db), [
@@ -148,5 +170,33 @@ describe('LeanTransaction on PostgreSQL', () => {
     ).rejects.toThrow('division by zero');
     await LeanTransaction.run(pool, (tx) => tx.commit([insert(7)]));
     expect(await values()).toEqual([1, 2, 4, 7]);
+  });
+
+  it('survives its backend terminated between round trips: fails, drops the connection, goes on', async () => {
+    const other = new Pool({ connectionString: process.env.GATEWAY_DATABASE_URL, max: 1 });
+    // An 'error' event with no listener would end the process (the gateway crashed so): a
+    // connection checked out has none of the pool's.
+    let lent: PoolClient | undefined;
+    let listening = 0;
+    pool.once('acquire', (client: PoolClient) => (lent = client));
+    try {
+      await expect(
+        LeanTransaction.run(pool, async (tx) => {
+          const [[{ pid }]] = (await tx
+            .query([insert(8), { text: 'SELECT pg_backend_pid() AS pid' }])
+            .then(([, backend]) => [backend])) as { pid: number }[][];
+          // As during a Kafka send: no query runs on the connection when its backend goes.
+          await other.query('SELECT pg_terminate_backend($1)', [pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          listening = lent?.listenerCount('error') ?? 0;
+          return tx.commit([insert(9)]);
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await other.end();
+    }
+    expect(listening).toBe(1);
+    await LeanTransaction.run(pool, (tx) => tx.commit([insert(10)]));
+    expect(await values()).toEqual([1, 2, 4, 7, 10]);
   });
 });

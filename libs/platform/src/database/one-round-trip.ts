@@ -1,5 +1,5 @@
 import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, type DataSource, type EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
@@ -30,10 +30,12 @@ export async function runStatement<Row = unknown>(
   statement: Statement,
 ): Promise<Row[]> {
   const runner = db.queryRunner as PostgresQueryRunner | undefined;
-  const target: Pool | PoolClient =
-    runner && !runner.isReleased
-      ? ((await runner.connect()) as PoolClient)
-      : pgPoolOf(db.connection);
+  // A transaction's statements run on its connection or not at all: once TypeORM released it (its
+  // backend was terminated), another connection would run them outside the transaction.
+  if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
+  const target: Pool | PoolClient = runner
+    ? ((await runner.connect()) as PoolClient)
+    : pgPoolOf(db.connection);
   const result = await target.query({
     name: statement.name,
     text: statement.text,
@@ -53,18 +55,38 @@ const preparedOn = new WeakMap<PoolClient, Set<string>>();
  * Named statements go as `EXECUTE`, prepared on the connection (in a round trip of their own)
  * the first time it runs them.
  */
-export async function inOneRoundTrip(pool: Pool, statements: Statement[]): Promise<unknown[][]> {
-  const client = await pool.connect();
-  try {
+export function inOneRoundTrip(pool: Pool, statements: Statement[]): Promise<unknown[][]> {
+  return withConnection(pool, async (client) => {
     await prepareOn(client, statements);
-    const answered = (await client.query(statements.map(sqlOf).join(';\n'))) as
-      QueryResult | QueryResult[];
-    return (Array.isArray(answered) ? answered : [answered]).map(
-      (result) => result.rows as unknown[],
-    );
+    return answersOf(await client.query(statements.map(sqlOf).join(';\n')));
+  });
+}
+
+/**
+ * Lends a pooled connection to `work`. A connection checked out has no listener of the pool's: an
+ * error it raises meanwhile (its backend terminated while no query ran, e.g. during a Kafka send)
+ * would be unhandled and end the process. It is noted instead, and the connection dropped.
+ */
+async function withConnection<T>(
+  pool: Pool,
+  work: (client: PoolClient, breaks: (error: Error) => void) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const breaks = (error: Error) => (broken ??= error);
+  client.on('error', breaks);
+  try {
+    return await work(client, breaks);
   } finally {
-    client.release();
+    client.removeListener('error', breaks);
+    client.release(broken);
   }
+}
+
+function answersOf(answered: QueryResult | QueryResult[]): unknown[][] {
+  return (Array.isArray(answered) ? answered : [answered]).map(
+    (result) => result.rows as unknown[],
+  );
 }
 
 /**
@@ -77,19 +99,18 @@ export class LeanTransaction {
 
   private constructor(private readonly client: PoolClient) {}
 
-  static async run<T>(pool: Pool, work: (tx: LeanTransaction) => Promise<T>): Promise<T> {
-    const tx = new LeanTransaction(await pool.connect());
-    let broken: Error | undefined;
-    try {
-      const result = await work(tx);
-      await tx.commit();
-      return result;
-    } catch (error) {
-      if (tx.begun) await tx.client.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw error;
-    } finally {
-      tx.client.release(broken);
-    }
+  static run<T>(pool: Pool, work: (tx: LeanTransaction) => Promise<T>): Promise<T> {
+    return withConnection(pool, async (client, breaks) => {
+      const tx = new LeanTransaction(client);
+      try {
+        const result = await work(tx);
+        await tx.commit();
+        return result;
+      } catch (error) {
+        if (tx.begun) await client.query('ROLLBACK').catch(breaks);
+        throw error;
+      }
+    });
   }
 
   /** Runs the statements in one round trip (the first call begins the transaction with them). */
@@ -113,11 +134,8 @@ export class LeanTransaction {
     ];
     // Still open if this fails (even at COMMIT): run() then rolls it back.
     this.begun = true;
-    const answered = (await this.client.query(texts.join(';\n'))) as QueryResult | QueryResult[];
+    const rows = answersOf(await this.client.query(texts.join(';\n')));
     if (commit) this.begun = false;
-    const rows = (Array.isArray(answered) ? answered : [answered]).map(
-      (result) => result.rows as unknown[],
-    );
     return rows.slice(begin ? 1 : 0, begin ? 1 + statements.length : statements.length);
   }
 }
