@@ -16,7 +16,8 @@ import { BalanceViewRepository } from '../apps/ai-gateway/src/balances/balance-v
 import { ReservationRepository } from '../apps/ai-gateway/src/balances/reservation.repository';
 import { GatewayConfig } from '../apps/ai-gateway/src/config/gateway.config';
 import { gatewayDataSourceOptions } from '../apps/ai-gateway/src/database/gateway-data-source';
-import { recreateDatabase, summary, writeResult } from './support/bench-stack';
+import { recreateDatabase } from './support/bench-stack';
+import { InterleavedTimings } from './support/interleaved';
 
 const ROUNDS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const DB = `${process.env.BENCH_DB_PREFIX ?? 'tally_bench'}_keys`;
@@ -60,12 +61,8 @@ async function main(): Promise<void> {
     max_parallel: 1000,
   });
 
-  const samples: Record<string, number[]> = {};
-  const time = async (name: string, work: () => Promise<unknown>) => {
-    const start = performance.now();
-    await work();
-    (samples[name] ??= []).push(performance.now() - start);
-  };
+  const timings = new InterleavedTimings();
+  const time = (name: string, work: () => Promise<unknown>) => timings.time(name, work);
   const reserve = async (name: string, key?: KeyedCall) => {
     const id = randomUUID();
     await time(name, () => guard.reserve(USER, id, 12, key));
@@ -86,25 +83,20 @@ async function main(): Promise<void> {
   await cached.onApplicationShutdown();
   await db.destroy();
 
-  const rows = Object.entries(samples).map(([figure, values]) => {
-    const s = summary(values);
-    return { figure, median: s.median.toFixed(3), p90: s.p90.toFixed(3), p99: s.p99.toFixed(3) };
+  timings.report('api-key-path.json', ROUNDS, {
+    'cache / PostgreSQL read (authenticate, median)': [
+      'authenticate: from the cache',
+      'authenticate: read from PostgreSQL (TTL 0)',
+    ],
+    'limited key / no key (reserve, median)': [
+      'reserve: key with budget, rpm, tpm, max_parallel',
+      'reserve: no key',
+    ],
+    'key without limits / no key (reserve, median)': [
+      'reserve: key without limits',
+      'reserve: no key',
+    ],
   });
-  const median = (name: string) => summary(samples[name]).median;
-  const ratios = {
-    'cache / PostgreSQL read (authenticate, median)':
-      median('authenticate: from the cache') / median('authenticate: read from PostgreSQL (TTL 0)'),
-    'limited key / no key (reserve, median)':
-      median('reserve: key with budget, rpm, tpm, max_parallel') / median('reserve: no key'),
-    'key without limits / no key (reserve, median)':
-      median('reserve: key without limits') / median('reserve: no key'),
-  };
-  console.log(`${ROUNDS} rounds, interleaved (ms):`);
-  console.table(rows);
-  console.table(
-    Object.entries(ratios).map(([ratio, value]) => ({ ratio, value: value.toFixed(3) })),
-  );
-  console.log(`written to ${writeResult('api-key-path.json', { rounds: ROUNDS, rows, ratios })}`);
 }
 
 main().catch((error: unknown) => {

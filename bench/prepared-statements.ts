@@ -11,7 +11,8 @@ import { ReservationRepository } from '../apps/ai-gateway/src/balances/reservati
 import { ChargeRepository } from '../apps/ai-gateway/src/charges/charge.repository';
 import { GatewayConfig } from '../apps/ai-gateway/src/config/gateway.config';
 import { gatewayDataSourceOptions } from '../apps/ai-gateway/src/database/gateway-data-source';
-import { recreateDatabase, summary, writeResult } from './support/bench-stack';
+import { recreateDatabase } from './support/bench-stack';
+import { InterleavedTimings } from './support/interleaved';
 
 const ROUNDS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const DB = `${process.env.BENCH_DB_PREFIX ?? 'tally_bench'}_statements`;
@@ -66,12 +67,8 @@ async function main(): Promise<void> {
   );
   const unnamed = ({ text, values }: Statement): Statement => ({ text, values });
 
-  const samples: Record<string, number[]> = {};
-  const time = async (name: string, work: () => Promise<unknown>) => {
-    const start = performance.now();
-    await work();
-    (samples[name] ??= []).push(performance.now() - start);
-  };
+  const timings = new InterleavedTimings();
+  const time = (name: string, work: () => Promise<unknown>) => timings.time(name, work);
   const reservation = () => [
     view.lockForReservation(USER),
     reservations.putIfCovered({ id: randomUUID(), user_id: USER, amount: 12, ttlMs: 60_000 }),
@@ -89,25 +86,16 @@ async function main(): Promise<void> {
   }
   await db.destroy();
 
-  const rows = Object.entries(samples).map(([figure, values]) => {
-    const s = summary(values);
-    return { figure, median: s.median.toFixed(3), p90: s.p90.toFixed(3), p99: s.p99.toFixed(3) };
+  timings.report('prepared-statements.json', ROUNDS, {
+    'reservation: prepared / parsed each time (median)': [
+      'reservation, prepared',
+      'reservation, parsed each time',
+    ],
+    'charge: prepared / parsed each time (median)': [
+      'charge, prepared',
+      'charge, parsed each time',
+    ],
   });
-  const median = (name: string) => summary(samples[name]).median;
-  const ratios = {
-    'reservation: prepared / parsed each time (median)':
-      median('reservation, prepared') / median('reservation, parsed each time'),
-    'charge: prepared / parsed each time (median)':
-      median('charge, prepared') / median('charge, parsed each time'),
-  };
-  console.log(`${ROUNDS} rounds, interleaved (ms):`);
-  console.table(rows);
-  console.table(
-    Object.entries(ratios).map(([ratio, value]) => ({ ratio, value: value.toFixed(3) })),
-  );
-  console.log(
-    `written to ${writeResult('prepared-statements.json', { rounds: ROUNDS, rows, ratios })}`,
-  );
 }
 
 main().catch((error: unknown) => {
