@@ -61,9 +61,9 @@ describe('prepared statements (named Statement) on PostgreSQL', () => {
         { ...divide, values: [1] },
       ]),
     ).toEqual([[], [{ q: 1 }]]);
-    const rows = (await runStatement(db.manager, {
+    const rows = await runStatement<{ v: number }>(db.manager, {
       text: 'SELECT v FROM prepared_probe ORDER BY v',
-    })) as { v: number }[];
+    });
     expect(rows).toEqual([{ v: 2 }]);
   });
 
@@ -77,9 +77,9 @@ describe('prepared statements (named Statement) on PostgreSQL', () => {
       }),
     ).rejects.toThrow('rolled back');
     await db.transaction((tx) => runStatement(tx, { ...insert, values: [8] }));
-    const rows = (await runStatement(db.manager, { text: 'SELECT v FROM prepared_tx' })) as {
-      v: number;
-    }[];
+    const rows = await runStatement<{ v: number }>(db.manager, {
+      text: 'SELECT v FROM prepared_tx',
+    });
     expect(rows).toEqual([{ v: 8 }]);
   });
 

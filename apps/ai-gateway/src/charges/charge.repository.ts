@@ -57,7 +57,11 @@ export class ChargeRepository {
     spendDay: string,
   ): Promise<BatchOutcome[]> {
     const col = <T>(pick: (c: BatchCharge) => T) => charges.map(pick);
-    const rows = (await runStatement(db, {
+    const rows = await runStatement<{
+      inserted: boolean;
+      amount: string | null;
+      request_fingerprint: string | null;
+    }>(db, {
       name: 'charges_record',
       text: `WITH input AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
@@ -122,7 +126,7 @@ export class ChargeRepository {
         col((c) => c.api_key_id ?? null),
         spendDay,
       ],
-    })) as { inserted: boolean; amount: string | null; request_fingerprint: string | null }[];
+    });
     return rows.map((row) =>
       row.inserted
         ? { inserted: true }
