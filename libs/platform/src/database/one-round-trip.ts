@@ -143,12 +143,13 @@ export class LeanTransaction {
 async function prepareOn(client: PoolClient, statements: Statement[]): Promise<void> {
   const prepared = preparedOn.get(client) ?? new Set<string>();
   preparedOn.set(client, prepared);
-  const missing = statements.filter(
-    (s): s is Statement & { name: string } => s.name !== undefined && !prepared.has(s.name),
-  );
-  if (missing.length === 0) return;
-  await client.query(missing.map((s) => `PREPARE ${nameOf(s)} AS ${s.text}`).join(';\n'));
-  for (const s of missing) prepared.add(s.name);
+  for (const statement of statements) {
+    if (statement.name === undefined || prepared.has(statement.name)) continue;
+    // One at a time, once per connection: PREPARE outlives a failure, so each name is noted as
+    // soon as its own PREPARE succeeds.
+    await client.query(`PREPARE ${nameOf(statement)} AS ${statement.text}`);
+    prepared.add(statement.name);
+  }
 }
 
 function sqlOf(statement: Statement): string {
