@@ -75,7 +75,9 @@ describe('isPlainlyValidBalanceUpdate (the balance view fast path)', () => {
       }),
       { numRuns: 10_000 },
     );
-    expect(accepted).toBeGreaterThan(100);
+    // About 115 of 10,000 are valid (107–127 in six runs; one CI run had 98 against a bound of
+    // 100): the bound checks that the generator makes valid messages at all, six deviations off.
+    expect(accepted).toBeGreaterThan(50);
   });
 
   it('accepts the ordinary snapshot the credit-store publishes, its expiring credits included', () => {
