@@ -62,17 +62,16 @@ async function main(): Promise<void> {
   });
 
   const timings = new InterleavedTimings();
-  const time = (name: string, work: () => Promise<unknown>) => timings.time(name, work);
   const reserve = async (name: string, key?: KeyedCall) => {
     const id = randomUUID();
-    await time(name, () => guard.reserve(USER, id, 12, key));
+    await timings.time(name, () => guard.reserve(USER, id, 12, key));
     await guard.release(id);
   };
   for (let round = 0; round < ROUNDS; round++) {
-    await time('authenticate: read from PostgreSQL (TTL 0)', () =>
+    await timings.time('authenticate: read from PostgreSQL (TTL 0)', () =>
       keysUncached.authenticate(limited.key),
     );
-    await time('authenticate: from the cache', () => keys.authenticate(limited.key));
+    await timings.time('authenticate: from the cache', () => keys.authenticate(limited.key));
     await reserve('reserve: no key');
     await reserve('reserve: key without limits', { keyId: plain.id, tokens: 100 });
     await reserve('reserve: key with budget, rpm, tpm, max_parallel', {

@@ -68,20 +68,19 @@ async function main(): Promise<void> {
   const unnamed = ({ text, values }: Statement): Statement => ({ text, values });
 
   const timings = new InterleavedTimings();
-  const time = (name: string, work: () => Promise<unknown>) => timings.time(name, work);
   const reservation = () => [
     view.lockForReservation(USER),
     reservations.putIfCovered({ id: randomUUID(), user_id: USER, amount: 12, ttlMs: 60_000 }),
   ];
   for (let round = 0; round < ROUNDS; round++) {
-    await time('reservation, prepared', () => inOneRoundTrip(pool, reservation()));
-    await time('reservation, parsed each time', () =>
+    await timings.time('reservation, prepared', () => inOneRoundTrip(pool, reservation()));
+    await timings.time('reservation, parsed each time', () =>
       inOneRoundTrip(pool, reservation().map(unnamed)),
     );
     const named = await chargeStatement(charges, 2 * round);
-    await time('charge, prepared', () => pool.query(named as never));
+    await timings.time('charge, prepared', () => pool.query(named as never));
     const plain = unnamed(await chargeStatement(charges, 2 * round + 1));
-    await time('charge, parsed each time', () => pool.query(plain as never));
+    await timings.time('charge, parsed each time', () => pool.query(plain as never));
     if (round % 200 === 199) await db.query(`DELETE FROM reservations`);
   }
   await db.destroy();

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { validatePlain } from '@tally/contracts';
 
 /**
  * fast-check generators for the validation fast paths' property tests: bodies and messages that
@@ -31,3 +32,19 @@ export const maybe = <T>(good: fc.Arbitrary<T>) =>
 /** Absent half the time, else `maybe(good)`. */
 export const optional = <T>(good: fc.Arbitrary<T>) =>
   fc.option(maybe(good), { nil: undefined, freq: 2 });
+
+/**
+ * Whether the fast path `fast` accepts `message`; when it does, the full class-validator rules of
+ * `cls` must accept it too and read it unchanged (the fast path keeps the message as it is).
+ */
+export function acceptedAsTheFullRulesRead<T extends object>(
+  message: unknown,
+  fast: (plain: unknown) => boolean,
+  cls: new () => T,
+): boolean {
+  if (!fast(message)) return false;
+  const full = validatePlain(cls, message);
+  expect(full).toMatchObject({ ok: true });
+  expect(JSON.stringify(full.ok && full.value)).toBe(JSON.stringify(message));
+  return true;
+}
