@@ -27,6 +27,8 @@ export enum ErrorCode {
   RefundExceedsCharge = 'refund_exceeds_charge',
   /** Only a credited (or already refunded) order can be refunded. */
   OrderNotRefundable = 'order_not_refundable',
+  /** The reward rule's limit for the user (per day or in total) is reached: not credited. */
+  RewardLimitReached = 'reward_limit_reached',
   /** No active price rule matches the (scene, provider, model) asked for. */
   NoPriceRule = 'no_price_rule',
   /** A unique business key (sku, reward source, hold_id with another body...) is taken. */

@@ -30,6 +30,7 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.AlreadyExists:
     case ErrorCode.RefundExceedsCharge:
     case ErrorCode.OrderNotRefundable:
+    case ErrorCode.RewardLimitReached:
       return HttpStatus.CONFLICT;
     case ErrorCode.NoPriceRule:
       return HttpStatus.UNPROCESSABLE_ENTITY;
