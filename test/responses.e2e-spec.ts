@@ -170,7 +170,10 @@ describe('POST /v1/responses (OpenAI Responses API) with the official openai cli
     const before = stack.upstream.received.length;
     const refusals: [Record<string, unknown>, string][] = [
       [{ background: true }, 'background: true is not supported'],
-      [{ tools: [{ type: 'web_search' }] }, 'tools[0].type: only function and custom tools'],
+      [
+        { tools: [{ type: 'web_search' }] },
+        'tools[0].type: web_search is not supported: only function and custom tools',
+      ],
       [{ conversation: 'conv_1' }, 'conversation: not supported'],
       [{ input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type: item_reference'],
       [{ max_output_tokens: 0 }, 'max_output_tokens: must be a positive integer'],

@@ -53,6 +53,7 @@ export interface ReceivedRequest {
   /** Anthropic's API: the key (`x-api-key`) and the version asked for. */
   apiKey?: string;
   anthropicVersion?: string;
+  anthropicBeta?: string;
   body: Record<string, unknown>;
 }
 
@@ -173,6 +174,7 @@ async function handleAnthropic(
     authorization: header('authorization'),
     apiKey: header('x-api-key'),
     anthropicVersion: header('anthropic-version'),
+    anthropicBeta: header('anthropic-beta'),
     path: req.url ?? '',
     body,
   });

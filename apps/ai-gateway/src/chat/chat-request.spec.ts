@@ -50,8 +50,21 @@ describe('readChatRequest', () => {
     [{ model: 'm', messages, n: 0 }, 'n:'],
     [{ model: 'm', messages, n: 129 }, 'n:'],
     [{ model: 'm', messages, n: '2' }, 'n:'],
+    [{ model: 'm', messages, web_search_options: {} }, 'web_search_options: not supported'],
+    [{ model: 'm', messages, mcp_servers: [] }, 'mcp_servers: not supported'],
+    [{ model: 'm', messages, tools: [{ type: 'web_search' }] }, 'tools[0].type: web_search'],
+    [{ model: 'm', messages, tools: [{ function: { name: 'f' } }] }, 'tools[0].type: none'],
+    [{ model: 'm', messages, tools: 'f' }, 'tools: must be a list'],
   ])('refuses %j with a reason naming the field', (body, reason) => {
     expect(() => readChatRequest(body)).toThrow(DomainError);
     expect(() => readChatRequest(body)).toThrow(reason);
+  });
+
+  it('passes function and custom tools', () => {
+    const tools = [
+      { type: 'function', function: { name: 'f' } },
+      { type: 'custom', name: 'g' },
+    ];
+    expect(readChatRequest({ model: 'm', messages, tools }).body.tools).toBe(tools);
   });
 });

@@ -1,5 +1,6 @@
 import { ErrorCode, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import { OPENAI_TOOLS, unmeteredField, unmeteredTools } from '../metering/client-tools';
 import { estimateTokens } from '../metering/token-estimate';
 
 /** What the gateway needs to know of an OpenAI chat request; the body itself is forwarded as is. */
@@ -25,9 +26,15 @@ const positiveInt = (value: unknown) => Number.isSafeInteger(value) && (value as
 /** OpenAI's own bound on `n`. */
 const MAX_CHOICES = 128;
 
+/** Fields that make the upstream work beyond the tokens it reports (see client-tools). */
+const REFUSED_FIELDS = {
+  web_search_options: 'web search is billed per call beyond tokens',
+  mcp_servers: 'the upstream would connect to servers the caller chose, billed beyond tokens',
+};
+
 /**
- * Checks the few fields the gateway acts on, with OpenAI's meaning; every other field is the
- * upstream's business and passes through untouched.
+ * Checks the fields the gateway acts on, with OpenAI's meaning, and refuses what it cannot meter;
+ * every other field is the upstream's business and passes through untouched.
  */
 export function readChatRequest(body: unknown): ChatRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -59,6 +66,8 @@ export function readChatRequest(body: unknown): ChatRequest {
   ) {
     throw invalid('stream_options: must be an object');
   }
+  const unmetered = unmeteredField(b, REFUSED_FIELDS) ?? unmeteredTools(b.tools, OPENAI_TOOLS);
+  if (unmetered) throw invalid(unmetered);
   const max = (b.max_completion_tokens ?? b.max_tokens) as number | null | undefined;
   return {
     body: b,

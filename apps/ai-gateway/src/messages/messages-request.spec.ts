@@ -6,7 +6,7 @@ describe('readMessagesRequest', () => {
 
   it('reads model, stream and max_tokens, keeping the body as given', () => {
     const body = { model: 'claude', messages, max_tokens: 50, stream: true, system: 'terse' };
-    const request = readMessagesRequest(body);
+    const request = readMessagesRequest(body, {});
     expect(request).toMatchObject({ model: 'claude', stream: true, maxTokens: 50 });
     expect(request.body).toBe(body);
     expect(request.promptTokens).toBe(
@@ -22,12 +22,69 @@ describe('readMessagesRequest', () => {
     [{ model: 'm', messages, max_tokens: 1.5 }, 'max_tokens:'],
     [{ model: 'm', messages, max_tokens: 1, stream: 1 }, 'stream:'],
   ])('refuses %j with a reason naming the field', (body, reason) => {
-    expect(() => readMessagesRequest(body)).toThrow(DomainError);
-    expect(() => readMessagesRequest(body)).toThrow(reason);
+    expect(() => readMessagesRequest(body, {})).toThrow(DomainError);
+    expect(() => readMessagesRequest(body, {})).toThrow(reason);
   });
 
   it('needs no max_tokens to count tokens', () => {
-    expect(readCountTokensRequest({ model: 'm', messages }).model).toBe('m');
-    expect(() => readCountTokensRequest({ model: 'm' })).toThrow('messages:');
+    expect(readCountTokensRequest({ model: 'm', messages }, {}).model).toBe('m');
+    expect(() => readCountTokensRequest({ model: 'm' }, {})).toThrow('messages:');
+  });
+
+  it.each([
+    [
+      { tools: [{ type: 'web_search_20250305', name: 'web_search' }] },
+      'tools[0].type: web_search_20250305',
+    ],
+    [
+      { tools: [{ name: 'a' }, { type: 'code_execution_20250522' }] },
+      'tools[1].type: code_execution_20250522',
+    ],
+    [{ tools: [{ type: 'bash_code_execution' }] }, 'tools[0].type: bash_code_execution'],
+    [{ tools: [{ type: null }] }, 'tools[0].type: null'],
+    [{ tools: { name: 'a' } }, 'tools: must be a list'],
+    [{ tools: [null] }, 'tools[0]: must be an object'],
+    [{ mcp_servers: [] }, 'mcp_servers: not supported'],
+    [{ container: 'c' }, 'container: not supported'],
+  ])('refuses %j (billed beyond tokens) on both routes', (fields, reason) => {
+    const body = { model: 'm', messages, max_tokens: 1, ...fields };
+    expect(() => readMessagesRequest(body, {})).toThrow(reason);
+    expect(() => readCountTokensRequest(body, {})).toThrow(reason);
+  });
+
+  it('passes client tools: no type, custom, bash, text_editor, computer, memory', () => {
+    const tools = [
+      { name: 'a' },
+      { type: 'custom', name: 'b' },
+      { type: 'bash_20250124' },
+      { type: 'text_editor_20250728' },
+      { type: 'computer_20251124' },
+      { type: 'memory_20250818' },
+    ];
+    expect(readMessagesRequest({ model: 'm', messages, max_tokens: 1, tools }, {}).body.tools).toBe(
+      tools,
+    );
+  });
+
+  it('forwards the version (default 2023-06-01) and only the betas it meters', () => {
+    const body = { model: 'm', messages, max_tokens: 1 };
+    expect(readMessagesRequest(body, {}).headers).toEqual({ 'anthropic-version': '2023-06-01' });
+    expect(
+      readMessagesRequest(body, {
+        'anthropic-version': '2024-01-01',
+        'anthropic-beta': ' prompt-caching-2024-07-31 ,,computer-use-2025-01-24',
+      }).headers,
+    ).toEqual({
+      'anthropic-version': '2024-01-01',
+      'anthropic-beta': 'prompt-caching-2024-07-31,computer-use-2025-01-24',
+    });
+    for (const beta of ['code-execution-2025-05-22', 'files-api-2025-04-14', 'whatever']) {
+      expect(() => readMessagesRequest(body, { 'anthropic-beta': beta })).toThrow(
+        `anthropic-beta: ${beta} is not supported`,
+      );
+      expect(() => readCountTokensRequest(body, { 'anthropic-beta': beta })).toThrow(
+        'anthropic-beta:',
+      );
+    }
   });
 });

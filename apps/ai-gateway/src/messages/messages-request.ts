@@ -1,10 +1,17 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import { ANTHROPIC_TOOLS, unmeteredField, unmeteredTools } from '../metering/client-tools';
 import { estimateTokens } from '../metering/token-estimate';
+
+/** What Anthropic's API versions its requests with when the client says nothing. */
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 /** What the gateway needs to know of an Anthropic Messages request; the body is forwarded as is. */
 export interface MessagesRequest {
   body: Record<string, unknown>;
+  /** The Anthropic headers the upstream gets from the client: the API version and betas. */
+  headers: Record<string, string>;
   model: string;
   stream: boolean;
   /** `max_tokens`, required by Anthropic's API: the most output (thinking included) it may produce. */
@@ -37,17 +44,71 @@ function readMessages(b: Record<string, unknown>): void {
   }
 }
 
+/**
+ * Top-level fields that make the upstream work on the operator's account beyond the tokens it
+ * reports, refused as server tools are.
+ */
+const REFUSED_FIELDS = {
+  mcp_servers: 'the upstream would connect to servers the caller chose, billed beyond tokens',
+  container: 'code execution containers are billed per use beyond tokens',
+};
+
+/**
+ * The betas whose effect the usage prices: prompt caching (reads and writes reported), thinking
+ * between tool calls and longer outputs (output tokens, within max_tokens), leaner tool tokens,
+ * finer tool streaming, and computer use (a client tool). Any other beta may bring a server tool,
+ * the operator's stored files, or prices the price rules do not have (1-hour cache writes, long
+ * context), so it is refused rather than passed on unmetered.
+ */
+const METERED_BETAS = new Set([
+  'prompt-caching-2024-07-31',
+  'interleaved-thinking-2025-05-14',
+  'output-128k-2025-02-19',
+  'token-efficient-tools-2025-02-19',
+  'fine-grained-tool-streaming-2025-05-14',
+  'computer-use-2024-10-22',
+  'computer-use-2025-01-24',
+  'computer-use-2025-11-24',
+]);
+
+function readHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const version = headers['anthropic-version'];
+  const given = headers['anthropic-beta'];
+  const betas = (Array.isArray(given) ? given : [given ?? ''])
+    .flatMap((value) => value.split(','))
+    .map((beta) => beta.trim())
+    .filter((beta) => beta !== '');
+  const unmetered = betas.find((beta) => !METERED_BETAS.has(beta));
+  if (unmetered !== undefined) {
+    throw invalid(
+      `anthropic-beta: ${unmetered} is not supported: only ${[...METERED_BETAS].join(', ')} can be metered`,
+    );
+  }
+  return {
+    'anthropic-version':
+      typeof version === 'string' && version ? version : DEFAULT_ANTHROPIC_VERSION,
+    ...(betas.length ? { 'anthropic-beta': betas.join(',') } : {}),
+  };
+}
+
+/** Refuses what the upstream would bill beyond the tokens it reports. */
+function checkMetered(b: Record<string, unknown>): void {
+  const refused = unmeteredField(b, REFUSED_FIELDS) ?? unmeteredTools(b.tools, ANTHROPIC_TOOLS);
+  if (refused) throw invalid(refused);
+}
+
 const promptOf = (b: Record<string, unknown>) =>
   estimateTokens(JSON.stringify([b.system ?? null, b.messages, b.tools ?? null]));
 
 /**
- * Checks the few fields the gateway acts on, with Anthropic's meaning; every other field is the
- * upstream's business and passes through untouched.
+ * Checks the fields the gateway acts on, with Anthropic's meaning, and refuses what it cannot
+ * meter; every other field is the upstream's business and passes through untouched.
  */
-export function readMessagesRequest(body: unknown): MessagesRequest {
+export function readMessagesRequest(body: unknown, headers: IncomingHttpHeaders): MessagesRequest {
   const b = readObject(body);
   const model = readModel(b);
   readMessages(b);
+  checkMetered(b);
   if (!(Number.isSafeInteger(b.max_tokens) && (b.max_tokens as number) > 0)) {
     throw invalid('max_tokens: is required, a positive integer');
   }
@@ -56,6 +117,7 @@ export function readMessagesRequest(body: unknown): MessagesRequest {
   }
   return {
     body: b,
+    headers: readHeaders(headers),
     model,
     stream: b.stream === true,
     maxTokens: b.max_tokens as number,
@@ -63,13 +125,17 @@ export function readMessagesRequest(body: unknown): MessagesRequest {
   };
 }
 
-/** `POST /v1/messages/count_tokens`: a model and messages (what the upstream counts). */
-export function readCountTokensRequest(body: unknown): {
-  body: Record<string, unknown>;
-  model: string;
-} {
+/**
+ * `POST /v1/messages/count_tokens`: a model and messages (what the upstream counts), refused as
+ * the message would be (counting tools may call an MCP server).
+ */
+export function readCountTokensRequest(
+  body: unknown,
+  headers: IncomingHttpHeaders,
+): Pick<MessagesRequest, 'body' | 'headers' | 'model'> {
   const b = readObject(body);
   const model = readModel(b);
   readMessages(b);
-  return { body: b, model };
+  checkMetered(b);
+  return { body: b, headers: readHeaders(headers), model };
 }

@@ -9,9 +9,6 @@ import { readCountTokensRequest, readMessagesRequest } from './messages-request'
 import { messagesStreamDialect } from './messages-stream';
 import { ledgerUsage, mergeUsage, messageText } from './messages-usage';
 
-/** What Anthropic's API versions its requests with when the client says nothing. */
-export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
-
 /**
  * `POST /v1/messages` (Anthropic's Messages API): checks the credits, forwards the request to an
  * Anthropic upstream serving the model, passes its answer back unchanged (a stream event by
@@ -24,7 +21,7 @@ export class MessagesService {
   constructor(private readonly calls: MeteredCalls) {}
 
   async create(key: ApiKey, body: unknown, req: Request, res: Response): Promise<void> {
-    const request = readMessagesRequest(body);
+    const request = readMessagesRequest(body, req.headers);
     // max_tokens bounds the whole output, thinking included: reserved in full up front.
     const opened = await this.calls.open(key, {
       api: 'anthropic',
@@ -34,7 +31,7 @@ export class MessagesService {
       promptTokens: request.promptTokens,
       outputTokens: request.maxTokens,
     });
-    const headers = anthropicHeaders(req);
+    const { headers } = request;
     await this.calls.serve(opened, () =>
       request.stream
         ? new MeteredStream(
@@ -72,14 +69,10 @@ export class MessagesService {
 
   /** `POST /v1/messages/count_tokens`: free, passed through to the model's upstream. */
   async countTokens(key: ApiKey, body: unknown, req: Request, res: Response): Promise<void> {
-    const request = readCountTokensRequest(body);
+    const request = readCountTokensRequest(body, req.headers);
     this.calls.checkModel(key, request.model);
     const exchange = this.calls.exchangeWith(this.calls.upstreamFor(request.model, 'anthropic'));
-    const answer = await exchange.send(
-      '/messages/count_tokens',
-      request.body,
-      anthropicHeaders(req),
-    );
+    const answer = await exchange.send('/messages/count_tokens', request.body, request.headers);
     const text = await answer.text().catch((error: unknown) => {
       throw exchange.failure(error);
     });
@@ -89,15 +82,4 @@ export class MessagesService {
       .type(answer.headers.get('content-type') ?? 'application/json')
       .send(text);
   }
-}
-
-/** The Anthropic headers the upstream needs from the client: the API version and betas. */
-function anthropicHeaders(req: Request): Record<string, string> {
-  const version = req.headers['anthropic-version'];
-  const beta = req.headers['anthropic-beta'];
-  return {
-    'anthropic-version':
-      typeof version === 'string' && version ? version : DEFAULT_ANTHROPIC_VERSION,
-    ...(typeof beta === 'string' && beta ? { 'anthropic-beta': beta } : {}),
-  };
 }

@@ -1,5 +1,6 @@
 import { ErrorCode, isStorableText, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import { OPENAI_TOOLS, unmeteredTools } from '../metering/client-tools';
 import { estimateTokens } from '../metering/token-estimate';
 
 /** What the gateway needs to know of a Responses API request; the body is forwarded as is. */
@@ -23,13 +24,6 @@ function invalid(reason: string): DomainError {
 const MAX_RESPONSE_ID_LENGTH = 256;
 const given = (value: unknown) => value !== undefined && value !== null;
 const positiveInt = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
-
-/**
- * Tools the client runs itself. The hosted ones (web search, file search, code interpreter,
- * image generation, computer use, MCP...) are billed per call or per container on top of the
- * tokens, and the usage the upstream reports does not say so: they cannot be metered.
- */
-const METERABLE_TOOLS = ['function', 'custom'];
 
 /**
  * Checks the fields the gateway acts on, with OpenAI's meaning, and refuses what it cannot
@@ -75,7 +69,10 @@ export function readResponsesRequest(body: unknown): ResponsesRequest {
       `previous_response_id: must be a response id (1 to ${MAX_RESPONSE_ID_LENGTH} characters of text)`,
     );
   }
-  checkTools(b.tools);
+  // Hosted tools (web search, file search, code interpreter, image generation, computer use,
+  // MCP...) are billed per call or per container beyond the tokens: see client-tools.
+  const unmetered = unmeteredTools(b.tools, OPENAI_TOOLS);
+  if (unmetered) throw invalid(unmetered);
   checkInputItems(b.input);
   return {
     body: b,
@@ -87,19 +84,6 @@ export function readResponsesRequest(body: unknown): ResponsesRequest {
       JSON.stringify([b.input ?? null, b.instructions ?? null, b.tools ?? null]),
     ),
   };
-}
-
-function checkTools(tools: unknown): void {
-  if (!given(tools)) return;
-  if (!Array.isArray(tools)) throw invalid('tools: must be a list');
-  tools.forEach((tool: unknown, i) => {
-    const type = (tool as { type?: unknown } | null)?.type;
-    if (typeof type !== 'string' || !METERABLE_TOOLS.includes(type)) {
-      throw invalid(
-        `tools[${i}].type: only ${METERABLE_TOOLS.join(' and ')} tools can be metered (hosted tools are billed beyond tokens)`,
-      );
-    }
-  });
 }
 
 /** Items stored upstream by id may be another key's: only a key's own previous response is read. */
