@@ -1,5 +1,6 @@
 import { ErrorCode, isStorableText, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import { AUDIO_NOT_PRICED, audioInputAt } from '../metering/audio-refusal';
 import { estimateTokens } from '../metering/token-estimate';
 
 /** What the gateway needs to know of a Responses API request; the body is forwarded as is. */
@@ -77,6 +78,8 @@ export function readResponsesRequest(body: unknown): ResponsesRequest {
   }
   checkTools(b.tools);
   checkInputItems(b.input);
+  const audio = audioInputAt(b.input, 'input');
+  if (audio) throw invalid(`${audio}: ${AUDIO_NOT_PRICED}`);
   return {
     body: b,
     model: b.model,
