@@ -130,9 +130,25 @@ describe('every streaming surface holds a misbehaving upstream to the same rules
       return listed;
     });
 
+  it('refuses audio with a 400 naming the field, as it is not priced', async () => {
+    const name = await stack.addModel({ chunks: ['ok'], usage: null }, ONE_A_TOKEN);
+    const user = await stack.fundedUser(PLENTY);
+    const client = openai((await stack.newKey(user)).key);
+    const refused = await client.chat.completions
+      .create({
+        model: name,
+        modalities: ['text', 'audio'],
+        audio: { voice: 'alloy', format: 'wav' },
+        messages: [{ role: 'user', content: 'Say it.' }],
+      })
+      .catch((error: { status?: number; message?: string }) => error);
+    expect(refused).toMatchObject({ status: 400 });
+    expect((refused as { message: string }).message).toContain('modalities: audio is not served');
+    expect(stack.upstream.received.some((r) => r.body.model === name)).toBe(false);
+  });
+
   describe.each(surfaces)('$name', (surface) => {
-    const model = (fake: FakeModel) =>
-      stack.addModel(fake, ONE_A_TOKEN, unique(surface.prefix));
+    const model = (fake: FakeModel) => stack.addModel(fake, ONE_A_TOKEN, unique(surface.prefix));
     async function client(credits = PLENTY, limits: Record<string, unknown> = {}) {
       const user = await stack.fundedUser(credits);
       const { id, key } = await stack.newKey(user, limits);
@@ -232,27 +248,37 @@ describe('every streaming surface holds a misbehaving upstream to the same rules
       }
     });
 
-    it('stops growing the reservation of a key revoked mid-stream', async () => {
-      // 160 tokens over 2 s, asked for 10.
-      const name = await model({
-        chunks: Array.from({ length: 40 }, () => 'abcd'.repeat(4)),
-        usage: { prompt_tokens: 10, completion_tokens: 10 },
-        chunkDelayMs: 50,
-      });
-      const { user, key, keyId } = await client();
-      const streaming = surface.stream(key, name, 10);
-      await eventually(() => {
-        expect(stack.upstream.chunksSent.get(name)).toBeGreaterThan(0);
-      });
-      const revoked = await call('POST', `${stack.gateway.url}/admin/api-keys/${keyId}/revoke`);
-      expect(revoked.status).toBeLessThan(300);
-      const seen = await streaming;
-      expect(seen.failure?.message).toContain('revoked');
-      const [charge] = await charges(user, 1);
-      expect(usageOf(charge).output_tokens).toBe(tokensOf(seen.text));
-      // No growth after the revocation: at most what was covered then.
-      expect(usageOf(charge).output_tokens).toBeLessThan(160);
-      expect(charge.metadata).toMatchObject({ finish: 'key_revoked' });
-    });
+    it.each(['revoked', 'expired'] as const)(
+      'stops growing the reservation of a key %s mid-stream',
+      async (how) => {
+        // 160 tokens over 2 s, asked for 10.
+        const name = await model({
+          chunks: Array.from({ length: 40 }, () => 'abcd'.repeat(4)),
+          usage: { prompt_tokens: 10, completion_tokens: 10 },
+          chunkDelayMs: 50,
+        });
+        const user = await stack.fundedUser(PLENTY);
+        const expiresAt = new Date(Date.now() + 1000).toISOString();
+        const { id, key } = await stack.newKey(
+          user,
+          how === 'expired' ? { expires_at: expiresAt } : {},
+        );
+        const streaming = surface.stream(key, name, 10);
+        if (how === 'revoked') {
+          await eventually(() => {
+            expect(stack.upstream.chunksSent.get(name)).toBeGreaterThan(0);
+          });
+          const revoked = await call('POST', `${stack.gateway.url}/admin/api-keys/${id}/revoke`);
+          expect(revoked.status).toBeLessThan(300);
+        }
+        const seen = await streaming;
+        expect(seen.failure?.message).toContain(how);
+        const [charge] = await charges(user, 1);
+        expect(usageOf(charge).output_tokens).toBe(tokensOf(seen.text));
+        // No growth once the key stopped being valid: at most what was covered then.
+        expect(usageOf(charge).output_tokens).toBeLessThan(160);
+        expect(charge.metadata).toMatchObject({ finish: `key_${how}` });
+      },
+    );
   });
 });
