@@ -14,8 +14,7 @@ export function chatStreamDialect(clientWantsUsage: boolean): StreamDialect {
       const data = eventData(event);
       if (data === '[DONE]') return { outputBytes: 0, route: 'end' };
       let chunk:
-        | { id?: unknown; usage?: unknown; choices?: unknown[]; error?: unknown }
-        | undefined;
+        { id?: unknown; usage?: unknown; choices?: unknown[]; error?: unknown } | undefined;
       try {
         chunk = data === undefined ? undefined : (JSON.parse(data) as typeof chunk);
       } catch {

@@ -107,7 +107,8 @@ export class MeteredCall {
     const { sliceTokens } = this.params;
     const short = produced + sliceTokens / 2 - this.reservedOutput;
     if (!this.refusal && short >= 0) {
-      const output = this.reservedOutput + sliceTokens * Math.max(1, Math.ceil(short / sliceTokens));
+      const output =
+        this.reservedOutput + sliceTokens * Math.max(1, Math.ceil(short / sliceTokens));
       const amount = this.cost(output);
       if (amount === this.reservedAmount) {
         this.reservedOutput = output;
