@@ -28,6 +28,8 @@ interface Surface {
   /** The model's name (Anthropic's upstream serves `claude-*`). */
   prefix: string;
   stream(key: string, model: string, maxTokens: number): Promise<Seen>;
+  /** The same call answered whole (JSON): its text. */
+  answer(key: string, model: string, maxTokens: number): Promise<string>;
 }
 
 function failureOf(error: unknown): Seen['failure'] {
@@ -42,7 +44,7 @@ function failureOf(error: unknown): Seen['failure'] {
   };
 }
 
-describe('every streaming surface holds a misbehaving upstream to the same rules', () => {
+describe('every client surface holds a misbehaving upstream to the same rules', () => {
   const stack = new ChatStack();
   beforeAll(async () => {
     await stack.start((upstreamUrl) => ({
@@ -72,6 +74,14 @@ describe('every streaming surface holds a misbehaving upstream to the same rules
           failure: failureOf(failure),
         };
       },
+      async answer(key, model, maxTokens) {
+        const completion = await openai(key).chat.completions.create({
+          model,
+          messages: [{ role: 'user', content: 'Meter every token.' }],
+          max_tokens: maxTokens,
+        });
+        return completion.choices[0].message.content ?? '';
+      },
     },
     {
       name: 'responses',
@@ -91,6 +101,14 @@ describe('every streaming surface holds a misbehaving upstream to the same rules
           id: created?.type === 'response.created' ? created.response.id : undefined,
           failure: failureOf(failure),
         };
+      },
+      async answer(key, model, maxTokens) {
+        const response = await openai(key).responses.create({
+          model,
+          input: 'Meter every token.',
+          max_output_tokens: maxTokens,
+        });
+        return response.output_text;
       },
     },
     {
@@ -116,6 +134,15 @@ describe('every streaming surface holds a misbehaving upstream to the same rules
           id: start?.type === 'message_start' ? start.message.id : undefined,
           failure: failureOf(failure),
         };
+      },
+      async answer(key, model, maxTokens) {
+        const anthropic = new Anthropic({ apiKey: key, baseURL: stack.gateway.url, maxRetries: 0 });
+        const message = await anthropic.messages.create({
+          model,
+          max_tokens: maxTokens,
+          messages: [{ role: 'user', content: 'Meter every token.' }],
+        });
+        return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
       },
     },
   ];
@@ -192,6 +219,18 @@ describe('every streaming surface holds a misbehaving upstream to the same rules
       expect(usageOf(charge)).toMatchObject({ input_tokens: 10, output_tokens: 1000 });
       expect(charge.amount).toBe(-1010);
       expect(charge.metadata).toMatchObject({ finish: 'completed', usage_source: 'estimated' });
+    });
+
+    it('never trusts a whole answer’s usage lower than its text either', async () => {
+      const name = await model({
+        chunks: THOUSAND_TOKENS,
+        usage: { prompt_tokens: 10, completion_tokens: 10 },
+      });
+      const { user, key } = await client();
+      expect(await surface.answer(key, name, 2000)).toBe(THOUSAND_TOKENS.join(''));
+      const [charge] = await charges(user, 1);
+      expect(usageOf(charge)).toMatchObject({ input_tokens: 10, output_tokens: 1000 });
+      expect(charge.metadata).toMatchObject({ stream: false, usage_source: 'estimated' });
     });
 
     it('serves a read carrying many slices in full, charged what was passed on', async () => {
