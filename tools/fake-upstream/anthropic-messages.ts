@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { eventSink, sleep } from './fake-http';
 import type { FakeModel } from './fake-upstream';
 
 /**
@@ -92,8 +93,9 @@ export async function streamAnthropicMessage(
 ): Promise<void> {
   const answer = shape(model, body);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const out = eventSink(res, model.batched);
   const send = (type: string, data: object) =>
-    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    out.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   send('message_start', {
     message: {
       id,
@@ -126,20 +128,20 @@ export async function streamAnthropicMessage(
     });
     onChunk();
   }
+  if (model.ending === 'error') {
+    send('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
+  }
+  if (model.ending === 'error' || model.ending === 'truncated') return out.end();
   send('content_block_stop', { index: 0 });
   send('message_delta', {
     delta: { stop_reason: answer.stopReason, stop_sequence: null },
     usage: { output_tokens: answer.usage.output_tokens },
   });
   send('message_stop', {});
-  res.end();
+  out.end();
 }
 
 /** count_tokens: the model's prompt size (as its usage reports it), else 4 bytes a token. */
 export function countTokens(model: FakeModel | undefined, body: Record<string, unknown>) {
   return { input_tokens: model?.usage?.prompt_tokens ?? estimate(promptOf(body)) };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

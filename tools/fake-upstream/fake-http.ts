@@ -12,3 +12,21 @@ export function sendJson(res: ServerResponse, status: number, body: object): voi
   });
   res.end(text);
 }
+
+/**
+ * Where a stream's events go: straight to the socket, or (`batched`) kept and written at once when
+ * the stream ends, as an upstream that batches or a proxy that coalesces would deliver them.
+ */
+export function eventSink(res: ServerResponse, batched = false) {
+  const kept: string[] = [];
+  return {
+    write(text: string): void {
+      if (batched) kept.push(text);
+      else res.write(text);
+    },
+    end(): void {
+      if (kept.length) res.write(kept.join(''));
+      res.end();
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { AnswerShape, shapeWithin } from './fake-answer-shape';
-import { sendJson, sleep } from './fake-http';
+import { eventSink, sendJson, sleep } from './fake-http';
 import type { FakeModel, FakeState } from './fake-upstream';
 
 const CREATED = 1_760_000_000;
@@ -133,8 +133,9 @@ async function streamResponse(
   const { model, modelName } = answer;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   let sequence = 0;
+  const out = eventSink(res, model.batched);
   const send = (type: string, fields: object) =>
-    res.write(
+    out.write(
       `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`,
     );
   const itemId = model.tool ? `fc_${answer.id}` : `msg_${answer.id}`;
@@ -158,6 +159,10 @@ async function streamResponse(
     else send('response.output_text.delta', { ...at, content_index: 0, delta, logprobs: [] });
     fake.chunksSent.set(modelName, (fake.chunksSent.get(modelName) ?? 0) + 1);
   }
+  if (model.ending === 'error') {
+    send('error', { code: 'server_error', message: 'Overloaded', param: null });
+  }
+  if (model.ending === 'error' || model.ending === 'truncated') return out.end();
   if (model.tool) {
     send('response.function_call_arguments.done', { ...at, name: model.tool, arguments: text });
   } else {
@@ -172,5 +177,5 @@ async function streamResponse(
     response: final,
   });
   if (model.lingerMs) await sleep(model.lingerMs);
-  res.end();
+  out.end();
 }

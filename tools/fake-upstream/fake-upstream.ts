@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { AnswerShape, shapeWithin } from './fake-answer-shape';
 import { embed } from './fake-embeddings';
-import { sendJson, sleep } from './fake-http';
+import { eventSink, sendJson, sleep } from './fake-http';
 import { respond, retrieveResponse } from './fake-responses';
 import {
   anthropicError,
@@ -44,6 +44,15 @@ export interface FakeModel {
   dimensions?: number;
   /** Anthropic's prompt cache: tokens read from it and written to it (besides prompt_tokens). */
   cache?: { read: number; write: number };
+  /**
+   * How a stream ends after its content: `complete` (default) as the API documents; `truncated`:
+   * the connection closes cleanly without the closing events (no finish, usage, `[DONE]`,
+   * `response.completed`, `message_delta` or `message_stop`); `error`: the API's mid-stream error
+   * event (Anthropic's `overloaded_error`), then the close.
+   */
+  ending?: 'complete' | 'truncated' | 'error';
+  /** The whole stream written at once (one network write carrying every event). */
+  batched?: boolean;
 }
 
 export interface ReceivedRequest {
@@ -256,8 +265,9 @@ async function stream(
     model: modelName,
     choices: [{ index, delta, logprobs: null, finish_reason: finish }],
   });
+  const out = eventSink(res, model.batched);
   const send = (data: object | string) =>
-    res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    out.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
   const piece = (text: string, first: boolean) =>
     model.tool
       ? {
@@ -284,6 +294,10 @@ async function stream(
     for (const index of choices) send(chunk(piece(model.chunks[i % pieces], i === 0), index));
     fake.chunksSent.set(modelName, (fake.chunksSent.get(modelName) ?? 0) + 1);
   }
+  if (model.ending === 'error') {
+    send({ error: { message: 'Overloaded', type: 'server_error', param: null, code: null } });
+  }
+  if (model.ending === 'error' || model.ending === 'truncated') return out.end();
   for (const index of choices) send(chunk({}, index, shape.finish));
   if (wantsUsage && shape.usage) {
     send({
@@ -296,5 +310,5 @@ async function stream(
     });
   }
   send('[DONE]');
-  res.end();
+  out.end();
 }

@@ -16,12 +16,13 @@ export function minuteSql(now: string): string {
 }
 
 /**
- * Key `$key`'s limits and where it stands at instant `$now`, leaving out reservation `$except`:
+ * Key `$key`'s limits (and whether it is still valid: revoked_at, expires_at) and where it stands at instant `$now`, leaving out reservation `$except`:
  * credits charged in the current period, credits reserved and calls in flight (live reservations
  * naming the key), and the requests and tokens counted in the current minute.
  */
 export function keyFiguresQuery(key: string, now: string, except: string): string {
   return `SELECT k.id, k.budget_credits, k.budget_period, k.rpm, k.tpm, k.max_parallel,
+                 k.revoked_at, k.expires_at,
                  CASE WHEN p.start > '-infinity' THEN to_char(p.start, 'YYYY-MM-DD') END
                    AS period_from,
                  ${minuteSql(now)} AS minute,
@@ -41,12 +42,20 @@ export function keyFiguresQuery(key: string, now: string, except: string): strin
 }
 
 /**
- * Which of the key's limits (figures row `k`) a call would pass, or NULL when none: rpm, tpm and
- * parallel only for a call that starts (`opening`), the budget for every reservation (a stream
- * growing its own too).
+ * Which of the key's limits (figures row `k`) a call would pass, or NULL when none: a key revoked
+ * or expired (at `now`) and the budget for every reservation (a stream growing its own too), rpm,
+ * tpm and parallel only for a call that starts (`opening`).
  */
-export function keyRefusalSql(k: string, amount: string, tokens: string, opening: string): string {
+export function keyRefusalSql(
+  k: string,
+  amount: string,
+  tokens: string,
+  opening: string,
+  now: string,
+): string {
   return `(CASE
+             WHEN ${k}.revoked_at IS NOT NULL THEN 'revoked'
+             WHEN ${k}.expires_at <= ${now}::timestamptz THEN 'expired'
              WHEN ${opening} AND ${k}.rpm IS NOT NULL AND ${k}.requests >= ${k}.rpm THEN 'rpm'
              WHEN ${opening} AND ${k}.tpm IS NOT NULL AND ${k}.tokens + ${tokens} > ${k}.tpm
                THEN 'tpm'

@@ -2,10 +2,12 @@ import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 
 /** Which of a key's limits refused a call (see keyRefusalSql). */
-export type KeyLimitHit = 'budget' | 'rpm' | 'tpm' | 'parallel';
+export type KeyLimitHit = 'revoked' | 'expired' | 'budget' | 'rpm' | 'tpm' | 'parallel';
 
 /** Where the key stood when it refused, as the reservation statement read it. */
 export interface KeyStanding {
+  revoked_at: Date | null;
+  expires_at: Date | null;
   budget_credits: string | null;
   budget_period: string | null;
   spent: string;
@@ -23,8 +25,9 @@ export interface KeyStanding {
 const PARALLEL_RETRY_SECONDS = 1;
 
 /**
- * The refusal of a call by its key's limits: 402 key_budget_exceeded, or 429 rate_limited with
- * Retry-After (the seconds to the next minute, or one for a full parallel limit).
+ * The refusal of a call by its key: 401 unauthorized for a key no longer valid (a running stream's
+ * key revoked or expired since it was authenticated), 402 key_budget_exceeded, or 429 rate_limited
+ * with Retry-After (the seconds to the next minute, or one for a full parallel limit).
  */
 export function keyRefusal(
   hit: KeyLimitHit,
@@ -32,6 +35,16 @@ export function keyRefusal(
   amount: number,
   now: Date,
 ): DomainError {
+  if (hit === 'revoked') {
+    return new DomainError(ErrorCode.Unauthorized, 'the API key was revoked', ['revoked']);
+  }
+  if (hit === 'expired') {
+    return new DomainError(
+      ErrorCode.Unauthorized,
+      `the API key expired at ${k.expires_at!.toISOString()}`,
+      ['expired'],
+    );
+  }
   if (hit === 'budget') {
     const left = BigInt(k.budget_credits!) - BigInt(k.spent) - BigInt(k.reserved);
     return new DomainError(

@@ -42,7 +42,7 @@ export class ReservationRepository {
               k AS (${keyFiguresQuery('$5', '$6', '$1')}),
               verdict AS (
                 SELECT COALESCE(
-                         ${keyRefusalSql('k', '$3::bigint', '$7::bigint', '$8::boolean')},
+                         ${keyRefusalSql('k', '$3::bigint', '$7::bigint', '$8::boolean', '$6')},
                          CASE WHEN $3::bigint = 0 OR (NOT s.blocked AND
                                    s.balance - s.held - s.unreflected - s.reserved >= $3::bigint)
                               THEN NULL ELSE 'balance' END) AS refusal,

@@ -4,7 +4,6 @@ import type { ApiKey } from '../api-keys/api-key.repository';
 import { answerMetered } from '../metering/metered-answer';
 import { MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
-import { estimateTokens } from '../metering/token-estimate';
 import { readChatRequest } from './chat-request';
 import { chatStreamDialect } from './chat-stream';
 import { producedText, reportedUsage } from './chat-usage';
@@ -65,7 +64,7 @@ export class ChatCompletionsService {
               promptTokens: request.promptTokens,
               read: (completion) => ({
                 usage: reportedUsage(completion.usage),
-                outputTokens: estimateTokens(producedText(completion)),
+                outputBytes: Buffer.byteLength(producedText(completion), 'utf8'),
                 upstreamId: typeof completion.id === 'string' ? completion.id : undefined,
               }),
             },

@@ -33,6 +33,27 @@ describe('readChatRequest', () => {
     expect(readChatRequest({ model: 'm', messages }).stream).toBe(false);
   });
 
+  it('refuses audio, out or in, naming the field: it is not priced', () => {
+    const refusal = (body: object) => {
+      try {
+        readChatRequest({ model: 'm', messages, ...body });
+      } catch (error) {
+        return (error as DomainError).message;
+      }
+    };
+    expect(refusal({ modalities: ['text', 'audio'] })).toMatch(/^modalities: audio is not served/);
+    expect(refusal({ audio: { voice: 'alloy', format: 'wav' } })).toMatch(/^audio: /);
+    const spoken = {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Listen:' },
+        { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } },
+      ],
+    };
+    expect(refusal({ messages: [...messages, spoken] })).toMatch(/^messages\[1\]\.content\[1\]: /);
+    expect(refusal({ modalities: ['text'], audio: null })).toBeUndefined();
+  });
+
   it('reads the choices asked for (n), one by default', () => {
     expect(readChatRequest({ model: 'm', messages, n: 40 }).choices).toBe(40);
     expect(readChatRequest({ model: 'm', messages, n: null }).choices).toBe(1);

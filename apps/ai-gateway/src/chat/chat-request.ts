@@ -1,5 +1,6 @@
 import { ErrorCode, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import { AUDIO_NOT_PRICED, audioInputAt } from '../metering/audio-refusal';
 import { OPENAI_TOOLS, unmeteredField, unmeteredTools } from '../metering/client-tools';
 import { estimateTokens } from '../metering/token-estimate';
 
@@ -68,6 +69,7 @@ export function readChatRequest(body: unknown): ChatRequest {
   }
   const unmetered = unmeteredField(b, REFUSED_FIELDS) ?? unmeteredTools(b.tools, OPENAI_TOOLS);
   if (unmetered) throw invalid(unmetered);
+  refuseAudio(b);
   const max = (b.max_completion_tokens ?? b.max_tokens) as number | null | undefined;
   return {
     body: b,
@@ -78,4 +80,14 @@ export function readChatRequest(body: unknown): ChatRequest {
     choices: (b.n as number | null | undefined) ?? 1,
     promptTokens: estimateTokens(JSON.stringify([b.messages, b.tools ?? null])),
   };
+}
+
+/** Audio out (`modalities`, `audio`) or in (`input_audio` parts): refused, as it is not priced. */
+function refuseAudio(b: Record<string, unknown>): void {
+  if (Array.isArray(b.modalities) && b.modalities.includes('audio')) {
+    throw invalid(`modalities: ${AUDIO_NOT_PRICED}; ask for ["text"]`);
+  }
+  if (b.audio !== undefined && b.audio !== null) throw invalid(`audio: ${AUDIO_NOT_PRICED}`);
+  const at = audioInputAt(b.messages, 'messages');
+  if (at) throw invalid(`${at}: ${AUDIO_NOT_PRICED}`);
 }

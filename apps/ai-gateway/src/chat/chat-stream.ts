@@ -13,7 +13,8 @@ export function chatStreamDialect(clientWantsUsage: boolean): StreamDialect {
     read(event: string): StreamEvent {
       const data = eventData(event);
       if (data === '[DONE]') return { outputBytes: 0, route: 'end' };
-      let chunk: { id?: unknown; usage?: unknown; choices?: unknown[] } | undefined;
+      let chunk:
+        { id?: unknown; usage?: unknown; choices?: unknown[]; error?: unknown } | undefined;
       try {
         chunk = data === undefined ? undefined : (JSON.parse(data) as typeof chunk);
       } catch {
@@ -28,6 +29,7 @@ export function chatStreamDialect(clientWantsUsage: boolean): StreamDialect {
         usage,
         upstreamId: typeof chunk.id === 'string' ? chunk.id : undefined,
         route: usageOnly && !clientWantsUsage ? 'drop' : 'pass',
+        ...(chunk.error !== undefined ? { failure: true } : {}),
       };
     },
 

@@ -32,7 +32,7 @@ export class EmbeddingsService {
           path: '/embeddings',
           body: request.body,
           promptTokens: request.promptTokens,
-          read: (answer) => ({ usage: reportedEmbeddingUsage(answer.usage), outputTokens: 0 }),
+          read: (answer) => ({ usage: reportedEmbeddingUsage(answer.usage), outputBytes: 0 }),
         },
         res,
         this.logger,

@@ -33,6 +33,8 @@ export function messagesStreamDialect(): StreamDialect {
           return counted(0);
         case 'message_stop':
           return { ...counted(0), route: 'end' };
+        case 'error':
+          return { ...counted(0), failure: true };
         default:
           return counted(0);
       }

@@ -4,7 +4,6 @@ import type { ApiKey } from '../api-keys/api-key.repository';
 import { answerMetered } from '../metering/metered-answer';
 import { MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
-import { estimateTokens } from '../metering/token-estimate';
 import { readCountTokensRequest, readMessagesRequest } from './messages-request';
 import { messagesStreamDialect } from './messages-stream';
 import { ledgerUsage, mergeUsage, messageText } from './messages-usage';
@@ -57,7 +56,7 @@ export class MessagesService {
               promptTokens: request.promptTokens,
               read: (message) => ({
                 usage: ledgerUsage(mergeUsage(undefined, message.usage)),
-                outputTokens: estimateTokens(messageText(message)),
+                outputBytes: Buffer.byteLength(messageText(message), 'utf8'),
                 upstreamId: typeof message.id === 'string' ? message.id : undefined,
               }),
             },

@@ -3,13 +3,14 @@ import { ErrorCode, type ChargeUsage } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import type { Response } from 'express';
 import type { OpenedCall } from './metered-calls';
+import { fewestTokensForBytes, tokensForBytes } from './token-estimate';
 
 /** What a surface reads in a whole (not streamed) answer. */
 export interface AnswerReading {
   /** The usage the upstream reported, undefined when it reported none. */
   usage?: ChargeUsage;
-  /** Output tokens counted in the answer, for when it reported no usage. */
-  outputTokens: number;
+  /** UTF-8 bytes of output in the answer: counted when it reported no usage, or an implausible one. */
+  outputBytes: number;
   /** The upstream's id of the answer (the charge's reference). */
   upstreamId?: string;
 }
@@ -72,17 +73,23 @@ export async function answerMetered(
     );
   }
   const reading = answer.read(parsed as Record<string, unknown>);
-  const usage = reading.usage ?? {
-    input_tokens: answer.promptTokens,
-    output_tokens: reading.outputTokens,
-  };
+  // A reported output below the fewest tokens the answer's text can be is not its output.
+  const trusted =
+    reading.usage !== undefined &&
+    (reading.usage.output_tokens ?? 0) >= fewestTokensForBytes(reading.outputBytes);
+  const usage: ChargeUsage = trusted
+    ? reading.usage!
+    : {
+        ...(reading.usage ?? { input_tokens: answer.promptTokens }),
+        output_tokens: tokensForBytes(reading.outputBytes),
+      };
   try {
     await call.settle(
       usage,
       {
         ...answer.metadata,
         stream: false,
-        usage_source: reading.usage ? 'upstream' : 'estimated',
+        usage_source: trusted ? 'upstream' : 'estimated',
         finish: 'completed',
       },
       reading.upstreamId,

@@ -122,6 +122,15 @@ describe('MeteredCall', () => {
     expect(reserved).toEqual([30, 50]); // 200 output tokens
   });
 
+  it('grows by as many slices as one read needs, in one extension', async () => {
+    const { call, reserved } = setup();
+    await call.open();
+    // 1,000 tokens in one read: 1,000 + half a slice → 11 slices (1,100 output tokens) in all.
+    expect(await call.cover(1000)).toBe(true);
+    expect(reserved).toEqual([30, 230]); // 100 × 0.1 + 1,100 × 0.2
+    expect(call.coveredOutput).toBe(1100);
+  });
+
   it('stops at the last slice it could reserve, whatever the request’s own limit', async () => {
     const { call, reserved } = setup({}, 40);
     await call.open();

@@ -90,16 +90,25 @@ export class MeteredCall {
     this.renewal.unref();
   }
 
+  /** The output tokens the reservation covers now. */
+  get coveredOutput(): number {
+    return this.params.rule.mode === 'free' ? Infinity : this.reservedOutput;
+  }
+
   /**
    * Whether `produced` output tokens (all choices, counted as they pass) are covered. An upstream
-   * that goes past what was asked is given a slice more at a time, reserved when half of the
-   * current one is used; false once the user cannot cover what is produced: the stream must stop.
+   * that goes past what was asked is given slices more, reserved when less than half a slice is
+   * left, as many at once as it needs (one network read may carry many); false once the user or
+   * the key cannot cover what is produced (`refusal` says why): the stream must stop at
+   * `coveredOutput`. A refusal is final: the reservation does not grow again.
    */
   async cover(produced: number): Promise<boolean> {
     if (this.params.rule.mode === 'free') return true;
     const { sliceTokens } = this.params;
-    if (!this.refusal && produced + sliceTokens / 2 >= this.reservedOutput) {
-      const output = this.reservedOutput + sliceTokens;
+    const short = produced + sliceTokens / 2 - this.reservedOutput;
+    if (!this.refusal && short >= 0) {
+      const output =
+        this.reservedOutput + sliceTokens * Math.max(1, Math.ceil(short / sliceTokens));
       const amount = this.cost(output);
       if (amount === this.reservedAmount) {
         this.reservedOutput = output;

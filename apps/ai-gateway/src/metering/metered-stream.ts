@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { once } from 'node:events';
 import type { OpenedCall } from './metered-calls';
 import { ServerSentEvents } from './server-sent-events';
-import { tokensForBytes } from './token-estimate';
+import { fewestTokensForBytes, tokensForBytes } from './token-estimate';
 
 /** How a stream ended, as the charge's metadata says. */
 export type Finish =
@@ -12,6 +12,8 @@ export type Finish =
   | 'client_disconnected'
   | 'insufficient_credits'
   | 'key_budget_exceeded'
+  | 'key_revoked'
+  | 'key_expired'
   | 'upstream_failed';
 
 /** What one upstream event means to the meter, as the surface's dialect reads it. */
@@ -23,10 +25,13 @@ export interface StreamEvent {
   usage?: ChargeUsage;
   upstreamId?: string;
   /**
-   * `pass`: to the client now; `end`: the stream's last word, passed once the charge is recorded
-   * and only when the stream completed; `drop`: not the client's.
+   * `pass`: to the client now; `end`: the surface's terminal event (`[DONE]`,
+   * `response.completed`, `message_stop`), the one sign that the stream is complete, passed once
+   * the charge is recorded; `drop`: not the client's.
    */
   route: 'pass' | 'end' | 'drop';
+  /** The upstream's own error event (passed on: the client learns of the failure from it). */
+  failure?: boolean;
 }
 
 /** The API-specific part of a stream: how its events read, and how it says an error. */
@@ -63,6 +68,7 @@ export class MeteredStream {
   private usage?: ChargeUsage;
   private upstreamId?: string;
   private readonly ending: string[] = [];
+  private upstreamFailed = false;
   private clientGone = false;
 
   constructor(
@@ -113,7 +119,11 @@ export class MeteredStream {
     });
   }
 
-  /** Passes events on until the upstream ends, fails, the client leaves or the credits run out. */
+  /**
+   * Passes events on until the upstream ends, fails, the client leaves or the credits run out. The
+   * events of each read are covered before any is passed: when the reservation cannot grow to
+   * all of them, those it covers are passed and the stream stops there.
+   */
   private async relay(body: ReadableStream<Uint8Array>): Promise<Finish> {
     const { call, exchange } = this.opened;
     const reader = body.getReader();
@@ -123,28 +133,30 @@ export class MeteredStream {
         const { done, value } = await reader.read();
         if (done) break;
         exchange.touch();
-        for (const event of this.events.push(decoder.decode(value, { stream: true }))) {
-          await this.pass(event);
+        const events = this.events
+          .push(decoder.decode(value, { stream: true }))
+          .map((text) => ({ text, read: this.request.dialect.read(text) }));
+        const covered = await call.cover(this.producedTokens(events.map((e) => e.read)));
+        for (const event of events) {
+          if (!covered && this.producedTokens([event.read]) > call.coveredOutput) break;
+          await this.pass(event.text, event.read);
         }
         if (this.clientGone) return 'client_disconnected';
-        if (!(await call.cover(this.producedTokens()))) {
+        if (!covered) {
           exchange.cancel();
-          if (call.refusal?.code === ErrorCode.KeyBudgetExceeded) {
-            this.sendError(
-              ErrorCode.KeyBudgetExceeded,
-              "key budget exceeded: the stream was stopped because the key's budget ran out",
-            );
-            return 'key_budget_exceeded';
-          }
-          this.sendError(
-            ErrorCode.InsufficientCredits,
-            'insufficient credits: the stream was stopped because the credits ran out',
-          );
-          return 'insufficient_credits';
+          return this.refused();
         }
       }
       exchange.finish();
-      return 'completed';
+      if (this.ending.length > 0) return 'completed';
+      // Ended without its terminal event (cut off, or after an error event): not a whole answer.
+      if (!this.upstreamFailed) {
+        this.sendError(
+          ErrorCode.UpstreamError,
+          `the stream from ${exchange.upstream.provider} ended before its end: the answer is incomplete`,
+        );
+      }
+      return 'upstream_failed';
     } catch (error) {
       if (this.clientGone) return 'client_disconnected';
       const failure = exchange.failure(error);
@@ -156,17 +168,47 @@ export class MeteredStream {
     }
   }
 
-  /** The output so far: the bytes seen, or the upstream's running count if that is higher. */
-  private producedTokens(): number {
-    return Math.max(tokensForBytes(this.outputBytes), this.reportedOutputTokens);
+  /** Tells the client why the stream stopped at what was covered: the key, or the credits. */
+  private refused(): Finish {
+    const refusal = this.opened.call.refusal;
+    if (refusal?.code === ErrorCode.KeyBudgetExceeded) {
+      this.sendError(
+        ErrorCode.KeyBudgetExceeded,
+        "key budget exceeded: the stream was stopped because the key's budget ran out",
+      );
+      return 'key_budget_exceeded';
+    }
+    if (refusal?.code === ErrorCode.Unauthorized) {
+      this.sendError(ErrorCode.Unauthorized, `${refusal.message}: the stream was stopped`);
+      return refusal.details?.includes('expired') ? 'key_expired' : 'key_revoked';
+    }
+    this.sendError(
+      ErrorCode.InsufficientCredits,
+      'insufficient credits: the stream was stopped because the credits ran out',
+    );
+    return 'insufficient_credits';
   }
 
-  private async pass(event: string): Promise<void> {
-    const read = this.request.dialect.read(event);
+  /**
+   * The output once `reads` are passed: the bytes seen, or the upstream's running count if that
+   * is higher.
+   */
+  private producedTokens(reads: StreamEvent[] = []): number {
+    let bytes = this.outputBytes;
+    let reported = this.reportedOutputTokens;
+    for (const read of reads) {
+      bytes += read.outputBytes;
+      if (read.outputTokens !== undefined) reported = read.outputTokens;
+    }
+    return Math.max(tokensForBytes(bytes), reported);
+  }
+
+  private async pass(event: string, read: StreamEvent): Promise<void> {
     this.outputBytes += read.outputBytes;
     if (read.outputTokens !== undefined) this.reportedOutputTokens = read.outputTokens;
     this.upstreamId ??= read.upstreamId;
     if (read.usage) this.usage = read.usage;
+    if (read.failure) this.upstreamFailed = true;
     if (read.route === 'end') this.ending.push(`${event}\n\n`);
     if (read.route === 'pass') await this.write(`${event}\n\n`);
   }
@@ -207,9 +249,10 @@ export class MeteredStream {
   }
 
   /**
-   * The upstream's usage, once it has reported all of it (a completed stream). A stream cut short
-   * may have reported only a running count (Anthropic's message_start says 1 output token): it is
-   * charged at least the output seen.
+   * The upstream's usage when it is plausible: a complete stream's when it is at least the fewest
+   * tokens the output passed on can be; a stream cut short (whose count may be a running one, as
+   * Anthropic's message_start says 1 output token) only when it is at least what was passed on.
+   * Otherwise the output passed on is charged, counted.
    */
   private chargedUsage(finish: Finish): { usage: ChargeUsage; source: 'upstream' | 'estimated' } {
     const seen = tokensForBytes(this.outputBytes);
@@ -220,8 +263,8 @@ export class MeteredStream {
       };
     }
     const reported = this.usage.output_tokens ?? 0;
-    if (finish === 'completed' || reported >= seen)
-      return { usage: this.usage, source: 'upstream' };
+    const least = finish === 'completed' ? fewestTokensForBytes(this.outputBytes) : seen;
+    if (reported >= least) return { usage: this.usage, source: 'upstream' };
     return { usage: { ...this.usage, output_tokens: seen }, source: 'estimated' };
   }
 

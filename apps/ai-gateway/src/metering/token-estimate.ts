@@ -11,3 +11,14 @@ export function estimateTokens(text: string): number {
 export function tokensForBytes(bytes: number): number {
   return Math.ceil(bytes / 4);
 }
+
+/**
+ * The densest text real tokenizers produce in bulk (markdown tables, long words) runs about 8
+ * bytes a token: an upstream's count of output below `bytes / 8` cannot be the output passed on.
+ */
+const DENSEST_BYTES_PER_TOKEN = 8;
+
+/** The fewest tokens `bytes` of output can plausibly be (an upstream's usage below it is not). */
+export function fewestTokensForBytes(bytes: number): number {
+  return Math.floor(bytes / DENSEST_BYTES_PER_TOKEN);
+}

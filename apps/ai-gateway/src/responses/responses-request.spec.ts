@@ -52,6 +52,16 @@ describe('readResponsesRequest', () => {
     ).toContain('input[1].type:');
   });
 
+  it('refuses audio input, naming the part: it is not priced', () => {
+    const audio = { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } };
+    expect(
+      reasonOf({
+        model: 'm',
+        input: [{ role: 'user', content: [{ type: 'input_text', text: 'Listen:' }, audio] }],
+      }),
+    ).toMatch(/^input\[0\]\.content\[1\]: audio is not served/);
+  });
+
   it('refuses malformed fields with the field’s name', () => {
     expect(reasonOf(null)).toContain('body must be a JSON object');
     expect(reasonOf({ input: 'x' })).toContain('model:');

@@ -1,5 +1,6 @@
 import { ErrorCode, isStorableText, MAX_MODEL_LENGTH } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import { AUDIO_NOT_PRICED, audioInputAt } from '../metering/audio-refusal';
 import { OPENAI_TOOLS, unmeteredTools } from '../metering/client-tools';
 import { estimateTokens } from '../metering/token-estimate';
 
@@ -74,6 +75,8 @@ export function readResponsesRequest(body: unknown): ResponsesRequest {
   const unmetered = unmeteredTools(b.tools, OPENAI_TOOLS);
   if (unmetered) throw invalid(unmetered);
   checkInputItems(b.input);
+  const audio = audioInputAt(b.input, 'input');
+  if (audio) throw invalid(`${audio}: ${AUDIO_NOT_PRICED}`);
   return {
     body: b,
     model: b.model,

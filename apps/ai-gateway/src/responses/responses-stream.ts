@@ -33,6 +33,7 @@ export function responsesStreamDialect(): StreamDialect {
         usage: terminal ? reportedResponseUsage(response?.usage) : undefined,
         upstreamId: typeof response?.id === 'string' ? response.id : undefined,
         route: terminal ? 'end' : 'pass',
+        ...(parsed.type === 'error' ? { failure: true } : {}),
       };
     },
 

@@ -8,7 +8,6 @@ import { GatewayConfig } from '../config/gateway.config';
 import { answerMetered } from '../metering/metered-answer';
 import { MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
-import { estimateTokens } from '../metering/token-estimate';
 import { UpstreamExchange } from '../upstreams/upstream-exchange';
 import { Upstreams } from '../upstreams/upstreams';
 import { readResponsesRequest, ResponsesRequest } from './responses-request';
@@ -79,7 +78,7 @@ export class ResponsesService {
               promptTokens,
               read: (response) => ({
                 usage: reportedResponseUsage(response.usage),
-                outputTokens: estimateTokens(producedResponseText(response)),
+                outputBytes: Buffer.byteLength(producedResponseText(response), 'utf8'),
                 upstreamId: typeof response.id === 'string' ? response.id : undefined,
               }),
               served: (reading, usage) => served(reading.upstreamId, usage),
