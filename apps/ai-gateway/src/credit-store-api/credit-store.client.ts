@@ -10,7 +10,7 @@ export interface CreditStoreAnswer {
 
 const TIMEOUT_MS = 5000;
 
-/** The credit-store's HTTP API, called with the internal token (price rules, holds). */
+/** The credit-store's HTTP API, called with the internal token (price rules, holds, refunds). */
 @Injectable()
 export class CreditStoreClient {
   constructor(private readonly config: GatewayConfig) {}
