@@ -238,6 +238,35 @@ describe('revenue: grant value, exact recognition and the rollforward', () => {
     expect((await services().reconciliation.reconcile()).mismatches).toEqual([]);
   });
 
+  it('a charge into overdraft, paid back by a purchase, then refunded: its credits come back worthless, the value stays recognized', async () => {
+    const { refunds } = services();
+    const currency = testCurrency();
+    const user = unique('rev-overdraft');
+    const charged = await charge(user, 300);
+    // 300 of the purchase pay the debt: their value is recognized at once.
+    await buy(user, 1000, 1000, currency);
+    expect(await today(currency)).toMatchObject({ recognized: 300, closing_deferred: 700 });
+    // The refund's 300 credits come back as its own grant, worth nothing: the ledger does not
+    // know which income paid this charge's overdraft (see the README), so no value moves...
+    const refund = await refunds.refund(user, { event_id: unique('rf'), refund_of: charged });
+    expect(refund.allocations).toEqual([]);
+    const [own] = await rows<{ remaining: string; value_cent: string }>(
+      app.db,
+      `SELECT remaining, value_cent FROM grants WHERE event_id = $1`,
+      [refund.event_id],
+    );
+    expect(own).toEqual({ remaining: '300', value_cent: '0' });
+    expect(await today(currency)).toMatchObject({ recognized: 300, closing_deferred: 700 });
+    // ...and the totals still tie out to the cent when everything is spent.
+    await charge(user, 1000);
+    expect(await today(currency)).toMatchObject({
+      sales: 1000,
+      recognized: 1000,
+      closing_deferred: 0,
+    });
+    expect((await services().reconciliation.reconcile()).mismatches).toEqual([]);
+  });
+
   it('a manual grant may carry a value; free grants are worth 0; bad values are 400s', async () => {
     const currency = testCurrency();
     const user = unique('rev-manual');
