@@ -19,6 +19,11 @@ export interface RefundApplied {
 /** The first pause before asking again for a charge not in the ledger yet, and the longest. */
 const FIRST_PAUSE_MS = 20;
 const LONGEST_PAUSE_MS = 250;
+/**
+ * The ledger's answer to one refund: refunds of one account queue on its lock there, so a burst
+ * of them may take longer than the usual calls' 5 s (a repeat after a timeout is answered alike).
+ */
+const LEDGER_ANSWER_MS = 30_000;
 
 /**
  * `POST /internal/refunds`: a refund of a charge this gateway recorded. The ledger alone decides
@@ -96,7 +101,9 @@ export class RefundsService {
     const path = `/accounts/${encodeURIComponent(userId)}/refunds`;
     const deadline = Date.now() + this.config.REFUND_CHARGE_WAIT_MS;
     for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
-      const answer = await this.store.call('POST', path, request);
+      const answer = await this.store.call('POST', path, request, {
+        timeoutMs: LEDGER_ANSWER_MS,
+      });
       if (answer.status === 201) return Number((answer.body as { amount: number }).amount);
       const error = answer.body as Partial<ErrorBody> | undefined;
       if (!error?.code || answer.status >= 500) {
