@@ -195,6 +195,78 @@ describe('revenue: grant value, exact recognition and the rollforward', () => {
     expect((await services().reconciliation.reconcile()).mismatches).toEqual([]);
   });
 
+  it('a charge refunded after its order was refunded takes no value back out of recognition', async () => {
+    const { grants, refunds, orders } = services();
+    const currency = testCurrency();
+    const user = unique('rev-late-refund');
+    const order = await buy(user, 1000, 1000, currency);
+    // A free grant that never expires, made after the order's: drawn after it (FIFO by creation).
+    await grants.grant(user, {
+      event_id: unique('gift'),
+      amount: 500,
+      source: 'gift',
+      expires_at: null,
+    });
+    const charged = await charge(user, 300);
+    expect(await today(currency)).toMatchObject({ recognized: 300, closing_deferred: 700 });
+    // The order refunded: its grant's 700 left (refunds 700), the other 300 from the gift.
+    await orders.refund(order, null, 'chargeback');
+    expect(await today(currency)).toMatchObject({
+      recognized: 300,
+      refunds: 700,
+      closing_deferred: 0,
+    });
+
+    // The charge refunded: its 300 credits come back, but not onto the refunded order's grant,
+    // whose cash went back: no value leaves recognition, none is deferred again...
+    const refund = await refunds.refund(user, { event_id: unique('rf'), refund_of: charged });
+    expect(refund.amount).toBe(300);
+    expect(refund.allocations).toEqual([]);
+    expect(await today(currency)).toMatchObject({
+      recognized: 300,
+      refunds: 700,
+      closing_deferred: 0,
+    });
+    // ...and spending them recognizes nothing more.
+    await charge(user, 300);
+    expect(await today(currency)).toMatchObject({
+      sales: 1000,
+      recognized: 300,
+      refunds: 700,
+      closing_deferred: 0,
+    });
+    expect((await services().reconciliation.reconcile()).mismatches).toEqual([]);
+  });
+
+  it('a charge into overdraft, paid back by a purchase, then refunded: its credits come back worthless, the value stays recognized', async () => {
+    const { refunds } = services();
+    const currency = testCurrency();
+    const user = unique('rev-overdraft');
+    const charged = await charge(user, 300);
+    // 300 of the purchase pay the debt: their value is recognized at once.
+    await buy(user, 1000, 1000, currency);
+    expect(await today(currency)).toMatchObject({ recognized: 300, closing_deferred: 700 });
+    // The refund's 300 credits come back as its own grant, worth nothing: the ledger does not
+    // know which income paid this charge's overdraft (see the README), so no value moves...
+    const refund = await refunds.refund(user, { event_id: unique('rf'), refund_of: charged });
+    expect(refund.allocations).toEqual([]);
+    const [own] = await rows<{ remaining: string; value_cent: string }>(
+      app.db,
+      `SELECT remaining, value_cent FROM grants WHERE event_id = $1`,
+      [refund.event_id],
+    );
+    expect(own).toEqual({ remaining: '300', value_cent: '0' });
+    expect(await today(currency)).toMatchObject({ recognized: 300, closing_deferred: 700 });
+    // ...and the totals still tie out to the cent when everything is spent.
+    await charge(user, 1000);
+    expect(await today(currency)).toMatchObject({
+      sales: 1000,
+      recognized: 1000,
+      closing_deferred: 0,
+    });
+    expect((await services().reconciliation.reconcile()).mismatches).toEqual([]);
+  });
+
   it('a manual grant may carry a value; free grants are worth 0; bad values are 400s', async () => {
     const currency = testCurrency();
     const user = unique('rev-manual');

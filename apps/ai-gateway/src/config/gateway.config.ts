@@ -13,9 +13,16 @@ export class GatewayConfig extends ServiceConfig {
   @Max(65535)
   GATEWAY_PORT = 3000;
 
-  /** The credit-store's HTTP API (price rules, holds), called with INTERNAL_TOKEN. */
+  /** The credit-store's HTTP API (price rules, holds, refunds), called with INTERNAL_TOKEN. */
   @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s):// URL' })
   CREDIT_STORE_URL = 'http://127.0.0.1:3001';
+
+  /** How long a refund waits for its charge to reach the ledger before answering 503. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  REFUND_CHARGE_WAIT_MS = 10_000;
 
   /** The default upstream (OpenAI's convention: the URL ends in /v1); serves every model. */
   @IsOptional()

@@ -10,20 +10,21 @@ export interface CreditStoreAnswer {
 
 const TIMEOUT_MS = 5000;
 
-/** The credit-store's HTTP API, called with the internal token (price rules, holds). */
+/** The credit-store's HTTP API, called with the internal token (price rules, holds, refunds). */
 @Injectable()
 export class CreditStoreClient {
   constructor(private readonly config: GatewayConfig) {}
 
   /**
    * Answers whatever the credit-store answered; only an unreachable store is an error (503).
-   * `routine` marks a request repeated on a timer, which the credit-store logs at debug.
+   * `routine` marks a request repeated on a timer, which the credit-store logs at debug;
+   * `timeoutMs` is how long to wait for the answer (a 503 after it).
    */
   async call(
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
-    { routine = false } = {},
+    { routine = false, timeoutMs = TIMEOUT_MS } = {},
   ): Promise<CreditStoreAnswer> {
     let response: Response;
     try {
@@ -35,7 +36,7 @@ export class CreditStoreClient {
           ...(routine ? { [ROUTINE_REQUEST_HEADER]: '1' } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new DomainError(

@@ -1,17 +1,17 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { RequireToken } from '@tally/platform';
 import { CreateRefundDto } from './dto/create-refund.dto';
-import { RefundAccepted, RefundsService } from './refunds.service';
+import { RefundApplied, RefundsService } from './refunds.service';
 
 @Controller('internal/refunds')
 @RequireToken('internal')
 export class RefundsController {
   constructor(private readonly refunds: RefundsService) {}
 
-  /** 202: recorded here and queued behind its charge for the ledger. */
+  /** 201: applied by the ledger, which decided it (or its refusal: 404, 409). */
   @Post()
-  @HttpCode(HttpStatus.ACCEPTED)
-  accept(@Body() body: CreateRefundDto): Promise<RefundAccepted> {
-    return this.refunds.accept(body);
+  @HttpCode(HttpStatus.CREATED)
+  refund(@Body() body: CreateRefundDto): Promise<RefundApplied> {
+    return this.refunds.refund(body);
   }
 }

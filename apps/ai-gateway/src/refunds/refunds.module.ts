@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { OutboxModule } from '../outbox/outbox.module';
+import { CreditStoreModule } from '../credit-store-api/credit-store.module';
 import { RefundRepository } from './refund.repository';
 import { RefundsController } from './refunds.controller';
 import { RefundsService } from './refunds.service';
 
 @Module({
-  imports: [OutboxModule],
+  imports: [CreditStoreModule],
   controllers: [RefundsController],
   providers: [RefundRepository, RefundsService],
 })

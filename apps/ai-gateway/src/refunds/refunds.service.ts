@@ -1,155 +1,138 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ErrorCode,
-  MAX_MESSAGE_BYTES,
-  parseRefundRequested,
-  REFUND_REQUESTED_EVENT_TYPE,
-  REFUND_REQUESTED_SCHEMA_VERSION,
-  type RefundRequestedEvent,
-} from '@tally/contracts';
-import { currentRequestId, DomainError, withTransactionRetry } from '@tally/platform';
+import { ErrorCode, type ErrorBody } from '@tally/contracts';
+import { currentRequestId, DomainError } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { GATEWAY_PRODUCER } from '../charges/charge-requested-envelope';
 import { requestFingerprint } from '../charges/request-fingerprint';
-import { OutboxRelay } from '../outbox/outbox-relay';
+import { GatewayConfig } from '../config/gateway.config';
+import { CreditStoreClient } from '../credit-store-api/credit-store.client';
 import type { CreateRefundDto } from './dto/create-refund.dto';
 import { RefundRepository } from './refund.repository';
 
-export interface RefundAccepted {
+export interface RefundApplied {
   event_id: string;
   refund_of: string;
   user_id: string;
   amount: number;
-  status: 'accepted';
+  status: 'applied';
 }
 
-/** Room for the key and the headers beside the message's value. */
-const BESIDES_VALUE_BYTES = 1_024;
+/** The first pause before asking again for a charge not in the ledger yet, and the longest. */
+const FIRST_PAUSE_MS = 20;
+const LONGEST_PAUSE_MS = 250;
+/**
+ * The ledger's answer to one refund: refunds of one account queue on its lock there, so a burst
+ * of them may take longer than the usual calls' 5 s (a repeat after a timeout is answered alike).
+ */
+const LEDGER_ANSWER_MS = 30_000;
 
 /**
- * `POST /internal/refunds`: a refund of a charge this gateway recorded, queued through the outbox
- * like the charges. Refunds of one charge queue on its row's lock, so their sum never passes it
- * however many arrive at once; the ledger checks the same again when it applies them.
+ * `POST /internal/refunds`: a refund of a charge this gateway recorded. The ledger alone decides
+ * (refunds also come straight to the credit-store, and the ledger sees both), so the refund is
+ * asked of it synchronously and the answer is its decision: applied, or refused with its code.
+ * A charge still on its way to the ledger is waited for, up to REFUND_CHARGE_WAIT_MS.
  */
 @Injectable()
 export class RefundsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly refunds: RefundRepository,
-    private readonly relay: OutboxRelay,
+    private readonly store: CreditStoreClient,
+    private readonly config: GatewayConfig,
   ) {}
 
-  async accept(body: CreateRefundDto): Promise<RefundAccepted> {
+  async refund(body: CreateRefundDto): Promise<RefundApplied> {
     const fingerprint = requestFingerprint(body);
-    const requestId = currentRequestId();
-    const { answer, queued } = await withTransactionRetry(() =>
-      this.dataSource.transaction('READ COMMITTED', (db) =>
-        this.acceptWithin(db, body, fingerprint, requestId),
-      ),
+    const known = await this.dataSource.transaction('READ COMMITTED', (db) =>
+      this.lookUp(db, body, fingerprint),
     );
-    if (queued) this.relay.wake();
-    return answer;
+    if ('answer' in known) return known.answer;
+    const amount = await this.applyInLedger(known.user_id, body);
+    const record = {
+      ...{ event_id: body.event_id, refund_of: body.refund_of, reason: body.reason },
+      ...{ metadata: body.metadata, user_id: known.user_id, amount },
+      request_fingerprint: fingerprint,
+    };
+    if (await this.refunds.insert(this.dataSource.manager, record)) return applied(record);
+    // Another request under this event_id was answered meanwhile: the same one, or a conflict.
+    const raced = await this.lookUp(this.dataSource.manager, body, fingerprint);
+    if ('answer' in raced) return raced.answer;
+    throw new Error(`refund ${body.event_id} was neither recorded nor found`);
   }
 
-  private async acceptWithin(
+  /** A repeat's answer (or its 409), or the user of the charge to refund. */
+  private async lookUp(
     db: EntityManager,
     body: CreateRefundDto,
     fingerprint: string,
-    requestId: string | undefined,
-  ): Promise<{ answer: RefundAccepted; queued: boolean }> {
-    const repeat = async () => {
-      const earlier = await this.refunds.findRefund(db, body.event_id);
-      if (!earlier) return undefined;
+  ): Promise<{ answer: RefundApplied } | { user_id: string }> {
+    const earlier = await this.refunds.findRefund(db, body.event_id);
+    if (earlier) {
       if (earlier.request_fingerprint !== fingerprint) {
         throw new DomainError(
           ErrorCode.EventIdConflict,
           `event_id ${body.event_id} was already used for a different refund`,
         );
       }
-      return { answer: accepted(body.event_id, earlier), queued: false };
-    };
-    const first = await repeat();
-    if (first) return first;
+      return { answer: applied({ event_id: body.event_id, ...earlier }) };
+    }
     if (await this.refunds.isCharge(db, body.event_id)) {
       throw new DomainError(
         ErrorCode.EventIdConflict,
         `event_id ${body.event_id} is a charge's; a refund needs its own`,
       );
     }
-    const charge = await this.refunds.lockCharge(db, body.refund_of);
-    if (!charge) {
+    const userId = await this.refunds.chargeUser(db, body.refund_of);
+    if (userId === undefined) {
       throw new DomainError(
         ErrorCode.RefundOfUnknown,
         `refund_of ${body.refund_of} is not a charge recorded by this gateway`,
       );
     }
-    const left = charge.amount - charge.refunded;
-    const amount = body.amount ?? left;
-    if (amount <= 0 || amount > left) {
-      throw new DomainError(
-        ErrorCode.RefundExceedsCharge,
-        `charge ${body.refund_of} took ${charge.amount} and ${charge.refunded} of it was refunded already: ${left} left to refund, ${body.amount ?? 'nothing'} asked`,
-      );
-    }
-    const record = {
-      ...{ event_id: body.event_id, refund_of: body.refund_of, reason: body.reason },
-      ...{ metadata: body.metadata, user_id: charge.user_id, amount },
-      request_fingerprint: fingerprint,
+    return { user_id: userId };
+  }
+
+  /** The amount the ledger refunded, or its refusal as a DomainError. */
+  private async applyInLedger(userId: string, body: CreateRefundDto): Promise<number> {
+    const requestId = currentRequestId();
+    const request = {
+      ...body,
+      metadata: requestId ? { ...body.metadata, request_id: requestId } : body.metadata,
     };
-    const envelope = refundEnvelope(record, requestId);
-    if (!(await this.refunds.insertWithMessage(db, record, envelope, requestId))) {
-      const raced = await repeat();
-      if (raced) return raced;
-      throw new Error(`refund ${body.event_id} was neither recorded nor found`);
+    const path = `/accounts/${encodeURIComponent(userId)}/refunds`;
+    const deadline = Date.now() + this.config.REFUND_CHARGE_WAIT_MS;
+    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+      const answer = await this.store.call('POST', path, request, {
+        timeoutMs: LEDGER_ANSWER_MS,
+      });
+      if (answer.status === 201) return Number((answer.body as { amount: number }).amount);
+      const error = answer.body as Partial<ErrorBody> | undefined;
+      if (!error?.code || answer.status >= 500) {
+        throw new DomainError(
+          ErrorCode.ServiceUnavailable,
+          `the credit-store answered ${answer.status}: nothing was refunded`,
+        );
+      }
+      // This gateway recorded the charge, so the ledger not knowing it means it is on its way.
+      if (error.code !== ErrorCode.RefundOfUnknown) {
+        throw new DomainError(error.code, error.message ?? error.code, error.details);
+      }
+      if (Date.now() + pause > deadline) {
+        throw new DomainError(
+          ErrorCode.ServiceUnavailable,
+          `charge ${body.refund_of} has not reached the ledger within ${this.config.REFUND_CHARGE_WAIT_MS} ms (or it was refused there): nothing was refunded; ask again later`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
-    return { answer: accepted(body.event_id, record), queued: true };
   }
 }
 
-function accepted(
-  eventId: string,
-  refund: { refund_of: string; user_id: string; amount: number },
-): RefundAccepted {
-  const { refund_of, user_id, amount } = refund;
-  return { event_id: eventId, refund_of, user_id, amount, status: 'accepted' };
-}
-
-/** The refund's bus message, or the 400 naming what the credit-store would refuse in it. */
-function refundEnvelope(
-  refund: {
-    event_id: string;
-    refund_of: string;
-    user_id: string;
-    amount: number;
-    reason?: string;
-    metadata?: Record<string, unknown>;
-  },
-  requestId: string | undefined,
-): RefundRequestedEvent {
-  const envelope: RefundRequestedEvent = {
-    event_id: refund.event_id,
-    event_type: REFUND_REQUESTED_EVENT_TYPE,
-    schema_version: REFUND_REQUESTED_SCHEMA_VERSION,
-    occurred_at: new Date().toISOString(),
-    producer: GATEWAY_PRODUCER,
-    payload: {
-      user_id: refund.user_id,
-      refund_of: refund.refund_of,
-      amount: refund.amount,
-      reason: refund.reason,
-      metadata: requestId ? { ...refund.metadata, request_id: requestId } : refund.metadata,
-    },
-  };
-  const json = JSON.stringify(envelope);
-  const parsed = parseRefundRequested(json);
-  if (!parsed.ok) {
-    const reasons = parsed.reasons.map((r) => r.replace(/^payload\./, ''));
-    throw new DomainError(ErrorCode.ValidationFailed, reasons.join('; '), reasons);
-  }
-  const bytes = Buffer.byteLength(json) + BESIDES_VALUE_BYTES;
-  if (bytes > MAX_MESSAGE_BYTES) {
-    const reason = `metadata: makes the refund a message of about ${bytes} bytes, more than the bus carries (${MAX_MESSAGE_BYTES})`;
-    throw new DomainError(ErrorCode.ValidationFailed, reason, [reason]);
-  }
-  return envelope;
+function applied(refund: {
+  event_id: string;
+  refund_of: string;
+  user_id: string;
+  amount: number;
+}): RefundApplied {
+  const { event_id, refund_of, user_id, amount } = refund;
+  return { event_id, refund_of, user_id, amount, status: 'applied' };
 }

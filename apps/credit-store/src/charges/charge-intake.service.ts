@@ -5,46 +5,13 @@ import {
   parseChargeRequested,
   parseRefundRequested,
 } from '@tally/contracts';
-import type { InboundBatch, InboundMessage } from '@tally/platform';
-import { sqlStateOf } from '@tally/platform';
-import type { Movement } from '../ledger/entries/ledger-entry';
-import { LedgerOutcome, LedgerService } from '../ledger/ledger.service';
+import type { InboundBatch } from '@tally/platform';
 import { ChargeIntakeMetrics } from './charge-intake.metrics';
 import { chargeMovement } from './charge-movement';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+import { Intake, IsolatingApplier } from './isolating-applier.service';
 import { refundMovement } from './refund-movement';
 import { WaitingRefunds } from './waiting-refunds.service';
-
-interface Intake {
-  message: InboundMessage;
-  movement: Movement;
-}
-
-/** SQLSTATE classes of errors that the same message would raise again however often it is retried. */
-function isPermanentDataError(error: unknown): boolean {
-  const code = sqlStateOf(error) ?? '';
-  return code.startsWith('22') || (code.startsWith('23') && code !== '23505');
-}
-
-/**
- * A unique violation that outlived the ledger's own retries. A race (another transaction
- * inserting the same event at the same moment) clears on the first retry, which then sees the
- * winner's entry; one still there after them is the message itself (say, a free charge's
- * event_id reused to capture another hold), which would stall its partition for ever.
- */
-function isLastingDuplicateKey(error: unknown): boolean {
-  return sqlStateOf(error) === '23505';
-}
-
-function duplicateKeyReason(error: unknown): string {
-  const failure = error as {
-    detail?: string;
-    driverError?: { detail?: string; constraint?: string };
-  };
-  const detail = failure.driverError?.detail ?? failure.detail ?? (error as Error).message;
-  const constraint = failure.driverError?.constraint;
-  return `the ledger refused it on every retry: ${detail}${constraint ? ` (${constraint})` : ''}`;
-}
 
 function isEarlyRefund(letter: DeadLetter): boolean {
   return letter.code === ErrorCode.RefundOfUnknown && isRefundMessage(letter.message.headers);
@@ -62,7 +29,7 @@ export class ChargeIntakeService {
   private readonly logger = new Logger(ChargeIntakeService.name);
 
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly applier: IsolatingApplier,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly metrics: ChargeIntakeMetrics,
     private readonly waitingRefunds: WaitingRefunds,
@@ -86,7 +53,9 @@ export class ChargeIntakeService {
       }
       intakes.push({ message, movement: chargeMovement(parsed.event, message) });
     }
-    const refused = await this.apply(intakes);
+    const refused = await this.applier.apply(intakes, (outcomes) =>
+      this.metrics.ledgerOutcomes(outcomes),
+    );
     // A refund ahead of its charge waits for it (see WaitingRefunds) instead of being dead-lettered.
     await this.waitingRefunds.park(refused.filter(isEarlyRefund));
     letters.push(...refused.filter((letter) => !isEarlyRefund(letter)));
@@ -98,59 +67,5 @@ export class ChargeIntakeService {
     if (letters.length > 0) {
       this.logger.warn(`dead-lettered ${letters.length} of ${batch.messages.length} messages`);
     }
-  }
-
-  /**
-   * Applies all at once; if that fails for a data error or a lasting duplicate key, one by one
-   * to isolate the bad ones.
-   */
-  private async apply(intakes: Intake[]): Promise<DeadLetter[]> {
-    try {
-      return this.refusalLetters(
-        intakes,
-        await this.ledger.applyMovements(intakes.map((i) => i.movement)),
-      );
-    } catch (error) {
-      if (!isPermanentDataError(error) && !isLastingDuplicateKey(error)) throw error;
-    }
-    const letters: DeadLetter[] = [];
-    for (const intake of intakes) {
-      try {
-        letters.push(
-          ...this.refusalLetters([intake], await this.ledger.applyMovements([intake.movement])),
-        );
-      } catch (error) {
-        if (isLastingDuplicateKey(error)) {
-          letters.push({
-            message: intake.message,
-            code: ErrorCode.EventIdConflict,
-            reasons: [duplicateKeyReason(error)],
-          });
-          continue;
-        }
-        if (!isPermanentDataError(error)) throw error;
-        letters.push({
-          message: intake.message,
-          code: ErrorCode.ValidationFailed,
-          reasons: [`the ledger refused it: ${(error as Error).message}`],
-        });
-      }
-    }
-    return letters;
-  }
-
-  /** Conflicting repeats and refused captures cannot be applied however often they come back. */
-  private refusalLetters(intakes: Intake[], outcomes: LedgerOutcome[]): DeadLetter[] {
-    this.metrics.ledgerOutcomes(outcomes);
-    return outcomes.flatMap((outcome, index): DeadLetter[] => {
-      const { message } = intakes[index];
-      if (outcome.kind === 'conflict') {
-        return [{ message, code: ErrorCode.EventIdConflict, reasons: [outcome.reason] }];
-      }
-      if (outcome.kind === 'refused') {
-        return [{ message, code: outcome.refusal.code, reasons: [outcome.refusal.reason] }];
-      }
-      return [];
-    });
   }
 }

@@ -8,6 +8,7 @@ import { DeadLetterPublisher } from './dead-letter.publisher';
 import { DeadLetterRedriveService } from './dead-letter-redrive.service';
 import { DeadLetterRepository } from './dead-letter.repository';
 import { DeadLettersController } from './dead-letters.controller';
+import { IsolatingApplier } from './isolating-applier.service';
 import { WaitingRefundRepository } from './waiting-refund.repository';
 import { WaitingRefunds } from './waiting-refunds.service';
 
@@ -20,6 +21,7 @@ import { WaitingRefunds } from './waiting-refunds.service';
     DeadLetterRepository,
     DeadLetterRedriveService,
     ChargeIntakeMetrics,
+    IsolatingApplier,
     ConsumerLagMetrics,
     WaitingRefundRepository,
     WaitingRefunds,

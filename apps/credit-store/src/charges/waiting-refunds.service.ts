@@ -2,9 +2,9 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { ErrorCode, parseRefundRequested } from '@tally/contracts';
 import { DataSource } from 'typeorm';
 import { CreditStoreConfig } from '../config/credit-store.config';
-import { LedgerService } from '../ledger/ledger.service';
 import { ChargeIntakeMetrics } from './charge-intake.metrics';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+import { IsolatingApplier } from './isolating-applier.service';
 import { refundMovement } from './refund-movement';
 import { WaitingRefund, WaitingRefundRepository } from './waiting-refund.repository';
 
@@ -28,7 +28,7 @@ export class WaitingRefunds implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: WaitingRefundRepository,
-    private readonly ledger: LedgerService,
+    private readonly applier: IsolatingApplier,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly config: CreditStoreConfig,
     private readonly metrics: ChargeIntakeMetrics,
@@ -82,31 +82,23 @@ export class WaitingRefunds implements OnApplicationBootstrap, OnModuleDestroy {
     const db = this.dataSource.manager;
     const charged = await this.repository.findCharged(db, BATCH);
     if (charged.length > 0) {
-      const outcomes = await this.ledger.applyMovements(charged.map(asMovement));
-      const letters = new Map<string, DeadLetter>();
-      outcomes.forEach((outcome, i) => {
-        const { message, event_id } = charged[i];
-        if (outcome.kind === 'conflict') {
-          letters.set(event_id, {
-            message,
-            code: ErrorCode.EventIdConflict,
-            reasons: [outcome.reason],
-          });
-        } else if (outcome.kind === 'refused') {
-          const { code, reason } = outcome.refusal;
-          letters.set(event_id, { message, code, reasons: [reason] });
-        }
-      });
+      // One by one if the batch fails on one, as the consumer does: a refund the ledger can never
+      // take is dead-lettered alone, and the others (and the overdue sweep below) go on.
+      const refused = await this.applier.apply(
+        charged.map((refund) => ({ message: refund.message, movement: asMovement(refund) })),
+      );
+      const eventIds = new Map(charged.map((refund) => [refund.message, refund.event_id]));
+      const letters = new Map(refused.map((letter) => [eventIds.get(letter.message)!, letter]));
       // Only the transaction that takes a refund out of the list dead-letters it (replicas race).
       await this.dataSource.transaction(async (tx) => {
         const taken = await this.repository.remove(
           tx,
           charged.map((r) => r.event_id),
         );
-        const refused = taken.flatMap((id) => letters.get(id) ?? []);
-        await this.deadLetters.publish(refused, tx);
-        this.metrics.refundsWaiting('applied', taken.length - refused.length);
-        this.metrics.refundsWaiting('dead_lettered', refused.length);
+        const dead = taken.flatMap((id) => letters.get(id) ?? []);
+        await this.deadLetters.publish(dead, tx);
+        this.metrics.refundsWaiting('applied', taken.length - dead.length);
+        this.metrics.refundsWaiting('dead_lettered', dead.length);
       });
     }
     await this.dataSource.transaction(async (tx) => {

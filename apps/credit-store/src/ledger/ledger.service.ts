@@ -155,6 +155,8 @@ export class LedgerService {
     const grantIds = [
       ...[...charges.values()].flatMap((c) => (c.allocations ?? []).map((a) => a.grant)),
       ...movements.flatMap((m) => (m.void_grant ? [m.void_grant] : [])),
+      // An order refund marks its order's grant, which may hold nothing any more.
+      ...movements.flatMap((m) => (m.draw_first ? [m.draw_first] : [])),
     ];
     return { targets, named: await this.grants.findByEventIds(db, grantIds) };
   }

@@ -399,6 +399,61 @@ describe('planMovements: refunds and voids', () => {
     expect(result.accounts[0]).toMatchObject({ balance: 0n, total_expired: 20n });
   });
 
+  it('marks the grant an order refund takes back, and gives it no credits back later', () => {
+    const order = { ...aGrant('tally:order:o1', 60n, null), value_cent: 600n, currency: 'EUR' };
+    const gift = aGrant('gift', 50n, null);
+    const state = {
+      accounts: accounts({ ...emptyAccount('u1'), balance: 110n }),
+      grants: new Map([['u1', [order, gift]]]),
+      holds: new Map(),
+      recorded: noEntries,
+      now: NOW,
+    };
+    const orderRefund: Movement = {
+      event_id: 'tally:order-refund:o1',
+      user_id: 'u1',
+      source: 'order_refund',
+      direction: 'expense',
+      amount: 100n,
+      draw_first: 'tally:order:o1',
+    };
+    const taken = planMovements(state, [orderRefund]);
+    const marked = taken.grants.find((c) => c.grant.event_id === 'tally:order:o1')!;
+    expect(marked).toMatchObject({ refunded_at: NOW, grant: { remaining: 0n } });
+
+    // A charge had drawn 40 from the order's grant; refunded now, its 40 come back as the
+    // refund's own grant, worth nothing, and move no value.
+    const result = planMovements(
+      {
+        ...state,
+        accounts: accounts({ ...emptyAccount('u1'), balance: 10n }),
+        grants: new Map([['u1', [{ ...gift, remaining: 10n }]]]),
+        targets: new Map([
+          [
+            'c1',
+            {
+              event_id: 'c1',
+              user_id: 'u1',
+              source: 'chat',
+              direction: 'expense',
+              amount: -40n,
+              status: 'applied',
+              allocations: [{ grant: 'tally:order:o1', amount: 40n }],
+              refunded: 0n,
+            },
+          ],
+        ]),
+        named: new Map([['tally:order:o1', { ...marked.grant }]]),
+      },
+      [refundOf('r1', 'c1', null)],
+    );
+    expect(result.entries).toMatchObject([{ event_id: 'r1', amount: 40n, allocations: [] }]);
+    expect(result.grants.map((c) => [c.grant.event_id, c.grant.remaining, c.isNew])).toEqual([
+      ['r1', 40n, true],
+    ]);
+    expect(result.revenue).toEqual([]);
+  });
+
   it('voids what remains of a grant, once', () => {
     const g = aGrant('g1', 70n, null);
     const voidIt: Movement = {

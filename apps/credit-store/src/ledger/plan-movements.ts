@@ -1,4 +1,4 @@
-import { ErrorCode, EXPIRE_SOURCE, VOID_SOURCE } from '@tally/contracts';
+import { ErrorCode, EXPIRE_SOURCE, ORDER_REFUND_SOURCE, VOID_SOURCE } from '@tally/contracts';
 import type { Grant, GrantChange } from './grants/grant';
 import { GrantBook } from './grants/grant-book';
 import type { Hold, HoldCapture } from './holds/hold';
@@ -196,9 +196,12 @@ export function planMovements<E extends RecordedEntry>(
     const writtenOff = { expire: [] as Allocation[], void: [] as Allocation[] };
     let unowned = 0n;
     for (const part of parts) {
-      const grant = part.grant
+      const drawn = part.grant
         ? book.grants.find(part.grant, state.named?.get(part.grant))
         : undefined;
+      // An order refunded since gave its cash back: its grant takes no credits (nor value) back,
+      // they come back like an overdraft's, worth nothing.
+      const grant = drawn?.refunded_at ? undefined : drawn;
       const gone = grant && goneFor(grant, state.now);
       if (grant && gone) {
         restored.push({ grant: grant.event_id, amount: part.amount });
@@ -324,6 +327,10 @@ export function planMovements<E extends RecordedEntry>(
     let allocations: Allocation[] | null = null;
     if (movement.direction === 'expense') {
       allocations = book.grants.draw(movement.amount, movement.draw_first ?? undefined).allocations;
+      if (movement.source === ORDER_REFUND_SOURCE && movement.draw_first) {
+        const taken = book.grants.find(movement.draw_first, state.named?.get(movement.draw_first));
+        if (taken) book.grants.markRefunded(taken, state.now);
+      }
     } else {
       const debt = book.account.balance < 0n ? -book.account.balance : 0n;
       book.grants.add(

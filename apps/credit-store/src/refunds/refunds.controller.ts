@@ -4,7 +4,7 @@ import { CreateRefundDto } from './dto/create-refund.dto';
 import { RefundsService } from './refunds.service';
 
 @Controller('accounts/:user_id/refunds')
-@RequireToken('admin')
+@RequireToken('admin', 'internal')
 export class RefundsController {
   constructor(private readonly refunds: RefundsService) {}
 

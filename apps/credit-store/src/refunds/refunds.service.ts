@@ -6,7 +6,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import type { CreateRefundDto } from './dto/create-refund.dto';
 import { refundMovement } from './refund-movement';
 
-/** Refunds asked by an admin: applied at once, or refused with the ledger's reason. */
+/** Refunds asked by an admin or the gateway: applied at once, or refused with the ledger's reason. */
 @Injectable()
 export class RefundsService {
   constructor(private readonly ledger: LedgerService) {}

@@ -15,6 +15,7 @@ import { AddUsageApiKey1764720001000 } from './1764720001000-add-usage-api-key';
 import { AddGrantValueAndRevenue1764720100000 } from './1764720100000-add-grant-value-and-revenue';
 import { AddDeadLetterRedrive1764720100001 } from './1764720100001-add-dead-letter-redrive';
 import { DropLedgerEntriesAccountFk1764720300000 } from './1764720300000-drop-ledger-entries-account-fk';
+import { AddGrantRefundedAt1764720412000 } from './1764720412000-add-grant-refunded-at';
 import { AddOrdersStatusIndex1764720100002 } from './1764720100002-add-orders-status-index';
 import { AddRewardLimits1796517121241 } from './1796517121241-add-reward-limits';
 
@@ -38,5 +39,6 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddDeadLetterRedrive1764720100001,
   AddOrdersStatusIndex1764720100002,
   DropLedgerEntriesAccountFk1764720300000,
+  AddGrantRefundedAt1764720412000,
   AddRewardLimits1796517121241,
 ];

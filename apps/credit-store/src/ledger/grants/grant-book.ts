@@ -105,6 +105,13 @@ export class GrantBook {
     return amount;
   }
 
+  /** Marks a grant as taken back by its order's refund (what it held was drawn by it first). */
+  markRefunded(grant: Grant, now: Date): void {
+    grant.refunded_at ??= now;
+    this.touch(grant, null);
+    this.changes.get(grant.event_id)!.refunded_at = grant.refunded_at;
+  }
+
   spendable(): bigint {
     return this.grants.reduce((sum, g) => sum + g.remaining, 0n);
   }

@@ -13,6 +13,7 @@ interface GrantRow {
   remaining: string;
   expires_at: Date | null;
   voided_at: Date | null;
+  refunded_at: Date | null;
   value_cent: string;
   currency: string | null;
 }
@@ -27,6 +28,7 @@ function fromRow(row: GrantRow): Grant {
     remaining: BigInt(row.remaining),
     expires_at: row.expires_at,
     voided_at: row.voided_at,
+    refunded_at: row.refunded_at,
     value_cent: BigInt(row.value_cent),
     currency: row.currency,
     seq: BigInt(row.id),
@@ -34,7 +36,7 @@ function fromRow(row: GrantRow): Grant {
 }
 
 const COLUMNS = `id, event_id, user_id, source, amount, debt_covered, remaining, expires_at, voided_at,
-                 value_cent, currency`;
+                 refunded_at, value_cent, currency`;
 
 /**
  * Grants change only while their account's row is locked (ledger transactions, holds and the
@@ -109,15 +111,18 @@ export class GrantRepository {
         name: 'grants_update',
         text: `UPDATE grants AS g SET remaining = u.remaining,
                                 expired_at = COALESCE(g.expired_at, u.expired_at),
-                                voided_at = COALESCE(g.voided_at, u.voided_at)
-           FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::timestamptz[])
-                AS u (event_id, remaining, expired_at, voided_at)
+                                voided_at = COALESCE(g.voided_at, u.voided_at),
+                                refunded_at = COALESCE(g.refunded_at, u.refunded_at)
+           FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::timestamptz[],
+                       $5::timestamptz[])
+                AS u (event_id, remaining, expired_at, voided_at, refunded_at)
           WHERE g.event_id = u.event_id`,
         values: [
           updated.map((c) => c.grant.event_id),
           updated.map((c) => c.grant.remaining.toString()),
           updated.map((c) => c.expired_at),
           updated.map((c) => c.voided_at ?? null),
+          updated.map((c) => c.refunded_at ?? null),
         ],
       });
     }

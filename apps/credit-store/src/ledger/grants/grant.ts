@@ -12,6 +12,8 @@ export interface Grant {
   expires_at: Date | null;
   /** When an admin voided it: credits refunded to it later are written off again at once. */
   voided_at?: Date | null;
+  /** When its order was refunded: credits refunded to it later come back without its value. */
+  refunded_at?: Date | null;
   /** What the credits cost, in minor units of `currency` (0: free; absent: 0). */
   value_cent?: bigint;
   currency?: string | null;
@@ -27,4 +29,6 @@ export interface GrantChange {
   expired_at: Date | null;
   /** Set when a void wrote the remainder off. */
   voided_at?: Date | null;
+  /** Set when an order refund took the grant back. */
+  refunded_at?: Date | null;
 }
