@@ -4,13 +4,15 @@ import type { EntryChainRepository } from './entry-chain.repository';
 import { entryHash, GENESIS_HASH } from './entry-hash';
 
 /**
- * Hashes every account's entries from its first, in id order, and sets each account's head: how
- * entries written before the chain existed join it. Writes in batches, so memory stays bounded.
- * UPDATEs the append-only table: the caller turns its trigger off, in the same transaction.
+ * Hashes every account's entries (or these users') from its first, in id order, and sets each
+ * account's head: how entries written before the chain existed join it. Writes in batches, so
+ * memory stays bounded. UPDATEs the append-only table: the caller turns its trigger off, in the
+ * same transaction.
  */
 export async function backfillChains(
   db: EntityManager,
   chains: EntryChainRepository,
+  users: string[] | null = null,
   batch = 2000,
 ): Promise<number> {
   const entries = { ids: [] as string[], hashes: [] as string[] };
@@ -25,7 +27,7 @@ export async function backfillChains(
   };
   let previous = GENESIS_HASH;
   let hashed = 0;
-  for await (const step of walkChains(db, chains, { users: null })) {
+  for await (const step of walkChains(db, chains, { users })) {
     if (step.kind === 'open') {
       previous = GENESIS_HASH;
     } else if (step.kind === 'entry') {
