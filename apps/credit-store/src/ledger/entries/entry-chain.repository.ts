@@ -73,13 +73,15 @@ export class EntryChainRepository {
     limit: number,
   ): Promise<StoredEntry[]> {
     const rows: ChainRow[] = await db.query(
-      `SELECT id::text, event_id, user_id, amount::text, direction, source, balance_before::text,
-              balance_after::text, to_char(created_at AT TIME ZONE 'UTC', ${STORED_INSTANT}) AS created_at,
+      // Ordered by the table's columns (e.id), not the text the SELECT makes of them.
+      `SELECT e.id::text AS id, event_id, user_id, amount::text, direction, source,
+              balance_before::text, balance_after::text,
+              to_char(created_at AT TIME ZONE 'UTC', ${STORED_INSTANT}) AS created_at,
               allocations, entry_hash
-         FROM ledger_entries
-        WHERE user_id >= $1 AND user_id <= $2 AND ($3::text[] IS NULL OR user_id = ANY($3))
-          AND ($4::text IS NULL OR (user_id, id) > ($4, $5::bigint))
-        ORDER BY user_id, id LIMIT $6`,
+         FROM ledger_entries AS e
+        WHERE e.user_id >= $1 AND e.user_id <= $2 AND ($3::text[] IS NULL OR e.user_id = ANY($3))
+          AND ($4::text IS NULL OR (e.user_id, e.id) > ($4, $5::bigint))
+        ORDER BY e.user_id, e.id LIMIT $6`,
       [range.first, range.last, range.users, after?.user_id ?? null, after?.id ?? null, limit],
     );
     return rows.map(fromRow);
