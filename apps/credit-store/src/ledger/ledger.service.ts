@@ -203,8 +203,9 @@ export class LedgerService {
   ): Promise<ChainedEntry[]> {
     if (entries.length === 0) return [];
     const { ids, created_at } = await this.ledger.reserveIds(db, entries.length);
-    for (const { user_id } of entries)
+    for (const { user_id } of entries) {
       heads.set(user_id, locked.get(user_id)?.last_entry_hash ?? null);
+    }
     const chained: ChainedEntry[] = entries.map((entry, index) => ({
       ...entry,
       id: ids[index],
