@@ -2,6 +2,7 @@ import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
 import { call } from './support/http';
 import { TEST_TOKENS } from './support/test-env';
+import { chainRawEntries } from './support/ledger-chain';
 import { eventually, unique } from './support/wait';
 
 describe('finance export and summary, usage dashboard', () => {
@@ -49,13 +50,16 @@ describe('finance export and summary, usage dashboard', () => {
       `INSERT INTO accounts (user_id, balance, total_consumed) VALUES ($1, -20000, 20000)`,
       [user],
     );
-    await app.db.query(
-      `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
-                                   balance_after, status)
-       SELECT $1 || ':' || i, $1, 'chat', 'expense', -1, -(i - 1), -i, 'applied'
-         FROM generate_series(1, 20000) AS i ORDER BY i`,
-      [user],
-    );
+    await app.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
+                                     balance_after, status)
+         SELECT $1 || ':' || i, $1, 'chat', 'expense', -1, -(i - 1), -i, 'applied'
+           FROM generate_series(1, 20000) AS i ORDER BY i`,
+        [user],
+      );
+      await chainRawEntries(tx, [user]);
+    });
     const answer = await csv(`?from=${from}`);
     const lines = answer.text
       .trimEnd()

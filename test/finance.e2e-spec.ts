@@ -2,6 +2,7 @@ import { useCreditStore } from './support/apps';
 import { rows, scalar } from './support/db';
 import { call } from './support/http';
 import { TEST_TOKENS } from './support/test-env';
+import { chainRawEntries } from './support/ledger-chain';
 import { eventually, unique } from './support/wait';
 
 const HEADER =
@@ -73,6 +74,7 @@ describe('finance: ledger.csv export and daily summary', () => {
         );
         balance = after;
       }
+      await chainRawEntries(tx, [user]);
     });
   }
 
@@ -82,14 +84,17 @@ describe('finance: ledger.csv export and daily summary', () => {
       `INSERT INTO accounts (user_id, balance, total_consumed) VALUES ($1, $2, $3)`,
       [user, -n, n],
     );
-    await app.db.query(
-      `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
-                                   balance_after, status, description, created_at)
-       SELECT $1 || ':' || i, $1, 'chat', 'expense', -1, -(i - 1), -i, 'applied', $4,
-              $3::timestamptz + (i - 1) * interval '1 second'
-         FROM generate_series(1, $2::int) AS i ORDER BY i`,
-      [user, n, start, description],
-    );
+    await app.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
+                                     balance_after, status, description, created_at)
+         SELECT $1 || ':' || i, $1, 'chat', 'expense', -1, -(i - 1), -i, 'applied', $4,
+                $3::timestamptz + (i - 1) * interval '1 second'
+           FROM generate_series(1, $2::int) AS i ORDER BY i`,
+        [user, n, start, description],
+      );
+      await chainRawEntries(tx, [user]);
+    });
   }
 
   const idOf = async (eventId: string) =>

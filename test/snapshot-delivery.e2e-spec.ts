@@ -8,6 +8,7 @@ import { giftGrant } from './support/ledger-calls';
 import { produce, readTopicUntil } from './support/kafka-helpers';
 import { createKafka } from '@tally/platform';
 import { scrape, total } from './support/metrics';
+import { chainRawEntries } from './support/ledger-chain';
 import { eventually, unique } from './support/wait';
 
 interface GuardView {
@@ -68,12 +69,15 @@ describe('credit.balance.updated from the credit-store to the gateway guard', ()
       [debtor, HUGE_DEBT.toString(), (-HUGE_DEBT).toString()],
     );
     // Its history too, so the whole ledger still reconciles for the tests that check it.
-    await storeDb.query(
-      `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
-                                   balance_after, status)
-       VALUES ($1, $2, 'chat', 'expense', $3, 0, $3, 'applied')`,
-      [unique('debt'), debtor, HUGE_DEBT.toString()],
-    );
+    await storeDb.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
+                                     balance_after, status)
+         VALUES ($1, $2, 'chat', 'expense', $3, 0, $3, 'applied')`,
+        [unique('debt'), debtor, HUGE_DEBT.toString()],
+      );
+      await chainRawEntries(tx, [debtor]);
+    });
     await storeDb.query(`INSERT INTO balance_outbox (user_id, version) VALUES ($1, 1)`, [debtor]);
     const other = unique('user');
     await grant(other, 100);

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ChargesModule } from '../charges/charges.module';
+import { EntryStoreModule } from '../ledger/entries/entry-store.module';
+import { ChainVerificationController } from './chain-verification.controller';
+import { ChainVerificationService } from './chain-verification.service';
 import { FinanceExportRepository } from './finance-export.repository';
 import { FinanceExportService } from './finance-export.service';
 import { FinanceSummaryRepository } from './finance-summary.repository';
@@ -14,9 +17,10 @@ import { OverviewRepository } from './overview.repository';
 import { OverviewService } from './overview.service';
 
 @Module({
-  imports: [ChargesModule],
-  controllers: [FinanceController, ReconciliationController],
+  imports: [ChargesModule, EntryStoreModule],
+  controllers: [FinanceController, ReconciliationController, ChainVerificationController],
   providers: [
+    ChainVerificationService,
     FinanceExportRepository,
     FinanceExportService,
     FinanceSummaryRepository,

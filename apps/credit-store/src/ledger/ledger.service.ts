@@ -9,7 +9,14 @@ import { GrantRepository } from './grants/grant.repository';
 import { HoldRepository } from './holds/hold.repository';
 import { accountsToSave, SavedAccount } from './accounts/charge-sequences';
 import { LedgerConflictRepository } from './entries/ledger-conflict.repository';
-import type { LedgerEntry, Movement, Refusal } from './entries/ledger-entry';
+import { chainEntries } from './entries/entry-hash';
+import type {
+  ChainedEntry,
+  LedgerEntry,
+  Movement,
+  NewLedgerEntry,
+  Refusal,
+} from './entries/ledger-entry';
 import type { RefundTarget } from './entries/refund-target';
 import { LedgerRepository } from './entries/ledger.repository';
 import { LedgerPlan, planMovements } from './plan-movements';
@@ -59,7 +66,12 @@ export class LedgerService {
     const resolved = movements.map((m) => this.withGrantExpiry(m, now));
     const { plan, locked } = await this.planLocked(db, userIds, resolved, now);
     // Whatever becomes of them (applied, duplicate, refused), these charges are now taken in.
-    const written = await this.write(db, plan, accountsToSave(plan.accounts, locked, movements));
+    const written = await this.write(
+      db,
+      plan,
+      locked,
+      accountsToSave(plan.accounts, locked, movements),
+    );
     await this.usage.insert(db, usageOf(plan));
     // Bus messages cannot be answered with a 409, so their conflicts are kept for investigation.
     await this.conflicts.record(
@@ -102,7 +114,7 @@ export class LedgerService {
     userIds: string[],
   ): Promise<{ accounts: Map<string, AccountRecord>; written: number }> {
     const { plan, locked } = await this.planLocked(db, userIds, [], new Date());
-    await this.write(db, plan, accountsToSave(plan.accounts, locked, []));
+    await this.write(db, plan, locked, accountsToSave(plan.accounts, locked, []));
     const accounts = new Map(locked);
     for (const changed of plan.accounts) {
       accounts.set(changed.user_id, { ...locked.get(changed.user_id)!, ...changed });
@@ -161,14 +173,49 @@ export class LedgerService {
     return { targets, named: await this.grants.findByEventIds(db, grantIds) };
   }
 
-  private async write(db: EntityManager, plan: LedgerPlan<LedgerEntry>, accounts: SavedAccount[]) {
-    const written = await this.ledger.insertEntries(db, plan.entries);
+  private async write(
+    db: EntityManager,
+    plan: LedgerPlan<LedgerEntry>,
+    locked: ReadonlyMap<string, AccountRecord>,
+    accounts: SavedAccount[],
+  ) {
+    const heads = new Map<string, string | null>();
+    const written = await this.ledger.insertEntries(
+      db,
+      await this.chained(db, plan.entries, locked, heads),
+    );
     await this.grants.save(db, plan.grants);
     await this.holds.capture(db, plan.captures);
-    await this.accounts.saveBalances(db, accounts);
+    await this.accounts.saveBalances(db, accounts, heads);
     await this.snapshots.enqueue(db, accounts);
     await this.revenue.add(db, plan.revenue);
     return written;
+  }
+
+  /**
+   * The entries with their ids, instant and hashes, each chained to the one before it on its
+   * account (the locked row's head); `heads` receives the accounts' new heads. Under the
+   * accounts' locks, so an account's chain follows its entries' ids.
+   */
+  private async chained(
+    db: EntityManager,
+    entries: NewLedgerEntry[],
+    locked: ReadonlyMap<string, AccountRecord>,
+    heads: Map<string, string | null>,
+  ): Promise<ChainedEntry[]> {
+    if (entries.length === 0) return [];
+    const { ids, created_at } = await this.ledger.reserveIds(db, entries.length);
+    for (const { user_id } of entries) {
+      heads.set(user_id, locked.get(user_id)?.last_entry_hash ?? null);
+    }
+    const chained: ChainedEntry[] = entries.map((entry, index) => ({
+      ...entry,
+      id: ids[index],
+      created_at,
+      entry_hash: '',
+    }));
+    chainEntries(chained, heads).forEach((hash, index) => (chained[index].entry_hash = hash));
+    return chained;
   }
 
   private withGrantExpiry(movement: Movement, now: Date): Movement {

@@ -15,9 +15,15 @@ interface AccountRow {
   version: string;
   charge_sequence: string;
   updated_at: Date;
+  last_entry_hash: string | null;
 }
 
-export type AccountRecord = AccountBalance & { charge_sequence: bigint; updated_at: Date };
+export type AccountRecord = AccountBalance & {
+  charge_sequence: bigint;
+  updated_at: Date;
+  /** The hash of the account's newest entry, hex (null: none yet); see entry-hash.ts. */
+  last_entry_hash: string | null;
+};
 
 function fromRow(row: AccountRow): AccountRecord {
   return {
@@ -31,11 +37,13 @@ function fromRow(row: AccountRow): AccountRecord {
     version: BigInt(row.version),
     charge_sequence: BigInt(row.charge_sequence),
     updated_at: row.updated_at,
+    last_entry_hash: row.last_entry_hash,
   };
 }
 
 const COLUMNS = `user_id, balance, total_recharged, total_rewarded, total_consumed, total_expired,
-                 total_refunded, version, charge_sequence, updated_at`;
+                 total_refunded, version, charge_sequence, updated_at,
+                 encode(last_entry_hash, 'hex') AS last_entry_hash`;
 
 @Injectable()
 export class AccountRepository {
@@ -77,8 +85,15 @@ export class AccountRepository {
     return new Map(rows.map((row) => [row.user_id, fromRow(row)]));
   }
 
-  /** One statement for all of them; `updated_at` moves only where money moved. */
-  async saveBalances(db: EntityManager, accounts: SavedAccount[]): Promise<void> {
+  /**
+   * One statement for all of them; `updated_at` moves only where money moved, `last_entry_hash`
+   * only where `heads` has an account's new one (hex).
+   */
+  async saveBalances(
+    db: EntityManager,
+    accounts: SavedAccount[],
+    heads: ReadonlyMap<string, string | null>,
+  ): Promise<void> {
     if (accounts.length === 0) return;
     const column = (pick: (a: SavedAccount) => bigint) => accounts.map((a) => pick(a).toString());
     await runStatement(db, {
@@ -89,11 +104,12 @@ export class AccountRepository {
               total_expired = u.total_expired, total_refunded = u.total_refunded,
               version = u.version,
               charge_sequence = u.charge_sequence,
-              updated_at = CASE WHEN u.moved THEN now() ELSE a.updated_at END
+              updated_at = CASE WHEN u.moved THEN now() ELSE a.updated_at END,
+              last_entry_hash = COALESCE(decode(u.head, 'hex'), a.last_entry_hash)
          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-                     $7::bigint[], $8::bigint[], $9::boolean[], $10::bigint[])
+                     $7::bigint[], $8::bigint[], $9::boolean[], $10::bigint[], $11::text[])
               AS u (user_id, balance, total_recharged, total_rewarded, total_consumed, total_expired,
-                    version, charge_sequence, moved, total_refunded)
+                    version, charge_sequence, moved, total_refunded, head)
         WHERE a.user_id = u.user_id`,
       values: [
         accounts.map((a) => a.user_id),
@@ -106,6 +122,7 @@ export class AccountRepository {
         column((a) => a.charge_sequence),
         accounts.map((a) => a.moved),
         column((a) => a.total_refunded),
+        accounts.map((a) => heads.get(a.user_id) ?? null),
       ],
     });
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EntryChainRepository } from './entry-chain.repository';
 import { LedgerConflictRepository } from './ledger-conflict.repository';
 import { LedgerQueriesService } from './ledger-queries.service';
 import { LedgerController } from './ledger.controller';
@@ -13,7 +14,13 @@ import { UsageRecordRepository } from './usage-record.repository';
     LedgerConflictRepository,
     UsageRecordRepository,
     LedgerQueriesService,
+    EntryChainRepository,
   ],
-  exports: [LedgerRepository, LedgerConflictRepository, UsageRecordRepository],
+  exports: [
+    LedgerRepository,
+    LedgerConflictRepository,
+    UsageRecordRepository,
+    EntryChainRepository,
+  ],
 })
 export class EntryStoreModule {}

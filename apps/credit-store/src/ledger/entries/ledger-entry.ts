@@ -91,6 +91,14 @@ export interface NewLedgerEntry {
   allocations: Allocation[] | null;
 }
 
+/** A row about to be written: with its reserved id, its instant as stored, and its hash. */
+export interface ChainedEntry extends NewLedgerEntry {
+  id: string;
+  /** UTC with microseconds (see HashedFields.created_at). */
+  created_at: string;
+  entry_hash: string;
+}
+
 export interface LedgerEntry extends NewLedgerEntry {
   id: string;
   created_at: Date;
