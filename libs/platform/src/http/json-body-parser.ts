@@ -1,16 +1,49 @@
 import { describeHazard, ErrorCode, findJsonHazard } from '@tally/contracts';
-import { json, type RequestHandler } from 'express';
+import { json, type Request, type RequestHandler } from 'express';
 import { DomainError } from '../errors/domain.error';
+import { BodyBudget, byteCount } from './body-budget';
+
+export interface BodyLimits {
+  /** Largest JSON body on paths that no prefix below names. */
+  limit: string;
+  /** Other limits for the paths under a prefix (the first that matches). */
+  byPrefix?: { pathPrefix: string; limit: string }[];
+}
+
+/** A body in flight is let in again after about this long, typically. */
+const RETRY_AFTER_SECONDS = '1';
 
 /**
  * express.json with its failures turned into our codes (Nest would otherwise map a syntax error to
  * a generic 400 and lose which failure it was), and the body held to the rule every entry point
- * applies (findJsonHazard) before any route, pipe or class-transformer reads it.
+ * applies (findJsonHazard) before any route, pipe or class-transformer reads it. A body is read
+ * only once the budget has room for it (429 past its client's share, 503 past the whole), and
+ * holds its room until it is parsed.
  */
-export function jsonBodyParser(limit: string): RequestHandler {
-  const parse = json({ limit, strict: true });
-  return (req, res, next) =>
+export function jsonBodyParser(limits: BodyLimits, budget: BodyBudget): RequestHandler {
+  const parsers = [...(limits.byPrefix ?? []), { pathPrefix: '', limit: limits.limit }].map(
+    ({ pathPrefix, limit }) => ({
+      pathPrefix,
+      limit,
+      bytes: byteCount(limit),
+      parse: json({ limit, strict: true }),
+    }),
+  );
+  return (req, res, next) => {
+    const { limit, bytes, parse } = parsers.find((p) => req.path.startsWith(p.pathPrefix))!;
+    const address = req.socket.remoteAddress ?? '';
+    let held = bodyBytes(req, bytes);
+    if (held > 0) {
+      const refusal = budget.take(address, held);
+      if (refusal) return next(budgetRefusal(refusal));
+    }
+    const release = () => {
+      if (held > 0) budget.give(address, held);
+      held = 0;
+    };
+    res.once('close', release);
     parse(req, res, (error?: unknown) => {
+      release();
       if (!error) {
         const hazard = findJsonHazard(req.body);
         if (!hazard) return next();
@@ -28,4 +61,35 @@ export function jsonBodyParser(limit: string): RequestHandler {
       }
       return next(new DomainError(ErrorCode.ValidationFailed, (error as Error).message));
     });
+  };
+}
+
+/**
+ * The bytes a request's body will take while it is read: as declared, or the limit for a chunked
+ * one; none for a body too large (refused before it is read) or absent.
+ */
+function bodyBytes(req: Request, limit: number): number {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined) {
+    const length = Number(declared);
+    return Number.isSafeInteger(length) && length <= limit ? length : 0;
+  }
+  return req.headers['transfer-encoding'] !== undefined ? limit : 0;
+}
+
+function budgetRefusal(refusal: 'address' | 'total'): DomainError {
+  const retry = { 'retry-after': RETRY_AFTER_SECONDS };
+  return refusal === 'address'
+    ? new DomainError(
+        ErrorCode.RateLimited,
+        'too many request bodies from this address are being read at once; try again',
+        undefined,
+        retry,
+      )
+    : new DomainError(
+        ErrorCode.ServiceUnavailable,
+        'too many request bodies are being read at once; try again',
+        undefined,
+        retry,
+      );
 }
