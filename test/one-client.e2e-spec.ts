@@ -111,9 +111,7 @@ describe('what one client can do to the gateway', () => {
     });
     expect(peak).toBeLessThan(HEAP_CAP_MB);
     expect(legit.length).toBeGreaterThan(0);
-    expect(legit.map((a) => a.status)).toEqual(
-      legit.map((_, i) => (i % 2 === 0 ? 200 : 201)),
-    );
+    expect(legit.map((a) => a.status)).toEqual(legit.map((_, i) => (i % 2 === 0 ? 200 : 201)));
   }
 
   const chat = (headers: Record<string, string>, bytesPerSecond?: number) =>

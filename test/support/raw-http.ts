@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect, Socket } from 'node:net';
 
 /** What a raw request got: a status, or the way its connection failed. */
@@ -26,15 +26,14 @@ export function rawRequest(
 ): Promise<RawAnswer> {
   const started = Date.now();
   return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const done = (answer: Omit<RawAnswer, 'ms'>) => {
-      clearInterval(timer);
+    const done = (answer: Omit<RawAnswer, 'ms'>) =>
       resolve({ ...answer, ms: Date.now() - started });
-    };
     const body = options.body === undefined ? undefined : Buffer.from(options.body);
     const req = request(url, {
       method: options.method ?? (body ? 'POST' : 'GET'),
-      agent: false,
+      // Its own connection, kept alive as real clients keep theirs: a server that answers before
+      // the body is in then reads the rest rather than closing on it.
+      agent: new Agent({ keepAlive: true }),
       localAddress: options.localAddress,
       headers: {
         ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}),
@@ -52,7 +51,8 @@ export function rawRequest(
     if (!options.bytesPerSecond) return void req.end(body);
     let sent = 0;
     req.flushHeaders();
-    timer = setInterval(() => {
+    // Stops by itself once the request is answered or failed (destroyed either way).
+    const timer = setInterval(() => {
       if (req.destroyed) return clearInterval(timer);
       req.write(body.subarray(sent, sent + options.bytesPerSecond!));
       sent += options.bytesPerSecond!;

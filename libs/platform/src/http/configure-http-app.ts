@@ -1,6 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { RequestHandler } from 'express';
-import type { Server } from 'node:http';
 import { ErrorShape, HttpErrorFilter } from './http-error.filter';
 import { Logger } from 'nestjs-pino';
 import { assignRequestId, enterRequestContext } from '../logging/request-context';
@@ -15,7 +14,7 @@ import { createValidationPipe } from './validation.pipe';
 
 export interface HttpAppOptions {
   /** Largest JSON bodies accepted; larger ones get 413 `payload_too_large`. */
-  bodyLimits: BodyLimits;
+  bodyLimits: Omit<BodyLimits, 'maxContainers'>;
   /** What one client may hold of the process: connections, time, bodies in flight. */
   limits: HttpLimits;
   /** Checks on the headers alone (authentication), run before any body is read. */
@@ -30,7 +29,7 @@ export interface HttpAppOptions {
  */
 export function configureHttpApp(app: NestExpressApplication, options: HttpAppOptions): void {
   const { limits } = options;
-  limitConnections(app.getHttpServer() as Server, limits);
+  limitConnections(app.getHttpServer(), limits);
   app.useLogger(app.get(Logger));
   app.use(app.get(HttpMetrics).middleware());
   app.use(assignRequestId);
@@ -42,7 +41,9 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
     byteCount(limits.bodyBytesInFlight),
     byteCount(limits.bodyBytesPerAddress),
   );
-  app.use(jsonBodyParser(options.bodyLimits, budget));
+  app.use(
+    jsonBodyParser({ ...options.bodyLimits, maxContainers: limits.bodyMaxContainers }, budget),
+  );
   app.use(enterRequestContext);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(options.errorShapes));

@@ -10,6 +10,8 @@ export interface HttpLimits {
   /** Bytes of request bodies read and parsed at once, in all and per client address. */
   bodyBytesInFlight: string;
   bodyBytesPerAddress: string;
+  /** Most objects and arrays one JSON body may open. */
+  bodyMaxContainers: number;
 }
 
 /** Node's timeouts for an API, and connections counted per client address. */

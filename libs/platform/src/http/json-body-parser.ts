@@ -2,12 +2,15 @@ import { describeHazard, ErrorCode, findJsonHazard } from '@tally/contracts';
 import { json, type Request, type RequestHandler } from 'express';
 import { DomainError } from '../errors/domain.error';
 import { BodyBudget, byteCount } from './body-budget';
+import { opensMoreContainersThan } from './json-containers';
 
 export interface BodyLimits {
   /** Largest JSON body on paths that no prefix below names. */
   limit: string;
   /** Other limits for the paths under a prefix (the first that matches). */
   byPrefix?: { pathPrefix: string; limit: string }[];
+  /** Most objects and arrays one body may open (counted before it is parsed). */
+  maxContainers: number;
 }
 
 /** A body in flight is let in again after about this long, typically. */
@@ -18,15 +21,23 @@ const RETRY_AFTER_SECONDS = '1';
  * a generic 400 and lose which failure it was), and the body held to the rule every entry point
  * applies (findJsonHazard) before any route, pipe or class-transformer reads it. A body is read
  * only once the budget has room for it (429 past its client's share, 503 past the whole), and
- * holds its room until it is parsed.
+ * holds its room until it is parsed; one that opens too many objects and arrays is not parsed.
  */
 export function jsonBodyParser(limits: BodyLimits, budget: BodyBudget): RequestHandler {
+  const verify = (_req: unknown, _res: unknown, text: Buffer) => {
+    if (opensMoreContainersThan(text, limits.maxContainers)) {
+      throw new DomainError(
+        ErrorCode.PayloadTooLarge,
+        `request body holds more than ${limits.maxContainers} objects and arrays`,
+      );
+    }
+  };
   const parsers = [...(limits.byPrefix ?? []), { pathPrefix: '', limit: limits.limit }].map(
     ({ pathPrefix, limit }) => ({
       pathPrefix,
       limit,
       bytes: byteCount(limit),
-      parse: json({ limit, strict: true }),
+      parse: json({ limit, strict: true, verify }),
     }),
   );
   return (req, res, next) => {
@@ -50,6 +61,7 @@ export function jsonBodyParser(limits: BodyLimits, budget: BodyBudget): RequestH
         const detail = describeHazard(hazard);
         return next(new DomainError(hazard.code, detail, [detail]));
       }
+      if (error instanceof DomainError) return next(error);
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large') {
         return next(
