@@ -1,7 +1,30 @@
 import type { LogLevel } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import type { HttpLimits } from '../http/connection-limits';
+
+/** Node cuts a request off at whichever of its two timeouts comes first. */
+@ValidatorConstraint({ name: 'notLongerThanRequestTimeout' })
+class NotLongerThanRequestTimeout implements ValidatorConstraintInterface {
+  validate(value: number, args: ValidationArguments): boolean {
+    return value <= (args.object as ServiceConfig).HTTP_REQUEST_TIMEOUT_MS;
+  }
+
+  defaultMessage(): string {
+    return '$property must not be longer than HTTP_REQUEST_TIMEOUT_MS';
+  }
+}
 
 /** Settings both apps have, named after their environment variables, with local defaults. */
 export class ServiceConfig {
@@ -36,6 +59,7 @@ export class ServiceConfig {
   @IsInt()
   @Min(1_000)
   @Max(300_000)
+  @Validate(NotLongerThanRequestTimeout)
   HTTP_HEADERS_TIMEOUT_MS = 10_000;
 
   /** Longest wait for a whole request, body included: a slow body is cut off with a 408. */
