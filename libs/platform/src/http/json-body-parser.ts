@@ -47,12 +47,12 @@ export function jsonBodyParser(limits: BodyLimits, budget: BodyBudget): RequestH
     if (held > 0) {
       const refusal = budget.take(address, held);
       if (refusal) return next(budgetRefusal(refusal));
+      res.once('close', release);
     }
-    const release = () => {
+    function release() {
       if (held > 0) budget.give(address, held);
       held = 0;
-    };
-    res.once('close', release);
+    }
     parse(req, res, (error?: unknown) => {
       release();
       if (!error) {
@@ -78,10 +78,13 @@ export function jsonBodyParser(limits: BodyLimits, budget: BodyBudget): RequestH
 
 /**
  * The bytes a request's body will take while it is read: as declared, or the limit for a chunked
- * one; none for a body too large (refused before it is read) or absent.
+ * or compressed one (it may inflate to the limit); none for a body too large (refused before it is
+ * read) or absent.
  */
 function bodyBytes(req: Request, limit: number): number {
   const declared = req.headers['content-length'];
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding !== 'identity' && declared !== '0') return limit;
   if (declared !== undefined) {
     const length = Number(declared);
     return Number.isSafeInteger(length) && length <= limit ? length : 0;
