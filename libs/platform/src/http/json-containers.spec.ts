@@ -14,5 +14,7 @@ describe('opensMoreContainersThan', () => {
     expect(over('{"code":"function f() { return [1, {}]; }"}', 1)).toBe(false);
     expect(over('{"q":"say \\"{[\\" and \\\\","r":{}}', 2)).toBe(false);
     expect(over('{"q":"a\\\\","r":{}}', 1)).toBe(true);
+    expect(over('{"q":"a\\\\\\"{","r":{}}', 1)).toBe(true);
+    expect(over('{"q":"a\\\\\\"{","r":{}}', 2)).toBe(false);
   });
 });
