@@ -118,11 +118,15 @@ async function endpointsOf(app: RunningApp): Promise<Endpoint[]> {
   );
 }
 
+/** A user's API key on the gateway under test (its key is checked before any body is read). */
+let apiKey: string | undefined;
+
 /** The token the endpoint documents (admin, internal or an API key), else none. */
 function tokenFor(endpoint: Endpoint): string | undefined {
   const schemes = (endpoint.op.security ?? []).flatMap((s) => Object.keys(s)).join(' ');
   if (/admin/i.test(schemes)) return TEST_TOKENS.admin;
   if (/internal|service/i.test(schemes)) return TEST_TOKENS.internal;
+  if (/api-key/i.test(schemes)) return apiKey;
   return undefined;
 }
 
@@ -189,6 +193,12 @@ describe('hostile input on every endpoint', () => {
       connect(process.env.CREDIT_STORE_DATABASE_URL),
     ]);
     endpoints = [...(await endpointsOf(gateway)), ...(await endpointsOf(store))];
+    const issued = await fetch(`${gateway.url}/admin/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKENS.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: 'hostile-input-user' }),
+    });
+    apiKey = ((await issued.json()) as { key: string }).key;
   });
   afterAll(async () => {
     await Promise.all((databases ?? []).map((db) => db.destroy()));

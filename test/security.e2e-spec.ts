@@ -83,11 +83,41 @@ describe('security basics', () => {
     expect(charge.status).toBe(202);
   });
 
+  it.each([
+    ['the admin token', '/admin/api-keys', 'admin'],
+    ['the internal token', '/internal/balances/someone', 'internal'],
+    ['an API key', '/v1/models', 'key'],
+    ['an API key with a body', '/v1/chat/completions', 'key'],
+  ] as const)('refuses %s with anything after it in the header', async (_, path, as) => {
+    const token = as === 'key' ? apiKey : TEST_TOKENS[as];
+    const post = path.endsWith('completions');
+    const answer = await fetch(`${url}${path}`, {
+      method: post ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${token} x`, 'content-type': 'application/json' },
+      body: post ? JSON.stringify({ model: 'm', messages: [] }) : undefined,
+    });
+    expect(answer.status).toBe(401);
+  });
+
+  it('keeps the API documentation out of other sites’ frames', async () => {
+    for (const path of ['/docs', '/docs/', '/docs-json']) {
+      const answer = await fetch(`${url}${path}`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-frame-options')).toBe('DENY');
+      expect(answer.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
+  });
+
   it('never writes a token or an API key to its logs', async () => {
     // A refused key and a malformed header too: the paths that log on failure.
     await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer tly_${'x'.repeat(32)}` } });
     await fetch(`${url}/internal/charges`, { method: 'POST', headers: { authorization: apiKey } });
+    // Secrets misplaced in a query string.
+    await fetch(`${url}/v1/models?api_key=${apiKey}&limit=1`);
+    await fetch(`${url}/admin/api-keys?token=${TEST_TOKENS.admin}`);
     await eventually(() => expect(gateway.output()).toContain('/internal/charges'));
+    await eventually(() => expect(gateway.output()).toContain('/admin/api-keys?token=[redacted]'));
+    expect(gateway.output()).toContain('/v1/models?api_key=[redacted]&limit=1');
     const output = gateway.output();
     for (const secret of [
       TEST_TOKENS.admin,

@@ -1,10 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createServiceApp } from '@tally/platform';
+import { ApiKeyAuthenticator } from './api-keys/api-key-authenticator';
+import { BEARER_KEY } from './api-keys/key-credentials';
 import { openAiErrorShape } from './chat/openai-error-shape';
 import { GatewayConfig } from './config/gateway.config';
 import openApiMetadata from './docs/openapi.metadata';
 import { GatewayModule } from './gateway.module';
 import { anthropicErrorShape } from './messages/anthropic-error-shape';
+import { ANTHROPIC_KEY } from './messages/anthropic-key.guard';
 
 /**
  * Builds the gateway exactly as `main.ts` runs it (HTTP app plus the balance view consumer); tests
@@ -16,7 +19,19 @@ export function createGatewayApp(config: GatewayConfig): Promise<NestExpressAppl
     brokers: config.kafkaBrokers,
     module: (kafka) => GatewayModule.forRoot(config, kafka),
     http: {
-      bodyLimit: config.GATEWAY_BODY_LIMIT,
+      bodyLimits: {
+        limit: config.GATEWAY_SERVICE_BODY_LIMIT,
+        byPrefix: [{ pathPrefix: '/v1/', limit: config.GATEWAY_BODY_LIMIT }],
+      },
+      limits: config.httpLimits,
+      // A client's key is checked before its body is read: a stranger's body never is.
+      beforeBody: (app) => [
+        app
+          .get(ApiKeyAuthenticator)
+          .beforeBody('/v1/', (path) =>
+            path.startsWith('/v1/messages') ? ANTHROPIC_KEY : BEARER_KEY,
+          ),
+      ],
       errorShapes: [anthropicErrorShape, openAiErrorShape],
     },
     openApi: {

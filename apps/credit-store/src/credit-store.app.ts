@@ -13,7 +13,7 @@ export function createCreditStoreApp(config: CreditStoreConfig): Promise<NestExp
     name: 'credit-store',
     brokers: config.kafkaBrokers,
     module: (kafka) => CreditStoreModule.forRoot(config, kafka),
-    http: { bodyLimit: config.CREDIT_STORE_BODY_LIMIT },
+    http: { bodyLimits: { limit: config.CREDIT_STORE_BODY_LIMIT }, limits: config.httpLimits },
     openApi: {
       title: 'Tally credit-store',
       description:

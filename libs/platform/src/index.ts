@@ -5,6 +5,7 @@ export * from './http/validation.pipe';
 export * from './http/configure-http-app';
 export * from './auth/token-auth.decorator';
 export * from './auth/token-auth.guard';
+export * from './auth/bearer-token';
 export * from './kafka/create-kafka';
 export * from './kafka/lazy-producer';
 export * from './kafka/send-each';

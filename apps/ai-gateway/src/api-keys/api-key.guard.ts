@@ -1,47 +1,20 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
 import type { Request } from 'express';
-import type { ApiKey } from './api-key.repository';
-import { ApiKeysService } from './api-keys.service';
-import { KeyClock } from './key-clock';
-import { expired } from './key-limits';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { BEARER_KEY, KeyCredentials } from './key-credentials';
 
-/** The request of a client authenticated by its API key. */
-export interface KeyedRequest extends Request {
-  apiKey: ApiKey;
-}
+export type { KeyedRequest } from './api-key-authenticator';
 
 /** `Authorization: Bearer <user API key>` on the client surface (/v1). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(
-    private readonly keys: ApiKeysService,
-    private readonly clock: KeyClock,
-  ) {}
+  protected readonly credentials: KeyCredentials = BEARER_KEY;
+
+  constructor(private readonly authenticator: ApiKeyAuthenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<KeyedRequest>();
-    const presented = this.presentedKey(request);
-    if (!presented) {
-      throw new DomainError(ErrorCode.Unauthorized, `missing API key (${this.expected})`);
-    }
-    const key = await this.keys.authenticate(presented);
-    if (!key) throw new DomainError(ErrorCode.Unauthorized, 'invalid or revoked API key');
-    if (expired(key, this.clock.now())) {
-      throw new DomainError(
-        ErrorCode.Unauthorized,
-        `the API key expired at ${key.expires_at!.toISOString()}`,
-      );
-    }
-    request.apiKey = key;
+    const request = context.switchToHttp().getRequest<Request>();
+    await this.authenticator.authenticate(request, this.credentials);
     return true;
-  }
-
-  protected readonly expected: string = 'Authorization: Bearer <key>';
-
-  protected presentedKey(request: Request): string | undefined {
-    const [scheme, presented] = (request.headers.authorization ?? '').split(' ');
-    return scheme === 'Bearer' && presented ? presented : undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyCache } from './api-key-cache';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
@@ -12,11 +13,12 @@ import { KeyMinuteSweeper } from './key-minute-sweeper';
   providers: [
     ApiKeyRepository,
     ApiKeysService,
+    ApiKeyAuthenticator,
     ApiKeyGuard,
     ApiKeyCache,
     KeyClock,
     KeyMinuteSweeper,
   ],
-  exports: [ApiKeysService, ApiKeyGuard, KeyClock],
+  exports: [ApiKeysService, ApiKeyAuthenticator, ApiKeyGuard, KeyClock],
 })
 export class ApiKeysModule {}

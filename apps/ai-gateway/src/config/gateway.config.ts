@@ -84,9 +84,13 @@ export class GatewayConfig extends ServiceConfig {
   @Matches(/^[A-Za-z0-9._-]{1,200}$/)
   GATEWAY_BALANCE_GROUP = 'ai-gateway-balance-view';
 
-  /** Largest JSON body accepted on any endpoint (chat prompts included). */
+  /** Largest JSON body accepted on the client surface, /v1 (chat prompts included). */
   @Matches(/^\d+(b|kb|mb)$/)
   GATEWAY_BODY_LIMIT = '2mb';
+
+  /** Largest JSON body accepted elsewhere (the admin and internal endpoints). */
+  @Matches(/^\d+(b|kb|mb)$/)
+  GATEWAY_SERVICE_BODY_LIMIT = '256kb';
 
   /** How often an idle relay looks for new outbox rows (a local commit also wakes it at once). */
   @Type(() => Number)

@@ -1,14 +1,15 @@
 import { csvField, csvRow, CSV_HEADER, LedgerCsvRow } from './finance-export.csv';
 
 describe('ledger CSV', () => {
-  it('quotes fields with commas, quotes and line breaks, doubling the quotes', () => {
+  it('quotes fields with commas, semicolons, quotes and line breaks, doubling the quotes', () => {
     expect(csvField('description', 'a,b')).toBe('"a,b"');
     expect(csvField('description', 'say "hi"')).toBe('"say ""hi"""');
     expect(csvField('description', '"')).toBe('""""');
     expect(csvField('description', 'two\nlines')).toBe('"two\nlines"');
     expect(csvField('description', 'two\r\nlines')).toBe('"two\r\nlines"');
+    // Spreadsheets in semicolon locales split fields on `;`.
     expect(csvField('description', 'plain text; with semicolon')).toBe(
-      'plain text; with semicolon',
+      '"plain text; with semicolon"',
     );
     expect(csvField('description', '')).toBe('');
   });

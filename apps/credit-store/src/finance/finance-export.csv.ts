@@ -36,7 +36,8 @@ const NUMERIC_COLUMNS: ReadonlySet<string> = new Set([
 
 /** What a spreadsheet would start evaluating (OWASP's list: = + - @, tab and CR). */
 const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+// `;` too: spreadsheets in semicolon locales (de, fr, …) split fields on it.
+const NEEDS_QUOTES = /[",;\r\n]/;
 
 /**
  * One RFC 4180 field. Text that a spreadsheet would run as a formula gets a leading apostrophe,

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode } from '@tally/contracts';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain.error';
+import { bearerToken } from './bearer-token';
 import { sameDigest, secretDigest } from './same-secret';
 import { TOKEN_ROLES, TokenRole } from './token-auth.decorator';
 
@@ -33,9 +34,8 @@ export class TokenAuthGuard implements CanActivate {
     if (declared === 'public' || declared === 'delegated') return true;
     const accepted = declared ?? ['admin'];
 
-    const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
-    const [scheme, token] = header.split(' ');
-    if (scheme !== 'Bearer' || !token) {
+    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    if (!token) {
       throw new DomainError(ErrorCode.Unauthorized, 'missing bearer token');
     }
     const presented = secretDigest(token);

@@ -27,6 +27,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig(ExampleConfig, { ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
   });
 
+  it('refuses HTTP limits that cannot work: sizes not like 2mb, headers waited for longer than the request', () => {
+    expect(() => loadConfig(ExampleConfig, { HTTP_BODY_BYTES_IN_FLIGHT: '8 MB' })).toThrow(
+      /HTTP_BODY_BYTES_IN_FLIGHT/,
+    );
+    expect(() => loadConfig(ExampleConfig, { HTTP_MAX_CONNECTIONS_PER_ADDRESS: '-1' })).toThrow(
+      /HTTP_MAX_CONNECTIONS_PER_ADDRESS/,
+    );
+    expect(() =>
+      loadConfig(ExampleConfig, {
+        HTTP_HEADERS_TIMEOUT_MS: '20000',
+        HTTP_REQUEST_TIMEOUT_MS: '5000',
+      }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS/);
+    expect(
+      loadConfig(ExampleConfig, {
+        HTTP_REQUEST_TIMEOUT_MS: '5000',
+        HTTP_HEADERS_TIMEOUT_MS: '5000',
+      }).httpLimits,
+    ).toMatchObject({ headersTimeoutMs: 5000, requestTimeoutMs: 5000 });
+  });
+
   it('in production, refuses the tokens unset or set to their public defaults', () => {
     expect(() => loadConfig(ExampleConfig, { NODE_ENV: 'production' })).toThrow(
       /ADMIN_TOKEN, INTERNAL_TOKEN must be set/,

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
+import { loggableUrl } from './loggable-url';
 
 /** Bearer tokens, API keys and cookies never reach a log line. */
 export const REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
@@ -15,8 +16,8 @@ const UNLOGGED = (url: string) => url === '/metrics' || url.startsWith('/health'
 export const ROUTINE_REQUEST_HEADER = 'x-tally-routine';
 
 /**
- * One JSON line per finished (or abandoned) request: its id, method, URL, headers with the secret
- * ones redacted, status and time. Bodies are never logged. 5xx lines are errors, 4xx warnings,
+ * One JSON line per finished (or abandoned) request: its id, method, URL (secret-looking query
+ * values redacted), headers with the secret ones redacted, status and time. Bodies are never logged. 5xx lines are errors, 4xx warnings,
  * routine polls debug, the rest info, and nothing is built for a line whose level is off.
  */
 export class RequestLog {
@@ -35,7 +36,7 @@ export class RequestLog {
             req: {
               id: req.id,
               method: req.method,
-              url: req.originalUrl,
+              url: loggableUrl(req.originalUrl),
               headers: redacted(req.headers),
             },
             res: { statusCode: status },
