@@ -8,6 +8,7 @@ import { ChatModule } from './chat/chat.module';
 import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { HoldsModule } from './holds/holds.module';
 import { MessagesModule } from './messages/messages.module';
+import { PrincipalsModule } from './principals/principals.module';
 import { RefundsModule } from './refunds/refunds.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
@@ -24,7 +25,9 @@ export class GatewayModule {
           config,
           kafka,
           database: gatewayDataSourceOptions(config),
+          app: 'ai-gateway',
         }),
+        PrincipalsModule,
         ApiKeysModule,
         BalancesModule,
         ChargesModule,

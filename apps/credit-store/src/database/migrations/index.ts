@@ -16,6 +16,7 @@ import { AddGrantValueAndRevenue1764720100000 } from './1764720100000-add-grant-
 import { AddDeadLetterRedrive1764720100001 } from './1764720100001-add-dead-letter-redrive';
 import { DropLedgerEntriesAccountFk1764720300000 } from './1764720300000-drop-ledger-entries-account-fk';
 import { AddOrdersStatusIndex1764720100002 } from './1764720100002-add-orders-status-index';
+import { CreatePrincipalsAndAudit1765000000000 } from './1765000000000-create-principals-and-audit';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddDeadLetterRedrive1764720100001,
   AddOrdersStatusIndex1764720100002,
   DropLedgerEntriesAccountFk1764720300000,
+  CreatePrincipalsAndAudit1765000000000,
 ];

@@ -91,9 +91,16 @@ export interface NewLedgerEntry {
   allocations: Allocation[] | null;
 }
 
+/** The principal whose request made an entry (a person's grant, void or refund); null otherwise. */
+export interface EntryActor {
+  id: string;
+  name: string;
+}
+
 export interface LedgerEntry extends NewLedgerEntry {
   id: string;
   created_at: Date;
+  actor?: EntryActor | null;
 }
 
 /** Why the ledger refused a movement without writing it (bus: dead-lettered; HTTP: 4xx). */

@@ -1,7 +1,7 @@
 import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { LedgerEntry, NewLedgerEntry } from './ledger-entry';
+import type { EntryActor, LedgerEntry, NewLedgerEntry } from './ledger-entry';
 
 interface EntryRow {
   id: string;
@@ -22,6 +22,7 @@ interface EntryRow {
   occurred_at: Date | null;
   created_at: Date;
   allocations: { grant: string; amount: string; value?: string }[] | null;
+  actor: EntryActor | null;
 }
 
 function fromRow(row: EntryRow): LedgerEntry {
@@ -43,7 +44,7 @@ function fromRow(row: EntryRow): LedgerEntry {
 
 const COLUMNS = `id, event_id, user_id, source, direction, amount, balance_before, balance_after, status,
                  description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at, created_at,
-                 allocations`;
+                 allocations, actor`;
 
 export interface LedgerPageQuery {
   userId: string;
@@ -95,9 +96,10 @@ export class LedgerRepository {
     entries: NewLedgerEntry[],
   ): Promise<Map<string, LedgerEntry>> {
     if (entries.length === 0) return new Map();
-    const [row]: { ids: string[]; created_at: Date }[] = await runStatement(db, {
-      name: 'entries_insert',
-      text: `WITH e AS (
+    const [row]: { ids: string[]; created_at: Date; actor: EntryActor | null }[] =
+      await runStatement(db, {
+        name: 'entries_insert',
+        text: `WITH e AS (
          SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (
                   event_id text, user_id text, source text, direction text, amount bigint,
                   balance_before bigint, balance_after bigint, status text, description text,
@@ -115,9 +117,10 @@ export class LedgerRepository {
                 allocations
            FROM e ORDER BY seq
          RETURNING id)
-       SELECT array_agg(id::text ORDER BY id) AS ids, now() AS created_at FROM written`,
-      values: [JSON.stringify(entries.map(entryJson))],
-    });
+       SELECT array_agg(id::text ORDER BY id) AS ids, now() AS created_at,
+              nullif(current_setting('tally.actor', true), '')::jsonb AS actor FROM written`,
+        values: [JSON.stringify(entries.map(entryJson))],
+      });
     return new Map(
       entries.map((entry, index) => [
         entry.event_id,
@@ -125,6 +128,7 @@ export class LedgerRepository {
           ...entry,
           id: row.ids[index],
           created_at: row.created_at,
+          actor: row.actor,
           occurred_at: entry.occurred_at === null ? null : asStored(entry.occurred_at),
         },
       ]),
