@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { ServiceRuntimeModule } from '@tally/platform';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
 import { BalancesModule } from './balances/balances.module';
 import { ChargesModule } from './charges/charges.module';
 import { ChatModule } from './chat/chat.module';
@@ -28,6 +29,7 @@ export class GatewayModule {
           app: 'ai-gateway',
         }),
         PrincipalsModule,
+        AuditModule,
         ApiKeysModule,
         BalancesModule,
         ChargesModule,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { AuditRecord, auditInsert, DomainError } from '@tally/platform';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { csvField } from '../finance/finance-export.csv';
@@ -41,6 +41,16 @@ export class AuditService {
       items: rows.map(auditRecordView),
       next_cursor: rows.length === limit ? encodeAuditCursor(rows[rows.length - 1]) : null,
     };
+  }
+
+  /** Records relayed by the gateway; one already kept is not kept twice. */
+  async take(records: AuditRecord[]): Promise<void> {
+    await this.dataSource.transaction(async (db) => {
+      for (const record of records) {
+        const [sql, params] = auditInsert(record);
+        await db.query(sql, params);
+      }
+    });
   }
 
   /** Page after page, newest first, written as they are read. */
