@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { withTransactionRetry } from '@tally/platform';
+import { AuditTrail, withTransactionRetry } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountRecord, AccountRepository } from './accounts/account.repository';
 import { BalanceOutboxRepository } from '../outbox/balance-outbox.repository';
@@ -37,6 +37,7 @@ export class LedgerService {
     private readonly snapshotRelay: BalanceSnapshotRelay,
     private readonly grantPolicy: GrantPolicy,
     private readonly revenue: RevenueDayRepository,
+    private readonly trail: AuditTrail,
   ) {}
 
   /**
@@ -70,6 +71,7 @@ export class LedgerService {
           : [],
       ),
     );
+    if (!plan.outcomes.some((o) => o.kind === 'applied')) this.trail.nothingChanged();
     return plan.outcomes.map((outcome): LedgerOutcome => {
       if (outcome.kind === 'refused' || outcome.kind === 'unpriced') return outcome;
       // Entries planned in this batch are replaced by the rows written (with id and created_at).

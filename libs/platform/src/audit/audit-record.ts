@@ -25,6 +25,8 @@ export interface AuditRecord {
 export interface PendingAudit {
   record: Omit<AuditRecord, 'outcome'>;
   state: 'pending' | 'written' | 'committed';
+  /** The transaction under way changed nothing: its commit writes no record (AuditTrail.nothingChanged). */
+  skipCommit?: boolean;
 }
 
 /** The table both apps keep their records in (the gateway's is relayed to the credit-store's). */

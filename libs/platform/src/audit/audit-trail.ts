@@ -38,6 +38,15 @@ export class AuditTrail implements EntitySubscriberInterface, OnModuleInit {
     if (change.targetId !== undefined) audit.record.target.id = change.targetId;
   }
 
+  /**
+   * The transaction under way changes nothing after all (an idempotent repeat, a conflict): its
+   * commit carries no record, which the request's end then writes with its real outcome.
+   */
+  nothingChanged(): void {
+    const audit = currentRequestScope()?.audit;
+    if (audit?.state === 'pending') audit.skipCommit = true;
+  }
+
   async afterTransactionStart(event: TransactionStartEvent): Promise<void> {
     const scope = currentRequestScope();
     if (!scope?.audit || !scope.principal || event.queryRunner.connection !== this.dataSource)
@@ -52,6 +61,10 @@ export class AuditTrail implements EntitySubscriberInterface, OnModuleInit {
     const audit = currentRequestScope()?.audit;
     if (!audit || audit.state !== 'pending') return;
     if (event.queryRunner.connection !== this.dataSource) return;
+    if (audit.skipCommit) {
+      audit.skipCommit = false;
+      return;
+    }
     if ((event.queryRunner as unknown as { transactionDepth: number }).transactionDepth !== 1)
       return;
     const [sql, params] = auditInsert({ ...audit.record, outcome: 'ok' });
@@ -66,15 +79,20 @@ export class AuditTrail implements EntitySubscriberInterface, OnModuleInit {
 
   afterTransactionRollback(_event: TransactionRollbackEvent): void {
     const audit = currentRequestScope()?.audit;
-    if (audit?.state === 'written') audit.state = 'pending';
+    if (!audit) return;
+    audit.skipCommit = false;
+    if (audit.state === 'written') audit.state = 'pending';
   }
 
   /**
    * The request's record on its own, when no transaction of it committed one: the request was
    * refused or failed (nothing changed), or its change was not made in a transaction.
    */
-  async settle(outcome: AuditOutcome, status?: number): Promise<void> {
-    const audit = currentRequestScope()?.audit;
+  async settle(
+    outcome: AuditOutcome,
+    status?: number,
+    audit = currentRequestScope()?.audit,
+  ): Promise<void> {
     if (!audit || audit.state === 'committed') return;
     audit.state = 'committed';
     await this.writeAlone({ ...audit.record, outcome, status: status ?? audit.record.status });

@@ -67,11 +67,10 @@ export function errorBodyOf(error: unknown): ErrorBody {
   }
   if (sqlStateOf(error) === LIMIT_EXCEEDED_SQLSTATE) {
     // Raised by the ledger's trigger that keeps support's spend per day (its message says what is left).
-    const message = (error as { driverError?: { message?: string } }).driverError?.message;
     return {
       statusCode: httpStatusFor(ErrorCode.LimitExceeded),
       code: ErrorCode.LimitExceeded,
-      message: message ?? 'the daily limit would be passed',
+      message: (error as Error).message,
     };
   }
   if (isDatabaseUnavailable(error)) {

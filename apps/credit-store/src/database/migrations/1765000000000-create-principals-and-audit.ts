@@ -71,7 +71,8 @@ export class CreatePrincipalsAndAudit1765000000000 implements MigrationInterface
         spent        bigint NOT NULL,
         PRIMARY KEY (principal_id, day)
       )`);
-    // The refund's own write-offs (tally:refund-expire:...) follow from it: not counted twice.
+    // Expiries written on the way, and a refund's own write-offs (tally:refund-expire:...,
+    // tally:refund-void:...), follow from the change: not counted again.
     await db.query(`
       CREATE FUNCTION principal_daily_spend() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
@@ -97,7 +98,8 @@ export class CreatePrincipalsAndAudit1765000000000 implements MigrationInterface
     await db.query(`
       CREATE TRIGGER ledger_entries_principal_spend AFTER INSERT ON ledger_entries
         FOR EACH ROW
-        WHEN (NEW.actor IS NOT NULL AND NEW.status = 'applied' AND NEW.event_id NOT LIKE 'tally:%')
+        WHEN (NEW.actor IS NOT NULL AND NEW.status = 'applied' AND NEW.source <> 'expire'
+              AND NEW.event_id NOT LIKE 'tally:refund-%')
         EXECUTE FUNCTION principal_daily_spend()`);
   }
 
