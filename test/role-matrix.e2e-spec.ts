@@ -76,6 +76,7 @@ const MATRIX: Record<string, Person[] | 'public' | 'api-key'> = {
   'store POST /admin/principals/{id}/revoke': [],
   'store POST /admin/principals/{id}/rotate': [],
   'store POST /principals/resolve': [S],
+  'store GET /principals/me': [S, F, U],
   'store GET /admin/audit': [F, U],
   'store GET /admin/audit.csv': [F, U],
   'store POST /audit/records': [S],

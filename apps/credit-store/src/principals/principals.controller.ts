@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { Audited, DomainError, RequireRole } from '@tally/platform';
+import { Audited, currentRequestScope, DomainError, RequireRole } from '@tally/platform';
 import { CreatePrincipalDto, ResolvePrincipalDto, RotatePrincipalDto } from './dto/principal.dto';
 import { PrincipalDirectory } from './principal-directory';
 import { PrincipalsService } from './principals.service';
@@ -60,5 +60,16 @@ export class PrincipalResolveController {
     const principal = await this.directory.findByDigest(Buffer.from(body.token_sha256, 'hex'));
     if (!principal) throw new DomainError(ErrorCode.NotFound, 'no principal has this token');
     return principal;
+  }
+}
+
+/** Who the token belongs to (the console asks at login, to show only what the role may see). */
+@Controller('principals/me')
+@RequireRole('finance', 'support', 'service')
+export class PrincipalSelfController {
+  @Get()
+  me() {
+    const { id, name, role } = currentRequestScope()!.principal!;
+    return { id, name, role };
   }
 }

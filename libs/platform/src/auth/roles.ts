@@ -29,6 +29,9 @@ export const BOOTSTRAP_SERVICE: Principal = {
   daily_limit: null,
 };
 
+/** What every principal's token looks like: anything else is refused without a lookup. */
+export const PRINCIPAL_TOKEN_SHAPE = /^tlp_[A-Za-z0-9_-]{43}$/;
+
 export const PRINCIPAL_DIRECTORY = Symbol('tally:principal-directory');
 
 /**
