@@ -68,7 +68,7 @@ export class AuditService {
           status: String(row.status),
           before: row.before === null ? null : JSON.stringify(row.before),
           after: row.after === null ? null : JSON.stringify(row.after),
-        } as Record<string, string | null>;
+        };
         res.write(`${CSV_COLUMNS.map((c) => csvField(c, text[c])).join(',')}\r\n`);
       }
       if (rows.length < CSV_PAGE) break;
