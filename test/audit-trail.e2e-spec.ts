@@ -230,6 +230,14 @@ describe('audit trail', () => {
           .sort((a, b) => a.requestId.localeCompare(b.requestId)),
       );
     });
+    // A rule's change is recorded with the version it replaced and the one it made.
+    const [ruleChange] = await rows<{ before: number; after: number }>(
+      fixture.db,
+      `SELECT (before->>'version')::int AS before, (after->>'version')::int AS after
+         FROM audit_records WHERE action = 'price_rule.update' AND target_id = $1`,
+      [String(rule.id)],
+    );
+    expect(ruleChange).toEqual({ before: 1, after: 2 });
     // The person's ledger entries (grant, void, refund, order refund) each carry the actor.
     const entries = await rows<{ source: string }>(
       fixture.db,

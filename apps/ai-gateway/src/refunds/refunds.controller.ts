@@ -10,7 +10,7 @@ export class RefundsController {
 
   /** 202: recorded here and queued behind its charge for the ledger. */
   @Post()
-  @Audited('charge.refund', { type: 'charge', body: 'refund_of' })
+  @Audited('charge.refund', { type: 'charge', body: 'refund_of' }, { peopleOnly: true })
   @HttpCode(HttpStatus.ACCEPTED)
   accept(@Body() body: CreateRefundDto): Promise<RefundAccepted> {
     return this.refunds.accept(body);
