@@ -17,6 +17,7 @@ import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
 import { RevenueDayRepository } from '../apps/credit-store/src/ledger/revenue/revenue-day.repository';
 import { BalanceOutboxRepository } from '../apps/credit-store/src/outbox/balance-outbox.repository';
 import type { BalanceSnapshotRelay } from '../apps/credit-store/src/outbox/balance-snapshot.relay';
+import type { AuditTrail } from '@tally/platform';
 import { migratedCreditStore, recreateDatabase } from './support/bench-stack';
 
 const USERS = Number(process.env.BENCH_REVENUE_USERS ?? 200);
@@ -41,6 +42,8 @@ function ledgerOn(db: DataSource): LedgerService {
     relay,
     new GrantPolicy(new CreditStoreConfig()),
     new RevenueDayRepository(),
+    // Outside any request: the audit trail has nothing to do.
+    { nothingChanged: () => undefined } as unknown as AuditTrail,
   );
 }
 

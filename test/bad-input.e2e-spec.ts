@@ -37,13 +37,6 @@ const chargeCases: BadCase[] = [
     code: 'unauthorized',
   },
   {
-    name: 'the admin token instead of the service token',
-    as: 'admin',
-    body: validCharge(),
-    status: 403,
-    code: 'forbidden',
-  },
-  {
     name: 'a missing amount',
     body: { ...validCharge(), amount: undefined },
     status: 400,

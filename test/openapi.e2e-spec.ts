@@ -175,24 +175,36 @@ describe('OpenAPI at /docs', () => {
     );
   });
 
-  it('names the auth scheme of each route as the token guard enforces it', () => {
+  it('names the roles of each route as the token guard enforces them (admin everywhere)', () => {
     const security = (name: string, route: string) => operations(docs[name]).get(route)?.security;
     expect(Object.keys(docs.store.components!.securitySchemes!).sort()).toEqual([
       'admin',
-      'internal',
+      'finance',
+      'service',
+      'support',
     ]);
     expect(Object.keys(docs.gateway.components!.securitySchemes!).sort()).toEqual([
       'admin',
       'api-key',
-      'internal',
+      'finance',
+      'service',
+      'support',
     ]);
     expect(security('store', 'GET /products')).toEqual([]);
     expect(security('store', 'GET /health/ready')).toEqual([]);
     expect(security('store', 'GET /metrics')).toEqual([]);
-    expect(security('store', 'POST /accounts/{user_id}/grants')).toEqual([{ admin: [] }]);
+    expect(security('store', 'POST /accounts/{user_id}/grants')).toEqual([
+      { admin: [] },
+      { support: [] },
+    ]);
     expect(security('store', 'POST /admin/products')).toEqual([{ admin: [] }]);
-    expect(security('store', 'GET /accounts/{user_id}')).toEqual([{ admin: [] }, { internal: [] }]);
-    expect(security('gateway', 'POST /internal/charges')).toEqual([{ internal: [] }]);
+    expect(security('store', 'GET /accounts/{user_id}')).toEqual([
+      { admin: [] },
+      { service: [] },
+      { finance: [] },
+      { support: [] },
+    ]);
+    expect(security('gateway', 'POST /internal/charges')).toEqual([{ admin: [] }, { service: [] }]);
     expect(security('gateway', 'POST /v1/chat/completions')).toEqual([{ 'api-key': [] }]);
     for (const route of ['POST /v1/responses', 'GET /v1/responses/{id}', 'POST /v1/embeddings']) {
       expect(security('gateway', route)).toEqual([{ 'api-key': [] }]);

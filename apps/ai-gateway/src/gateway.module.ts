@@ -2,12 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { ServiceRuntimeModule } from '@tally/platform';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
 import { BalancesModule } from './balances/balances.module';
 import { ChargesModule } from './charges/charges.module';
 import { ChatModule } from './chat/chat.module';
 import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { HoldsModule } from './holds/holds.module';
 import { MessagesModule } from './messages/messages.module';
+import { PrincipalsModule } from './principals/principals.module';
 import { RefundsModule } from './refunds/refunds.module';
 import { GatewayConfig } from './config/gateway.config';
 import { gatewayDataSourceOptions } from './database/gateway-data-source';
@@ -24,7 +26,10 @@ export class GatewayModule {
           config,
           kafka,
           database: gatewayDataSourceOptions(config),
+          app: 'ai-gateway',
         }),
+        PrincipalsModule,
+        AuditModule,
         ApiKeysModule,
         BalancesModule,
         ChargesModule,

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { ServiceRuntimeModule } from '@tally/platform';
 import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
 import { ChargesModule } from './charges/charges.module';
 import { CreditStoreConfig } from './config/credit-store.config';
 import { ConsoleModule } from './console/console.module';
@@ -13,6 +14,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { OrdersModule } from './orders/orders.module';
 import { PricingModule } from './pricing/pricing.module';
+import { PrincipalsModule } from './principals/principals.module';
 import { ProductsModule } from './products/products.module';
 import { RefundsModule } from './refunds/refunds.module';
 import { RewardsModule } from './rewards/rewards.module';
@@ -29,7 +31,10 @@ export class CreditStoreModule {
           config,
           kafka,
           database: creditStoreDataSourceOptions(config),
+          app: 'credit-store',
         }),
+        PrincipalsModule,
+        AuditModule,
         LedgerModule,
         AccountsModule,
         GrantsModule,

@@ -1,11 +1,11 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { RequireToken, UserIdPipe } from '@tally/platform';
+import { RequireRole, UserIdPipe } from '@tally/platform';
 import { BalanceGuard } from './balance-guard';
 import { spendableView } from './balance-view.repository';
 
 /** What the balance guard sees for a user (for operators and internal services). */
 @Controller('internal/balances')
-@RequireToken('admin', 'internal')
+@RequireRole('service', 'finance', 'support')
 export class BalancesController {
   constructor(private readonly guard: BalanceGuard) {}
 

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { RequireToken } from '@tally/platform';
+import { RequireRole } from '@tally/platform';
 import { CreateChargeDto } from './dto/create-charge.dto';
 import { ChargeAccepted, InternalChargesService } from './internal-charges.service';
 
 @Controller('internal/charges')
-@RequireToken('internal')
+@RequireRole('service')
 export class ChargesController {
   constructor(private readonly charges: InternalChargesService) {}
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
-import { RequireToken } from '@tally/platform';
+import { Audited, RequireRole } from '@tally/platform';
 import type { Response } from 'express';
 import { CreditStoreClient } from '../credit-store-api/credit-store.client';
 
@@ -9,21 +9,24 @@ import { CreditStoreClient } from '../credit-store-api/credit-store.client';
  * answer what it answered, status and body; capture is a later /internal/charges naming the hold.
  */
 @Controller('internal/holds')
-@RequireToken('internal')
+@RequireRole('service')
 export class HoldsController {
   constructor(private readonly store: CreditStoreClient) {}
 
   @Post()
+  @Audited('hold.create', { type: 'account', body: 'user_id' }, { peopleOnly: true })
   authorize(@Body() body: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     return this.forward(res, 'POST', '/holds', body);
   }
 
   @Post(':id/void')
+  @Audited('hold.void', { type: 'hold', param: 'id' }, { peopleOnly: true })
   void(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
     return this.forward(res, 'POST', `/holds/${encodeURIComponent(id)}/void`, {});
   }
 
   @Get(':id')
+  @RequireRole('service', 'finance', 'support')
   get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
     return this.forward(res, 'GET', `/holds/${encodeURIComponent(id)}`);
   }

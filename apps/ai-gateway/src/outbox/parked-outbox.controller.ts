@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
+import { RequireRole } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { OutboxRepository, ParkedOutboxRow } from './outbox.repository';
 
 /** For operators (admin token, the default). */
 @Controller('admin/outbox')
+@RequireRole('finance', 'support')
 export class ParkedOutboxController {
   constructor(
     private readonly dataSource: DataSource,

@@ -1,12 +1,12 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
-import { RequireToken, UserIdPipe } from '@tally/platform';
+import { RequireRole, UserIdPipe } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 import { AccountRepository } from '../ledger/accounts/account.repository';
 import { accountView } from './account.view';
 
 @Controller('accounts')
-@RequireToken('admin', 'internal')
+@RequireRole('service', 'finance', 'support')
 export class AccountsController {
   constructor(
     @InjectEntityManager() private readonly db: EntityManager,

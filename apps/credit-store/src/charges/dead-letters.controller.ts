@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { Audited, DomainError, RequireRole } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { DeadLetterRedriveService, RedriveResult } from './dead-letter-redrive.service';
 import { DeadLetterRepository, DeadLetterRow } from './dead-letter.repository';
@@ -15,7 +15,7 @@ function letterId(id: string): string {
   return id;
 }
 
-/** For operators (admin token, the default). */
+/** For operators: admin redrives; finance and support read. */
 @Controller('admin/dead-letters')
 export class DeadLettersController {
   constructor(
@@ -30,6 +30,7 @@ export class DeadLettersController {
    * redrives; `next_after` continues the list. Filters: code, status, event_id, from/to.
    */
   @Get()
+  @RequireRole('finance', 'support')
   async list(
     @Query() query: DeadLettersQuery,
   ): Promise<{ rows: DeadLetterRow[]; next_after: string | null }> {
@@ -51,6 +52,7 @@ export class DeadLettersController {
    */
   @Post(':id/redrive')
   @HttpCode(200)
+  @Audited('dead_letter.redrive', { type: 'dead_letter', param: 'id' })
   async redrive(@Param('id') id: string): Promise<RedriveResult> {
     const [result] = await this.redrives.redrive([letterId(id)]);
     return result;
@@ -59,6 +61,7 @@ export class DeadLettersController {
   /** The same for many letters at once (up to 500). */
   @Post('redrive')
   @HttpCode(200)
+  @Audited('dead_letter.redrive', { type: 'dead_letter' })
   async redriveMany(@Body() body: RedriveManyDto): Promise<{ results: RedriveResult[] }> {
     return { results: await this.redrives.redrive([...new Set(body.ids)]) };
   }

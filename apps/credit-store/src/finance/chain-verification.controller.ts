@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { RequireRole } from '@tally/platform';
 import { ChainVerificationService } from './chain-verification.service';
 import { VerifyQuery } from './dto/verify.query';
 
-/** Admin only (the default): the finance reader's token. */
 @Controller('finance/verify')
+@RequireRole('finance', 'support')
 export class ChainVerificationController {
   constructor(private readonly verification: ChainVerificationService) {}
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { jsonAmount } from '@tally/contracts';
 import type { Response } from 'express';
+import { RequireRole } from '@tally/platform';
 import { FinanceWindowQuery } from './dto/finance-window.query';
 import { FinanceExportService } from './finance-export.service';
 import { FinanceSummaryService } from './finance-summary.service';
@@ -11,8 +12,9 @@ import { revenueWindow } from './revenue-window';
 import { RevenueService } from './revenue.service';
 import { OverviewService } from './overview.service';
 
-/** Finance reports: admin token only (the default), read-only. */
+/** Finance reports: admin, finance and support, read-only. */
 @Controller('finance')
+@RequireRole('finance', 'support')
 export class FinanceController {
   constructor(
     private readonly exports: FinanceExportService,

@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Audited } from '@tally/platform';
 import { ExpiryJobsService } from './expiry-jobs.service';
 
 /** Admin only (the default): run a job now instead of waiting for its interval. */
@@ -8,12 +9,14 @@ export class JobsController {
 
   @Post('expire-grants')
   @HttpCode(200)
+  @Audited('job.expire_grants', { type: 'job' })
   async expireGrants() {
     return { expired: await this.jobs.expireGrants() };
   }
 
   @Post('expire-holds')
   @HttpCode(200)
+  @Audited('job.expire_holds', { type: 'job' })
   async expireHolds() {
     return { expired: await this.jobs.expireHolds() };
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { withTransactionRetry } from '@tally/platform';
+import { AuditTrail, withTransactionRetry } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountRecord, AccountRepository } from './accounts/account.repository';
 import { BalanceOutboxRepository } from '../outbox/balance-outbox.repository';
@@ -44,6 +44,7 @@ export class LedgerService {
     private readonly snapshotRelay: BalanceSnapshotRelay,
     private readonly grantPolicy: GrantPolicy,
     private readonly revenue: RevenueDayRepository,
+    private readonly trail: AuditTrail,
   ) {}
 
   /**
@@ -82,6 +83,7 @@ export class LedgerService {
           : [],
       ),
     );
+    if (!plan.outcomes.some((o) => o.kind === 'applied')) this.trail.nothingChanged();
     return plan.outcomes.map((outcome): LedgerOutcome => {
       if (outcome.kind === 'refused' || outcome.kind === 'unpriced') return outcome;
       // Entries planned in this batch are replaced by the rows written (with id and created_at).
@@ -204,7 +206,7 @@ export class LedgerService {
     heads: Map<string, string | null>,
   ): Promise<ChainedEntry[]> {
     if (entries.length === 0) return [];
-    const { ids, created_at } = await this.ledger.reserveIds(db, entries.length);
+    const { ids, created_at, actor } = await this.ledger.reserveIds(db, entries.length);
     for (const { user_id } of entries) {
       heads.set(user_id, locked.get(user_id)?.last_entry_hash ?? null);
     }
@@ -213,6 +215,7 @@ export class LedgerService {
       id: ids[index],
       created_at,
       entry_hash: '',
+      actor,
     }));
     chainEntries(chained, heads).forEach((hash, index) => (chained[index].entry_hash = hash));
     return chained;

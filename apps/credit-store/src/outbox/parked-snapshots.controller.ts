@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
+import { RequireRole } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { BalanceOutboxRepository, ParkedSnapshotRow } from './balance-outbox.repository';
 
 /** For operators (admin token, the default). */
 @Controller('admin/balance-snapshots')
+@RequireRole('finance', 'support')
 export class ParkedSnapshotsController {
   constructor(
     private readonly dataSource: DataSource,

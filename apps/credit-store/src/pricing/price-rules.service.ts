@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
 import { RuleStatus } from '@tally/pricing';
-import { DomainError } from '@tally/platform';
+import { AuditTrail, DomainError } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PriceRule } from './price-rule';
 import { PriceRuleRepository } from './price-rule.repository';
@@ -17,13 +17,16 @@ export class PriceRulesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rules: PriceRuleRepository,
+    private readonly trail: AuditTrail,
   ) {}
 
   create(body: PriceRuleChange): Promise<PriceRule> {
     const fields = nextVersionFields(body);
     return this.dataSource.transaction(async (db) => {
       const id = await this.rules.create(db, fields);
-      return (await this.rules.findCurrent(db, id))!;
+      const created = (await this.rules.findCurrent(db, id))!;
+      this.trail.note({ targetId: String(id), after: created });
+      return created;
     });
   }
 
@@ -34,7 +37,9 @@ export class PriceRulesService {
       const fields = nextVersionFields(change, current);
       if (sameFields(fields, current)) return current;
       await this.rules.addVersion(db, id, current.version + 1, fields);
-      return (await this.rules.findCurrent(db, id))!;
+      const updated = (await this.rules.findCurrent(db, id))!;
+      this.trail.note({ before: current, after: updated });
+      return updated;
     });
   }
 

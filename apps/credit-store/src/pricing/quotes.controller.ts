@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { RequireToken } from '@tally/platform';
+import { RequireRole } from '@tally/platform';
 import { ModelsQuery, QuoteDto } from './dto/quote.dto';
 import { PricingService } from './pricing.service';
 
 /** The gateway's pricing calls. */
 @Controller()
-@RequireToken('admin', 'internal')
+@RequireRole('service', 'finance', 'support')
 export class QuotesController {
   constructor(private readonly pricing: PricingService) {}
 

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { RequireToken, UserIdPipe } from '@tally/platform';
+import { RequireRole, UserIdPipe } from '@tally/platform';
 import { UsageQuery } from './dto/usage.query';
 import { UsageService } from './usage.service';
 
 @Controller('accounts/:user_id/usage')
-@RequireToken('admin', 'internal')
+@RequireRole('service', 'finance', 'support')
 export class UsageController {
   constructor(private readonly usage: UsageService) {}
 

@@ -8,6 +8,8 @@ export enum ErrorCode {
   PayloadTooLarge = 'payload_too_large',
   Unauthorized = 'unauthorized',
   Forbidden = 'forbidden',
+  /** A support principal's grants, voids and refunds would pass its daily limit (credits per UTC day). */
+  LimitExceeded = 'limit_exceeded',
   NotFound = 'not_found',
   EventIdConflict = 'event_id_conflict',
   InsufficientCredits = 'insufficient_credits',

@@ -1,11 +1,13 @@
 import { SetMetadata } from '@nestjs/common';
-
-export type TokenRole = 'admin' | 'internal';
+import type { Role } from './roles';
 
 export const TOKEN_ROLES = Symbol('tally:token-roles');
 
-/** The bearer tokens a route accepts. Routes without it accept only the admin token. */
-export const RequireToken = (...roles: TokenRole[]): MethodDecorator & ClassDecorator =>
+/**
+ * The roles a route admits besides `admin`, which may call every route. Routes without it admit
+ * only admin.
+ */
+export const RequireRole = (...roles: Role[]): MethodDecorator & ClassDecorator =>
   SetMetadata(TOKEN_ROLES, roles);
 
 /** A route anyone may call (health, metrics, public catalogue). */
@@ -17,3 +19,10 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(TOKEN_
  */
 export const DelegatedAuth = (): MethodDecorator & ClassDecorator =>
   SetMetadata(TOKEN_ROLES, 'delegated');
+
+export type DeclaredAccess = Role[] | 'public' | 'delegated' | undefined;
+
+/** Who may call a route with that declaration (admin always may). */
+export function rolesAdmitted(declared: Role[] | undefined): Role[] {
+  return ['admin', ...(declared ?? []).filter((r) => r !== 'admin')];
+}

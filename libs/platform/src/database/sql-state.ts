@@ -4,3 +4,6 @@ export function sqlStateOf(error: unknown): string | undefined {
   const code = failure?.code ?? failure?.driverError?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** Raised by the credit-store's trigger when a support principal's daily limit would be passed. */
+export const LIMIT_EXCEEDED_SQLSTATE = 'TL403';

@@ -3,7 +3,8 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { TOKEN_ROLES, TokenRole } from '../auth/token-auth.decorator';
+import type { Role } from '../auth/roles';
+import { DeclaredAccess, rolesAdmitted, TOKEN_ROLES } from '../auth/token-auth.decorator';
 
 export interface OpenApiOptions {
   title: string;
@@ -13,11 +14,14 @@ export interface OpenApiOptions {
 }
 
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
-type Declared = TokenRole[] | 'public' | 'delegated' | undefined;
+type Declared = DeclaredAccess;
 
-const SCHEMES: Record<TokenRole | 'api-key', string> = {
-  admin: 'ADMIN_TOKEN: moving money by hand, catalogue, rules, jobs, finance',
-  internal: 'INTERNAL_TOKEN: internal services (charges, holds, reads)',
+const SCHEMES: Record<Role | 'api-key', string> = {
+  admin: 'An admin principal, or ADMIN_TOKEN: everything',
+  finance: 'A finance principal: every read, no write',
+  support: "A support principal: finance's reads, grants, voids and refunds within its daily limit",
+  service:
+    'A service principal, or INTERNAL_TOKEN: internal charges, refunds, holds, orders, lookups',
   'api-key': "A user's API key (POST /admin/api-keys)",
 };
 
@@ -45,7 +49,7 @@ export async function setupOpenApi(
 
 /**
  * Each operation's security, read from the same metadata the token guard reads (method over
- * class, admin when nothing is said), so the document cannot say other than the guard does.
+ * class, admin always), so the document cannot say other than the guard does.
  */
 function applyTokenSecurity(app: NestExpressApplication, document: OpenAPIObject): void {
   const reflector = app.get(Reflector);
@@ -78,7 +82,7 @@ function applyTokenSecurity(app: NestExpressApplication, document: OpenAPIObject
           ? []
           : declared === 'delegated'
             ? ['api-key']
-            : (declared ?? ['admin']);
+            : rolesAdmitted(declared);
       schemes.forEach((scheme) => used.add(scheme));
       operation.security = schemes.map((scheme) => ({ [scheme]: [] }));
     }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ErrorBody, ErrorCode } from '@tally/contracts';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
+import { LIMIT_EXCEEDED_SQLSTATE, sqlStateOf } from '../database/sql-state';
 import { DomainError } from '../errors/domain.error';
 import { errorCodeForStatus, httpStatusFor } from './http-status-for';
 
@@ -62,6 +63,14 @@ export function errorBodyOf(error: unknown): ErrorBody {
       code: given.code ?? errorCodeForStatus(status),
       message: typeof given.message === 'string' ? given.message : error.message,
       ...(given.details ? { details: given.details } : {}),
+    };
+  }
+  if (sqlStateOf(error) === LIMIT_EXCEEDED_SQLSTATE) {
+    // Raised by the ledger's trigger that keeps support's spend per day (its message says what is left).
+    return {
+      statusCode: httpStatusFor(ErrorCode.LimitExceeded),
+      code: ErrorCode.LimitExceeded,
+      message: (error as Error).message,
     };
   }
   if (isDatabaseUnavailable(error)) {

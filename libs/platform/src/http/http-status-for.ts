@@ -18,6 +18,7 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.RateLimited:
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.Forbidden:
+    case ErrorCode.LimitExceeded:
     case ErrorCode.ModelNotAllowed:
       return HttpStatus.FORBIDDEN;
     case ErrorCode.NotFound:

@@ -1,13 +1,29 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { PendingAudit } from '../audit/audit-record';
+import type { Principal } from '../auth/roles';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 /** A caller's id is kept if it is a plain token; anything else is replaced, never logged as is. */
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-const context = new AsyncLocalStorage<{ requestId: string }>();
+/**
+ * What one HTTP request carries through its guards, handler and transactions: its id, and once
+ * the token guard has run, who called and the audit record the request owes.
+ */
+export interface RequestScope {
+  requestId: string;
+  principal?: Principal;
+  audit?: PendingAudit;
+}
+
+const context = new AsyncLocalStorage<RequestScope>();
+
+export function currentRequestScope(): RequestScope | undefined {
+  return context.getStore();
+}
 
 /** The id of the HTTP request this code runs for, if any (it goes into logs, outbox rows, events). */
 export function currentRequestId(): string | undefined {

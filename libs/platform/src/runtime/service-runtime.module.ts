@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditInterceptor } from '../audit/audit.interceptor';
+import { AUDIT_APP, AuditTrail } from '../audit/audit-trail';
 import { TerminusModule } from '@nestjs/terminus';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
@@ -19,11 +21,14 @@ export interface ServiceRuntimeOptions<C extends ServiceConfig> {
   config: C;
   kafka: Kafka;
   database: DataSourceOptions;
+  /** The app's name in its audit records (`credit-store`, `ai-gateway`). */
+  app: string;
 }
 
 /**
  * What every app of Tally runs on, for its domain modules to inject: its config, the Kafka
- * client, the database, the deny-by-default token guard, `/health` with its readiness checks and
+ * client, the database, the deny-by-default token guard (principals come from the app's global
+ * PRINCIPAL_DIRECTORY), the audit trail, `/health` with its readiness checks and
  * `/metrics`.
  */
 @Global()
@@ -47,7 +52,10 @@ export class ServiceRuntimeModule {
           provide: SERVICE_TOKENS,
           useValue: { admin: config.ADMIN_TOKEN, internal: config.INTERNAL_TOKEN },
         },
+        { provide: AUDIT_APP, useValue: options.app },
+        AuditTrail,
         { provide: APP_GUARD, useClass: TokenAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         {
           provide: READINESS_CHECKS,
           useFactory: (dataSource: DataSource) => [
@@ -58,7 +66,7 @@ export class ServiceRuntimeModule {
           inject: [getDataSourceToken()],
         },
       ],
-      exports: [configClass, KAFKA, SERVICE_TOKENS],
+      exports: [configClass, KAFKA, SERVICE_TOKENS, AuditTrail],
     };
   }
 }

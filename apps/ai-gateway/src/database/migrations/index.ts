@@ -6,6 +6,7 @@ import { AddOutboxParked1764374401000 } from './1764374401000-add-outbox-parked'
 import { CreateStoredResponses1764547200000 } from './1764547200000-create-stored-responses';
 import { CreateRefunds1764460800000 } from './1764460800000-create-refunds';
 import { AddApiKeyLimits1764720000000 } from './1764720000000-add-api-key-limits';
+import { CreateAuditRecords1765000000000 } from './1765000000000-create-audit-records';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const GATEWAY_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const GATEWAY_MIGRATIONS = [
   CreateStoredResponses1764547200000,
   CreateRefunds1764460800000,
   AddApiKeyLimits1764720000000,
+  CreateAuditRecords1765000000000,
 ];

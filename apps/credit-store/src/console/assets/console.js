@@ -415,7 +415,7 @@ async function downloadCsv() {
 // ---------------------------------------------------------------------------------------------
 // Views: overview, revenue, dead letters, accounts (one shown at a time, named in the address)
 
-const VIEWS = ['overview', 'revenue', 'dead-letters', 'accounts'];
+const VIEWS = ['overview', 'revenue', 'dead-letters', 'accounts', 'audit'];
 
 function showView(name) {
   for (const view of VIEWS) $(`view-${view}`).hidden = view !== name;
@@ -426,6 +426,7 @@ function showView(name) {
   if (name === 'overview') void loadOverview();
   if (name === 'revenue') void loadRevenue();
   if (name === 'dead-letters') void loadDeadLetters(true);
+  if (name === 'audit') void loadAudit(true);
 }
 
 /** The view named by the address (#/revenue), or null when it names an account (#alice). */
@@ -703,7 +704,7 @@ async function loadDeadLetters(fromStart) {
       choose.append(pick);
       const redrive = document.createElement('button');
       redrive.type = 'button';
-      redrive.className = 'redrive';
+      redrive.className = 'redrive write';
       redrive.textContent = 'Redrive';
       redrive.disabled = letter.status === 'applied';
       redrive.addEventListener('click', () => void redriveLetters([letter.id]));
@@ -764,12 +765,78 @@ async function redriveLetters(ids) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Audit trail
+
+const audit = { cursor: null };
+
+function auditQuery() {
+  const params = new URLSearchParams();
+  for (const [field, id] of [
+    ['actor', 'audit-actor'],
+    ['action', 'audit-action'],
+    ['target_id', 'audit-target'],
+  ]) {
+    const value = $(id).value.trim();
+    if (value) params.set(field, value);
+  }
+  if ($('audit-from').value) params.set('from', `${$('audit-from').value}T00:00:00Z`);
+  if ($('audit-to').value) params.set('to', `${$('audit-to').value}T00:00:00Z`);
+  if (audit.cursor) params.set('cursor', audit.cursor);
+  return params.toString();
+}
+
+async function loadAudit(fromStart) {
+  clearError();
+  if (fromStart) audit.cursor = null;
+  try {
+    const page = await getJson(`/admin/audit?${auditQuery()}`);
+    const rows = page.items.map((record) => {
+      const tr = rowOf([
+        [timeText(record.at)],
+        [record.app],
+        [`${record.actor.name} (${record.actor.role})`, 'actor'],
+        [record.action, 'mono action'],
+        [`${record.target.type} ${text(record.target.id)}`, 'mono'],
+        [`${record.outcome} ${record.status}`, `outcome ${record.outcome}`],
+        [record.request_id, 'mono request'],
+      ]);
+      tr.dataset.id = record.id;
+      return tr;
+    });
+    const body = $('audit-table').tBodies[0];
+    if (fromStart) body.replaceChildren(...rows);
+    else body.append(...rows);
+    $('audit-empty').hidden = body.rows.length > 0;
+    audit.cursor = page.next_cursor;
+    $('audit-more').disabled = !page.next_cursor;
+  } catch (error) {
+    showError(describe(error));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The token and the wiring
 
 function showTokenState() {
   const set = Boolean(sessionStorage.getItem(TOKEN_KEY));
   $('token-state').textContent = set ? 'Token set for this tab' : 'No token';
   $('token-forget').hidden = !set;
+  if (!set) {
+    delete document.body.dataset.role;
+    $('whoami').textContent = '';
+  }
+}
+
+/** Who the token is: the page then shows only what that role may do (no writes but for admin). */
+async function signIn() {
+  try {
+    const me = await getJson('/principals/me');
+    document.body.dataset.role = me.role;
+    $('whoami').textContent = `${me.name} · ${me.role}`;
+    if (me.role === 'service') showError('A service token cannot use the console.');
+  } catch (error) {
+    showError(describe(error));
+  }
 }
 
 $('token-form').addEventListener('submit', (event) => {
@@ -780,6 +847,7 @@ $('token-form').addEventListener('submit', (event) => {
   $('token-input').value = '';
   showTokenState();
   clearError();
+  void signIn();
   if (state.userId) void lookUp(state.userId);
   else showView(linkedView() ?? 'accounts');
   void loadReconciliation();
@@ -837,6 +905,11 @@ $('dead-letters-form').addEventListener('submit', (event) => {
   void loadDeadLetters(true);
 });
 $('dead-letters-more').addEventListener('click', () => void loadDeadLetters(false));
+$('audit-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void loadAudit(true);
+});
+$('audit-more').addEventListener('click', () => void loadAudit(false));
 $('dead-letters-redrive-selected').addEventListener('click', () => {
   const ids = [...document.querySelectorAll('#dead-letters-table input.pick:checked')].map(
     (box) => box.value,
@@ -858,6 +931,7 @@ function linkedAccount() {
 }
 
 showTokenState();
+if (sessionStorage.getItem(TOKEN_KEY)) void signIn();
 const linked = linkedView() === null ? linkedAccount() : '';
 if (linked && sessionStorage.getItem(TOKEN_KEY)) {
   $('account-input').value = linked;

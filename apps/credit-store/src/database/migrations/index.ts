@@ -17,6 +17,7 @@ import { AddDeadLetterRedrive1764720100001 } from './1764720100001-add-dead-lett
 import { DropLedgerEntriesAccountFk1764720300000 } from './1764720300000-drop-ledger-entries-account-fk';
 import { AddGrantRefundedAt1764720412000 } from './1764720412000-add-grant-refunded-at';
 import { AddOrdersStatusIndex1764720100002 } from './1764720100002-add-orders-status-index';
+import { CreatePrincipalsAndAudit1765000000000 } from './1765000000000-create-principals-and-audit';
 import { AddLedgerHashChain1765000100000 } from './1765000100000-add-ledger-hash-chain';
 import { AddRewardLimits1796517121241 } from './1796517121241-add-reward-limits';
 
@@ -41,6 +42,7 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddOrdersStatusIndex1764720100002,
   DropLedgerEntriesAccountFk1764720300000,
   AddGrantRefundedAt1764720412000,
+  CreatePrincipalsAndAudit1765000000000,
   AddLedgerHashChain1765000100000,
   AddRewardLimits1796517121241,
 ];

@@ -91,17 +91,26 @@ export interface NewLedgerEntry {
   allocations: Allocation[] | null;
 }
 
+/** The principal whose request made an entry (a person's grant, void or refund); null otherwise. */
+export interface EntryActor {
+  id: string;
+  name: string;
+}
+
 /** A row about to be written: with its reserved id, its instant as stored, and its hash. */
 export interface ChainedEntry extends NewLedgerEntry {
   id: string;
   /** UTC with microseconds (see HashedFields.created_at). */
   created_at: string;
   entry_hash: string;
+  /** What the actor column's default (the transaction's tally.actor) writes. */
+  actor: EntryActor | null;
 }
 
 export interface LedgerEntry extends NewLedgerEntry {
   id: string;
   created_at: Date;
+  actor?: EntryActor | null;
 }
 
 /** Why the ledger refused a movement without writing it (bus: dead-lettered; HTTP: 4xx). */

@@ -26,6 +26,7 @@ export function ledgerEntryView(entry: LedgerEntry) {
           : { grant: a.grant, amount: jsonAmount(a.amount), value: jsonAmount(a.value) },
       ) ?? null,
     created_at: entry.created_at.toISOString(),
+    actor: entry.actor ?? null,
   };
 }
 

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { RequireToken, UserIdPipe } from '@tally/platform';
+import { RequireRole, UserIdPipe } from '@tally/platform';
 import { LedgerPageQueryDto } from './dto/ledger-page.query';
 import { LedgerQueriesService } from './ledger-queries.service';
 
 @Controller()
-@RequireToken('admin', 'internal')
+@RequireRole('service', 'finance', 'support')
 export class LedgerController {
   constructor(private readonly queries: LedgerQueriesService) {}
 

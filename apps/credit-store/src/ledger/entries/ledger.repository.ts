@@ -2,7 +2,7 @@ import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { STORED_INSTANT } from './entry-hash';
-import type { ChainedEntry, LedgerEntry } from './ledger-entry';
+import type { ChainedEntry, EntryActor, LedgerEntry } from './ledger-entry';
 
 interface EntryRow {
   id: string;
@@ -23,6 +23,7 @@ interface EntryRow {
   occurred_at: Date | null;
   created_at: Date;
   allocations: { grant: string; amount: string; value?: string }[] | null;
+  actor: EntryActor | null;
 }
 
 function fromRow(row: EntryRow): LedgerEntry {
@@ -44,7 +45,7 @@ function fromRow(row: EntryRow): LedgerEntry {
 
 const COLUMNS = `id, event_id, user_id, source, direction, amount, balance_before, balance_after, status,
                  description, metadata, pricing, source_ref_id, order_id, hold_id, occurred_at, created_at,
-                 allocations`;
+                 allocations, actor`;
 
 export interface LedgerPageQuery {
   userId: string;
@@ -92,15 +93,17 @@ export class LedgerRepository {
   async reserveIds(
     db: EntityManager,
     count: number,
-  ): Promise<{ ids: string[]; created_at: string }> {
-    const [row]: { ids: string[]; created_at: string }[] = await runStatement(db, {
-      name: 'entries_reserve_ids',
-      text: `SELECT array_agg(id::text ORDER BY id) AS ids,
-                    to_char(now() AT TIME ZONE 'UTC', ${STORED_INSTANT}) AS created_at
+  ): Promise<{ ids: string[]; created_at: string; actor: EntryActor | null }> {
+    const [row]: { ids: string[]; created_at: string; actor: EntryActor | null }[] =
+      await runStatement(db, {
+        name: 'entries_reserve_ids',
+        text: `SELECT array_agg(id::text ORDER BY id) AS ids,
+                    to_char(now() AT TIME ZONE 'UTC', ${STORED_INSTANT}) AS created_at,
+                    nullif(current_setting('tally.actor', true), '')::jsonb AS actor
                FROM (SELECT nextval('ledger_entries_id_seq') AS id
                        FROM generate_series(1, $1::int)) AS reserved`,
-      values: [count],
-    });
+        values: [count],
+      });
     return row;
   }
 
