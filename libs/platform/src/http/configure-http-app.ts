@@ -3,6 +3,7 @@ import { ErrorShape, HttpErrorFilter } from './http-error.filter';
 import { Logger } from 'nestjs-pino';
 import { assignRequestId, enterRequestContext } from '../logging/request-context';
 import { RequestLog } from '../logging/request-log';
+import { quietStartUp } from '../logging/start-up-lines';
 import { HttpMetrics } from '../metrics/http.metrics';
 import { rejectControlCharacters } from './control-characters';
 import { jsonBodyParser } from './json-body-parser';
@@ -20,7 +21,7 @@ export interface HttpAppOptions {
  * characters in URLs, body limits, strict validation, one error shape.
  */
 export function configureHttpApp(app: NestExpressApplication, options: HttpAppOptions): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietStartUp(app.get(Logger)));
   app.use(app.get(HttpMetrics).middleware());
   app.use(assignRequestId);
   app.use(app.get(RequestLog).middleware());
