@@ -25,11 +25,11 @@ export function quietStartUp(inner: LoggerService): LoggerService {
         inner.log(message, ...rest);
       }
     },
-    error: (message: unknown, ...rest: unknown[]) => inner.error(message, ...rest),
-    warn: (message: unknown, ...rest: unknown[]) => inner.warn(message, ...rest),
-    debug: (message: unknown, ...rest: unknown[]) => inner.debug?.(message, ...rest),
-    verbose: (message: unknown, ...rest: unknown[]) => inner.verbose?.(message, ...rest),
-    fatal: (message: unknown, ...rest: unknown[]) => inner.fatal?.(message, ...rest),
+    error: (message: unknown, ...rest: unknown[]) => void inner.error(message, ...rest),
+    warn: (message: unknown, ...rest: unknown[]) => void inner.warn(message, ...rest),
+    debug: (message: unknown, ...rest: unknown[]) => void inner.debug?.(message, ...rest),
+    verbose: (message: unknown, ...rest: unknown[]) => void inner.verbose?.(message, ...rest),
+    fatal: (message: unknown, ...rest: unknown[]) => void inner.fatal?.(message, ...rest),
   };
 }
 

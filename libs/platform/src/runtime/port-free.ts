@@ -16,7 +16,7 @@ export async function assertPortFree(host: string, port: number, setting: string
 }
 
 /** EADDRINUSE (or an address not of this machine) as one clear line; anything else unchanged. */
-export function portRefusal(error: unknown, host: string, port: number, setting: string): unknown {
+export function portRefusal(error: unknown, host: string, port: number, setting: string): Error {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
     return new StartupRefusal(
@@ -28,5 +28,5 @@ export function portRefusal(error: unknown, host: string, port: number, setting:
       `cannot listen on ${host}:${port}: HOST is not an address of this machine`,
     );
   }
-  return error;
+  return error instanceof Error ? error : new Error(String(error));
 }
