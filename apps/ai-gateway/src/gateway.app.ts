@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createServiceApp } from '@tally/platform';
 import { openAiErrorShape } from './chat/openai-error-shape';
+import { unknownPaths } from './client-api/unknown-paths';
 import { GatewayConfig } from './config/gateway.config';
 import openApiMetadata from './docs/openapi.metadata';
 import { GatewayModule } from './gateway.module';
@@ -18,6 +19,7 @@ export function createGatewayApp(config: GatewayConfig): Promise<NestExpressAppl
     http: {
       bodyLimit: config.GATEWAY_BODY_LIMIT,
       errorShapes: [anthropicErrorShape, openAiErrorShape],
+      unmatched: unknownPaths,
     },
     openApi: {
       title: 'Tally ai-gateway',

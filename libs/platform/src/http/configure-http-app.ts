@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ErrorShape, HttpErrorFilter } from './http-error.filter';
+import { ErrorShape, HttpErrorFilter, UnmatchedPaths } from './http-error.filter';
 import { Logger } from 'nestjs-pino';
 import { assignRequestId, enterRequestContext } from '../logging/request-context';
 import { RequestLog } from '../logging/request-log';
@@ -14,6 +14,8 @@ export interface HttpAppOptions {
   bodyLimit: string;
   /** Error renderings for surfaces that promise another shape (paths by prefix). */
   errorShapes?: ErrorShape[];
+  /** How a path no route serves is answered (default: 404 in our shape, Nest's message). */
+  unmatched?: UnmatchedPaths;
 }
 
 /**
@@ -29,6 +31,6 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
   app.use(jsonBodyParser(options.bodyLimit));
   app.use(enterRequestContext);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter(options.errorShapes));
+  app.useGlobalFilters(new HttpErrorFilter(options.errorShapes, options.unmatched));
   app.disable('x-powered-by');
 }
