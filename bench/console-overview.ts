@@ -5,12 +5,14 @@
 // the way the app does (the repositories themselves), printing the median of 5 runs and the plan
 // PostgreSQL chose. The reconciliation is timed too, for comparison: it reads everything, which is
 // why the overview does not wait for it.
+import { Registry } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeadLetterRepository } from '../apps/credit-store/src/charges/dead-letter.repository';
 import { OverviewRepository } from '../apps/credit-store/src/finance/overview.repository';
 import { OverviewService } from '../apps/credit-store/src/finance/overview.service';
 import { ReconciliationRepository } from '../apps/credit-store/src/finance/reconciliation.repository';
 import { ReconciliationService } from '../apps/credit-store/src/finance/reconciliation.service';
+import { ReconciliationMetrics } from '../apps/credit-store/src/finance/reconciliation.metrics';
 import { RevenueRepository } from '../apps/credit-store/src/finance/revenue.repository';
 import { RevenueService } from '../apps/credit-store/src/finance/revenue.service';
 import { databaseUrl, migratedCreditStore, recreateDatabase } from './support/bench-stack';
@@ -176,7 +178,11 @@ async function main(): Promise<void> {
     console.log(
       `\nGET /finance/overview as a whole (service, median of ${RUNS}): ${(await median(() => service.overview())).toFixed(1)} ms`,
     );
-    const reconciliation = new ReconciliationService(db, new ReconciliationRepository());
+    const reconciliation = new ReconciliationService(
+      db,
+      new ReconciliationRepository(),
+      new ReconciliationMetrics(new Registry()),
+    );
     const started = Date.now();
     const result = await reconciliation.reconcile();
     console.log(

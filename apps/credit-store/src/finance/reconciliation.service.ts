@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ReconciliationMetrics } from './reconciliation.metrics';
 import { Mismatch, ReconciliationRepository } from './reconciliation.repository';
 
 export interface Reconciliation {
@@ -14,10 +15,12 @@ export class ReconciliationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly reconciliation: ReconciliationRepository,
+    private readonly metrics: ReconciliationMetrics,
   ) {}
 
-  reconcile(users: string[] | null = null): Promise<Reconciliation> {
-    return this.dataSource.transaction('REPEATABLE READ', async (db) => {
+  /** Of some accounts, or of all (null): only a whole one is reported to the metrics. */
+  async reconcile(users: string[] | null = null): Promise<Reconciliation> {
+    const result = await this.dataSource.transaction('REPEATABLE READ', async (db) => {
       await db.query('SET TRANSACTION READ ONLY');
       const mismatches = await this.reconciliation.findMismatches(db, users);
       return {
@@ -26,5 +29,7 @@ export class ReconciliationService {
         mismatches,
       };
     });
+    if (users === null) this.metrics.record(result);
+    return result;
   }
 }
