@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { createConnection, createServer, Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { freePort, runToExit, spawnReadyGateway } from './support/spawn-app';
 
 const secrets = {
@@ -123,6 +125,40 @@ describe('safe defaults of the built apps', () => {
         `cannot listen on 127.0.0.1:${port}: the port is in use by another process (stop it, or set GATEWAY_PORT to a free port)`,
       );
       expect(JSON.parse(lines[0])).toMatchObject({ level: 50, context: 'ai-gateway' });
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('npm start stops at a taken port, in one line, before it starts anything', async () => {
+    const [gatewayPort, storePort, fakePort, kafkaPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(storePort, '127.0.0.1', resolve));
+    try {
+      const stack = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'stack.js')], {
+        env: {
+          ...process.env,
+          GATEWAY_PORT: String(gatewayPort),
+          CREDIT_STORE_PORT: String(storePort),
+          FAKE_UPSTREAM_PORT: String(fakePort),
+          KAFKA_PORT: String(kafkaPort),
+          KAFKA_BROKERS: undefined,
+          CREDIT_STORE_URL: undefined,
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(stack.status).toBe(1);
+      expect(stack.stdout + stack.stderr).toContain(
+        `[stack] cannot listen on 127.0.0.1:${storePort}: the port is in use by another process (stop it, or set CREDIT_STORE_PORT to a free port)`,
+      );
+      // Nothing was started: no PostgreSQL, no broker, no app.
+      expect(stack.stdout).not.toMatch(/\[kafka\]|embedded|\[credit-store\]|\[ai-gateway\]/);
     } finally {
       taken.close();
     }
