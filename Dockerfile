@@ -14,6 +14,8 @@ RUN npm run build && npm prune --omit=dev --omit=optional
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Reachable from outside the container (the apps listen on 127.0.0.1 unless HOST says otherwise).
+ENV HOST=0.0.0.0
 # The same V8 heap settings as scripts/app-node-flags.js (npm start, benchmarks).
 ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=192 --disable-warning=TimeoutNegativeWarning"
 COPY --from=build /app/node_modules node_modules

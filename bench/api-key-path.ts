@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@tally/platform';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ApiKeyCache } from '../apps/ai-gateway/src/api-keys/api-key-cache';
 import { ApiKeyRepository } from '../apps/ai-gateway/src/api-keys/api-key.repository';
@@ -13,6 +14,7 @@ import { ApiKeysService } from '../apps/ai-gateway/src/api-keys/api-keys.service
 import { KeyClock } from '../apps/ai-gateway/src/api-keys/key-clock';
 import { BalanceGuard, KeyedCall } from '../apps/ai-gateway/src/balances/balance-guard';
 import { BalanceViewRepository } from '../apps/ai-gateway/src/balances/balance-view.repository';
+import { GuardMetrics } from '../apps/ai-gateway/src/balances/guard.metrics';
 import { ReservationRepository } from '../apps/ai-gateway/src/balances/reservation.repository';
 import { GatewayConfig } from '../apps/ai-gateway/src/config/gateway.config';
 import { gatewayDataSourceOptions } from '../apps/ai-gateway/src/database/gateway-data-source';
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     new ReservationRepository(),
     config,
     clock,
+    new GuardMetrics(new Registry()),
   );
   await db.query(
     `INSERT INTO balance_view (user_id, balance, blocked, snapshot_version) VALUES ($1, $2, false, 1)`,

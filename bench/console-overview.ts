@@ -5,6 +5,7 @@
 // the way the app does (the repositories themselves), printing the median of 5 runs and the plan
 // PostgreSQL chose. The reconciliation is timed too, for comparison: it reads everything, which is
 // why the overview does not wait for it.
+import { Registry } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeadLetterRepository } from '../apps/credit-store/src/charges/dead-letter.repository';
 import { ChainVerificationService } from '../apps/credit-store/src/finance/chain-verification.service';
@@ -14,6 +15,7 @@ import { OverviewRepository } from '../apps/credit-store/src/finance/overview.re
 import { OverviewService } from '../apps/credit-store/src/finance/overview.service';
 import { ReconciliationRepository } from '../apps/credit-store/src/finance/reconciliation.repository';
 import { ReconciliationService } from '../apps/credit-store/src/finance/reconciliation.service';
+import { ReconciliationMetrics } from '../apps/credit-store/src/finance/reconciliation.metrics';
 import { RevenueRepository } from '../apps/credit-store/src/finance/revenue.repository';
 import { RevenueService } from '../apps/credit-store/src/finance/revenue.service';
 import { databaseUrl, migratedCreditStore, recreateDatabase } from './support/bench-stack';
@@ -189,6 +191,7 @@ async function main(): Promise<void> {
       db,
       new ReconciliationRepository(),
       new ChainVerificationService(db, new EntryChainRepository()),
+      new ReconciliationMetrics(new Registry()),
     );
     const started = Date.now();
     const result = await reconciliation.reconcile();

@@ -20,6 +20,12 @@ module.exports = {
     config: () =>
       require(path.join(app('credit-store'), 'config', 'credit-store.config.js')).CreditStoreConfig,
   },
+  assertPortFree: (host, port, setting) =>
+    require(path.join(lib('ai-gateway', 'platform'), 'runtime', 'port-free.js')).assertPortFree(
+      host,
+      port,
+      setting,
+    ),
   loadConfig: (Config) =>
     require(path.join(lib('ai-gateway', 'platform'), 'config', 'load-config.js')).loadConfig(
       Config,

@@ -288,6 +288,12 @@ function derivePortSettings() {
   }
 }
 
+/** Where this machine reaches an app listening on `host` (every address: the loopback one). */
+function reachable(host) {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
@@ -297,6 +303,18 @@ async function main() {
   derivePortSettings();
   const gatewayConfig = dist.loadConfig(dist.gateway.config());
   const storeConfig = dist.loadConfig(dist.creditStore.config());
+  // A port taken (another npm start?) stops everything here, before anything starts.
+  const demoUpstream = !process.env.UPSTREAM_BASE_URL;
+  process.env.FAKE_UPSTREAM_PORT ||= '3900';
+  await dist.assertPortFree(gatewayConfig.HOST, gatewayConfig.GATEWAY_PORT, 'GATEWAY_PORT');
+  await dist.assertPortFree(storeConfig.HOST, storeConfig.CREDIT_STORE_PORT, 'CREDIT_STORE_PORT');
+  if (demoUpstream) {
+    await dist.assertPortFree(
+      '127.0.0.1',
+      Number(process.env.FAKE_UPSTREAM_PORT),
+      'FAKE_UPSTREAM_PORT',
+    );
+  }
   await ensurePostgres(
     {
       GATEWAY_DATABASE_URL: gatewayConfig.GATEWAY_DATABASE_URL,
@@ -316,9 +334,7 @@ async function main() {
 
   migrate();
   // Without a real upstream, chat goes to a local stand-in that serves the model demo-chat.
-  const demoUpstream = !process.env.UPSTREAM_BASE_URL;
   if (demoUpstream) {
-    process.env.FAKE_UPSTREAM_PORT ||= '3900';
     process.env.UPSTREAM_BASE_URL = `http://127.0.0.1:${process.env.FAKE_UPSTREAM_PORT}/v1`;
     // It also speaks Anthropic's Messages API, for the model demo-claude.
     process.env.UPSTREAMS ||= JSON.stringify([
@@ -338,8 +354,8 @@ async function main() {
   }
   startApp(dist.creditStore);
   startApp(dist.gateway);
-  const storeUrl = `http://127.0.0.1:${storeConfig.CREDIT_STORE_PORT}`;
-  const gatewayUrl = `http://127.0.0.1:${gatewayConfig.GATEWAY_PORT}`;
+  const storeUrl = `http://${reachable(storeConfig.HOST)}:${storeConfig.CREDIT_STORE_PORT}`;
+  const gatewayUrl = `http://${reachable(gatewayConfig.HOST)}:${gatewayConfig.GATEWAY_PORT}`;
   await waitReady('credit-store', storeUrl);
   await waitReady('ai-gateway', gatewayUrl);
   const user = await demonstrate(gatewayUrl, storeUrl, storeConfig);

@@ -416,9 +416,18 @@ describe('API keys with limits (budgets, rate limits, model lists) across two ga
     expect(counted.status).toBe(403);
   });
 
-  it('refuses an expired key with 401, and a key expired by PATCH on the other replica within a second', async () => {
+  it('refuses an expired key with 401, and a key limited by PATCH on the other replica within a second', async () => {
     const user = await stack.fundedUser(100 * PER_CALL);
-    const expired = await stack.newKey(user, { expires_at: '2020-01-01' });
+    // A key cannot be given a past expiry (400); one whose expiry has come is refused.
+    const past = await call<{ message: string }>('POST', `${stack.gateway.url}/admin/api-keys`, {
+      body: { user_id: user, expires_at: '2020-01-01' },
+    });
+    expect(past.status).toBe(400);
+    expect(past.body.message).toBe('expires_at must be in the future');
+    const expired = await stack.newKey(user, { expires_at: '2999-01-01' });
+    await db.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      expired.id,
+    ]);
     const answer = await chat(stack.gateway, expired.key);
     expect(answer.status).toBe(401);
     expect(answer.body.error?.message).toContain('expired');
@@ -426,12 +435,12 @@ describe('API keys with limits (budgets, rate limits, model lists) across two ga
     const key = await stack.newKey(user, { expires_at: '2999-01-01T00:00:00Z' });
     expect((await chat(replica, key.key)).status).toBe(200); // the replica has it cached now
     const patched = await call('PATCH', `${stack.gateway.url}/admin/api-keys/${key.id}`, {
-      body: { expires_at: new Date(Date.now() - 1000).toISOString() },
+      body: { models: ['another-model'] },
     });
     expect(patched.status).toBe(200);
     const since = Date.now();
     await eventually(
-      async () => expect((await chat(replica, key.key, { max_tokens: 1 })).status).toBe(401),
+      async () => expect((await chat(replica, key.key, { max_tokens: 1 })).status).toBe(403),
       { timeoutMs: 1000, intervalMs: 20 },
     );
     console.log(`a PATCH reached the other replica in ≤ ${Date.now() - since} ms`);
@@ -556,6 +565,8 @@ describe('API keys with limits (budgets, rate limits, model lists) across two ga
       [{ models: ['**'] }, 'models'],
       [{ models: ['gpt 4o'] }, 'models'],
       [{ expires_at: 'tomorrow' }, 'expires_at'],
+      [{ expires_at: '2020-01-01' }, 'expires_at must be in the future'],
+      [{ expires_at: new Date(Date.now() - 1000).toISOString() }, 'expires_at must be in the'],
       [{ burst: 5 }, 'burst'],
     ];
     for (const [limits, field] of bad) {

@@ -1,4 +1,8 @@
-import { runToExit } from './support/spawn-app';
+import { spawnSync } from 'node:child_process';
+import { createConnection, createServer, Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { freePort, runToExit, spawnReadyGateway } from './support/spawn-app';
 
 const secrets = {
   ADMIN_TOKEN: 'a-production-admin-secret',
@@ -57,4 +61,135 @@ describe('config validated at start-up (the built apps, as processes)', () => {
       expect(exited.code).toBe(0);
     },
   );
+});
+
+/** An address of this machine that other machines reach (not a loopback one). */
+function outwardAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry && entry.family === 'IPv4' && !entry.internal);
+  if (!address) throw new Error('this machine has no non-loopback IPv4 address to test with');
+  return address.address;
+}
+
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const ESCAPE = '\u001b[';
+
+describe('safe defaults of the built apps', () => {
+  it.each(['ai-gateway', 'credit-store'] as const)(
+    '%s refuses HOST=0.0.0.0 with the public default tokens, in one line, before connecting anywhere',
+    async (app) => {
+      const exited = await runToExit(app, {
+        HOST: '0.0.0.0',
+        ADMIN_TOKEN: undefined,
+        INTERNAL_TOKEN: 'an-internal-secret-of-our-own',
+      });
+      expect(exited.code).toBe(1);
+      const lines = exited.output.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /HOST=0\.0\.0\.0 lets other machines in, and ADMIN_TOKEN is the public default/,
+      );
+      expect(exited.output).not.toContain('INTERNAL_TOKEN');
+      expect(exited.output).not.toContain(ESCAPE);
+      expect(exited.output).not.toMatch(/kafkajs|\bat \S+ \(/);
+    },
+  );
+
+  it('with tokens of its own, HOST=0.0.0.0 gets past the config', async () => {
+    const exited = await runToExit('credit-store', { HOST: '0.0.0.0', ...secrets }, ['migrate']);
+    expect(exited.output).toContain('schema is up to date');
+    expect(exited.code).toBe(0);
+  });
+
+  it('a port in use is one clear line, before anything says it started', async () => {
+    const port = await freePort();
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      const exited = await runToExit('ai-gateway', { GATEWAY_PORT: String(port) });
+      expect(exited.code).toBe(1);
+      const lines = exited.output.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(
+        `cannot listen on 127.0.0.1:${port}: the port is in use by another process (stop it, or set GATEWAY_PORT to a free port)`,
+      );
+      expect(JSON.parse(lines[0])).toMatchObject({ level: 50, context: 'ai-gateway' });
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('npm start stops at a taken port, in one line, before it starts anything', async () => {
+    const [gatewayPort, storePort, fakePort, kafkaPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(storePort, '127.0.0.1', resolve));
+    try {
+      const stack = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'stack.js')], {
+        env: {
+          ...process.env,
+          GATEWAY_PORT: String(gatewayPort),
+          CREDIT_STORE_PORT: String(storePort),
+          FAKE_UPSTREAM_PORT: String(fakePort),
+          KAFKA_PORT: String(kafkaPort),
+          KAFKA_BROKERS: undefined,
+          CREDIT_STORE_URL: undefined,
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(stack.status).toBe(1);
+      expect(stack.stdout + stack.stderr).toContain(
+        `[stack] cannot listen on 127.0.0.1:${storePort}: the port is in use by another process (stop it, or set CREDIT_STORE_PORT to a free port)`,
+      );
+      // Nothing was started: no PostgreSQL, no broker, no app.
+      expect(stack.stdout).not.toMatch(/\[kafka\]|embedded|\[credit-store\]|\[ai-gateway\]/);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('listens on 127.0.0.1 by default, and logs JSON without the route-by-route start-up lines', async () => {
+    // The default levels (the tests' env runs the apps at error only).
+    const { gateway, url } = await spawnReadyGateway({ LOG_LEVELS: 'error,warn,log' });
+    try {
+      const port = Number(new URL(url).port);
+      expect(await connects('127.0.0.1', port)).toBe(true);
+      expect(await connects(outwardAddress(), port)).toBe(false);
+      const lines = gateway.output().trim().split('\n');
+      // Each line is a JSON object (no colours, no plain text); none maps a route.
+      for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+      expect(gateway.output()).not.toContain(ESCAPE);
+      expect(gateway.output()).not.toMatch(/Mapped \{|dependencies initialized|RoutesResolver/);
+      expect(gateway.output()).toContain(`listening on http://127.0.0.1:${port}`);
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+  });
+
+  it('shows the start-up lines at debug level', async () => {
+    const { gateway } = await spawnReadyGateway({ LOG_LEVELS: 'error,warn,log,debug' });
+    try {
+      expect(gateway.output()).toContain('Mapped {/v1/chat/completions, POST} route');
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+  });
 });

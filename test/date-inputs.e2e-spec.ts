@@ -49,6 +49,17 @@ describe('date inputs on a server outside UTC', () => {
     expect(JSON.stringify(answer.body)).toContain('expires_at');
   });
 
+  it('refuses an expires_at already past (400, the rule API keys share)', async () => {
+    for (const past of ['2020-01-01', new Date(Date.now() - 1000).toISOString()]) {
+      const answer = await grant(past);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        code: 'validation_failed',
+        message: 'expires_at must be in the future',
+      });
+    }
+  });
+
   it('takes an expires_at with Z or an offset as that very instant', async () => {
     for (const [sent, instant] of [
       ['2099-01-01T00:00:00Z', '2099-01-01T00:00:00.000Z'],

@@ -3,6 +3,7 @@ import { createServiceApp } from '@tally/platform';
 import { ApiKeyAuthenticator } from './api-keys/api-key-authenticator';
 import { BEARER_KEY } from './api-keys/key-credentials';
 import { openAiErrorShape } from './chat/openai-error-shape';
+import { unknownPaths } from './client-api/unknown-paths';
 import { GatewayConfig } from './config/gateway.config';
 import openApiMetadata from './docs/openapi.metadata';
 import { GatewayModule } from './gateway.module';
@@ -33,6 +34,7 @@ export function createGatewayApp(config: GatewayConfig): Promise<NestExpressAppl
           ),
       ],
       errorShapes: [anthropicErrorShape, openAiErrorShape],
+      unmatched: unknownPaths,
     },
     openApi: {
       title: 'Tally ai-gateway',

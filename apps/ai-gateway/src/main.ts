@@ -9,4 +9,5 @@ runServiceMain({
   database: gatewayDataSourceOptions,
   createApp: createGatewayApp,
   port: (config) => config.GATEWAY_PORT,
+  portSetting: 'GATEWAY_PORT',
 });

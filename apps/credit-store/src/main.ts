@@ -9,4 +9,5 @@ runServiceMain({
   database: creditStoreDataSourceOptions,
   createApp: createCreditStoreApp,
   port: (config) => config.CREDIT_STORE_PORT,
+  portSetting: 'CREDIT_STORE_PORT',
 });

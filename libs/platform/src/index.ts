@@ -1,6 +1,7 @@
 export * from './errors/domain.error';
 export * from './http/http-status-for';
 export * from './http/http-error.filter';
+export * from './http/routes';
 export * from './http/validation.pipe';
 export * from './http/configure-http-app';
 export * from './auth/token-auth.decorator';

@@ -7,6 +7,7 @@ import { KeyClock } from '../api-keys/key-clock';
 import { keyRefusal } from '../api-keys/key-refusal';
 import { GatewayConfig } from '../config/gateway.config';
 import { BalanceViewRepository, Spendable } from './balance-view.repository';
+import { GuardMetrics } from './guard.metrics';
 import { ReservationRepository } from './reservation.repository';
 
 /** The API key a call is made through: its limits are checked in the same decision. */
@@ -38,6 +39,7 @@ export class BalanceGuard {
     private readonly reservations: ReservationRepository,
     private readonly config: GatewayConfig,
     private readonly clock: KeyClock,
+    private readonly metrics: GuardMetrics,
   ) {
     this.pool = pgPoolOf(dataSource);
   }
@@ -118,11 +120,15 @@ export class BalanceGuard {
     ]);
     const verdict = this.reservations.verdictOf(put);
     if (verdict.refusal === null) return { minute: verdict.minute };
-    if (verdict.refusal !== 'balance') {
-      return { refusal: keyRefusal(verdict.refusal, verdict.key, amount, now) };
-    }
-    const state = await this.view.spendable(this.dataSource.manager, userId, reservationId);
-    return { refusal: insufficient(state, amount) };
+    const refusal =
+      verdict.refusal !== 'balance'
+        ? keyRefusal(verdict.refusal, verdict.key, amount, now)
+        : insufficient(
+            await this.view.spendable(this.dataSource.manager, userId, reservationId),
+            amount,
+          );
+    this.metrics.refused(refusal.code);
+    return { refusal };
   }
 }
 

@@ -3,6 +3,7 @@ import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BalanceGuard } from './balance-guard';
 import { BalanceSnapshotMetrics } from './balance-snapshot.metrics';
 import { BalanceUpdatedConsumer } from './balance-updated.consumer';
+import { GuardMetrics } from './guard.metrics';
 import { BalanceViewRepository } from './balance-view.repository';
 import { BalancesController } from './balances.controller';
 import { ReservationRepository } from './reservation.repository';
@@ -17,6 +18,7 @@ import { ReservationSweeper } from './reservation-sweeper';
     BalanceGuard,
     ReservationSweeper,
     BalanceSnapshotMetrics,
+    GuardMetrics,
   ],
   exports: [BalanceGuard, BalanceViewRepository, ReservationRepository],
 })

@@ -10,6 +10,7 @@ import { GatewayConfig } from '../config/gateway.config';
 import { PriceBook } from '../pricing/price-book';
 import { UpstreamExchange } from '../upstreams/upstream-exchange';
 import type { Upstream, UpstreamApi } from '../upstreams/upstream-routes';
+import { UpstreamMetrics } from '../upstreams/upstream.metrics';
 import { Upstreams } from '../upstreams/upstreams';
 import { MeteredCall } from './metered-call';
 
@@ -50,6 +51,7 @@ export class MeteredCalls {
     private readonly charges: ChargesService,
     private readonly upstreams: Upstreams,
     private readonly keys: ApiKeysService,
+    private readonly upstreamMetrics: UpstreamMetrics,
   ) {}
 
   /** The output limit a call gets when its client set none: the gateway's own, reserved in full. */
@@ -112,7 +114,7 @@ export class MeteredCalls {
 
   /** An exchange with the upstream, under the gateway's upstream deadline. */
   exchangeWith(upstream: Upstream): UpstreamExchange {
-    return new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS);
+    return new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS, this.upstreamMetrics);
   }
 
   /** Runs a served call; one that ended some unforeseen way leaves its reservation to lapse. */

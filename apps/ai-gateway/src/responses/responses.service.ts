@@ -8,7 +8,6 @@ import { GatewayConfig } from '../config/gateway.config';
 import { answerMetered } from '../metering/metered-answer';
 import { MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
-import { UpstreamExchange } from '../upstreams/upstream-exchange';
 import { Upstreams } from '../upstreams/upstreams';
 import { readResponsesRequest, ResponsesRequest } from './responses-request';
 import { responsesStreamDialect } from './responses-stream';
@@ -96,7 +95,7 @@ export class ResponsesService {
     if (!owned || !upstream) {
       throw new DomainError(ErrorCode.NotFound, `no response ${id} was created with this key`);
     }
-    const exchange = new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS);
+    const exchange = this.calls.exchangeWith(upstream);
     const answer = await exchange.get(`${PATH}/${encodeURIComponent(id)}`);
     const text = await answer.text().catch((error: unknown) => {
       throw exchange.failure(error);

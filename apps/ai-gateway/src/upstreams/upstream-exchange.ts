@@ -1,6 +1,7 @@
 import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import type { Upstream } from './upstream-routes';
+import { outcomeOf, type UpstreamMetrics } from './upstream.metrics';
 
 /**
  * One request to an upstream: the abort signal shared by the request and the reading of its
@@ -15,6 +16,7 @@ export class UpstreamExchange {
   constructor(
     readonly upstream: Upstream,
     private readonly timeoutMs: number,
+    private readonly metrics?: UpstreamMetrics,
   ) {}
 
   /**
@@ -48,8 +50,16 @@ export class UpstreamExchange {
       : api === 'anthropic'
         ? { 'x-api-key': apiKey }
         : { authorization: `Bearer ${apiKey}` };
+    const started = performance.now();
+    const observe = (outcome: Parameters<UpstreamMetrics['observe']>[2]) =>
+      this.metrics?.observe(
+        path,
+        this.upstream.provider,
+        outcome,
+        (performance.now() - started) / 1000,
+      );
     try {
-      return await fetch(`${this.upstream.baseUrl}${path}`, {
+      const answer = await fetch(`${this.upstream.baseUrl}${path}`, {
         method,
         headers: {
           ...headers,
@@ -60,8 +70,12 @@ export class UpstreamExchange {
         body: body ? JSON.stringify(body) : undefined,
         signal: this.abort.signal,
       });
+      observe(outcomeOf(answer.status));
+      return answer;
     } catch (error) {
-      throw this.failure(error);
+      const failure = this.failure(error);
+      observe(this.timedOut ? 'timeout' : 'unreachable');
+      throw failure;
     }
   }
 

@@ -76,6 +76,12 @@ export class CreditStoreConfig extends ServiceConfig {
   @Min(0)
   JOB_INTERVAL_SECONDS = 60;
 
+  /** How often the whole ledger is reconciled for the metrics (0: only by GET /finance/reconciliation). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RECONCILIATION_INTERVAL_SECONDS = 3600;
+
   /**
    * How long a refund that arrived on the bus before its charge waits for it (set aside, its
    * partition going on) before it is dead-lettered as refund_of_unknown.

@@ -9,6 +9,8 @@ import { FinanceSummaryRepository } from './finance-summary.repository';
 import { FinanceSummaryService } from './finance-summary.service';
 import { FinanceController } from './finance.controller';
 import { ReconciliationController } from './reconciliation.controller';
+import { ReconciliationMetrics } from './reconciliation.metrics';
+import { ReconciliationSchedule } from './reconciliation-schedule';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
 import { RevenueRepository } from './revenue.repository';
@@ -27,6 +29,8 @@ import { OverviewService } from './overview.service';
     FinanceSummaryService,
     ReconciliationRepository,
     ReconciliationService,
+    ReconciliationMetrics,
+    ReconciliationSchedule,
     RevenueRepository,
     RevenueService,
     OverviewRepository,

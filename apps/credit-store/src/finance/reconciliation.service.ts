@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChainVerification, ChainVerificationService } from './chain-verification.service';
+import { ReconciliationMetrics } from './reconciliation.metrics';
 import { Mismatch, ReconciliationRepository } from './reconciliation.repository';
 
 export interface Reconciliation {
@@ -18,10 +19,12 @@ export class ReconciliationService {
     private readonly dataSource: DataSource,
     private readonly reconciliation: ReconciliationRepository,
     private readonly chains: ChainVerificationService,
+    private readonly metrics: ReconciliationMetrics,
   ) {}
 
-  reconcile(users: string[] | null = null): Promise<Reconciliation> {
-    return this.dataSource.transaction('REPEATABLE READ', async (db) => {
+  /** Of some accounts, or of all (null): only a whole one is reported to the metrics. */
+  async reconcile(users: string[] | null = null): Promise<Reconciliation> {
+    const result = await this.dataSource.transaction('REPEATABLE READ', async (db) => {
       await db.query('SET TRANSACTION READ ONLY');
       const mismatches = await this.reconciliation.findMismatches(db, users);
       const chain = await this.chains.verifyWithin(db, users);
@@ -41,5 +44,7 @@ export class ReconciliationService {
         chain,
       };
     });
+    if (users === null) this.metrics.record(result);
+    return result;
   }
 }

@@ -40,11 +40,6 @@ export class GrantsService {
       grant.expires_at === undefined || grant.expires_at === null
         ? grant.expires_at
         : new Date(grant.expires_at);
-    if (expiresAt && expiresAt.getTime() <= Date.now()) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'expires_at must be in the future', [
-        'expires_at: must be in the future',
-      ]);
-    }
     const entry = await this.credit({
       event_id: grant.event_id,
       user_id: userId,

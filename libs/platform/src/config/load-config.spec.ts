@@ -71,4 +71,18 @@ describe('loadConfig', () => {
       /INTERNAL_TOKEN and ADMIN_TOKEN must differ|ADMIN_TOKEN and INTERNAL_TOKEN must differ/,
     );
   });
+
+  it('off this machine (HOST not a loopback address), refuses the public default tokens', () => {
+    expect(loadConfig(ExampleConfig, {}).HOST).toBe('127.0.0.1');
+    for (const host of ['127.0.0.1', '::1', 'localhost']) {
+      expect(loadConfig(ExampleConfig, { HOST: host }).HOST).toBe(host);
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'api.example.com']) {
+      expect(() => loadConfig(ExampleConfig, { HOST: host })).toThrow(
+        `HOST=${host} lets other machines in, and ADMIN_TOKEN, INTERNAL_TOKEN are the public default`,
+      );
+      expect(loadConfig(ExampleConfig, { HOST: host, ...secrets }).HOST).toBe(host);
+    }
+    expect(() => loadConfig(ExampleConfig, { HOST: 'a host' })).toThrow(/HOST must be/);
+  });
 });

@@ -28,6 +28,13 @@ class NotLongerThanRequestTimeout implements ValidatorConstraintInterface {
 
 /** Settings both apps have, named after their environment variables, with local defaults. */
 export class ServiceConfig {
+  /**
+   * The address the HTTP server listens on: this machine only by default. Another one (0.0.0.0 in
+   * a container) requires tokens of your own.
+   */
+  @Matches(/^[\w.:-]+$/, { message: '$property must be an IP address or a host name' })
+  HOST = '127.0.0.1';
+
   @Matches(/^[^,\s]+(,[^,\s]+)*$/, { message: '$property must be host:port[,host:port...]' })
   KAFKA_BROKERS = '127.0.0.1:9092';
 

@@ -1,9 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { RequestHandler } from 'express';
-import { ErrorShape, HttpErrorFilter } from './http-error.filter';
+import { ErrorShape, HttpErrorFilter, UnmatchedPaths } from './http-error.filter';
 import { Logger } from 'nestjs-pino';
 import { assignRequestId, enterRequestContext } from '../logging/request-context';
 import { RequestLog } from '../logging/request-log';
+import { quietStartUp } from '../logging/start-up-lines';
 import { HttpMetrics } from '../metrics/http.metrics';
 import { BodyBudget, byteCount } from './body-budget';
 import { HttpLimits, limitConnections } from './connection-limits';
@@ -21,6 +22,8 @@ export interface HttpAppOptions {
   beforeBody?: (app: NestExpressApplication) => RequestHandler[];
   /** Error renderings for surfaces that promise another shape (paths by prefix). */
   errorShapes?: ErrorShape[];
+  /** How a path no route serves is answered (default: 404 in our shape, Nest's message). */
+  unmatched?: UnmatchedPaths;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface HttpAppOptions {
 export function configureHttpApp(app: NestExpressApplication, options: HttpAppOptions): void {
   const { limits } = options;
   limitConnections(app.getHttpServer(), limits);
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietStartUp(app.get(Logger)));
   app.use(app.get(HttpMetrics).middleware());
   app.use(assignRequestId);
   app.use(app.get(RequestLog).middleware());
@@ -46,6 +49,6 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
   );
   app.use(enterRequestContext);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter(options.errorShapes));
+  app.useGlobalFilters(new HttpErrorFilter(options.errorShapes, options.unmatched));
   app.disable('x-powered-by');
 }

@@ -1,15 +1,32 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { ErrorBody, ErrorCode } from '@tally/contracts';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { LIMIT_EXCEEDED_SQLSTATE, sqlStateOf } from '../database/sql-state';
 import { DomainError } from '../errors/domain.error';
 import { errorCodeForStatus, httpStatusFor } from './http-status-for';
+import { matchedRoute } from './routes';
 
 /** Another rendering of the same error for the paths under a prefix (e.g. OpenAI's for /v1/). */
 export interface ErrorShape {
   pathPrefix: string;
   render(body: ErrorBody): unknown;
+}
+
+/**
+ * How an app answers a path no route serves (instead of Nest's bare "Cannot POST /x"): a message
+ * that helps the client find the right one, in the shape that client reads.
+ */
+export interface UnmatchedPaths {
+  message(req: Request): string;
+  shape(req: Request): ErrorShape | undefined;
 }
 
 /**
@@ -20,7 +37,10 @@ export interface ErrorShape {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
-  constructor(private readonly shapes: readonly ErrorShape[] = []) {}
+  constructor(
+    private readonly shapes: readonly ErrorShape[] = [],
+    private readonly unmatched?: UnmatchedPaths,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -37,8 +57,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    const path = http.getRequest<Request>().path ?? '';
-    const shape = this.shapes.find((s) => path.startsWith(s.pathPrefix));
+    const req = http.getRequest<Request>();
+    const path = req.path ?? '';
+    let shape = this.shapes.find((s) => path.startsWith(s.pathPrefix));
+    if (this.unmatched && error instanceof NotFoundException && !matchedRoute(req)) {
+      body.message = this.unmatched.message(req);
+      shape = this.unmatched.shape(req);
+    }
     if (error instanceof DomainError && error.headers) res.set(error.headers);
     res.status(body.statusCode).json(shape ? shape.render(body) : body);
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { matchedRoute } from '../http/routes';
 
 const LABELS = ['method', 'route', 'status'] as const;
 
@@ -31,13 +32,10 @@ export class HttpMetrics {
     return (req, res, next) => {
       const started = process.hrtime.bigint();
       res.once('finish', () => {
-        // req.route is set once the router matched; unmatched paths share one label. A catch-all
-        // template is a middleware's (the request logger is mounted on every path), not a route.
-        const template = (req.route as { path?: unknown } | undefined)?.path;
-        const matched = typeof template === 'string' && !template.includes('*');
+        // Unmatched paths share one label.
         const labels = {
           method: req.method,
-          route: matched ? `${req.baseUrl}${template}` : 'unmatched',
+          route: matchedRoute(req) ?? 'unmatched',
           status: String(res.statusCode),
         };
         this.requests.inc(labels);

@@ -4,7 +4,10 @@ import type { DataSourceOptions } from 'typeorm';
 import { loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-config';
 import { runMigrations } from '../database/run-migrations';
+import { StartupRefusal } from '../config/startup-refusal';
+import { startingLogger } from '../logging/start-up-lines';
 import { closeGracefullyOnSignals } from './graceful-shutdown';
+import { assertPortFree, portRefusal } from './port-free';
 
 export interface ServiceMain<C extends ServiceConfig> {
   name: string;
@@ -12,10 +15,13 @@ export interface ServiceMain<C extends ServiceConfig> {
   database: (config: C) => DataSourceOptions;
   createApp: (config: C) => Promise<NestExpressApplication>;
   port: (config: C) => number;
+  /** The variable that sets the port, named when it is taken. */
+  portSetting: string;
 }
 
 /** An app's `main`: `node main.js` serves; `node main.js migrate` applies migrations and exits. */
 export function runServiceMain<C extends ServiceConfig>(service: ServiceMain<C>): void {
+  Logger.overrideLogger(startingLogger());
   const logger = new Logger(service.name);
   const run = async () => {
     const config = loadConfig(service.configClass);
@@ -26,13 +32,18 @@ export function runServiceMain<C extends ServiceConfig>(service: ServiceMain<C>)
       );
       return;
     }
+    const [host, port] = [config.HOST, service.port(config)];
+    await assertPortFree(host, port, service.portSetting);
     const app = await service.createApp(config);
     closeGracefullyOnSignals(app, logger);
-    await app.listen(service.port(config), '0.0.0.0');
-    logger.log(`listening on http://127.0.0.1:${service.port(config)}`);
+    await app.listen(port, host).catch((error: unknown) => {
+      throw portRefusal(error, host, port, service.portSetting);
+    });
+    logger.log(`listening on http://${host.includes(':') ? `[${host}]` : host}:${port}`);
   };
   run().catch((error: unknown) => {
-    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (error instanceof StartupRefusal) logger.error(error.message);
+    else logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   });
 }

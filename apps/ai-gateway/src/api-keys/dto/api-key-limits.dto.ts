@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsCreditAmount, IsInstant, MAX_AMOUNT } from '@tally/contracts';
+import { IsCreditAmount, IsFutureInstant, MAX_AMOUNT } from '@tally/contracts';
 import { BUDGET_PERIODS, type BudgetPeriod } from '../key-limits';
 
 /** A model name, or a prefix of names ending in `*` (`gpt-4o*`), or `*` for any model. */
@@ -60,6 +60,6 @@ export class ApiKeyLimitsDto {
   })
   models?: string[] | null;
 
-  /** After this instant the key is refused (401). */
-  @IsOptional() @IsInstant() expires_at?: string | null;
+  /** After this instant the key is refused (401); it must be in the future when set. */
+  @IsOptional() @IsFutureInstant() expires_at?: string | null;
 }

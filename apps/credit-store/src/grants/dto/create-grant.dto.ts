@@ -6,7 +6,7 @@ import {
   IsCreditAmount,
   IsDescription,
   IsEventId,
-  IsInstant,
+  IsFutureInstant,
 } from '@tally/contracts';
 
 /** Body of `POST /accounts/{user_id}/grants`: credits given by hand or by a purchase flow. */
@@ -15,7 +15,7 @@ export class CreateGrantDto {
   @IsCreditAmount(1) amount!: number;
   @IsIn(INCOME_SOURCES) source!: IncomeSource;
   /** When the credits expire (must be in the future); null: never; absent: the source's policy. */
-  @IsOptional() @IsInstant() expires_at?: string | null;
+  @IsOptional() @IsFutureInstant() expires_at?: string | null;
   @IsOptional() @IsDescription() description?: string;
   /** What the credits cost, in minor units of `currency` (revenue); absent: free (0). */
   @ValidateIf((grant: CreateGrantDto) => grant.value_cent !== undefined || !!grant.currency)
