@@ -16,7 +16,8 @@ describe('the gateway accepts only charges the ledger can apply', () => {
   let voice: string;
 
   beforeAll(async () => {
-    await stack.start({ UPSTREAM_PROVIDER: provider });
+    // Service bodies as large as /v1's, so that the broker's limit is what refuses a charge.
+    await stack.start({ UPSTREAM_PROVIDER: provider, GATEWAY_SERVICE_BODY_LIMIT: '2mb' });
     gatewayDb = await connect(process.env.GATEWAY_DATABASE_URL);
     voice = unique('voice');
     // Names no provider: it prices the model whatever provider a charge names.
@@ -81,6 +82,30 @@ describe('the gateway accepts only charges the ledger can apply', () => {
     expect(answer).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
     expect(answer.body.message).toMatch(/^metadata/);
     await expectNothingLeft(user);
+  });
+
+  it('refuses a service body past GATEWAY_SERVICE_BODY_LIMIT before reading it (413)', async () => {
+    const small = new ChatStack();
+    await small.start();
+    try {
+      const answer = await call<{ code?: string }>(
+        'POST',
+        `${small.gateway.url}/internal/charges`,
+        {
+          as: 'internal',
+          body: {
+            event_id: unique('big'),
+            user_id: 'u',
+            source: 'tts',
+            amount: 3,
+            metadata: { blob: 'x'.repeat(300_000) },
+          },
+        },
+      );
+      expect(answer).toMatchObject({ status: 413, body: { code: 'payload_too_large' } });
+    } finally {
+      await small.stop();
+    }
   });
 
   it('still takes a large charge that fits in one message, through to the ledger', async () => {

@@ -18,7 +18,7 @@ const SLICE = 16;
 
 /** The same answer with its ids (which the fake numbers by request) made equal. */
 const sameIds = (value: unknown) =>
-  JSON.parse(JSON.stringify(value).replace(/resp_fake_\d+/g, 'resp_x')) as unknown;
+  JSON.parse(JSON.stringify(value).replace(/resp_fake_\w+/g, 'resp_x')) as unknown;
 
 describe('POST /v1/responses (OpenAI Responses API) with the official openai client', () => {
   const stack = new ChatStack();

@@ -3,6 +3,8 @@ import { AnswerShape, shapeWithin } from './fake-answer-shape';
 import { eventSink, sendJson, sleep } from './fake-http';
 import type { FakeModel, FakeState } from './fake-upstream';
 
+let made = 0;
+
 const CREATED = 1_760_000_000;
 
 /** The Responses API's usage, from the shape's: output includes reasoning, input the cached. */
@@ -91,7 +93,8 @@ export async function respond(
   body: Record<string, unknown>,
 ): Promise<void> {
   const answer: Answer = {
-    id: `resp_fake_${fake.received.length}`,
+    // Unique across fakes: the gateway remembers response ids per key in a database tests share.
+    id: `resp_fake_${process.pid}_${++made}`,
     modelName,
     model,
     body,

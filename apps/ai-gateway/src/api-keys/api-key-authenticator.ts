@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError } from '@tally/platform';
+import { DomainError, methodsServing } from '@tally/platform';
 import type { Request, RequestHandler } from 'express';
 import type { ApiKey } from './api-key.repository';
 import { ApiKeysService } from './api-keys.service';
@@ -59,7 +59,11 @@ export class ApiKeyAuthenticator {
         req.headers['transfer-encoding'] !== undefined ||
         (req.headers['content-length'] ?? '0') !== '0';
       if (!hasBody || !req.path.startsWith(prefix)) return next();
-      this.authenticate(req, credentialsFor(req.path)).then(() => next(), next);
+      this.authenticate(req, credentialsFor(req.path)).then(
+        () => next(),
+        // A path no route serves answers its 404 (which says where the call goes) instead.
+        (refusal: unknown) => next(methodsServing(req, req.path).length > 0 ? refusal : undefined),
+      );
     };
   }
 }
