@@ -1,5 +1,6 @@
 import { useCreditStore } from './support/apps';
 import { scalar } from './support/db';
+import { chainRawEntries } from './support/ledger-chain';
 import { call } from './support/http';
 import { unique } from './support/wait';
 
@@ -36,20 +37,40 @@ describe('reward rules limit what the service token can credit', () => {
     scalar(app.db, `SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE user_id = $1`, [
       user,
     ]);
-  /** A reward entry of yesterday, written as the ledger would have (the day is not ours to move). */
+  /**
+   * A reward of yesterday, written as the ledger would have (the day is not ours to move): its
+   * entry, its grant and the account's totals, chained, so that the run's reconciliation holds.
+   */
   const rewardedYesterday = async (user: string, source: string) => {
-    await app.db.query(`INSERT INTO accounts (user_id) VALUES ($1) ON CONFLICT DO NOTHING`, [user]);
-    await app.db.query(
-      `WITH account AS (
-         UPDATE accounts SET balance = balance + 500, total_rewarded = total_rewarded + 500
-          WHERE user_id = $1 RETURNING balance)
-       INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
-         balance_after, status, source_ref_id, created_at)
-       SELECT $2, $1, 'reward', 'income', 500, balance - 500, balance, 'applied', $3,
-              now() - interval '1 day'
-         FROM account`,
-      [user, unique('yesterday'), source],
+    await app.db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO accounts (user_id) VALUES ($1) ON CONFLICT DO NOTHING`, [user]);
+      const eventId = unique('yesterday');
+      await tx.query(
+        `WITH account AS (
+           UPDATE accounts SET balance = balance + 500, total_rewarded = total_rewarded + 500
+            WHERE user_id = $1 RETURNING balance)
+         INSERT INTO ledger_entries (event_id, user_id, source, direction, amount, balance_before,
+           balance_after, status, source_ref_id, created_at)
+         SELECT $2, $1, 'reward', 'income', 500, balance - 500, balance, 'applied', $3,
+                now() - interval '1 day'
+           FROM account`,
+        [user, eventId, source],
+      );
+      await tx.query(
+        `INSERT INTO grants (event_id, user_id, source, amount, debt_covered, remaining, expires_at,
+                             value_cent, currency)
+         VALUES ($1, $2, 'reward', 500, 0, 500, now() + interval '180 days', 0, NULL)`,
+        [eventId, user],
+      );
+      await chainRawEntries(tx, [user]);
+    });
+  };
+  const reconciledAlone = async (user: string) => {
+    const whole = await call<{ mismatches: { user_id: string }[] }>(
+      'GET',
+      `${app.store.url}/finance/reconciliation`,
     );
+    expect(whole.body.mismatches.filter((m) => m.user_id === user)).toEqual([]);
   };
   const times = (n: number, status: number): number[] => Array.from({ length: n }, () => status);
   const statuses = (answers: { status: number }[]) =>
@@ -92,6 +113,7 @@ describe('reward rules limit what the service token can credit', () => {
     await rewardedYesterday(user, daily.source);
     const today = await Promise.all(Array.from({ length: 5 }, () => reward(daily.source, user)));
     expect(statuses(today)).toEqual([201, 201, 409, 409, 409]);
+    await reconciledAlone(user);
   });
 
   it('gives a rule created without limits one reward per user a day; null is no limit', async () => {
