@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useCreditStore } from './support/apps';
 import { launchChromium } from './support/browser';
 import { call } from './support/http';
@@ -29,10 +29,17 @@ describe('finance console by role', () => {
     });
     expect(granted.status).toBe(201);
   });
+  // A page left open keeps its connections to the store, whose close then waits them out.
+  const opened: BrowserContext[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((context) => context.close()));
+  });
   afterAll(() => browser?.close());
 
   async function openConsole(token: string, view: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
+    const context = await browser.newContext();
+    opened.push(context);
+    const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(`${app.store.url}/console#/${view}`);
     await page.fill('#token-input', token);
