@@ -1,9 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { AnswerShape, shapeWithin } from './fake-answer-shape';
 import { eventSink, sendJson, sleep } from './fake-http';
 import type { FakeModel, FakeState } from './fake-upstream';
-
-let made = 0;
 
 const CREATED = 1_760_000_000;
 
@@ -94,7 +93,7 @@ export async function respond(
 ): Promise<void> {
   const answer: Answer = {
     // Unique across fakes: the gateway remembers response ids per key in a database tests share.
-    id: `resp_fake_${process.pid}_${++made}`,
+    id: `resp_fake_${randomUUID().replaceAll('-', '')}`,
     modelName,
     model,
     body,
