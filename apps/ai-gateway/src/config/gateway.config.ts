@@ -4,9 +4,11 @@ import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator'
 
 /** The gateway's settings (beside the shared ones), named after their variables, with local defaults. */
 export class GatewayConfig extends ServiceConfig {
+  /** The gateway's own database (API keys, charges, the outbox). */
   @Matches(/^postgres(ql)?:\/\//, { message: '$property must be a postgres:// URL' })
   GATEWAY_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/gateway';
 
+  /** HTTP port of the gateway (0: any free port). */
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -29,6 +31,7 @@ export class GatewayConfig extends ServiceConfig {
   @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s):// URL' })
   UPSTREAM_BASE_URL?: string = undefined;
 
+  /** API key of the default upstream. */
   @IsOptional()
   @IsString()
   UPSTREAM_API_KEY?: string = undefined;

@@ -4,15 +4,18 @@ import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The credit-store's settings (beside the shared ones), named after their variables, with local defaults. */
 export class CreditStoreConfig extends ServiceConfig {
+  /** The ledger's database. */
   @Matches(/^postgres(ql)?:\/\//, { message: '$property must be a postgres:// URL' })
   CREDIT_STORE_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/credit_store';
 
+  /** HTTP port of the credit-store (0: any free port). */
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(65535)
   CREDIT_STORE_PORT = 3001;
 
+  /** Largest JSON body the credit-store accepts. */
   @Matches(/^\d+(b|kb|mb)$/)
   CREDIT_STORE_BODY_LIMIT = '256kb';
 
@@ -44,6 +47,7 @@ export class CreditStoreConfig extends ServiceConfig {
   @Min(1)
   CREDIT_STORE_BATCH_MIN_BYTES = 1;
 
+  /** Longest wait of a fetch for CREDIT_STORE_BATCH_MIN_BYTES. */
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -63,7 +67,7 @@ export class CreditStoreConfig extends ServiceConfig {
   })
   GRANT_TTL_DAYS_BY_SOURCE = 'purchase=never';
 
-  /** Hold lifetime when the caller names none (SPEC: 30 min). */
+  /** Hold lifetime when the caller names none (30 minutes). */
   @Type(() => Number)
   @IsInt()
   @Min(1)

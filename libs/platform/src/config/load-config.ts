@@ -31,7 +31,7 @@ export function loadConfig<T extends object>(
   const publicOnes = secrets
     .sort()
     .filter((key) => !given[key] || given[key] === (defaults as Record<string, unknown>)[key]);
-  if (publicOnes.length > 0 && env.NODE_ENV === 'production') {
+  if (publicOnes.length > 0 && (config as { NODE_ENV?: string }).NODE_ENV === 'production') {
     throw new StartupRefusal(
       `invalid configuration: ${publicOnes.join(', ')} must be set to a secret of your own in production (not the local default)`,
     );

@@ -2,6 +2,7 @@ import type { LogLevel } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
   IsInt,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -35,16 +36,24 @@ export class ServiceConfig {
   @Matches(/^[\w.:-]+$/, { message: '$property must be an IP address or a host name' })
   HOST = '127.0.0.1';
 
+  /** The Kafka bootstrap brokers, comma-separated. */
   @Matches(/^[^,\s]+(,[^,\s]+)*$/, { message: '$property must be host:port[,host:port...]' })
   KAFKA_BROKERS = '127.0.0.1:9092';
 
+  /** Bearer token of the internal services (the `service` role); the gateway calls the credit-store with it. */
   @IsString()
   @MinLength(16)
   INTERNAL_TOKEN = 'dev-internal-token-change-me';
 
+  /** Bearer token of the bootstrap admin (every admin and finance endpoint). */
   @IsString()
   @MinLength(16)
   ADMIN_TOKEN = 'dev-admin-token-change-me';
+
+  /** `production` refuses to start with the tokens unset or left at their public defaults. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string = undefined;
 
   /** Nest log levels, comma-separated (error, warn, log, debug, verbose). */
   @Matches(/^(error|warn|log|debug|verbose)(,(error|warn|log|debug|verbose))*$/)
