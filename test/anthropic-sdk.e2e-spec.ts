@@ -21,6 +21,8 @@ const promptTokens = () => Math.ceil(Buffer.byteLength(JSON.stringify([null, mes
 describe('Anthropic’s Messages API through the gateway with the official @anthropic-ai/sdk', () => {
   const stack = new ChatStack();
   let cached: string;
+  let hourCached: string;
+  let hourPriced: string;
   let runaway: string;
 
   beforeAll(async () => {
@@ -29,6 +31,14 @@ describe('Anthropic’s Messages API through the gateway with the official @anth
       STREAM_SLICE_TOKENS: String(SLICE),
     }));
     cached = await stack.addModel(CACHED_CLAUDE, CACHED_CLAUDE_PRICES, unique('claude'));
+    // The same call with its 10 cache writes all to the 1-hour cache.
+    const hourCache = { ...CACHED_CLAUDE, cache: { read: 40, write: 10, write1h: 10 } };
+    hourCached = await stack.addModel(hourCache, CACHED_CLAUDE_PRICES, unique('claude'));
+    hourPriced = await stack.addModel(
+      hourCache,
+      { ...CACHED_CLAUDE_PRICES, cacheWrite1h: '500000' },
+      unique('claude'),
+    );
     runaway = await stack.addModel(
       { chunks: ['abcdefgh'], usage: null, endless: true, chunkDelayMs: 5 },
       ONE_A_TOKEN,
@@ -128,6 +138,45 @@ describe('Anthropic’s Messages API through the gateway with the official @anth
     expect(types.at(-1)).toBe('message_stop');
     expect(types.filter((t) => t === 'content_block_delta')).toHaveLength(4);
     await expectCacheCharge(user, true, id);
+  });
+
+  it('charges 1-hour cache writes at twice input, or at the rule’s own price, JSON and streamed', async () => {
+    // 2 + 0.4 + 10 × 0.2 + 6 = 10.4 → 11 (as 5-minute writes: 9.65 → 10); at the rule's 0.5 a
+    // write: 2 + 0.4 + 5 + 6 = 13.4 → 14.
+    const system: Anthropic.TextBlockParam[] = [
+      {
+        type: 'text',
+        text: 'A long, stable prefix.',
+        cache_control: { type: 'ephemeral', ttl: '1h' },
+      },
+    ];
+    for (const [model, amount] of [
+      [hourCached, 11],
+      [hourPriced, 14],
+    ] as const) {
+      for (const stream of [false, true]) {
+        const { user, anthropic } = await client(1000);
+        const request = { model, max_tokens: 100, system, messages };
+        const message = stream
+          ? await anthropic.messages.stream(request).finalMessage()
+          : await anthropic.messages.create(request);
+        expect(message.usage).toMatchObject({
+          cache_creation_input_tokens: 10,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 10 },
+        });
+        const charge = await onlyCharge(user);
+        expect(charge).toMatchObject({ amount: -amount, balance_after: 1000 - amount });
+        expect(charge.pricing).toMatchObject({
+          usage: {
+            input_tokens: 70,
+            cached_tokens: 40,
+            cache_write_tokens: 10,
+            cache_write_1h_tokens: 10,
+            output_tokens: 30,
+          },
+        });
+      }
+    }
   });
 
   it('messages.countTokens counts through the upstream and charges nothing', async () => {

@@ -76,6 +76,7 @@ export class ChatStack {
       cached?: string;
       reasoning?: string;
       cacheWrite?: string;
+      cacheWrite1h?: string;
     },
     name = unique('model'),
     scene = 'chat',
@@ -91,6 +92,7 @@ export class ChatStack {
         cached_per_million: prices.cached,
         reasoning_per_million: prices.reasoning,
         cache_write_per_million: prices.cacheWrite,
+        cache_write_1h_per_million: prices.cacheWrite1h,
       },
     });
     if (created.status !== 201) throw new Error(`price rule: ${JSON.stringify(created.body)}`);

@@ -5,7 +5,7 @@ import type { FakeModel } from './fake-upstream';
 /**
  * Anthropic's Messages API as its reference documents it, for the fake upstream: a message
  * (`type: "message"`, content blocks, `stop_reason`, `usage` with input, output, cache creation
- * and cache read tokens), the stream's event sequence (message_start, content_block_start, ping,
+ * (in all and by lifetime, `cache_creation`) and cache read tokens), the stream's event sequence (message_start, content_block_start, ping,
  * content_block_delta…, content_block_stop, message_delta with the output count, message_stop),
  * errors as `{ type: "error", error: { type, message } }`, and count_tokens.
  */
@@ -20,6 +20,7 @@ interface Shape {
   usage: {
     input_tokens: number;
     cache_creation_input_tokens: number;
+    cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
     cache_read_input_tokens: number;
     output_tokens: number;
   };
@@ -45,6 +46,10 @@ function shape(model: FakeModel, body: Record<string, unknown>): Shape {
     usage: {
       input_tokens: model.usage?.prompt_tokens ?? estimate(promptOf(body)),
       cache_creation_input_tokens: model.cache?.write ?? 0,
+      cache_creation: {
+        ephemeral_5m_input_tokens: (model.cache?.write ?? 0) - (model.cache?.write1h ?? 0),
+        ephemeral_1h_input_tokens: model.cache?.write1h ?? 0,
+      },
       cache_read_input_tokens: model.cache?.read ?? 0,
       output_tokens: Math.min(produced, limit),
     },

@@ -42,8 +42,11 @@ export interface FakeModel {
   cachedTokens?: number;
   /** Embedding models: the length of each vector (8 when not set). */
   dimensions?: number;
-  /** Anthropic's prompt cache: tokens read from it and written to it (besides prompt_tokens). */
-  cache?: { read: number; write: number };
+  /**
+   * Anthropic's prompt cache: tokens read from it and written to it (besides prompt_tokens), and
+   * of the writes, `write1h` to the 1-hour cache (0 when not set).
+   */
+  cache?: { read: number; write: number; write1h?: number };
   /**
    * How a stream ends after its content: `complete` (default) as the API documents; `truncated`:
    * the connection closes cleanly without the closing events (no finish, usage, `[DONE]`,

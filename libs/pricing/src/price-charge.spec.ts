@@ -7,6 +7,7 @@ const perCall = (credits_per_call: string): RulePricing => ({
   output_per_million: null,
   cached_per_million: null,
   cache_write_per_million: null,
+  cache_write_1h_per_million: null,
   reasoning_per_million: null,
   credits_per_call,
   credits_per_second: null,

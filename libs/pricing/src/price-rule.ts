@@ -8,6 +8,7 @@ export const PRICE_FIELDS = [
   'output_per_million',
   'cached_per_million',
   'cache_write_per_million',
+  'cache_write_1h_per_million',
   'reasoning_per_million',
   'credits_per_call',
   'credits_per_second',

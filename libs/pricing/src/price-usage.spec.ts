@@ -7,6 +7,7 @@ const tokens = (overrides: Partial<RulePricing> = {}): RulePricing => ({
   output_per_million: '8',
   cached_per_million: null,
   cache_write_per_million: null,
+  cache_write_1h_per_million: null,
   reasoning_per_million: null,
   credits_per_call: null,
   credits_per_second: null,
@@ -108,6 +109,46 @@ describe('priceUsage in tokens mode', () => {
     // Without a cache-write price, the writes are input: 2 + 0.4 + 1 + 6.
     const noWritePrice = { ...r, cache_write_per_million: null };
     expect(priceUsage(noWritePrice, usage).exact_cost).toBe('9.4');
+  });
+  it('prices 1-hour cache writes apart: at their own price, else twice input (never under the 5-minute write)', () => {
+    // Of the 10 writes, 4 to the 1-hour cache: 2 + 0.4 + 6 × 0.125 + 4 × 0.2 + 6 = 9.95 → 10.
+    const r = tokens({
+      input_per_million: '100000',
+      cached_per_million: '10000',
+      cache_write_per_million: '125000',
+      output_per_million: '200000',
+    });
+    const usage = {
+      input_tokens: 70,
+      cached_tokens: 40,
+      cache_write_tokens: 10,
+      cache_write_1h_tokens: 4,
+      output_tokens: 30,
+    };
+    expect(priceUsage(r, usage).exact_cost).toBe('9.95');
+    // All ten to the 1-hour cache: 2 + 0.4 + 10 × 0.2 + 6 = 10.4 → 11, not the 5-minute 10.
+    expect(priceUsage(r, { ...usage, cache_write_1h_tokens: 10 })).toEqual({
+      amount: 11n,
+      exact_cost: '10.4',
+    });
+    // The rule's own 1-hour price wins: 4 × 0.3.
+    const own = { ...r, cache_write_1h_per_million: '300000' };
+    expect(priceUsage(own, usage).exact_cost).toBe('10.35');
+    // A 5-minute write dearer than twice input sets the floor for the 1-hour one: 4 × 0.25.
+    const dearWrites = { ...r, cache_write_per_million: '250000' };
+    expect(priceUsage(dearWrites, usage).exact_cost).toBe('10.9');
+    // No cache prices at all: reads and 5-minute writes are input, 1-hour writes twice input:
+    // 2 + 4 + 0.6 + 0.8 + 6.
+    const bare = { ...r, cached_per_million: null, cache_write_per_million: null };
+    expect(priceUsage(bare, usage).exact_cost).toBe('13.4');
+  });
+  it('refuses more 1-hour cache writes than cache writes (which include them)', () => {
+    expect(
+      usageProblems({ input_tokens: 10, cache_write_tokens: 3, cache_write_1h_tokens: 4 }),
+    ).toEqual([expect.stringContaining('usage.cache_write_1h_tokens')]);
+    expect(
+      usageProblems({ input_tokens: 10, cache_write_tokens: 4, cache_write_1h_tokens: 4 }),
+    ).toEqual([]);
   });
   it('refuses cache reads and writes that together exceed input, naming cache_write_tokens', () => {
     expect(usageProblems({ input_tokens: 10, cached_tokens: 6, cache_write_tokens: 5 })).toEqual([

@@ -12,6 +12,7 @@ const TOKEN_FIELDS = [
   'output_tokens',
   'cached_tokens',
   'cache_write_tokens',
+  'cache_write_1h_tokens',
   'reasoning_tokens',
 ] as const;
 const SECONDS = /^\d+(\.\d{1,3})?$/;
@@ -47,6 +48,11 @@ export function usageProblems(usage: ChargeUsage): string[] {
       'usage.cache_write_tokens: with cached_tokens, must not exceed input_tokens (which include both)',
     );
   }
+  if ((usage.cache_write_1h_tokens ?? 0) > (usage.cache_write_tokens ?? 0)) {
+    problems.push(
+      'usage.cache_write_1h_tokens: must not exceed cache_write_tokens (which include them)',
+    );
+  }
   if ((usage.reasoning_tokens ?? 0) > (usage.output_tokens ?? 0)) {
     problems.push('usage.reasoning_tokens: must not exceed output_tokens (which include them)');
   }
@@ -78,6 +84,15 @@ export function priceUsage(rule: RulePricing, usage: ChargeUsage): PricedUsage {
   };
 }
 
+/**
+ * A 1-hour cache write when the rule names no price for it: Anthropic's rate, twice the input
+ * price (a 5-minute write is 1.25 times), and never less than the rule's 5-minute write.
+ */
+function hourWritePrice(inputPrice: bigint, writePrice: bigint): bigint {
+  const twiceInput = 2n * inputPrice;
+  return twiceInput > writePrice ? twiceInput : writePrice;
+}
+
 /** The cost × 10^places, an integer. */
 function exactCost(rule: RulePricing, usage: ChargeUsage): { scaled: bigint; places: number } {
   const price = (field: PriceField): bigint => {
@@ -95,14 +110,17 @@ function exactCost(rule: RulePricing, usage: ChargeUsage): { scaled: bigint; pla
       const input = tokens(usage.input_tokens);
       const cached = tokens(usage.cached_tokens);
       const cacheWrites = tokens(usage.cache_write_tokens);
+      const hourWrites = tokens(usage.cache_write_1h_tokens);
       const output = tokens(usage.output_tokens);
       const reasoning = tokens(usage.reasoning_tokens);
       const inputPrice = price('input_per_million');
       const outputPrice = price('output_per_million');
+      const writePrice = priceOr('cache_write_per_million', inputPrice);
       const perMillion =
         (input - cached - cacheWrites) * inputPrice +
         cached * priceOr('cached_per_million', inputPrice) +
-        cacheWrites * priceOr('cache_write_per_million', inputPrice) +
+        (cacheWrites - hourWrites) * writePrice +
+        hourWrites * priceOr('cache_write_1h_per_million', hourWritePrice(inputPrice, writePrice)) +
         (output - reasoning) * outputPrice +
         reasoning * priceOr('reasoning_per_million', outputPrice);
       // Prices are scaled by 10^6 and are per 10^6 tokens: the sum is the cost × 10^12.

@@ -26,6 +26,23 @@ describe('readMessagesRequest', () => {
     expect(() => readMessagesRequest(body, {})).toThrow(reason);
   });
 
+  it('notices a cache_control asking for the 1-hour cache, wherever it is', () => {
+    const hour = { type: 'ephemeral', ttl: '1h' };
+    const minutes = { type: 'ephemeral' };
+    const ask = (extra: Record<string, unknown>) =>
+      readMessagesRequest({ model: 'm', messages, max_tokens: 1, ...extra }, {}).hourCacheWrites;
+    expect(ask({})).toBe(false);
+    expect(ask({ system: [{ type: 'text', text: 's', cache_control: minutes }] })).toBe(false);
+    expect(ask({ system: [{ type: 'text', text: 's', cache_control: hour }] })).toBe(true);
+    expect(
+      ask({
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: hour }] }],
+      }),
+    ).toBe(true);
+    expect(ask({ tools: [{ name: 'f', input_schema: {}, cache_control: hour }] })).toBe(true);
+    expect(ask({ cache_control: hour })).toBe(true);
+  });
+
   it('needs no max_tokens to count tokens', () => {
     expect(readCountTokensRequest({ model: 'm', messages }, {}).model).toBe('m');
     expect(() => readCountTokensRequest({ model: 'm' }, {})).toThrow('messages:');
@@ -72,11 +89,13 @@ describe('readMessagesRequest', () => {
     expect(
       readMessagesRequest(body, {
         'anthropic-version': '2024-01-01',
-        'anthropic-beta': ' prompt-caching-2024-07-31 ,,computer-use-2025-01-24',
+        'anthropic-beta':
+          ' prompt-caching-2024-07-31 ,,computer-use-2025-01-24,extended-cache-ttl-2025-04-11',
       }).headers,
     ).toEqual({
       'anthropic-version': '2024-01-01',
-      'anthropic-beta': 'prompt-caching-2024-07-31,computer-use-2025-01-24',
+      'anthropic-beta':
+        'prompt-caching-2024-07-31,computer-use-2025-01-24,extended-cache-ttl-2025-04-11',
     });
     for (const beta of ['code-execution-2025-05-22', 'files-api-2025-04-14', 'whatever']) {
       expect(() => readMessagesRequest(body, { 'anthropic-beta': beta })).toThrow(

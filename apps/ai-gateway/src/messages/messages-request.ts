@@ -18,6 +18,8 @@ export interface MessagesRequest {
   maxTokens: number;
   /** Estimated from what the upstream will read: system prompt, messages and tools. */
   promptTokens: number;
+  /** Some `cache_control` asks for the 1-hour cache, whose writes cost more than 5-minute ones. */
+  hourCacheWrites: boolean;
 }
 
 function invalid(reason: string): DomainError {
@@ -54,14 +56,15 @@ const REFUSED_FIELDS = {
 };
 
 /**
- * The betas whose effect the usage prices: prompt caching (reads and writes reported), thinking
- * between tool calls and longer outputs (output tokens, within max_tokens), leaner tool tokens,
- * finer tool streaming, and computer use (a client tool). Any other beta may bring a server tool,
- * the operator's stored files, or prices the price rules do not have (1-hour cache writes, long
- * context), so it is refused rather than passed on unmetered.
+ * The betas whose effect the usage prices: prompt caching (reads and writes reported, 1-hour
+ * writes apart), thinking between tool calls and longer outputs (output tokens, within
+ * max_tokens), leaner tool tokens, finer tool streaming, and computer use (a client tool). Any
+ * other beta may bring a server tool, the operator's stored files, or prices the price rules do
+ * not have (long context), so it is refused rather than passed on unmetered.
  */
 const METERED_BETAS = new Set([
   'prompt-caching-2024-07-31',
+  'extended-cache-ttl-2025-04-11',
   'interleaved-thinking-2025-05-14',
   'output-128k-2025-02-19',
   'token-efficient-tools-2025-02-19',
@@ -97,6 +100,21 @@ function checkMetered(b: Record<string, unknown>): void {
   if (refused) throw invalid(refused);
 }
 
+/** Whether any `cache_control` in the request (top level or a block's) has `ttl: "1h"`. */
+function asksHourCache(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null || depth > 64) return false;
+  if (Array.isArray(value)) return value.some((item) => asksHourCache(item, depth + 1));
+  const control = (value as Record<string, unknown>).cache_control;
+  if (
+    typeof control === 'object' &&
+    control !== null &&
+    (control as { ttl?: unknown }).ttl === '1h'
+  ) {
+    return true;
+  }
+  return Object.values(value).some((item) => asksHourCache(item, depth + 1));
+}
+
 const promptOf = (b: Record<string, unknown>) =>
   estimateTokens(JSON.stringify([b.system ?? null, b.messages, b.tools ?? null]));
 
@@ -122,6 +140,7 @@ export function readMessagesRequest(body: unknown, headers: IncomingHttpHeaders)
     stream: b.stream === true,
     maxTokens: b.max_tokens as number,
     promptTokens: promptOf(b),
+    hourCacheWrites: asksHourCache(b),
   };
 }
 

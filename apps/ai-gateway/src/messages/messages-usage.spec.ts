@@ -16,6 +16,47 @@ describe('Anthropic usage in the ledger convention', () => {
     });
   });
 
+  it('keeps the 1-hour cache writes apart (cache_creation by lifetime), streamed or not', () => {
+    const usage = mergeUsage(undefined, {
+      input_tokens: 20,
+      cache_read_input_tokens: 40,
+      cache_creation_input_tokens: 10,
+      cache_creation: { ephemeral_5m_input_tokens: 6, ephemeral_1h_input_tokens: 4 },
+      output_tokens: 1,
+    });
+    const expected = {
+      input_tokens: 70,
+      cached_tokens: 40,
+      cache_write_tokens: 10,
+      cache_write_1h_tokens: 4,
+      output_tokens: 30,
+    };
+    // A stream's message_delta repeats the cache counts, or leaves them out.
+    expect(ledgerUsage(mergeUsage(usage, { output_tokens: 30 }))).toEqual(expected);
+    expect(
+      ledgerUsage(
+        mergeUsage(usage, {
+          output_tokens: 30,
+          cache_creation: { ephemeral_5m_input_tokens: 6, ephemeral_1h_input_tokens: 4 },
+        }),
+      ),
+    ).toEqual(expected);
+    // Without the total, the writes by lifetime make it.
+    expect(
+      ledgerUsage({
+        input_tokens: 20,
+        output_tokens: 30,
+        cache_creation_5m_input_tokens: 6,
+        cache_creation_1h_input_tokens: 4,
+      }),
+    ).toEqual({
+      input_tokens: 30,
+      cache_write_tokens: 10,
+      cache_write_1h_tokens: 4,
+      output_tokens: 30,
+    });
+  });
+
   it('leaves out empty cache parts, and has no usage without input and output', () => {
     expect(ledgerUsage({ input_tokens: 5, output_tokens: 2, cache_read_input_tokens: 0 })).toEqual({
       input_tokens: 5,

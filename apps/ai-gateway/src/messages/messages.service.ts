@@ -29,6 +29,7 @@ export class MessagesService {
       model: request.model,
       promptTokens: request.promptTokens,
       outputTokens: request.maxTokens,
+      hourCacheWrites: request.hourCacheWrites,
     });
     const { headers } = request;
     await this.calls.serve(opened, () =>

@@ -20,6 +20,7 @@ const rule: PriceRuleVersion = {
   output_per_million: '200000',
   cached_per_million: null,
   cache_write_per_million: null,
+  cache_write_1h_per_million: null,
   reasoning_per_million: null,
   credits_per_call: null,
   credits_per_second: null,
@@ -111,6 +112,23 @@ describe('MeteredCall', () => {
     const { call, reserved } = setup({ rule: { ...rule, cache_write_per_million: '125000' } });
     await call.open();
     expect(reserved).toEqual([33]); // 100 × 0.125 + 100 × 0.2 = 32.5
+  });
+
+  it('reserves the prompt at the 1-hour cache-write price when the request asks for that cache', async () => {
+    const cached = { ...rule, cache_write_per_million: '125000' };
+    const asked = setup({ rule: cached, hourCacheWrites: true });
+    await asked.call.open();
+    expect(asked.reserved).toEqual([40]); // 100 × 0.2 (twice input) + 100 × 0.2
+    const own = setup({
+      rule: { ...cached, cache_write_1h_per_million: '300000' },
+      hourCacheWrites: true,
+    });
+    await own.call.open();
+    expect(own.reserved).toEqual([50]); // 100 × 0.3 + 100 × 0.2
+    // A request that asks for no 1-hour cache cannot write to it: the 5-minute price bounds it.
+    const notAsked = setup({ rule: { ...cached, cache_write_1h_per_million: '300000' } });
+    await notAsked.call.open();
+    expect(notAsked.reserved).toEqual([33]);
   });
 
   it('gives an upstream that goes past its limit a slice more at a time, while the user covers it', async () => {

@@ -36,6 +36,8 @@ export interface MeteredCallParams {
    * hidden reasoning included. Reserved up front, as a stream cannot show reasoning.
    */
   outputTokens: number;
+  /** The prompt may be written to Anthropic's 1-hour cache: reserved at that price if dearer. */
+  hourCacheWrites?: boolean;
   /** Output tokens reserved at a time beyond `outputTokens`, for an upstream that ignores it. */
   sliceTokens: number;
   /** How often the reservation's lapse is pushed back while the call runs. */
@@ -214,22 +216,25 @@ export class MeteredCall {
 
   /**
    * The most the prompt and `outputTokens` can cost: the output all priced as reasoning and the
-   * prompt all as cache writes (Anthropic's, dearer than input) when that is dearer.
+   * prompt all as cache writes (Anthropic's, dearer than input; 1-hour ones when the request asks
+   * for them) when that is dearer. The cost is linear in each, so the extremes bound every mix.
    */
   private cost(outputTokens: number): number {
-    const { promptTokens } = this.params;
-    const price = (reasoning: number, cacheWrites: number) =>
+    const { promptTokens, hourCacheWrites } = this.params;
+    const price = (reasoning: number, cacheWrites: number, hourWrites: number) =>
       this.deps.prices.price(this.params.rule, this.params.target, {
         input_tokens: promptTokens,
         output_tokens: outputTokens,
         ...(reasoning ? { reasoning_tokens: reasoning } : {}),
         ...(cacheWrites ? { cache_write_tokens: cacheWrites } : {}),
+        ...(hourWrites ? { cache_write_1h_tokens: hourWrites } : {}),
       }).amount;
+    const prompts = [0, promptTokens];
     return Math.max(
-      price(0, 0),
-      price(outputTokens, 0),
-      price(0, promptTokens),
-      price(outputTokens, promptTokens),
+      ...[0, outputTokens].flatMap((reasoning) => [
+        ...prompts.map((writes) => price(reasoning, writes, 0)),
+        ...(hourCacheWrites ? [price(reasoning, promptTokens, promptTokens)] : []),
+      ]),
     );
   }
 }

@@ -26,6 +26,8 @@ export interface CallPlan {
   outputTokens: number;
   /** The API the client speaks; only upstreams speaking it serve the call (default `openai`). */
   api?: UpstreamApi;
+  /** The request may write its prompt to Anthropic's 1-hour cache (priced apart, dearer). */
+  hourCacheWrites?: boolean;
 }
 
 /** A call whose credits are reserved, and the exchange with the upstream that serves its model. */
@@ -85,6 +87,7 @@ export class MeteredCalls {
         target,
         promptTokens: plan.promptTokens,
         outputTokens: plan.outputTokens,
+        hourCacheWrites: plan.hourCacheWrites,
         sliceTokens: this.config.STREAM_SLICE_TOKENS,
         renewEveryMs: Math.ceil(this.config.RESERVATION_TTL_MS / 3),
       },

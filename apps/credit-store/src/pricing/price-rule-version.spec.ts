@@ -34,6 +34,7 @@ describe('nextVersionFields', () => {
       output_per_million: '10',
       cached_per_million: null,
       cache_write_per_million: null,
+      cache_write_1h_per_million: null,
       reasoning_per_million: null,
       credits_per_call: null,
       credits_per_second: null,

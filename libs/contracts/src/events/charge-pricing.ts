@@ -24,6 +24,8 @@ export class ChargeUsage {
   @IsOptional() @IsInt() @Min(0) output_tokens?: number;
   @IsOptional() @IsInt() @Min(0) cached_tokens?: number;
   @IsOptional() @IsInt() @Min(0) cache_write_tokens?: number;
+  /** Of cache_write_tokens, those written to Anthropic's 1-hour cache (a dearer write). */
+  @IsOptional() @IsInt() @Min(0) cache_write_1h_tokens?: number;
   @IsOptional() @IsInt() @Min(0) reasoning_tokens?: number;
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) seconds?: number;
 }

@@ -41,6 +41,11 @@ export class CreatePriceRuleDto {
   @IsPrice() cached_per_million?: string | null;
   /** Anthropic's cache creation tokens; priced as input when null. */
   @IsPrice() cache_write_per_million?: string | null;
+  /**
+   * Anthropic's writes to its 1-hour cache (`cache_control.ttl: "1h"`); when null, twice
+   * input_per_million, and never less than cache_write_per_million.
+   */
+  @IsPrice() cache_write_1h_per_million?: string | null;
   @IsPrice() reasoning_per_million?: string | null;
   @IsPrice() credits_per_call?: string | null;
   @IsPrice() credits_per_second?: string | null;
