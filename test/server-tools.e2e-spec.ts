@@ -151,7 +151,6 @@ describe('billed features the gateway cannot meter are refused, not served free'
       'files-api-2025-04-14',
       'web-fetch-2025-09-10',
       'context-1m-2025-08-07',
-      'extended-cache-ttl-2025-04-11',
       'prompt-caching-2024-07-31, mcp-client-2025-11-20',
     ])('refuses the anthropic-beta %s with a 400 naming the header', async (beta) => {
       const { user, key } = await keyed();
@@ -183,7 +182,9 @@ describe('billed features the gateway cannot meter are refused, not served free'
         },
         { type: 'memory_20250818', name: 'memory' },
       ];
-      const betas = 'computer-use-2025-01-24, interleaved-thinking-2025-05-14';
+      // The 1-hour cache's writes are priced apart (cache_write_1h_per_million).
+      const betas =
+        'computer-use-2025-01-24, interleaved-thinking-2025-05-14, extended-cache-ttl-2025-04-11';
       const message = await anthropicClient(key).messages.create(
         {
           model: claude,
@@ -196,7 +197,8 @@ describe('billed features the gateway cannot meter are refused, not served free'
       expect(message.content).toEqual([{ type: 'text', text: 'Hello, ledger!' }]);
       expect(stack.upstream.received.at(-1)).toMatchObject({
         path: '/v1/messages',
-        anthropicBeta: 'computer-use-2025-01-24,interleaved-thinking-2025-05-14',
+        anthropicBeta:
+          'computer-use-2025-01-24,interleaved-thinking-2025-05-14,extended-cache-ttl-2025-04-11',
         body: { tools },
       });
       expect(await db.query(`SELECT amount FROM charges WHERE user_id = $1`, [user])).toHaveLength(
