@@ -1,0 +1,200 @@
+// `npm run bench:chain`: what the ledger's hash chain costs P1 (issue 26: at most 5 %). The same
+// apply path twice in one run, on one fresh database, in interleaved rounds (chained, baseline,
+// baseline, chained, ...: both see the same machine load): production's EntryChain, and a baseline
+// whose EntryChain does none of the chain's work (no id/instant reservation round trip, no hash,
+// no head read or written). Each round is P1's workload (bench/support/workload.ts: 10,001 users,
+// one hot, 10 % repeats) as the consumer applies it: split by user into the topic's 6 partitions,
+// each applied in batches of BENCH_CHAIN_BATCH through LedgerService, the partitions concurrently.
+// Messages are parsed before the clock starts, so the ratio is of the ledger's part of P1 only: an
+// upper bound of what the chain costs P1 end to end (where Kafka and parsing add time to both).
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { parseChargeRequested } from '@tally/contracts';
+import type { AccountRecord } from '../apps/credit-store/src/ledger/accounts/account.repository';
+import { EntryChain } from '../apps/credit-store/src/ledger/entries/entry-chain';
+import type {
+  ChainedEntry,
+  Movement,
+  NewLedgerEntry,
+} from '../apps/credit-store/src/ledger/entries/ledger-entry';
+import { LedgerRepository } from '../apps/credit-store/src/ledger/entries/ledger.repository';
+import type { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
+import { chargeMovement } from '../apps/credit-store/src/charges/charge-movement';
+import { migratedCreditStore, recreateDatabase, summary, writeResult } from './support/bench-stack';
+import { Figure, printFigures } from './support/figures';
+import { ledgerOn } from './support/in-process-ledger';
+import { BENCH_SHAPE, allUsers, chargeMessages } from './support/workload';
+
+const ROUNDS = Number(process.env.BENCH_CHAIN_ROUNDS ?? 10);
+const ROUND_EVENTS = Number(process.env.BENCH_CHAIN_ROUND_EVENTS ?? 24_000);
+const BATCH = Number(process.env.BENCH_CHAIN_BATCH ?? 2_000);
+const PARTITIONS = 6;
+const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
+/** Issue 26: P1 may lose at most 5 % to the chain. */
+const GOAL_RATIO = 0.95;
+
+type Side = 'chained' | 'baseline';
+
+/**
+ * The baseline: entries get ids and their instant without a round trip (as an INSERT's column
+ * defaults would give them; far above the sequence, so never the chained side's), no hash, and
+ * `heads` untouched, so no account's head is written (saveBalances keeps the NULL it has).
+ */
+class UnchainedEntries extends EntryChain {
+  private nextId = 1n << 52n;
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  override async link(_db: EntityManager, entries: NewLedgerEntry[]): Promise<ChainedEntry[]> {
+    const created_at = new Date().toISOString();
+    return entries.map((entry) => ({
+      ...entry,
+      id: String(this.nextId++),
+      created_at,
+      entry_hash: '',
+      actor: null,
+    }));
+  }
+}
+
+/** The topic's partitioning, near enough: one user's charges always in one partition, in order. */
+function partitionOf(user: string): number {
+  return createHash('md5').update(user).digest()[0] % PARTITIONS;
+}
+
+/** One round's charges for `side`'s own accounts, as batches per partition. */
+function roundBatches(side: Side, round: number): Movement[][][] {
+  const { messages } = chargeMessages(ROUND_EVENTS, 0.1, BENCH_SHAPE);
+  const partitions: Movement[][] = Array.from({ length: PARTITIONS }, () => []);
+  messages.forEach((message, offset) => {
+    const parsed = parseChargeRequested(message.value);
+    if (!parsed.ok) throw new Error(`workload message refused: ${parsed.code}`);
+    const event = { ...parsed.event, payload: { ...parsed.event.payload } };
+    event.payload.user_id = `${side}-${event.payload.user_id}`;
+    const partition = partitionOf(event.payload.user_id);
+    partitions[partition].push(
+      chargeMovement(event, {
+        topic: 'bench-chain',
+        partition,
+        offset: `${round}${offset}`,
+        key: null,
+        value: null,
+        headers: {},
+      }),
+    );
+  });
+  return partitions.map((movements) =>
+    Array.from({ length: Math.ceil(movements.length / BATCH) }, (_, i) =>
+      movements.slice(i * BATCH, (i + 1) * BATCH),
+    ),
+  );
+}
+
+/** Charges applied per second: the partitions concurrently, each its batches in order. */
+async function timedRound(ledger: LedgerService, batches: Movement[][][]): Promise<number> {
+  const events = batches.flat().reduce((sum, batch) => sum + batch.length, 0);
+  const started = performance.now();
+  await Promise.all(
+    batches.map(async (partition) => {
+      for (const batch of partition) await ledger.applyMovements(batch);
+    }),
+  );
+  return events / ((performance.now() - started) / 1000);
+}
+
+async function main(): Promise<void> {
+  const db = await migratedCreditStore(await recreateDatabase(`${DB_PREFIX}_chain_cost`));
+  try {
+    const ledgers: Record<Side, LedgerService> = {
+      chained: ledgerOn(db),
+      baseline: ledgerOn(db, new UnchainedEntries(new LedgerRepository())),
+    };
+    // Every account of both sides granted enough for the whole run, by its own side's path.
+    for (const side of ['chained', 'baseline'] as const) {
+      const users = allUsers(BENCH_SHAPE);
+      for (let i = 0; i < users.length; i += BATCH) {
+        await ledgers[side].applyMovements(
+          users.slice(i, i + BATCH).map((user) => ({
+            event_id: `grant-${side}-${user}`,
+            user_id: `${side}-${user}`,
+            source: 'manual',
+            direction: 'income' as const,
+            amount: 1_000_000_000n,
+            expires_at: null,
+          })),
+        );
+      }
+    }
+    const perSecond: Record<Side, number[]> = { chained: [], baseline: [] };
+    const pairRatios: number[] = [];
+    // Round -1 warms both up and is not counted.
+    for (let round = -1; round < ROUNDS; round++) {
+      const order: Side[] = round % 2 ? ['chained', 'baseline'] : ['baseline', 'chained'];
+      const figures = {} as Record<Side, number>;
+      for (const side of order) {
+        const batches = roundBatches(side, round + 1);
+        figures[side] = await timedRound(ledgers[side], batches);
+        if (round >= 0) perSecond[side].push(figures[side]);
+      }
+      if (round < 0) continue;
+      pairRatios.push(figures.chained / figures.baseline);
+      console.log(
+        `round ${round + 1}/${ROUNDS}: baseline ${figures.baseline.toFixed(0)}/s, ` +
+          `chained ${figures.chained.toFixed(0)}/s, ratio ${pairRatios.at(-1)!.toFixed(3)}`,
+      );
+    }
+    const baseline = summary(perSecond.baseline).median;
+    const chained = summary(perSecond.chained).median;
+    const ratio = chained / baseline;
+    const pairRatio = summary(pairRatios).median;
+    const figures: Figure[] = [
+      { figure: 'P1 ledger apply, no chain (baseline)', unit: 'charges/s', measured: baseline },
+      {
+        figure: 'P1 ledger apply, hash chain',
+        unit: 'charges/s',
+        measured: chained,
+        goal: `≥ ${GOAL_RATIO * 100} % of baseline`,
+        ratio,
+        pass: ratio >= GOAL_RATIO,
+      },
+    ];
+    console.log(
+      `${ROUNDS} interleaved rounds of ${ROUND_EVENTS} charges per side ` +
+        `(${PARTITIONS} partitions, batches of ${BATCH}); medians`,
+    );
+    printFigures(figures);
+    console.log(
+      `chain cost: ${((1 - ratio) * 100).toFixed(1)} % (ratio of medians ${ratio.toFixed(3)}; ` +
+        `median of per-round ratios ${pairRatio.toFixed(3)})`,
+    );
+    const [check]: { hashed: string; unhashed: string }[] = await db.query(
+      `SELECT count(*) FILTER (WHERE octet_length(entry_hash) = 32)::text AS hashed,
+              count(*) FILTER (WHERE octet_length(entry_hash) = 0)::text AS unhashed
+         FROM ledger_entries`,
+    );
+    console.log(`entries written: ${check.hashed} hashed, ${check.unhashed} baseline (unhashed)`);
+    const file = writeResult('chain-cost.json', {
+      at: new Date().toISOString(),
+      rounds: ROUNDS,
+      round_events: ROUND_EVENTS,
+      batch: BATCH,
+      partitions: PARTITIONS,
+      per_second: perSecond,
+      median: { baseline, chained },
+      ratio,
+      pair_ratios: pairRatios,
+      median_pair_ratio: pairRatio,
+      cost_percent: (1 - ratio) * 100,
+      goal_ratio: GOAL_RATIO,
+      pass: ratio >= GOAL_RATIO,
+      figures,
+    });
+    console.log(`written to ${file}`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
