@@ -4,20 +4,9 @@
 // one fresh database, through LedgerService itself (no broker: the batches go straight in).
 // Prints charges/s and WAL bytes per charge of each, and valued ÷ free.
 import { DataSource } from 'typeorm';
-import { CreditStoreConfig } from '../apps/credit-store/src/config/credit-store.config';
-import { AccountRepository } from '../apps/credit-store/src/ledger/accounts/account.repository';
 import type { Movement } from '../apps/credit-store/src/ledger/entries/ledger-entry';
-import { LedgerConflictRepository } from '../apps/credit-store/src/ledger/entries/ledger-conflict.repository';
-import { LedgerRepository } from '../apps/credit-store/src/ledger/entries/ledger.repository';
-import { UsageRecordRepository } from '../apps/credit-store/src/ledger/entries/usage-record.repository';
-import { GrantPolicy } from '../apps/credit-store/src/ledger/grants/grant-policy';
-import { GrantRepository } from '../apps/credit-store/src/ledger/grants/grant.repository';
-import { HoldRepository } from '../apps/credit-store/src/ledger/holds/hold.repository';
-import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
-import { RevenueDayRepository } from '../apps/credit-store/src/ledger/revenue/revenue-day.repository';
-import { BalanceOutboxRepository } from '../apps/credit-store/src/outbox/balance-outbox.repository';
-import type { BalanceSnapshotRelay } from '../apps/credit-store/src/outbox/balance-snapshot.relay';
-import type { AuditTrail } from '@tally/platform';
+import type { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
+import { ledgerOn } from './support/in-process-ledger';
 import { migratedCreditStore, recreateDatabase } from './support/bench-stack';
 
 const USERS = Number(process.env.BENCH_REVENUE_USERS ?? 200);
@@ -26,26 +15,6 @@ const BATCHES = Number(process.env.BENCH_REVENUE_BATCHES ?? 20);
 const ROUNDS = Number(process.env.BENCH_REVENUE_ROUNDS ?? 5);
 
 type Kind = 'free' | 'valued';
-
-function ledgerOn(db: DataSource): LedgerService {
-  // The relay only publishes snapshots to Kafka once woken; this bench measures the transaction.
-  const relay = { wake: () => undefined } as unknown as BalanceSnapshotRelay;
-  return new LedgerService(
-    db,
-    new AccountRepository(),
-    new LedgerRepository(),
-    new GrantRepository(),
-    new HoldRepository(),
-    new LedgerConflictRepository(),
-    new UsageRecordRepository(),
-    new BalanceOutboxRepository(),
-    relay,
-    new GrantPolicy(new CreditStoreConfig()),
-    new RevenueDayRepository(),
-    // Outside any request: the audit trail has nothing to do.
-    { nothingChanged: () => undefined } as unknown as AuditTrail,
-  );
-}
 
 let next = 0;
 function charges(kind: Kind, count: number): Movement[] {

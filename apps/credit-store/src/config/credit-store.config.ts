@@ -87,6 +87,15 @@ export class CreditStoreConfig extends ServiceConfig {
   RECONCILIATION_INTERVAL_SECONDS = 3600;
 
   /**
+   * How long after start the first scheduled reconciliation waits (0: at start). It reads the whole
+   * ledger and walks every hash chain: not what a replica should do while it starts taking traffic.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RECONCILIATION_FIRST_DELAY_SECONDS = 300;
+
+  /**
    * How long a refund that arrived on the bus before its charge waits for it (set aside, its
    * partition going on) before it is dead-lettered as refund_of_unknown.
    */

@@ -9,14 +9,8 @@ import { GrantRepository } from './grants/grant.repository';
 import { HoldRepository } from './holds/hold.repository';
 import { accountsToSave, SavedAccount } from './accounts/charge-sequences';
 import { LedgerConflictRepository } from './entries/ledger-conflict.repository';
-import { chainEntries } from './entries/entry-hash';
-import type {
-  ChainedEntry,
-  LedgerEntry,
-  Movement,
-  NewLedgerEntry,
-  Refusal,
-} from './entries/ledger-entry';
+import { EntryChain } from './entries/entry-chain';
+import type { LedgerEntry, Movement, Refusal } from './entries/ledger-entry';
 import type { RefundTarget } from './entries/refund-target';
 import { LedgerRepository } from './entries/ledger.repository';
 import { LedgerPlan, planMovements } from './plan-movements';
@@ -45,6 +39,7 @@ export class LedgerService {
     private readonly grantPolicy: GrantPolicy,
     private readonly revenue: RevenueDayRepository,
     private readonly trail: AuditTrail,
+    private readonly chain: EntryChain,
   ) {}
 
   /**
@@ -184,7 +179,7 @@ export class LedgerService {
     const heads = new Map<string, string | null>();
     const written = await this.ledger.insertEntries(
       db,
-      await this.chained(db, plan.entries, locked, heads),
+      await this.chain.link(db, plan.entries, locked, heads),
     );
     await this.grants.save(db, plan.grants);
     await this.holds.capture(db, plan.captures);
@@ -192,33 +187,6 @@ export class LedgerService {
     await this.snapshots.enqueue(db, accounts);
     await this.revenue.add(db, plan.revenue);
     return written;
-  }
-
-  /**
-   * The entries with their ids, instant and hashes, each chained to the one before it on its
-   * account (the locked row's head); `heads` receives the accounts' new heads. Under the
-   * accounts' locks, so an account's chain follows its entries' ids.
-   */
-  private async chained(
-    db: EntityManager,
-    entries: NewLedgerEntry[],
-    locked: ReadonlyMap<string, AccountRecord>,
-    heads: Map<string, string | null>,
-  ): Promise<ChainedEntry[]> {
-    if (entries.length === 0) return [];
-    const { ids, created_at, actor } = await this.ledger.reserveIds(db, entries.length);
-    for (const { user_id } of entries) {
-      heads.set(user_id, locked.get(user_id)?.last_entry_hash ?? null);
-    }
-    const chained: ChainedEntry[] = entries.map((entry, index) => ({
-      ...entry,
-      id: ids[index],
-      created_at,
-      entry_hash: '',
-      actor,
-    }));
-    chainEntries(chained, heads).forEach((hash, index) => (chained[index].entry_hash = hash));
-    return chained;
   }
 
   private withGrantExpiry(movement: Movement, now: Date): Movement {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EntryChain } from './entry-chain';
 import { EntryChainRepository } from './entry-chain.repository';
 import { LedgerConflictRepository } from './ledger-conflict.repository';
 import { LedgerQueriesService } from './ledger-queries.service';
@@ -15,12 +16,14 @@ import { UsageRecordRepository } from './usage-record.repository';
     UsageRecordRepository,
     LedgerQueriesService,
     EntryChainRepository,
+    EntryChain,
   ],
   exports: [
     LedgerRepository,
     LedgerConflictRepository,
     UsageRecordRepository,
     EntryChainRepository,
+    EntryChain,
   ],
 })
 export class EntryStoreModule {}
