@@ -12,6 +12,8 @@ const USAGE_A = { prompt_tokens: 100, completion_tokens: 50 }; // 20 credits a c
 const USAGE_B = { prompt_tokens: 300, completion_tokens: 10 }; // 32 credits a call
 const LEDGER_FIELDS = ['amount', 'balance_after', 'created_at', 'direction', 'model', 'source'];
 
+type StoreEntry = LedgerEntryView & { created_at: string };
+
 interface Sums {
   calls: number;
   credits: number;
@@ -103,8 +105,8 @@ describe('GET /v1/me and /v1/me/ledger: a user sees their own account through th
   }
 
   /** The store's ledger of the user, newest first, as finance sees it. */
-  async function storeLedger(userId: string): Promise<LedgerEntryView[]> {
-    const { body } = await call<{ items: LedgerEntryView[] }>(
+  async function storeLedger(userId: string): Promise<StoreEntry[]> {
+    const { body } = await call<{ items: StoreEntry[] }>(
       'GET',
       `${stack.store.url}/accounts/${userId}/ledger?limit=200`,
     );
@@ -216,7 +218,7 @@ describe('GET /v1/me and /v1/me/ledger: a user sees their own account through th
           source: e.source,
           model: e.direction === 'expense' ? me.model : null,
           balance_after: e.balance_after,
-          created_at: expect.any(String),
+          created_at: e.created_at,
         })),
       );
     }

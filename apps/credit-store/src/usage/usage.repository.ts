@@ -80,13 +80,7 @@ export class UsageRepository {
          FROM c JOIN unnest($4::text[], $5::timestamptz[]) AS p (period, since)
            ON p.since IS NULL OR c.occurred_at >= p.since
         GROUP BY p.period`,
-      [
-        userId,
-        null,
-        null,
-        periods.map(([period]) => period),
-        periods.map(([, from]) => from),
-      ],
+      [userId, null, null, periods.map(([period]) => period), periods.map(([, from]) => from)],
     );
   }
 
