@@ -8,6 +8,7 @@ import { ChargesModule } from './charges/charges.module';
 import { ChatModule } from './chat/chat.module';
 import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { HoldsModule } from './holds/holds.module';
+import { MeModule } from './me/me.module';
 import { MessagesModule } from './messages/messages.module';
 import { PrincipalsModule } from './principals/principals.module';
 import { RefundsModule } from './refunds/refunds.module';
@@ -38,6 +39,7 @@ export class GatewayModule {
         EmbeddingsModule,
         HoldsModule,
         MessagesModule,
+        MeModule,
         RefundsModule,
       ],
     };

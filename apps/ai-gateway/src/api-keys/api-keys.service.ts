@@ -43,25 +43,29 @@ export class ApiKeysService {
 
   /** The key, its limits, and where it stands against them now. */
   async view(id: string) {
-    const db = this.dataSource.manager;
-    const key = await this.keys.findById(db, id);
+    const key = await this.keys.findById(this.dataSource.manager, id);
     if (!key) throw notFound(id);
-    const figures = (await this.keys.figures(db, id, this.clock.now()))!;
+    return { ...key, usage: await this.standing(key) };
+  }
+
+  /**
+   * Where the key stands against its limits now: spent in the budget's period, reserved by calls
+   * in flight, what is left of the budget, this minute's counts.
+   */
+  async standing(key: ApiKey) {
+    const figures = (await this.keys.figures(this.dataSource.manager, key.id, this.clock.now()))!;
     return {
-      ...key,
-      usage: {
-        period_start: key.budget ? figures.period_start : null,
-        spent: jsonAmount(figures.spent),
-        reserved: jsonAmount(figures.reserved),
-        remaining: key.budget
-          ? jsonAmount(maxZero(BigInt(key.budget.credits) - figures.spent - figures.reserved))
-          : null,
-        in_flight: figures.in_flight,
-        minute: {
-          start: figures.minute,
-          requests: figures.requests,
-          tokens: jsonAmount(figures.tokens),
-        },
+      period_start: key.budget ? figures.period_start : null,
+      spent: jsonAmount(figures.spent),
+      reserved: jsonAmount(figures.reserved),
+      remaining: key.budget
+        ? jsonAmount(maxZero(BigInt(key.budget.credits) - figures.spent - figures.reserved))
+        : null,
+      in_flight: figures.in_flight,
+      minute: {
+        start: figures.minute,
+        requests: figures.requests,
+        tokens: jsonAmount(figures.tokens),
       },
     };
   }

@@ -34,7 +34,7 @@ export const unknownPaths: UnmatchedPaths = {
     ) {
       return `no route ${asked}: use ${req.method} ${withoutPrefix}, the base URL has /v1 once too often (${baseUrl})`;
     }
-    return `no route ${asked}: the gateway serves OpenAI's API under /v1 (/v1/chat/completions, /v1/responses, /v1/embeddings, /v1/models) and Anthropic's at /v1/messages (${baseUrl})`;
+    return `no route ${asked}: the gateway serves OpenAI's API under /v1 (/v1/chat/completions, /v1/responses, /v1/embeddings, /v1/models, /v1/me) and Anthropic's at /v1/messages (${baseUrl})`;
   },
 };
 

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
+import { UsageModule } from '../usage/usage.module';
+import { AccountOverviewRepository } from './account-overview.repository';
+import { AccountOverviewService } from './account-overview.service';
 import { AccountsController } from './accounts.controller';
 
 @Module({
-  imports: [LedgerModule],
+  imports: [LedgerModule, UsageModule],
   controllers: [AccountsController],
+  providers: [AccountOverviewRepository, AccountOverviewService],
 })
 export class AccountsModule {}

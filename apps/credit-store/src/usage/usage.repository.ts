@@ -61,6 +61,29 @@ export class UsageRepository {
     );
   }
 
+  /**
+   * Totals of the whole account since each of `since` (null: since the first call), in one pass
+   * over its calls (usage_records_user_idx); a period without calls has no row.
+   */
+  async totalsSince(
+    db: EntityManager,
+    userId: string,
+    since: Record<string, Date | null>,
+  ): Promise<(UsageSumsRow & { period: string })[]> {
+    const periods = Object.entries(since);
+    return db.query(
+      `WITH c AS MATERIALIZED (
+              SELECT occurred_at, amount, refunded, input_tokens, cached_tokens, cache_write_tokens,
+                     reasoning_tokens, output_tokens, seconds
+                FROM ${CALLS} WHERE ${OF_USER_SINCE})
+       SELECT p.period, ${SUMS}
+         FROM c JOIN unnest($4::text[], $5::timestamptz[]) AS p (period, since)
+           ON p.since IS NULL OR c.occurred_at >= p.since
+        GROUP BY p.period`,
+      [userId, null, null, periods.map(([period]) => period), periods.map(([, from]) => from)],
+    );
+  }
+
   /** By UTC day of the call (occurred_at). */
   byDay(db: EntityManager, userId: string, from: Date | null, apiKeyId: string | null) {
     return db.query<(UsageSumsRow & { day: string })[]>(
