@@ -291,6 +291,7 @@ describe('finance console for every day (headless Chromium)', () => {
     it('shows an error for an account and none of its data', async () => {
       const page = await openConsole(1280, `#${user}`, wrong);
       await page.locator('#error', { hasText: 'The admin token was refused' }).waitFor();
+      await page.locator('#token-state', { hasText: 'Token refused' }).waitFor();
       expect(await page.locator('#account').isHidden()).toBe(true);
       expect(await stuck(page)).toEqual([]);
     });
