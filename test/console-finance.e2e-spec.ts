@@ -112,27 +112,36 @@ describe('console: overview, revenue rollforward and dead letters (headless Chro
     await page.click('#token-form button[type=submit]');
     return page;
   }
-  const cells = (page: Page, row: string) => page.locator(`${row} td`).allTextContents();
+  /** A row's cells as shown, with the no-break spaces of formatted money made plain. */
+  const cells = async (page: Page, row: string) =>
+    (await page.locator(`${row} td`).allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
+  /** Minor units of this file's currency as the console writes them (not a currency Intl knows). */
+  const money = (minor: number) => `${CURRENCY} ${(minor / 100).toFixed(2)}`;
   /** Whether the rows are exactly one, that of this event. */
   const filteredTo = async (list: Locator, eventId: string) =>
     (await list.count()) === 1 && (await list.locator('td.event').textContent()) === eventId;
 
   it('overview: credits outstanding, deferred revenue, today, the chart, top consumers, orders, reconciliation, dead letters', async () => {
     const page = await openConsole('#/overview');
-    const money = `#overview-money tr[data-currency=${CURRENCY}]`;
-    await page.locator(money).waitFor();
+    const row = `#overview-money tr[data-currency=${CURRENCY}]`;
+    await page.locator(row).waitFor();
     // Currency, deferred, sales, recognized, breakage, refunds today.
-    expect(await cells(page, money)).toEqual([CURRENCY, '749', '999', '250', '0', '0']);
+    expect(await cells(page, row)).toEqual([
+      CURRENCY,
+      ...[749, 999, 250, 0, 0].map((minor) => money(minor)),
+    ]);
     const [{ credits }] = await rows<{ credits: string }>(
       db,
       `SELECT COALESCE(SUM(remaining), 0)::text AS credits FROM grants WHERE spendable`,
     );
-    expect(await page.textContent('#overview-credits')).toBe(credits);
+    expect(await page.textContent('#overview-credits')).toBe(
+      BigInt(credits).toLocaleString('en-US'),
+    );
     // Other files of the run consume too: the heavy user is listed, and the list runs downhill.
     const topRows = await page.locator('#overview-top tbody tr').all();
     const top = await Promise.all(topRows.map((r) => r.locator('td').allTextContents()));
-    expect(top).toContainEqual([heavy, `${HEAVY}`]);
-    const used = top.map(([, credits]) => BigInt(credits));
+    expect(top).toContainEqual([heavy, '900,000,000,000']);
+    const used = top.map(([, credits]) => BigInt(credits.replace(/,/g, '')));
     expect(used).toEqual([...used].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0)));
     const orders = await page.locator('#overview-orders tbody td').allTextContents();
     expect(orders.join(' ')).toMatch(/credited \d+/);
@@ -163,7 +172,11 @@ describe('console: overview, revenue rollforward and dead letters (headless Chro
     const row = `#revenue-table tr[data-day="${today}"][data-currency=${CURRENCY}]`;
     await page.locator(row).waitFor();
     // Opening 0 + sales 999 − recognized 250 − breakage 0 − refunds 0 = closing 749.
-    expect(await cells(page, row)).toEqual([today, CURRENCY, '0', '999', '250', '0', '0', '749']);
+    expect(await cells(page, row)).toEqual([
+      today,
+      CURRENCY,
+      ...[0, 999, 250, 0, 0, 749].map((minor) => money(minor)),
+    ]);
     await page.screenshot({ path: join(ARTIFACTS, 'console-revenue.png'), fullPage: true });
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -15,8 +15,11 @@ const SCREENSHOT = join(__dirname, '..', '.cache', 'artifacts', 'console.png');
 const XSS_DESCRIPTION = '<img src=x onerror="window.__xss=1">';
 const XSS_ACCOUNT = '<img src=x onerror="window.__xss=2">';
 
-/** The largest grant the API takes: a locale format (1,000,000,000,000) would show other digits. */
+/** The largest grant the API takes: past 2^53 in sums, so every digit must come through exactly. */
 const GRANT = 1_000_000_000_000;
+
+/** An integer as the console writes it: grouped in thousands. */
+const grouped = (value: number | string) => BigInt(value).toLocaleString('en-US');
 
 /** Charges as [credits, days before now]: three UTC days with usage, five charges the latest. */
 const CHARGES: [number, number][] = [
@@ -34,7 +37,7 @@ const CHARGES: [number, number][] = [
   [47, 0],
 ];
 
-/** One ledger row as the page shows it. */
+/** One ledger row as the API and the CSV write it. */
 type Row = [
   event: string,
   direction: string,
@@ -121,13 +124,20 @@ describe('finance console at /console (headless Chromium)', () => {
   }
 
   /** The ledger rows on the page, read column by column (each cell's text as shown). */
-  async function shownRows(page: Page): Promise<Row[]> {
+  async function shownRows(page: Page): Promise<string[][]> {
     const column = (name: string) => page.locator(`#ledger-rows td.${name}`).allTextContents();
-    const columns = await Promise.all(
-      ['event', 'direction', 'source', 'amount', 'balance-before', 'balance-after'].map(column),
-    );
-    return columns[0].map((_, i) => columns.map((values) => values[i]) as Row);
+    const columns = await Promise.all(['ref', 'source', 'amount', 'balance-after'].map(column));
+    return columns[0].map((_, i) => columns.map((values) => values[i]));
   }
+
+  /** A row as the page shows it: these charges carry no request id, so their event id. */
+  const shown = (rows: Row[]) =>
+    rows.map(([event, , source, amount, , after]) => [
+      event,
+      source,
+      grouped(amount),
+      grouped(after),
+    ]);
 
   /** Each bar's attribute, left to right. */
   const barAttributes = async (page: Page, name: string) =>
@@ -188,10 +198,10 @@ describe('finance console at /console (headless Chromium)', () => {
       ),
     ).toEqual({ session: TEST_TOKENS.admin, local: 0, cookie: '' });
 
-    expect(await page.textContent('#account-balance')).toBe(`${GRANT - spent}`);
-    expect(await page.textContent('#account-total_recharged')).toBe(`${GRANT}`);
-    expect(await page.textContent('#account-total_consumed')).toBe(`${spent}`);
-    expect(await shownRows(page)).toEqual(expectedRows.slice(0, 10));
+    expect(await page.textContent('#account-balance')).toBe(grouped(GRANT - spent));
+    expect(await page.textContent('#account-total_recharged')).toBe('1,000,000,000,000');
+    expect(await page.textContent('#account-total_consumed')).toBe(grouped(spent));
+    expect(await shownRows(page)).toEqual(shown(expectedRows.slice(0, 10)));
 
     await page.locator('#usage-chart rect.bar').first().waitFor();
     const days = await barAttributes(page, 'data-day');
@@ -215,12 +225,12 @@ describe('finance console at /console (headless Chromium)', () => {
 
     await page.click('#ledger-older');
     await pageLabelIs(page, 'Page 2 · 3 entries');
-    expect(await shownRows(page)).toEqual(expectedRows.slice(10));
+    expect(await shownRows(page)).toEqual(shown(expectedRows.slice(10)));
     expect(await page.locator('#ledger-older').isDisabled()).toBe(true);
 
     await page.click('#ledger-newer');
     await pageLabelIs(page, 'Page 1 · 10 entries');
-    expect(await shownRows(page)).toEqual(expectedRows.slice(0, 10));
+    expect(await shownRows(page)).toEqual(shown(expectedRows.slice(0, 10)));
     await page.context().close();
   });
 

@@ -62,6 +62,30 @@ describe('holds (two-phase): authorize, capture by a charge, void, expire', () =
     expect(await scalar(app.db, `SELECT count(*) FROM holds WHERE user_id = $1`, [user])).toBe(2);
   });
 
+  it('leaves an id that never had an entry without updated_at after a refused hold', async () => {
+    // The refusal commits the account row the hold locked; the id still never had an entry, and
+    // updated_at: null is what tells it apart from an account that was emptied (SPEC §4).
+    const user = unique('stranger');
+    expect((await authorize({ user_id: user, amount: 5 })).status).toBe(402);
+    expect(await scalar(app.db, `SELECT count(*) FROM accounts WHERE user_id = $1`, [user])).toBe(
+      1,
+    );
+    const account = await call('GET', `${app.store.url}/accounts/${user}`);
+    expect(account.body).toMatchObject({
+      user_id: user,
+      balance: 0,
+      blocked: true,
+      updated_at: null,
+    });
+
+    await fund(user, 10);
+    const funded = await call<{ updated_at: string | null }>(
+      'GET',
+      `${app.store.url}/accounts/${user}`,
+    );
+    expect(funded.body.updated_at).toEqual(expect.any(String));
+  });
+
   it('never reserves credits of a grant that is due but not yet written off', async () => {
     const user = unique('user');
     await fund(user, 30);

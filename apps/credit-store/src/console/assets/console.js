@@ -88,6 +88,41 @@ function describe(error) {
 
 const text = (value) => (value === null || value === undefined ? '' : String(value));
 
+/** One locale for every figure, so finance reads 1,234,567 and $9.98 on every machine. */
+const LOCALE = 'en-US';
+
+/** An integer with grouping (1,234,567), exact beyond 2^53 (the API sends those as digits). */
+function amountText(value) {
+  if (value === null || value === undefined || value === '') return '';
+  try {
+    return BigInt(value).toLocaleString(LOCALE);
+  } catch {
+    return text(value);
+  }
+}
+
+/**
+ * Minor units of a currency as money: (998, 'USD') → "$9.98", (500, 'JPY') → "¥500". The decimal
+ * is built from the integer's digits and formatted as a string, so no float rounds it.
+ */
+function moneyText(minor, currency) {
+  if (minor === null || minor === undefined || minor === '') return '';
+  let format;
+  let units;
+  try {
+    format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
+    units = BigInt(minor);
+  } catch {
+    return `${amountText(minor)} ${text(currency)}`.trim();
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits;
+  const negative = units < 0n;
+  const size = negative ? -units : units;
+  const scale = 10n ** BigInt(digits);
+  const fraction = digits === 0 ? '' : `.${String(size % scale).padStart(digits, '0')}`;
+  return format.format(`${negative ? '-' : ''}${size / scale}${fraction}`);
+}
+
 /** "2026-11-23T15:04:05.123Z" → "2026-11-23 15:04:05" (the full value stays in the tooltip). */
 const timeText = (iso) =>
   text(iso)
@@ -120,6 +155,38 @@ function clearError() {
   $('error').hidden = true;
 }
 
+/** Why a panel has no data, in a few words (the banner above has the whole message). */
+function shortReason(error) {
+  if (!(error instanceof ApiError)) return 'the credit-store did not answer';
+  if (error.status === 0) return error.message;
+  if (error.status === 401) return 'the token was refused';
+  if (error.status === 403) return 'this role may not see it';
+  return `${error.status} ${error.code}`;
+}
+
+/** A panel's own line says it failed: no panel keeps saying "checking…" or stays blank. */
+function panelFailed(node, error) {
+  node.textContent = `Could not load: ${shortReason(error)}`;
+  node.dataset.state = 'error';
+  node.classList.add('failed');
+}
+
+function panelState(node, message) {
+  node.textContent = message;
+  delete node.dataset.state;
+  node.classList.remove('failed');
+}
+
+/** A table whose rows could not be read shows one row saying so. */
+function tableFailed(body, error) {
+  const td = document.createElement('td');
+  td.colSpan = body.parentElement.tHead.rows[0].cells.length;
+  panelFailed(td, error);
+  const tr = document.createElement('tr');
+  tr.append(td);
+  body.replaceChildren(tr);
+}
+
 function svg(tag, attributes = {}, content) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
@@ -140,13 +207,18 @@ const state = { userId: null, cursors: [null] };
 const latest = new Map();
 
 function hideAccountSections() {
-  for (const id of ['account', 'ledger', 'usage']) $(id).hidden = true;
+  for (const id of ['account', 'ledger', 'entry', 'usage']) $(id).hidden = true;
 }
 
 async function loadAccount(userId, isCurrent) {
   const account = await getJson(`/accounts/${encodeURIComponent(userId)}`);
   if (!isCurrent()) return;
   $('account-id').textContent = account.user_id;
+  // The API answers an id that never had an entry with a zero account; updated_at: null tells it
+  // from an account that was emptied, which is the one really blocked.
+  const unknown = account.updated_at === null;
+  $('account-unknown').hidden = !unknown;
+  $('account-figures').hidden = unknown;
   for (const field of [
     'balance',
     'total_recharged',
@@ -155,12 +227,78 @@ async function loadAccount(userId, isCurrent) {
     'total_expired',
     'total_refunded',
   ]) {
-    $(`account-${field}`).textContent = text(account[field]);
+    $(`account-${field}`).textContent = amountText(account[field]);
   }
   $('account-updated_at').textContent = account.updated_at ? timeText(account.updated_at) : '—';
-  $('account-blocked').textContent = account.blocked ? 'Blocked' : 'Active';
-  $('account-blocked').className = `badge ${account.blocked ? 'bad' : 'ok'}`;
+  const badge = $('account-blocked');
+  badge.textContent = unknown ? 'No entries yet' : account.blocked ? 'Blocked' : 'Active';
+  badge.className = `badge ${unknown ? '' : account.blocked ? 'bad' : 'ok'}`;
+  badge.dataset.state = unknown ? 'unknown' : account.blocked ? 'blocked' : 'active';
   $('account').hidden = false;
+}
+
+/** What a row is known by: a charge's request id (x-request-id at the gateway), else its event id. */
+const referenceOf = (entry) => text(entry.metadata?.request_id ?? entry.event_id);
+
+/** A link to another entry: its row when on this page, else the entry fetched on its own. */
+function entryLink(label, eventId, className) {
+  const link = document.createElement('button');
+  link.type = 'button';
+  link.className = `link entry-link ${className}`;
+  link.textContent = label;
+  link.dataset.target = eventId;
+  link.title = `event ${eventId}`;
+  link.addEventListener('click', () => void showEntry(eventId));
+  return link;
+}
+
+function rowOfEntry(eventId) {
+  return [...$('ledger-rows').rows].find((tr) => tr.dataset.eventId === eventId);
+}
+
+async function showEntry(eventId) {
+  for (const tr of $('ledger-rows').querySelectorAll('tr.linked')) tr.classList.remove('linked');
+  const row = rowOfEntry(eventId);
+  if (row) {
+    $('entry').hidden = true;
+    row.classList.add('linked');
+    row.scrollIntoView({ block: 'center' });
+    return;
+  }
+  clearError();
+  try {
+    const entry = await getJson(`/ledger/${encodeURIComponent(eventId)}`);
+    const fields = [
+      ['Event', entry.event_id],
+      ['Request', entry.metadata?.request_id],
+      ['Created (UTC)', timeText(entry.created_at)],
+      ['Source', `${text(entry.source)} (${text(entry.direction)})`],
+      ['Amount', amountText(entry.amount)],
+      ['Balance', `${amountText(entry.balance_before)} → ${amountText(entry.balance_after)}`],
+      ['Model', entry.pricing?.model],
+      ['API key', entry.metadata?.api_key_id],
+      ['Status', entry.status],
+      ['Description', entry.description],
+    ].filter(([, value]) => value !== undefined && value !== null && value !== '');
+    $('entry-fields').replaceChildren(
+      ...fields.map(([name, value]) => {
+        const div = document.createElement('div');
+        const dt = document.createElement('dt');
+        dt.textContent = name;
+        const dd = document.createElement('dd');
+        dd.textContent = text(value);
+        dd.dataset.field = name;
+        div.append(dt, dd);
+        return div;
+      }),
+    );
+    $('entry-id').textContent = referenceOf(entry);
+    $('entry').dataset.eventId = entry.event_id;
+    $('entry').hidden = false;
+    $('entry').scrollIntoView({ block: 'nearest' });
+  } catch (error) {
+    showError(describe(error));
+  }
 }
 
 async function loadLedger(userId, isCurrent) {
@@ -170,43 +308,64 @@ async function loadLedger(userId, isCurrent) {
   const page = await getJson(`/accounts/${encodeURIComponent(userId)}/ledger?${query}`);
   if (!isCurrent()) return;
 
-  // A refund names the charge it gives back; that charge, when on the page, says it was refunded.
+  // A refund names the charge it gives back; the charge, when on the page, links back to it.
+  const byId = new Map(page.items.map((entry) => [entry.event_id, entry]));
   const refundsOf = new Map();
   for (const entry of page.items) {
     if (entry.source !== 'refund') continue;
-    refundsOf.set(entry.source_ref_id, [
-      ...(refundsOf.get(entry.source_ref_id) ?? []),
-      entry.event_id,
-    ]);
+    refundsOf.set(entry.source_ref_id, [...(refundsOf.get(entry.source_ref_id) ?? []), entry]);
   }
   const rows = page.items.map((entry) => {
     const tr = document.createElement('tr');
     tr.dataset.eventId = entry.event_id;
-    const refunds = refundsOf.get(entry.event_id);
-    const link =
-      entry.source === 'refund'
-        ? note(`↩ refund of ${entry.source_ref_id}`, 'refund-of mono')
-        : refunds
-          ? note(`refunded by ${refunds.join(', ')}`, 'refunded-by mono')
-          : undefined;
-    if (entry.source === 'refund') tr.dataset.refundOf = entry.source_ref_id;
-    const created = cell(timeText(entry.created_at));
+    tr.className = entry.direction;
+    const created = cell(timeText(entry.created_at), 'created');
     created.title = text(entry.created_at);
+    const ref = cell(referenceOf(entry), 'ref mono');
+    ref.title = `event ${entry.event_id}`;
+    if (entry.source === 'refund') {
+      tr.dataset.refundOf = entry.source_ref_id;
+      const charge = byId.get(entry.source_ref_id);
+      ref.append(
+        document.createElement('br'),
+        note('↩ refund of ', 'refund-note'),
+        entryLink(
+          charge ? referenceOf(charge) : entry.source_ref_id,
+          entry.source_ref_id,
+          'refund-of',
+        ),
+      );
+    }
+    const refunds = refundsOf.get(entry.event_id);
+    if (refunds) {
+      ref.append(document.createElement('br'), note('refunded by ', 'refund-note'));
+      refunds.forEach((refund, i) => {
+        if (i > 0) ref.append(', ');
+        ref.append(entryLink(referenceOf(refund), refund.event_id, 'refunded-by'));
+      });
+    }
+    const key = text(entry.metadata?.api_key_id);
+    const keyCell = cell(key.length > 8 ? `${key.slice(0, 8)}…` : key, 'key mono');
+    keyCell.title = key;
+    const amount = cell(amountText(entry.amount), `amount ${signClass(entry.amount)}`);
+    amount.title = entry.direction;
+    const after = cell(amountText(entry.balance_after), 'balance-after num');
+    after.title = `before: ${amountText(entry.balance_before)}`;
     tr.append(
       created,
-      cell(entry.event_id, 'event mono'),
-      cell(entry.direction, `direction ${entry.direction}`),
+      ref,
       cell(entry.source, 'source'),
-      cell(entry.amount, `amount ${signClass(entry.amount)}`),
-      cell(entry.balance_before, 'balance-before num'),
-      cell(entry.balance_after, 'balance-after num'),
+      cell(entry.pricing?.model, 'model mono'),
+      keyCell,
+      amount,
+      after,
       cell(entry.status, `status ${entry.status}`),
       cell(entry.description, 'description'),
     );
-    if (link) tr.lastChild.prepend(link, document.createElement('br'));
     return tr;
   });
   $('ledger-rows').replaceChildren(...rows);
+  $('entry').hidden = true;
   $('ledger-empty').hidden = rows.length > 0;
   $('ledger-newer').disabled = state.cursors.length <= 1;
   $('ledger-older').disabled = !page.next_cursor;
@@ -222,7 +381,7 @@ function niceCeiling(max) {
 }
 
 /** An SVG chart's frame: its viewBox and three gridlines labelled 0, half and `top`. */
-function chartFrame(width, height, plot, top, label) {
+function chartFrame(width, height, plot, top, label, format = amountText) {
   const plotWidth = width - plot.left - plot.right;
   const plotHeight = height - plot.top - plot.bottom;
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label });
@@ -233,7 +392,7 @@ function chartFrame(width, height, plot, top, label) {
       svg(
         'text',
         { class: 'axis', x: plot.left - 8, y: y + 4, 'text-anchor': 'end' },
-        `${top * fraction}`,
+        format(top * fraction),
       ),
     );
   }
@@ -279,7 +438,11 @@ function drawChart(days) {
       'data-credits': text(day.credits),
     });
     bar.append(
-      svg('title', {}, `${day.day}: ${text(day.credits)} credits, ${text(day.calls)} calls`),
+      svg(
+        'title',
+        {},
+        `${day.day}: ${amountText(day.credits)} credits, ${amountText(day.calls)} calls`,
+      ),
     );
     root.append(bar);
     if (days.length <= 16) {
@@ -287,7 +450,7 @@ function drawChart(days) {
         svg(
           'text',
           { class: 'value', x: x + barWidth / 2, y: y - 6, 'text-anchor': 'middle' },
-          text(day.credits),
+          amountText(day.credits),
         ),
       );
     }
@@ -311,7 +474,7 @@ async function loadUsage(userId, isCurrent) {
   );
   if (!isCurrent()) return;
   const { calls, credits } = usage.totals;
-  $('usage-totals').textContent = `${text(credits)} credits in ${text(calls)} calls`;
+  $('usage-totals').textContent = `${amountText(credits)} credits in ${amountText(calls)} calls`;
   drawChart(usage.by_day);
   $('usage').hidden = false;
 }
@@ -357,7 +520,7 @@ async function loadReconciliation() {
       ? 'OK · ledger reconciles'
       : `${result.mismatches.length} mismatch${result.mismatches.length === 1 ? '' : 'es'}`;
     $('reconciliation-summary').textContent =
-      `${text(result.accounts_checked)} account${result.accounts_checked === 1 ? '' : 's'} ` +
+      `${amountText(result.accounts_checked)} account${result.accounts_checked === 1 ? '' : 's'} ` +
       `checked at ${timeText(new Date().toISOString())} UTC`;
     const rows = result.mismatches.map((m) => {
       const tr = document.createElement('tr');
@@ -452,25 +615,34 @@ let overviewData = null;
 
 async function loadOverview() {
   clearError();
+  panelState($('overview-as-of'), 'Loading…');
   try {
     const data = await getJson('/finance/overview');
     overviewData = data;
-    $('overview-credits').textContent = text(data.credits_outstanding);
-    $('overview-as-of').textContent = `as of ${timeText(data.as_of)} UTC`;
+    $('overview-credits').textContent = amountText(data.credits_outstanding);
+    // What the outstanding credits are worth: the deferred revenue of the paid ones, per currency
+    // (granted credits carry no value).
+    const worth = data.deferred_revenue
+      .filter((d) => BigInt(d.deferred) !== 0n)
+      .map((d) => moneyText(d.deferred, d.currency));
+    $('overview-credits-value').textContent =
+      worth.length > 0 ? `worth ${worth.join(' + ')} (deferred revenue)` : 'no paid credits';
+    panelState($('overview-as-of'), `as of ${timeText(data.as_of)} UTC`);
     const letters = $('overview-dead-letters');
-    letters.textContent = `${text(data.dead_letters.open)} / ${text(data.dead_letters.total)}`;
+    letters.textContent = `${amountText(data.dead_letters.open)} / ${amountText(data.dead_letters.total)}`;
     letters.dataset.open = text(data.dead_letters.open);
     const today = new Map(data.today.map((t) => [t.currency, t]));
     $('overview-money').tBodies[0].replaceChildren(
       ...data.deferred_revenue.map((d) => {
         const t = today.get(d.currency) ?? {};
+        const money = (value) => moneyText(value ?? 0, d.currency);
         const tr = rowOf([
           [d.currency, 'currency mono'],
-          [d.deferred, 'deferred num'],
-          [t.sales ?? 0, 'sales num'],
-          [t.recognized ?? 0, 'recognized num'],
-          [t.breakage ?? 0, 'breakage num'],
-          [t.refunds ?? 0, 'refunds num'],
+          [money(d.deferred), 'deferred num'],
+          [money(t.sales), 'sales num'],
+          [money(t.recognized), 'recognized num'],
+          [money(t.breakage), 'breakage num'],
+          [money(t.refunds), 'refunds num'],
         ]);
         tr.dataset.currency = d.currency;
         return tr;
@@ -480,7 +652,7 @@ async function loadOverview() {
       ...data.top_consumers_today.map((t) =>
         rowOf([
           [t.user_id, 'mono'],
-          [t.consumed, 'num'],
+          [amountText(t.consumed), 'num'],
         ]),
       ),
     );
@@ -488,7 +660,7 @@ async function loadOverview() {
       ...data.orders_by_status.map((o) =>
         rowOf([
           [o.status, 'status'],
-          [o.orders, 'num'],
+          [amountText(o.orders), 'num'],
         ]),
       ),
     );
@@ -506,6 +678,21 @@ async function loadOverview() {
     drawMoneyChart();
     void loadOverviewReconciliation();
   } catch (error) {
+    overviewData = null;
+    panelFailed($('overview-as-of'), error);
+    $('overview-credits').textContent = '—';
+    $('overview-credits-value').textContent = '';
+    $('overview-dead-letters').textContent = '—';
+    for (const id of ['overview-money', 'overview-top', 'overview-orders']) {
+      tableFailed($(id).tBodies[0], error);
+    }
+    const chart = note('', 'muted');
+    panelFailed(chart, error);
+    $('overview-chart').replaceChildren(chart);
+    const badge = $('overview-reconciliation');
+    badge.textContent = 'could not check';
+    badge.className = 'badge bad';
+    badge.dataset.state = 'error';
     showError(describe(error));
   }
 }
@@ -524,6 +711,8 @@ async function loadOverviewReconciliation() {
       : `${result.mismatches.length} mismatch${result.mismatches.length === 1 ? '' : 'es'}`;
   } catch (error) {
     badge.textContent = 'could not check';
+    badge.className = 'badge bad';
+    badge.dataset.state = 'error';
     showError(describe(error));
   }
 }
@@ -558,7 +747,9 @@ function drawMoneyChart() {
   const values = days.flatMap((d) => SERIES.map((s) => Math.abs(Number(d[s]))));
   const top = niceCeiling(Math.max(1, ...values));
   const label = `Sales, recognized and breakage by day in ${currency}`;
-  const { root, plotWidth, plotHeight } = chartFrame(width, height, plot, top, label);
+  const { root, plotWidth, plotHeight } = chartFrame(width, height, plot, top, label, (value) =>
+    Number.isInteger(value) ? moneyText(value, currency) : '',
+  );
   const slot = plotWidth / days.length;
   const barWidth = Math.max(2, (slot * 0.8) / SERIES.length);
   days.forEach((day, index) => {
@@ -576,7 +767,7 @@ function drawMoneyChart() {
         'data-series': series,
         'data-value': text(day[series]),
       });
-      bar.append(svg('title', {}, `${day.day} ${series}: ${text(day[series])} ${currency}`));
+      bar.append(svg('title', {}, `${day.day} ${series}: ${moneyText(day[series], currency)}`));
       root.append(bar);
     });
     if (index % 5 === 0 || index === days.length - 1) {
@@ -618,19 +809,20 @@ function revenueQuery() {
 
 async function loadRevenue() {
   clearError();
-  $('revenue-state').textContent = 'Loading…';
+  panelState($('revenue-state'), 'Loading…');
   try {
     const data = await getJson(`/finance/revenue?${revenueQuery()}`);
     const rows = data.rows.map((r) => {
+      const money = (value) => moneyText(value, r.currency);
       const tr = rowOf([
         [r.day, 'day'],
         [r.currency, 'currency mono'],
-        [r.opening_deferred, 'opening num'],
-        [r.sales, 'sales num'],
-        [r.recognized, 'recognized num'],
-        [r.breakage, 'breakage num'],
-        [r.refunds, 'refunds num'],
-        [r.closing_deferred, 'closing num'],
+        [money(r.opening_deferred), 'opening num'],
+        [money(r.sales), 'sales num'],
+        [money(r.recognized), 'recognized num'],
+        [money(r.breakage), 'breakage num'],
+        [money(r.refunds), 'refunds num'],
+        [money(r.closing_deferred), 'closing num'],
       ]);
       tr.dataset.day = r.day;
       tr.dataset.currency = r.currency;
@@ -638,9 +830,10 @@ async function loadRevenue() {
     });
     $('revenue-table').tBodies[0].replaceChildren(...rows);
     $('revenue-empty').hidden = rows.length > 0;
-    $('revenue-state').textContent = `${data.from} through ${data.to}: ${rows.length} rows`;
+    panelState($('revenue-state'), `${data.from} through ${data.to}: ${rows.length} rows`);
   } catch (error) {
-    $('revenue-state').textContent = '';
+    $('revenue-table').tBodies[0].replaceChildren();
+    panelFailed($('revenue-state'), error);
     showError(describe(error));
   }
 }
@@ -665,7 +858,8 @@ async function downloadRevenueCsv() {
 // ---------------------------------------------------------------------------------------------
 // Dead letters
 
-const letters = { after: '0' };
+/** `ticket` counts the loads: a redrive stops watching once another load (a filter) started. */
+const letters = { after: '0', ticket: 0 };
 
 function deadLetterQuery() {
   const query = new URLSearchParams({ after: letters.after, limit: '50' });
@@ -689,6 +883,7 @@ function statusText(letter) {
 async function loadDeadLetters(fromStart) {
   clearError();
   if (fromStart) letters.after = '0';
+  const ticket = ++letters.ticket;
   try {
     const page = await getJson(`/admin/dead-letters?${deadLetterQuery()}`);
     const rows = page.rows.map((letter) => {
@@ -732,10 +927,22 @@ async function loadDeadLetters(fromStart) {
     $('dead-letters-empty').hidden = body.rows.length > 0;
     letters.after = page.next_after ?? letters.after;
     $('dead-letters-more').disabled = !page.next_after;
+    if ($('dead-letters-state').dataset.state === 'error') panelState($('dead-letters-state'), '');
+    return ticket;
   } catch (error) {
+    $('dead-letters-table').tBodies[0].replaceChildren();
+    $('dead-letters-empty').hidden = true;
+    panelFailed($('dead-letters-state'), error);
     showError(describe(error));
+    return null;
   }
 }
+
+const pendingRedrive = (ids) =>
+  ids.some((id) => {
+    const row = [...$('dead-letters-table').tBodies[0].rows].find((tr) => tr.dataset.id === id);
+    return row?.dataset.status === 'redriven';
+  });
 
 async function redriveLetters(ids) {
   if (ids.length === 0) return showError('Select dead letters to redrive.');
@@ -744,20 +951,20 @@ async function redriveLetters(ids) {
     const { results } = await postJson('/admin/dead-letters/redrive', { ids });
     const counts = {};
     for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-    $('dead-letters-state').textContent = `Redrive: ${Object.entries(counts)
-      .map(([outcome, n]) => `${n} ${outcome.replace(/_/g, ' ')}`)
-      .join(', ')}. Status updates as the ledger takes them in.`;
-    await loadDeadLetters(true);
-    // The ledger applies them within moments: look again until none is pending.
-    for (let i = 0; i < 10; i++) {
-      const pending = ids.some(
-        (id) =>
-          $('dead-letters-table').querySelector(`tr[data-id="${id}"]`)?.dataset.status ===
-          'redriven',
-      );
-      if (!pending) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await loadDeadLetters(true);
+    panelState(
+      $('dead-letters-state'),
+      `Redrive: ${Object.entries(counts)
+        .map(([outcome, n]) => `${n} ${outcome.replace(/_/g, ' ')}`)
+        .join(', ')}. Status updates as the ledger takes them in.`,
+    );
+    // The ledger takes them in within moments, or much later behind a busy topic: look again,
+    // less and less often, while they are pending and the list shows what it showed.
+    let ticket = await loadDeadLetters(true);
+    for (let wait = 500; ticket === letters.ticket && pendingRedrive(ids);) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (ticket !== letters.ticket || $('view-dead-letters').hidden) break;
+      wait = Math.min(wait * 2, 5_000);
+      ticket = await loadDeadLetters(true);
     }
   } catch (error) {
     showError(describe(error));
@@ -809,7 +1016,11 @@ async function loadAudit(fromStart) {
     $('audit-empty').hidden = body.rows.length > 0;
     audit.cursor = page.next_cursor;
     $('audit-more').disabled = !page.next_cursor;
+    panelState($('audit-state'), '');
   } catch (error) {
+    $('audit-table').tBodies[0].replaceChildren();
+    $('audit-empty').hidden = true;
+    panelFailed($('audit-state'), error);
     showError(describe(error));
   }
 }
@@ -820,6 +1031,7 @@ async function loadAudit(fromStart) {
 function showTokenState() {
   const set = Boolean(sessionStorage.getItem(TOKEN_KEY));
   $('token-state').textContent = set ? 'Token set for this tab' : 'No token';
+  delete $('token-state').dataset.state;
   $('token-forget').hidden = !set;
   if (!set) {
     delete document.body.dataset.role;
@@ -835,6 +1047,10 @@ async function signIn() {
     $('whoami').textContent = `${me.name} · ${me.role}`;
     if (me.role === 'service') showError('A service token cannot use the console.');
   } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      $('token-state').textContent = 'Token refused';
+      $('token-state').dataset.state = 'error';
+    }
     showError(describe(error));
   }
 }
@@ -848,8 +1064,11 @@ $('token-form').addEventListener('submit', (event) => {
   showTokenState();
   clearError();
   void signIn();
-  if (state.userId) void lookUp(state.userId);
-  else showView(linkedView() ?? 'accounts');
+  const account = state.userId ?? (linkedView() === null ? linkedAccount() : '');
+  if (account) {
+    $('account-input').value = account;
+    void lookUp(account);
+  } else showView(linkedView() ?? 'accounts');
   void loadReconciliation();
 });
 
@@ -918,7 +1137,13 @@ $('dead-letters-redrive-selected').addEventListener('click', () => {
 });
 window.addEventListener('hashchange', () => {
   const view = linkedView();
-  if (view) showView(view);
+  if (view) return showView(view);
+  // #alice typed into the address of an open tab opens that account (lookUp writes the same hash
+  // back, which changes nothing and so fires no second event).
+  const account = linkedAccount();
+  if (!account || (account === state.userId && !$('view-accounts').hidden)) return;
+  $('account-input').value = account;
+  void lookUp(account);
 });
 
 /** The account named in the address (#alice), so a lookup can be bookmarked or shared. */

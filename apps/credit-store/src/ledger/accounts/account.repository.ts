@@ -143,11 +143,20 @@ export class AccountRepository {
     return rows.map((row) => ({ user_id: row.user_id, version: BigInt(row.version) }));
   }
 
-  async findAccount(db: EntityManager, userId: string): Promise<AccountRecord | undefined> {
-    const rows: AccountRow[] = await db.query(
-      `SELECT ${COLUMNS} FROM accounts WHERE user_id = $1`,
+  /**
+   * The account and whether it ever had an entry: a refused hold or a free call also creates the
+   * row (the lock needs one), and such an id must still read as never used.
+   */
+  async findAccount(
+    db: EntityManager,
+    userId: string,
+  ): Promise<(AccountRecord & { has_entries: boolean }) | undefined> {
+    const rows: (AccountRow & { has_entries: boolean })[] = await db.query(
+      `SELECT ${COLUMNS},
+              EXISTS (SELECT 1 FROM ledger_entries e WHERE e.user_id = accounts.user_id) AS has_entries
+         FROM accounts WHERE user_id = $1`,
       [userId],
     );
-    return rows[0] && fromRow(rows[0]);
+    return rows[0] && { ...fromRow(rows[0]), has_entries: rows[0].has_entries };
   }
 }
