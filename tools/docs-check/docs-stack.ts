@@ -60,11 +60,12 @@ export class DocsStack {
     this.child = child;
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
+    const seconds = Number(process.env.DOCS_START_TIMEOUT_S ?? '300');
     await new Promise<void>((resolve, reject) => {
       let seen = '';
       const timer = setTimeout(
-        () => reject(new Error(`npm start did not finish in 180 s; see ${this.logFile}`)),
-        180_000,
+        () => reject(new Error(`npm start did not finish in ${seconds} s; see ${this.logFile}`)),
+        seconds * 1000,
       );
       child.stdout!.on('data', (chunk: Buffer) => {
         seen += chunk.toString();

@@ -152,7 +152,8 @@ export function difference(expected: Expected, actual: unknown, path = '$'): str
   if (expected === MORE) return null;
   if (typeof expected === 'string' && isPattern(expected)) {
     if (expected === '<any>') return actual === undefined ? mismatch() : null;
-    if ((expected === '<number>' || expected === '<id>') && typeof actual === 'number') return null;
+    if (expected === '<number>') return typeof actual === 'number' ? null : mismatch();
+    if (expected === '<id>' && typeof actual === 'number') return null;
     if (typeof actual !== 'string') return mismatch();
     return patternRegExp(expected).test(actual) ? null : mismatch();
   }

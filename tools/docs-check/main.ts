@@ -43,20 +43,24 @@ async function main(): Promise<number> {
   const ports = docsPorts();
   const reuse = process.env.DOCS_REUSE === '1' && (await stackUp(ports));
   const stack = reuse ? undefined : new DocsStack(ports);
+  // Stopped from outside (a timeout, Ctrl-C): the stack goes with us, not left running.
+  process.once('SIGTERM', () => {
+    console.error('[docs] stopped: taking the stack down');
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+  });
   const started = Date.now();
-  if (stack) {
-    console.log(`[docs] npm start on ports ${JSON.stringify(ports)} (log: ${stack.logFile})`);
-    await stack.start();
-    console.log(`[docs] up in ${Math.round((Date.now() - started) / 1000)} s`);
-    if (process.env.DOCS_STACK_ONLY === '1') {
-      await new Promise((resolve) => process.once('SIGINT', resolve));
-      await stack.stop();
-      return 0;
-    }
-  }
   const work = path.join(ROOT, '.cache', 'docs', 'work');
   let failures = problems.length;
   try {
+    if (stack) {
+      console.log(`[docs] npm start on ports ${JSON.stringify(ports)} (log: ${stack.logFile})`);
+      await stack.start();
+      console.log(`[docs] up in ${Math.round((Date.now() - started) / 1000)} s`);
+      if (process.env.DOCS_STACK_ONLY === '1') {
+        await new Promise((resolve) => process.once('SIGINT', resolve));
+        return 0;
+      }
+    }
     for (const file of files) {
       const dir = path.join(work, file.replace(/[/.]/g, '_'));
       rmSync(dir, { recursive: true, force: true });

@@ -129,7 +129,13 @@ function check(example: Example, outcome: Outcome): string | null {
     } catch {
       return `expected JSON, got\n${indent(body)}`;
     }
-    const values = parseExpectedJson(want);
+    let values: ReturnType<typeof parseExpectedJson>;
+    try {
+      values = parseExpectedJson(want);
+    } catch (error) {
+      // A status line can only open a response: a block with two statuses is two examples.
+      return `the response block is not JSON with wildcards: ${(error as Error).message}`;
+    }
     if (values.length !== actual.length) {
       return `expected ${values.length} JSON value(s), got ${actual.length}:\n${indent(body)}`;
     }
