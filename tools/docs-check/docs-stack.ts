@@ -58,16 +58,16 @@ export class DocsStack {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
-    const seconds = Number(process.env.DOCS_START_TIMEOUT_S ?? '300');
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    const seconds = Number(process.env.DOCS_START_TIMEOUT_S ?? '600');
     await new Promise<void>((resolve, reject) => {
       let seen = '';
       const timer = setTimeout(
         () => reject(new Error(`npm start did not finish in ${seconds} s; see ${this.logFile}`)),
         seconds * 1000,
       );
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
         if (seen.includes('Ctrl-C stops everything')) {
           clearTimeout(timer);

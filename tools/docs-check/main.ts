@@ -8,9 +8,10 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DocsStack, ROOT, docsPorts } from './docs-stack';
+import { patternRegExp } from './expected';
 import { hygiene } from './hygiene';
 import { examples } from './markdown';
-import { runExample, withPorts } from './run-example';
+import { type Ports, runExample, withPorts } from './run-example';
 
 function documents(): string[] {
   const docs = readdirSync(path.join(ROOT, 'docs'))
@@ -22,7 +23,32 @@ function documents(): string[] {
   return only ? all.filter((file) => only.includes(file)) : all;
 }
 
-async function stackUp(ports: ReturnType<typeof docsPorts>): Promise<boolean> {
+/** What npm start printed (the reused stack's log is the one its own run left). */
+function logOf(stack: DocsStack | undefined): string {
+  const file = stack?.logFile ?? path.join(ROOT, '.cache', 'docs', 'stack.log');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Each line the text shows must be among npm start's, in order (`...` lines skipped). */
+function startOutputDifference(expected: string, ports: Ports, log: string): string | null {
+  const lines = log.split('\n').map((line) => line.trimEnd());
+  let at = 0;
+  for (const want of withPorts(expected, ports).split('\n')) {
+    const line = want.trimEnd();
+    if (line === '' || line === '...' || line === '…') continue;
+    const pattern = patternRegExp(line);
+    const found = lines.findIndex((got, index) => index >= at && pattern.test(got));
+    if (found < 0) return `npm start never printed (after the lines before it):\n    ${line}`;
+    at = found + 1;
+  }
+  return null;
+}
+
+async function stackUp(ports: Ports): Promise<boolean> {
   try {
     const [gateway, store] = await Promise.all([
       fetch(`http://127.0.0.1:${ports.gateway}/health/ready`),
@@ -70,6 +96,14 @@ async function main(): Promise<number> {
       let ran = 0;
       const fileStarted = Date.now();
       for (const step of steps) {
+        if ('startOutput' in step) {
+          const failure = startOutputDifference(step.startOutput, ports, logOf(stack));
+          if (failure) {
+            failures++;
+            console.error(`✗ ${step.file}:${step.line}: ${failure}`);
+          }
+          continue;
+        }
         if ('name' in step) {
           writeFileSync(path.join(dir, step.name), withPorts(step.body, ports));
           continue;

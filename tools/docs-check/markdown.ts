@@ -6,6 +6,7 @@
 //   ```sh eventually run again until its response matches (up to 30 s): for what happens
 //                    asynchronously (a charge reaching the ledger)
 //   ```js file=x.mjs written to x.mjs in the examples' directory, for a later block to run
+//   ```text npm-start   lines npm start prints: each must be in its output, in this order
 // A ```json, ```http or ```text block right after a shell block (nothing but blank lines
 // between) is what that block prints; its first line may be a status line (`HTTP/1.1 201`),
 // which the block's last curl must answer.
@@ -23,6 +24,12 @@ export interface Example {
   script: string;
   eventually: boolean;
   response?: { line: number; language: string; body: string };
+}
+
+export interface StartOutput {
+  file: string;
+  line: number;
+  startOutput: string;
 }
 
 export interface FileWrite {
@@ -63,15 +70,19 @@ function adjacent(lines: string[], previous: Fence, next: Fence): boolean {
   return true;
 }
 
-export function examples(file: string, markdown: string): Array<Example | FileWrite> {
+export function examples(file: string, markdown: string): Array<Example | FileWrite | StartOutput> {
   const lines = markdown.split('\n');
   const all = fences(markdown);
-  const steps: Array<Example | FileWrite> = [];
+  const steps: Array<Example | FileWrite | StartOutput> = [];
   for (let i = 0; i < all.length; i++) {
     const fence = all[i];
     const fileFlag = fence.flags.find((flag) => flag.startsWith('file='));
     if (fileFlag) {
       steps.push({ file, line: fence.line, name: fileFlag.slice(5), body: fence.body });
+      continue;
+    }
+    if (fence.flags.includes('npm-start')) {
+      steps.push({ file, line: fence.line, startOutput: fence.body });
       continue;
     }
     if (!SHELL.has(fence.language)) continue;

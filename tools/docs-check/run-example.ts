@@ -2,13 +2,7 @@
 // what it printed against the response the text shows.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import {
-  difference,
-  indent,
-  parseActualJson,
-  parseExpectedJson,
-  textDifference,
-} from './expected';
+import { difference, indent, parseActualJson, parseExpectedJson, textDifference } from './expected';
 import type { Example } from './markdown';
 
 /** Where the documented ports (the defaults of `npm start`) are on the stack under test. */
