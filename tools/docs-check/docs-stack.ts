@@ -23,6 +23,8 @@ export function docsPorts(): Ports {
 
 export class DocsStack {
   private child?: ChildProcess;
+  /** What npm start printed (the log file is written behind it). */
+  output = '';
   private readonly kafkaDir = mkdtempSync(path.join(tmpdir(), 'tally-docs-kafka-'));
   private readonly databases: string[];
   readonly logFile = path.join(ROOT, '.cache', 'docs', 'stack.log');
@@ -62,14 +64,13 @@ export class DocsStack {
     child.stderr.pipe(log);
     const seconds = Number(process.env.DOCS_START_TIMEOUT_S ?? '600');
     await new Promise<void>((resolve, reject) => {
-      let seen = '';
       const timer = setTimeout(
         () => reject(new Error(`npm start did not finish in ${seconds} s; see ${this.logFile}`)),
         seconds * 1000,
       );
       child.stdout.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (seen.includes('Ctrl-C stops everything')) {
+        this.output += chunk.toString();
+        if (this.output.includes('Ctrl-C stops everything')) {
           clearTimeout(timer);
           resolve();
         }

@@ -25,8 +25,9 @@ function documents(): string[] {
 
 /** What npm start printed (the reused stack's log is the one its own run left). */
 function logOf(stack: DocsStack | undefined): string {
-  const file = stack?.logFile ?? path.join(ROOT, '.cache', 'docs', 'stack.log');
+  if (stack) return stack.output;
   try {
+    const file = path.join(ROOT, '.cache', 'docs', 'stack.log');
     return readFileSync(file, 'utf8');
   } catch {
     return '';
@@ -118,7 +119,8 @@ async function main(): Promise<number> {
         }
       }
       const seconds = ((Date.now() - fileStarted) / 1000).toFixed(1);
-      console.log(`[docs] ${file}: ${ran} of ${steps.length} examples in ${seconds} s`);
+      const total = steps.filter((step) => 'script' in step).length;
+      console.log(`[docs] ${file}: ${ran} of ${total} examples in ${seconds} s`);
     }
   } finally {
     if (stack) await stack.stop();
