@@ -377,7 +377,7 @@ async function main() {
   log(`  metrics       ${gatewayUrl}/metrics   ${storeUrl}/metrics`);
   log(`  health        ${gatewayUrl}/health/ready   ${storeUrl}/health/ready`);
   log(
-    `  kafka         ${gatewayConfig.KAFKA_BROKERS}   (watch it: see README, "Watch the topics")`,
+    `  kafka         ${gatewayConfig.KAFKA_BROKERS}   (watch it: docs/ledger.md, "Watch the topics")`,
   );
   for (const server of embeddedPostgres) {
     log(`  postgres      ${server.address}   (embedded, data in ${server.dataDir})`);
