@@ -17,6 +17,8 @@ import { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
 import { RevenueDayRepository } from '../apps/credit-store/src/ledger/revenue/revenue-day.repository';
 import { BalanceOutboxRepository } from '../apps/credit-store/src/outbox/balance-outbox.repository';
 import type { BalanceSnapshotRelay } from '../apps/credit-store/src/outbox/balance-snapshot.relay';
+import { AccountEventRepository } from '../apps/credit-store/src/outbox/account-event.repository';
+import type { AccountEventRelay } from '../apps/credit-store/src/outbox/account-event.relay';
 import type { AuditTrail } from '@tally/platform';
 import { migratedCreditStore, recreateDatabase } from './support/bench-stack';
 
@@ -44,6 +46,9 @@ function ledgerOn(db: DataSource): LedgerService {
     new RevenueDayRepository(),
     // Outside any request: the audit trail has nothing to do.
     { nothingChanged: () => undefined } as unknown as AuditTrail,
+    new AccountEventRepository(),
+    relay as unknown as AccountEventRelay,
+    new CreditStoreConfig(),
   );
 }
 

@@ -4,6 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccountRecord, AccountRepository } from './accounts/account.repository';
 import { BalanceOutboxRepository } from '../outbox/balance-outbox.repository';
 import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
+import { AccountEventRelay } from '../outbox/account-event.relay';
+import { AccountEventRepository } from '../outbox/account-event.repository';
+import { CreditStoreConfig } from '../config/credit-store.config';
+import { accountEventsOf } from './events/account-events';
 import { GrantPolicy } from './grants/grant-policy';
 import { GrantRepository } from './grants/grant.repository';
 import { HoldRepository } from './holds/hold.repository';
@@ -45,7 +49,15 @@ export class LedgerService {
     private readonly grantPolicy: GrantPolicy,
     private readonly revenue: RevenueDayRepository,
     private readonly trail: AuditTrail,
-  ) {}
+    private readonly events: AccountEventRepository,
+    private readonly eventRelay: AccountEventRelay,
+    config: CreditStoreConfig,
+  ) {
+    const threshold = config.LOW_BALANCE_THRESHOLD;
+    this.defaultLowBalance = threshold === undefined ? null : BigInt(threshold);
+  }
+
+  private readonly defaultLowBalance: bigint | null;
 
   /**
    * Applies movements in one transaction (see planMovements for the rules) and answers each with
@@ -57,6 +69,7 @@ export class LedgerService {
       this.dataSource.transaction('READ COMMITTED', (db) => this.applyWithin(db, movements)),
     );
     this.snapshotRelay.wake();
+    this.eventRelay.wake();
     return outcomes;
   }
 
@@ -72,6 +85,7 @@ export class LedgerService {
       plan,
       locked,
       accountsToSave(plan.accounts, locked, movements),
+      resolved,
     );
     await this.usage.insert(db, usageOf(plan));
     // Bus messages cannot be answered with a 409, so their conflicts are kept for investigation.
@@ -102,7 +116,10 @@ export class LedgerService {
         return written;
       }),
     );
-    if (expired > 0) this.snapshotRelay.wake();
+    if (expired > 0) {
+      this.snapshotRelay.wake();
+      this.eventRelay.wake();
+    }
     return expired;
   }
 
@@ -180,6 +197,7 @@ export class LedgerService {
     plan: LedgerPlan<LedgerEntry>,
     locked: ReadonlyMap<string, AccountRecord>,
     accounts: SavedAccount[],
+    movements: readonly Movement[] = [],
   ) {
     const heads = new Map<string, string | null>();
     const written = await this.ledger.insertEntries(
@@ -191,7 +209,25 @@ export class LedgerService {
     await this.accounts.saveBalances(db, accounts, heads);
     await this.snapshots.enqueue(db, accounts);
     await this.revenue.add(db, plan.revenue);
+    await this.writeEvents(db, plan.entries, locked, movements);
     return written;
+  }
+
+  /** The account events the entries cause, numbered under the accounts' locks (see accountEventsOf). */
+  private async writeEvents(
+    db: EntityManager,
+    entries: readonly NewLedgerEntry[],
+    locked: ReadonlyMap<string, AccountRecord>,
+    movements: readonly Movement[],
+  ) {
+    if (entries.length === 0) return;
+    const { events, seqs } = accountEventsOf(entries, {
+      accounts: locked,
+      defaultLowBalance: this.defaultLowBalance,
+      movements: new Map(movements.map((m) => [m.event_id, m])),
+    });
+    await this.events.insert(db, events);
+    await this.accounts.saveEventSeqs(db, seqs);
   }
 
   /**
