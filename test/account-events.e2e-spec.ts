@@ -214,7 +214,7 @@ describe('account events on credit.account.events', () => {
     });
     expect(set.body).toEqual({ user_id: user, low_balance: 50, default: false });
     await setLowBalance(user, null);
-    const [audit] = await app.db.query(
+    const [audit]: { n: number }[] = await app.db.query(
       `SELECT count(*)::int AS n FROM audit_records WHERE action = 'account.alerts.update' AND target_id = $1`,
       [user],
     );

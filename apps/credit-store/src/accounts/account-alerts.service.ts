@@ -29,7 +29,11 @@ export class AccountAlertsService {
     const threshold = body.low_balance === null ? null : BigInt(body.low_balance);
     return this.dataSource.transaction(async (db) => {
       const { before } = await this.accounts.setLowBalance(db, userId, threshold);
-      const view: AccountAlertsView = { user_id: userId, low_balance: body.low_balance, default: false };
+      const view: AccountAlertsView = {
+        user_id: userId,
+        low_balance: body.low_balance,
+        default: false,
+      };
       this.trail.note({ before: this.view(userId, before), after: view });
       return view;
     });
@@ -39,6 +43,10 @@ export class AccountAlertsService {
     if (own !== undefined) {
       return { user_id: userId, low_balance: own === null ? null : Number(own), default: false };
     }
-    return { user_id: userId, low_balance: this.config.LOW_BALANCE_THRESHOLD ?? null, default: true };
+    return {
+      user_id: userId,
+      low_balance: this.config.LOW_BALANCE_THRESHOLD ?? null,
+      default: true,
+    };
   }
 }

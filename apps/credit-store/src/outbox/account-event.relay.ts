@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AccountEvent, AccountEventData, AccountEventType, Topics } from '@tally/contracts';
 import { deadline, KAFKA, LazyProducer, PollingLoop } from '@tally/platform';
 import type { Kafka } from 'kafkajs';

@@ -29,18 +29,17 @@ export const ACCOUNT_EVENT_TYPES = [
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number];
 
 /** The fields of `data` each type always carries (the others are absent or null). */
-export const ACCOUNT_EVENT_FIELDS: Record<AccountEventType, readonly (keyof AccountEventData)[]> =
-  {
-    'grant.created': ['event_id', 'grant_id', 'source', 'amount', 'balance_after'],
-    'grant.voided': ['event_id', 'grant_id', 'amount', 'balance_after'],
-    'grant.expired': ['event_id', 'grant_id', 'amount', 'balance_after'],
-    'charge.refunded': ['event_id', 'charge_event_id', 'amount', 'balance_after'],
-    'order.paid': ['event_id', 'order_id', 'amount', 'balance_after'],
-    'order.refunded': ['event_id', 'order_id', 'amount', 'balance_after'],
-    'balance.low': ['event_id', 'threshold', 'balance_before', 'balance_after'],
-    'account.blocked': ['event_id', 'balance_before', 'balance_after'],
-    'account.unblocked': ['event_id', 'balance_before', 'balance_after'],
-  };
+export const ACCOUNT_EVENT_FIELDS: Record<AccountEventType, readonly (keyof AccountEventData)[]> = {
+  'grant.created': ['event_id', 'grant_id', 'source', 'amount', 'balance_after'],
+  'grant.voided': ['event_id', 'grant_id', 'amount', 'balance_after'],
+  'grant.expired': ['event_id', 'grant_id', 'amount', 'balance_after'],
+  'charge.refunded': ['event_id', 'charge_event_id', 'amount', 'balance_after'],
+  'order.paid': ['event_id', 'order_id', 'amount', 'balance_after'],
+  'order.refunded': ['event_id', 'order_id', 'amount', 'balance_after'],
+  'balance.low': ['event_id', 'threshold', 'balance_before', 'balance_after'],
+  'account.blocked': ['event_id', 'balance_before', 'balance_after'],
+  'account.unblocked': ['event_id', 'balance_before', 'balance_after'],
+};
 
 /**
  * What caused an event and what it did. `event_id` is always the ledger entry's (GET

@@ -2,24 +2,23 @@ import type { NewLedgerEntry } from '../entries/ledger-entry';
 import { expiryEventId, voidEventId } from '../plan-movements';
 import { accountEventsOf, EventAccount } from './account-events';
 
-const entry = (over: Partial<NewLedgerEntry> & { amount: bigint; balance_before: bigint }) =>
-  ({
-    event_id: 'e',
-    user_id: 'u',
-    source: 'video',
-    direction: over.amount < 0n ? 'expense' : 'income',
-    balance_after: over.balance_before + over.amount,
-    status: 'applied',
-    description: null,
-    metadata: {},
-    pricing: null,
-    source_ref_id: null,
-    order_id: null,
-    hold_id: null,
-    occurred_at: null,
-    allocations: null,
-    ...over,
-  }) as NewLedgerEntry;
+const entry = (over: Partial<NewLedgerEntry> & { amount: bigint; balance_before: bigint }) => ({
+  event_id: 'e',
+  user_id: 'u',
+  source: 'video',
+  direction: over.amount < 0n ? 'expense' : 'income',
+  balance_after: over.balance_before + over.amount,
+  status: 'applied',
+  description: null,
+  metadata: {},
+  pricing: null,
+  source_ref_id: null,
+  order_id: null,
+  hold_id: null,
+  occurred_at: null,
+  allocations: null,
+  ...over,
+});
 
 const run = (
   entries: NewLedgerEntry[],
