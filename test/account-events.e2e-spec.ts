@@ -15,15 +15,23 @@ import { eventually, unique } from './support/wait';
 describe('account events on credit.account.events', () => {
   const app = useCreditStore();
 
-  /** Every event of the user on the topic, once `until` holds; each validated by the contract. */
+  /**
+   * The user's events on the topic once `until` holds, each validated by the contract, repeats
+   * dropped by id (as consumers are told to: publication is at least once; a fact has one id).
+   */
   const eventsOf = async (user: string, until: (events: AccountEvent[]) => boolean) => {
     const parse = (value: string | null) => {
       const parsed = parseAccountEvent(value);
       if (!parsed.ok) throw new Error(`not an account event: ${parsed.reasons.join('; ')}`);
       return parsed.event;
     };
-    const mine = (messages: { key: string | null; value: string | null }[]) =>
-      messages.filter((m) => m.key === user).map((m) => parse(m.value));
+    const mine = (messages: { key: string | null; value: string | null }[]) => {
+      const seen = new Set<string>();
+      return messages
+        .filter((m) => m.key === user)
+        .map((m) => parse(m.value))
+        .filter((e) => !seen.has(e.id) && seen.add(e.id));
+    };
     return mine(
       await readTopicUntil(Topics.accountEvents, (messages) => until(mine(messages)), 30_000),
     );
@@ -56,6 +64,10 @@ describe('account events on credit.account.events', () => {
     const charged = await charge(user, 450, 2);
     const refund = refundMessage(user, charged, 50);
     await produce(Topics.chargeRequested, [refund, refund]);
+    const refundId = (JSON.parse(refund.value) as { event_id: string }).event_id;
+    await eventually(async () =>
+      expect((await call('GET', `${app.store.url}/ledger/${refundId}`)).status).toBe(200),
+    );
     const marker = await giftGrant(app.store.url, user, 1);
 
     const events = await eventsOf(user, untilMarker(marker));
@@ -67,7 +79,6 @@ describe('account events on credit.account.events', () => {
       'grant.created',
     ]);
     expectGaplessSeq(events);
-    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     expect(events[0]).toMatchObject({
       user_id: user,
       data: { event_id: grant, grant_id: grant, source: 'gift', amount: 500, balance_after: 500 },
@@ -78,7 +89,6 @@ describe('account events on credit.account.events', () => {
       balance_before: 500,
       balance_after: 50,
     });
-    const refundId = (JSON.parse(refund.value) as { event_id: string }).event_id;
     expect(events[3].data).toEqual({
       event_id: refundId,
       charge_event_id: charged,
@@ -160,13 +170,13 @@ describe('account events on credit.account.events', () => {
 
   it('balance.low once when 50 concurrent charges cross the threshold together; again after a grant', async () => {
     const user = unique('user');
-    await setLowBalance(user, 500);
+    await setLowBalance(user, 600);
     // 50 grants at once: 50 transactions queue on the account's lock, numbered without a gap.
     const grants = await Promise.all(
       Array.from({ length: 50 }, () => giftGrant(app.store.url, user, 20)),
     );
-    // 25 voids over HTTP and 25 charges on the bus, all at once: every one of them takes the
-    // balance down, from 1,000 to 0; it crosses 500 (and 0) once.
+    // 25 voids over HTTP and 25 charges on the bus, all at once: each takes the balance down, from
+    // 1,000 to at most 500 (the charges alone take 500), so it crosses 600 once.
     const charges = Array.from({ length: 25 }, () => chargeEvent(user, 20));
     await Promise.all([
       ...grants
@@ -175,28 +185,39 @@ describe('account events on credit.account.events', () => {
       ...charges.map((c) => produceCharges(c)),
     ]);
     await eventually(
-      async () =>
-        expect(
-          (await call<{ balance: number }>('GET', `${app.store.url}/accounts/${user}`)).body
-            .balance,
-        ).toBe(0),
-      { timeoutMs: 30_000 },
+      async () => {
+        for (const c of charges) {
+          expect((await call('GET', `${app.store.url}/ledger/${c.event_id}`)).status).toBe(200);
+        }
+      },
+      { timeoutMs: 60_000 },
     );
+    // What is left depends on how the charges and voids interleaved (a void writes off what its
+    // grant still holds): 500 at most, 0 at least.
+    const { balance } = (
+      await call<{ balance: number }>('GET', `${app.store.url}/accounts/${user}`)
+    ).body;
     const rearm = await giftGrant(app.store.url, user, 600);
-    await charge(user, 200);
+    await charge(user, balance + 200);
     const marker = await giftGrant(app.store.url, user, 1);
 
     const events = await eventsOf(user, untilMarker(marker));
     expectGaplessSeq(events);
     const lows = events.filter((e) => e.type === 'balance.low');
     expect(lows).toHaveLength(2);
-    expect(Number(lows[0].data.balance_before)).toBeGreaterThanOrEqual(500);
-    expect(Number(lows[0].data.balance_after)).toBeLessThan(500);
-    expect(lows[1].data).toMatchObject({ balance_before: 600, balance_after: 400, threshold: 500 });
-    expect(types(events).filter((t) => t === 'account.blocked')).toHaveLength(1);
+    expect(Number(lows[0].data.balance_before)).toBeGreaterThanOrEqual(600);
+    expect(Number(lows[0].data.balance_after)).toBeLessThan(600);
+    expect(lows[1].data).toMatchObject({
+      balance_before: balance + 600,
+      balance_after: 400,
+      threshold: 600,
+    });
+    expect(types(events).filter((t) => t === 'account.blocked')).toHaveLength(
+      balance === 0 ? 1 : 0,
+    );
     expect(events.filter((e) => e.type === 'grant.created')).toHaveLength(52);
     expect(events.find((e) => e.data.event_id === rearm)?.type).toBe('grant.created');
-  });
+  }, 180_000);
 
   it('PUT /accounts/{id}/alerts: null turns the alert off; bad input is a 400 naming the field', async () => {
     const user = unique('user');
@@ -215,7 +236,7 @@ describe('account events on credit.account.events', () => {
     expect(set.body).toEqual({ user_id: user, low_balance: 50, default: false });
     await setLowBalance(user, null);
     const [audit]: { n: number }[] = await app.db.query(
-      `SELECT count(*)::int AS n FROM audit_records WHERE action = 'account.alerts.update' AND target_id = $1`,
+      `SELECT count(*)::int AS n FROM audit_records WHERE action = 'account.alerts.update' AND outcome = 'ok' AND target_id = $1`,
       [user],
     );
     expect(audit.n).toBe(2);

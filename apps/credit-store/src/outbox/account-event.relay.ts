@@ -1,13 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AccountEvent, AccountEventData, AccountEventType, Topics } from '@tally/contracts';
-import { deadline, KAFKA, LazyProducer, PollingLoop } from '@tally/platform';
+import { KAFKA, LazyProducer, PollingLoop } from '@tally/platform';
 import type { Kafka } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { CreditStoreConfig } from '../config/credit-store.config';
 import { AccountEventRepository, PendingAccountEvent } from './account-event.repository';
 
 const BATCH_SIZE = 500;
-const PUBLISH_TIMEOUT_MS = 5000;
 
 export function accountEventMessage(row: PendingAccountEvent): AccountEvent {
   return {
@@ -70,8 +69,9 @@ export class AccountEventRelay implements OnApplicationBootstrap, OnApplicationS
       key: row.user_id,
       value: JSON.stringify(accountEventMessage(row)),
     }));
-    const send = this.producer.send({ topic: Topics.accountEvents, messages });
-    await Promise.race([send, deadline(PUBLISH_TIMEOUT_MS, 'Kafka acknowledgement')]);
+    // Awaited to the end, never abandoned on a deadline: a send given up on could still land
+    // after the next cycle's, and put a user's events out of seq order (kafkajs bounds it).
+    await this.producer.send({ topic: Topics.accountEvents, messages });
     await this.events.markPublished(
       db,
       pending.map((row) => row.id),

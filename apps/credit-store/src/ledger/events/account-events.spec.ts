@@ -2,7 +2,9 @@ import type { NewLedgerEntry } from '../entries/ledger-entry';
 import { expiryEventId, voidEventId } from '../plan-movements';
 import { accountEventsOf, EventAccount } from './account-events';
 
-const entry = (over: Partial<NewLedgerEntry> & { amount: bigint; balance_before: bigint }) => ({
+const entry = (
+  over: Partial<NewLedgerEntry> & { amount: bigint; balance_before: bigint },
+): NewLedgerEntry => ({
   event_id: 'e',
   user_id: 'u',
   source: 'video',
