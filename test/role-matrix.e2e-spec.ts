@@ -35,6 +35,7 @@ const MATRIX: Record<string, Person[] | 'public' | 'api-key'> = {
   'store GET /accounts/{user_id}/overview': [S, F, U],
   'store POST /accounts/{user_id}/grants': [U],
   'store POST /accounts/{user_id}/refunds': [U, S],
+  'store PUT /accounts/{user_id}/alerts': [],
   'store POST /grants/{event_id}/void': [U],
   'store POST /holds': [S],
   'store POST /holds/{hold_id}/void': [S],

@@ -15,6 +15,8 @@ import { LedgerService } from '../../apps/credit-store/src/ledger/ledger.service
 import { RevenueDayRepository } from '../../apps/credit-store/src/ledger/revenue/revenue-day.repository';
 import { BalanceOutboxRepository } from '../../apps/credit-store/src/outbox/balance-outbox.repository';
 import type { BalanceSnapshotRelay } from '../../apps/credit-store/src/outbox/balance-snapshot.relay';
+import { AccountEventRepository } from '../../apps/credit-store/src/outbox/account-event.repository';
+import type { AccountEventRelay } from '../../apps/credit-store/src/outbox/account-event.relay';
 
 /** `chain`: what links entries before they are written; production's EntryChain by default. */
 export function ledgerOn(db: DataSource, chain?: EntryChain): LedgerService {
@@ -36,5 +38,9 @@ export function ledgerOn(db: DataSource, chain?: EntryChain): LedgerService {
     // Outside any request: the audit trail has nothing to do.
     { nothingChanged: () => undefined } as unknown as AuditTrail,
     chain ?? new EntryChain(entries),
+    new AccountEventRepository(),
+    // Like the snapshot relay: woken after commit, never started here.
+    relay as unknown as AccountEventRelay,
+    new CreditStoreConfig(),
   );
 }

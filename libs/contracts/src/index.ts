@@ -14,5 +14,7 @@ export * from './events/refund-requested.event';
 export * from './events/parse-refund-requested';
 export * from './events/balance-updated.event';
 export * from './events/parse-balance-updated';
+export * from './events/account-event.event';
+export * from './events/parse-account-event';
 export * from './amounts/json-amount';
 export * from './time/instant';

@@ -3,6 +3,7 @@ export const Topics = {
   chargeRequested: 'credit.charge.requested',
   chargeRequestedDlq: 'credit.charge.requested.dlq',
   balanceUpdated: 'credit.balance.updated',
+  accountEvents: 'credit.account.events',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -28,6 +29,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     numPartitions: 6,
     configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
   },
+  { topic: Topics.accountEvents, numPartitions: 6 },
 ];
 
 /** How many copies of each partition a cluster keeps, and how many an acks=all write must reach. */

@@ -22,6 +22,7 @@ export * from './health/readiness-check';
 export * from './health/standard-checks';
 export * from './health/health.controller';
 export * from './ids/uuid-v7';
+export * from './ids/stable-uuid';
 export * from './config/load-config';
 export * from './config/service-config';
 export * from './runtime/service-runtime.module';

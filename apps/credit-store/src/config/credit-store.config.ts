@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ServiceConfig } from '@tally/platform';
-import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The credit-store's settings (beside the shared ones), named after their variables, with local defaults. */
 export class CreditStoreConfig extends ServiceConfig {
@@ -115,4 +115,14 @@ export class CreditStoreConfig extends ServiceConfig {
   @IsInt()
   @Min(10)
   BALANCE_RELAY_POLL_MS = 500;
+
+  /**
+   * The low-balance threshold of accounts that set none (PUT /accounts/{id}/alerts): a
+   * `balance.low` account event goes out when a balance crosses below it. Unset: no alert.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  LOW_BALANCE_THRESHOLD?: number = undefined;
 }

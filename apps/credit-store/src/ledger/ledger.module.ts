@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BalanceOutboxModule } from '../outbox/balance-outbox.module';
+import { AccountEventsModule } from '../outbox/account-events.module';
 import { AccountStoreModule } from './accounts/account-store.module';
 import { EntryStoreModule } from './entries/entry-store.module';
 import { GrantStoreModule } from './grants/grant-store.module';
@@ -21,8 +22,8 @@ const STORES = [
  * nothing here imports a feature.
  */
 @Module({
-  imports: [...STORES, BalanceOutboxModule],
+  imports: [...STORES, BalanceOutboxModule, AccountEventsModule],
   providers: [LedgerService],
-  exports: [...STORES, BalanceOutboxModule, LedgerService],
+  exports: [...STORES, BalanceOutboxModule, AccountEventsModule, LedgerService],
 })
 export class LedgerModule {}

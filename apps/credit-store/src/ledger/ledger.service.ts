@@ -4,13 +4,17 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccountRecord, AccountRepository } from './accounts/account.repository';
 import { BalanceOutboxRepository } from '../outbox/balance-outbox.repository';
 import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
+import { AccountEventRelay } from '../outbox/account-event.relay';
+import { AccountEventRepository } from '../outbox/account-event.repository';
+import { CreditStoreConfig } from '../config/credit-store.config';
+import { accountEventsOf } from './events/account-events';
 import { GrantPolicy } from './grants/grant-policy';
 import { GrantRepository } from './grants/grant.repository';
 import { HoldRepository } from './holds/hold.repository';
 import { accountsToSave, SavedAccount } from './accounts/charge-sequences';
 import { LedgerConflictRepository } from './entries/ledger-conflict.repository';
 import { EntryChain } from './entries/entry-chain';
-import type { LedgerEntry, Movement, Refusal } from './entries/ledger-entry';
+import type { LedgerEntry, Movement, NewLedgerEntry, Refusal } from './entries/ledger-entry';
 import type { RefundTarget } from './entries/refund-target';
 import { LedgerRepository } from './entries/ledger.repository';
 import { LedgerPlan, planMovements } from './plan-movements';
@@ -40,7 +44,15 @@ export class LedgerService {
     private readonly revenue: RevenueDayRepository,
     private readonly trail: AuditTrail,
     private readonly chain: EntryChain,
-  ) {}
+    private readonly events: AccountEventRepository,
+    private readonly eventRelay: AccountEventRelay,
+    config: CreditStoreConfig,
+  ) {
+    const threshold = config.LOW_BALANCE_THRESHOLD;
+    this.defaultLowBalance = threshold === undefined ? null : BigInt(threshold);
+  }
+
+  private readonly defaultLowBalance: bigint | null;
 
   /**
    * Applies movements in one transaction (see planMovements for the rules) and answers each with
@@ -52,6 +64,7 @@ export class LedgerService {
       this.dataSource.transaction('READ COMMITTED', (db) => this.applyWithin(db, movements)),
     );
     this.snapshotRelay.wake();
+    this.eventRelay.wake();
     return outcomes;
   }
 
@@ -67,6 +80,7 @@ export class LedgerService {
       plan,
       locked,
       accountsToSave(plan.accounts, locked, movements),
+      resolved,
     );
     await this.usage.insert(db, usageOf(plan));
     // Bus messages cannot be answered with a 409, so their conflicts are kept for investigation.
@@ -97,7 +111,10 @@ export class LedgerService {
         return written;
       }),
     );
-    if (expired > 0) this.snapshotRelay.wake();
+    if (expired > 0) {
+      this.snapshotRelay.wake();
+      this.eventRelay.wake();
+    }
     return expired;
   }
 
@@ -175,6 +192,7 @@ export class LedgerService {
     plan: LedgerPlan<LedgerEntry>,
     locked: ReadonlyMap<string, AccountRecord>,
     accounts: SavedAccount[],
+    movements: readonly Movement[] = [],
   ) {
     const heads = new Map<string, string | null>();
     const written = await this.ledger.insertEntries(
@@ -186,7 +204,25 @@ export class LedgerService {
     await this.accounts.saveBalances(db, accounts, heads);
     await this.snapshots.enqueue(db, accounts);
     await this.revenue.add(db, plan.revenue);
+    await this.writeEvents(db, plan.entries, locked, movements);
     return written;
+  }
+
+  /** The account events the entries cause, numbered under the accounts' locks (see accountEventsOf). */
+  private async writeEvents(
+    db: EntityManager,
+    entries: readonly NewLedgerEntry[],
+    locked: ReadonlyMap<string, AccountRecord>,
+    movements: readonly Movement[],
+  ) {
+    if (entries.length === 0) return;
+    const { events, seqs } = accountEventsOf(entries, {
+      accounts: locked,
+      defaultLowBalance: this.defaultLowBalance,
+      movements: new Map(movements.map((m) => [m.event_id, m])),
+    });
+    await this.events.insert(db, events);
+    await this.accounts.saveEventSeqs(db, seqs);
   }
 
   private withGrantExpiry(movement: Movement, now: Date): Movement {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -20,6 +19,7 @@ import {
   messageBytes,
   PollingLoop,
   sendEach,
+  stableUuid,
 } from '@tally/platform';
 import type { Kafka, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
@@ -45,11 +45,7 @@ const PUBLISH_TIMEOUT_MS = 5000;
  * length: a UUID (version 8, RFC 9562) made of the SHA-256 of user and version.
  */
 export function snapshotEventId(userId: string, version: bigint): string {
-  const bytes = createHash('sha256').update(`${userId}\n${version}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x80;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return stableUuid(userId, version.toString());
 }
 
 export function balanceUpdatedEvent(snapshot: PendingSnapshot, now: Date): BalanceUpdatedEvent {

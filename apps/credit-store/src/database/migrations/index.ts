@@ -21,6 +21,7 @@ import { CreatePrincipalsAndAudit1765000000000 } from './1765000000000-create-pr
 import { AddLedgerHashChain1765000100000 } from './1765000100000-add-ledger-hash-chain';
 import { AddRewardLimits1796517121241 } from './1796517121241-add-reward-limits';
 import { AddCacheWrite1hPrices1796600000000 } from './1796600000000-add-cache-write-1h-prices';
+import { CreateAccountEvents1796600100000 } from './1796600100000-create-account-events';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -47,4 +48,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddLedgerHashChain1765000100000,
   AddRewardLimits1796517121241,
   AddCacheWrite1hPrices1796600000000,
+  CreateAccountEvents1796600100000,
 ];

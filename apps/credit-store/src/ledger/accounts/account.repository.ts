@@ -16,6 +16,9 @@ interface AccountRow {
   charge_sequence: string;
   updated_at: Date;
   last_entry_hash: string | null;
+  event_seq: string;
+  low_balance_threshold: string | null;
+  low_balance_set: boolean;
 }
 
 export type AccountRecord = AccountBalance & {
@@ -23,6 +26,10 @@ export type AccountRecord = AccountBalance & {
   updated_at: Date;
   /** The hash of the account's newest entry, hex (null: none yet); see entry-hash.ts. */
   last_entry_hash: string | null;
+  /** The seq of the user's last account event (0: none yet). */
+  event_seq: bigint;
+  /** The account's own low-balance threshold: null for none, undefined when never set (the default). */
+  low_balance?: bigint | null;
 };
 
 function fromRow(row: AccountRow): AccountRecord {
@@ -38,12 +45,19 @@ function fromRow(row: AccountRow): AccountRecord {
     charge_sequence: BigInt(row.charge_sequence),
     updated_at: row.updated_at,
     last_entry_hash: row.last_entry_hash,
+    event_seq: BigInt(row.event_seq),
+    low_balance: !row.low_balance_set
+      ? undefined
+      : row.low_balance_threshold === null
+        ? null
+        : BigInt(row.low_balance_threshold),
   };
 }
 
 const COLUMNS = `user_id, balance, total_recharged, total_rewarded, total_consumed, total_expired,
                  total_refunded, version, charge_sequence, updated_at,
-                 encode(last_entry_hash, 'hex') AS last_entry_hash`;
+                 encode(last_entry_hash, 'hex') AS last_entry_hash,
+                 event_seq, low_balance_threshold, low_balance_set`;
 
 @Injectable()
 export class AccountRepository {
@@ -125,6 +139,32 @@ export class AccountRepository {
         accounts.map((a) => heads.get(a.user_id) ?? null),
       ],
     });
+  }
+
+  /** The users' last event numbers, after events were written for them (under their locks). */
+  async saveEventSeqs(db: EntityManager, seqs: ReadonlyMap<string, bigint>): Promise<void> {
+    if (seqs.size === 0) return;
+    await runStatement(db, {
+      name: 'accounts_save_event_seq',
+      text: `UPDATE accounts AS a SET event_seq = u.event_seq
+         FROM unnest($1::text[], $2::bigint[]) AS u (user_id, event_seq)
+        WHERE a.user_id = u.user_id`,
+      values: [[...seqs.keys()], [...seqs.values()].map(String)],
+    });
+  }
+
+  /** Sets the account's own low-balance threshold (null: no alert); answers the one before. */
+  async setLowBalance(
+    db: EntityManager,
+    userId: string,
+    threshold: bigint | null,
+  ): Promise<{ before: bigint | null | undefined }> {
+    const [account] = await this.lockAccounts(db, [userId]).then((m) => [...m.values()]);
+    await db.query(
+      `UPDATE accounts SET low_balance_threshold = $2, low_balance_set = true WHERE user_id = $1`,
+      [userId, threshold === null ? null : threshold.toString()],
+    );
+    return { before: account.low_balance };
   }
 
   /** Marks a change that is not a ledger entry (a hold opened or closed) for snapshot readers. */
