@@ -16,3 +16,5 @@ export * from './events/balance-updated.event';
 export * from './events/parse-balance-updated';
 export * from './amounts/json-amount';
 export * from './time/instant';
+export * from './events/audit-record.event';
+export * from './events/parse-audit-record';
