@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import { currentRequestScope, REQUEST_ID_HEADER, RequireRole } from '@tally/platform';
+import { currentRequestScope, RequireRole } from '@tally/platform';
 import type { Request, Response } from 'express';
 import { CreditStoreClient, OnBehalfOf } from '../credit-store-api/credit-store.client';
 

@@ -39,10 +39,7 @@ export class AuditIntakeService {
     for (const message of batch.messages) {
       const parsed = parseAuditRecord(message.value);
       if (!parsed.ok) letters.push({ message, code: parsed.code, reasons: parsed.reasons });
-      else {
-        const { schema_version: _version, ...record } = parsed.event;
-        intakes.push({ message, record: record as AuditRecord });
-      }
+      else intakes.push({ message, record: parsed.event });
     }
     letters.push(...(await this.keep(intakes)));
     await batch.heartbeat();

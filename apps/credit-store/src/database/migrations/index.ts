@@ -20,6 +20,7 @@ import { AddOrdersStatusIndex1764720100002 } from './1764720100002-add-orders-st
 import { CreatePrincipalsAndAudit1765000000000 } from './1765000000000-create-principals-and-audit';
 import { AddLedgerHashChain1765000100000 } from './1765000100000-add-ledger-hash-chain';
 import { AddRewardLimits1796517121241 } from './1796517121241-add-reward-limits';
+import { ChainAuditRecords1796600000000 } from './1796600000000-chain-audit-records';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -45,4 +46,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   CreatePrincipalsAndAudit1765000000000,
   AddLedgerHashChain1765000100000,
   AddRewardLimits1796517121241,
+  ChainAuditRecords1796600000000,
 ];
