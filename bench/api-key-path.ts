@@ -5,7 +5,7 @@
 // with no key at all. `npm run bench:keys` (PostgreSQL only: no broker, no build).
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@tally/platform';
+import { AuditTrail, loadConfig } from '@tally/platform';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ApiKeyCache } from '../apps/ai-gateway/src/api-keys/api-key-cache';
@@ -41,8 +41,9 @@ async function main(): Promise<void> {
   const cached = new ApiKeyCache(config);
   const uncached = new ApiKeyCache(settings('0'));
   await cached.onApplicationBootstrap();
-  const keys = new ApiKeysService(db, repository, cached, clock);
-  const keysUncached = new ApiKeysService(db, repository, uncached, clock);
+  const trail = new AuditTrail(db, 'ai-gateway');
+  const keys = new ApiKeysService(db, repository, cached, clock, trail);
+  const keysUncached = new ApiKeysService(db, repository, uncached, clock, trail);
   const guard = new BalanceGuard(
     db,
     new BalanceViewRepository(),

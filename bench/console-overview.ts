@@ -10,6 +10,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DeadLetterRepository } from '../apps/credit-store/src/charges/dead-letter.repository';
 import { ChainVerificationService } from '../apps/credit-store/src/finance/chain-verification.service';
 import { backfillChains } from '../apps/credit-store/src/ledger/entries/chain-backfill';
+import { AuditChainRepository } from '../apps/credit-store/src/audit/audit-chain.repository';
 import { EntryChainRepository } from '../apps/credit-store/src/ledger/entries/entry-chain.repository';
 import { OverviewRepository } from '../apps/credit-store/src/finance/overview.repository';
 import { OverviewService } from '../apps/credit-store/src/finance/overview.service';
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
     const reconciliation = new ReconciliationService(
       db,
       new ReconciliationRepository(),
-      new ChainVerificationService(db, new EntryChainRepository()),
+      new ChainVerificationService(db, new EntryChainRepository(), new AuditChainRepository()),
       new ReconciliationMetrics(new Registry()),
     );
     const started = Date.now();

@@ -1,7 +1,9 @@
 import { RunningApp, startGateway, useCreditStore } from './support/apps';
+import { Topics } from '@tally/contracts';
 import { chargeEvent, produceCharges } from './support/charge-events';
-import { rows, scalar } from './support/db';
+import { connect, rows, scalar } from './support/db';
 import { call } from './support/http';
+import { produce } from './support/kafka-helpers';
 import { issuePrincipal } from './support/principals';
 import { eventually, unique } from './support/wait';
 
@@ -247,6 +249,44 @@ describe('audit trail', () => {
     expect(entries.map((e) => e.source)).toEqual(['gift', 'void', 'refund', 'order_refund']);
   });
 
+  it('keeps each record from audit.records once by id; a malformed one is dead-lettered, not in the way', async () => {
+    const key = unique('audit-key');
+    const record = {
+      schema_version: 1,
+      id: unique('rec'),
+      at: new Date().toISOString(),
+      app: 'ai-gateway',
+      actor: { id: 'p-1', name: 'someone', role: 'admin' },
+      action: 'api_key.create',
+      target: { type: 'account', id: unique('user') },
+      request_id: unique('req'),
+      outcome: 'ok',
+      status: 201,
+      before: null,
+      after: { user_id: 'x' },
+    };
+    // All on one key (one partition): the bad ones come first, the good one twice behind them.
+    await produce(Topics.auditRecords, [
+      { key, value: 'not json' },
+      { key, value: JSON.stringify({ ...record, id: unique('rec'), actor: { id: 'p-1' } }) },
+      { key, value: JSON.stringify(record) },
+      { key, value: JSON.stringify(record) },
+    ]);
+    await eventually(async () =>
+      expect(
+        await scalar(fixture.db, 'SELECT count(*) FROM audit_records WHERE id = $1', [record.id]),
+      ).toBe(1),
+    );
+    await eventually(async () => {
+      const letters = await rows<{ code: string }>(
+        fixture.db,
+        `SELECT code FROM dead_letters WHERE source_topic = $1 AND message_key = $2 ORDER BY id`,
+        [Topics.auditRecords, Buffer.from(key)],
+      );
+      expect(letters.map((l) => l.code)).toEqual(['invalid_json', 'validation_failed']);
+    });
+  });
+
   it('records a failed change with its outcome, and nothing else changes', async () => {
     const user = unique('audit-user');
     const event_id = unique('grant');
@@ -290,6 +330,45 @@ describe('audit trail', () => {
     expect(await scalar(fixture.db, 'SELECT count(*) FROM grants WHERE user_id = $1', [user])).toBe(
       0,
     );
+  });
+
+  it('changes an API key only in the transaction of its record: a record that fails undoes the change', async () => {
+    const gatewayDb = await connect(process.env.GATEWAY_DATABASE_URL);
+    const user = unique('audit-user');
+    const keysOf = () =>
+      scalar(gatewayDb, 'SELECT count(*) FROM api_keys WHERE user_id = $1', [user]);
+    const recordsOfUser = () =>
+      rows<{ outcome: string; status: number }>(
+        gatewayDb,
+        `SELECT outcome, status FROM audit_records WHERE action = 'api_key.create' AND target_id = $1`,
+        [user],
+      );
+    try {
+      // The change's own record (outcome ok) now fails to insert; a record of a failure still can.
+      await gatewayDb.query(
+        `ALTER TABLE audit_records ADD CONSTRAINT test_refuse_key_records
+           CHECK (action <> 'api_key.create' OR target_id <> '${user}' OR outcome <> 'ok') NOT VALID`,
+      );
+      try {
+        const refused = await call('POST', `${gateway.url}/admin/api-keys`, {
+          body: { user_id: user },
+        });
+        expect(refused.status).toBe(500);
+      } finally {
+        await gatewayDb.query(`ALTER TABLE audit_records DROP CONSTRAINT test_refuse_key_records`);
+      }
+      expect(await keysOf()).toBe(0);
+      await eventually(async () =>
+        expect(await recordsOfUser()).toEqual([{ outcome: 'error', status: 500 }]),
+      );
+      // A change that commits has its record, written with it.
+      const made = await call('POST', `${gateway.url}/admin/api-keys`, { body: { user_id: user } });
+      expect(made.status).toBe(201);
+      expect(await keysOf()).toBe(1);
+      expect((await recordsOfUser()).map((r) => r.outcome).sort()).toEqual(['error', 'ok']);
+    } finally {
+      await gatewayDb.destroy();
+    }
   });
 
   it("never lets 20 concurrent grants pass support's daily limit; the refused are 403 limit_exceeded, audited denied", async () => {

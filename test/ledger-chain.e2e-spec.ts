@@ -6,6 +6,7 @@ import { creditStoreDataSourceOptions } from '../apps/credit-store/src/database/
 import { CREDIT_STORE_MIGRATIONS } from '../apps/credit-store/src/database/migrations';
 import { AddLedgerHashChain1765000100000 } from '../apps/credit-store/src/database/migrations/1765000100000-add-ledger-hash-chain';
 import { ChainVerificationService } from '../apps/credit-store/src/finance/chain-verification.service';
+import { AuditChainRepository } from '../apps/credit-store/src/audit/audit-chain.repository';
 import { EntryChainRepository } from '../apps/credit-store/src/ledger/entries/entry-chain.repository';
 import { entryHash, GENESIS_HASH } from '../apps/credit-store/src/ledger/entries/entry-hash';
 import { useCreditStore } from './support/apps';
@@ -22,6 +23,7 @@ interface Verification {
   entries_checked: number;
   audit_checked: number;
   first_break: { user_id: string; entry_id: string | null; event_id: string | null } | null;
+  first_audit_break: { record_id: string } | null;
 }
 
 describe('the ledger hash chain: GET /finance/verify', () => {
@@ -78,6 +80,7 @@ describe('the ledger hash chain: GET /finance/verify', () => {
       entries_checked: 4,
       audit_checked: 0,
       first_break: null,
+      first_audit_break: null,
     });
 
     const [edited] = await rows<{ id: string; amount: string; balance_after: string }>(
@@ -112,6 +115,51 @@ describe('the ledger hash chain: GET /finance/verify', () => {
     ]);
     expect(await verify(user)).toMatchObject({ ok: true, entries_checked: 4 });
     expect(await verify()).toMatchObject({ ok: true, first_break: null });
+  });
+
+  it('chains audit records in one chain (concurrent writers too), and catches one edited with the trigger off', async () => {
+    const user = unique('user');
+    await Promise.all(Array.from({ length: 20 }, () => giftGrant(app.store.url, user, 5)));
+    const before = await verify();
+    expect(before).toMatchObject({ ok: true, first_break: null, first_audit_break: null });
+    expect(before.audit_checked).toBeGreaterThanOrEqual(20);
+
+    const [record] = await rows<{ id: string; action: string; after: string }>(
+      app.db,
+      `SELECT id, action, after::text FROM audit_records WHERE target_id = $1
+        ORDER BY chain_seq LIMIT 1 OFFSET 5`,
+      [user],
+    );
+    const asSuperuserOnAudit = (sql: string, params: unknown[]) =>
+      app.db.transaction(async (tx) => {
+        await tx.query(`ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only`);
+        await tx.query(sql, params);
+        await tx.query(`ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only`);
+      });
+    await asSuperuserOnAudit(
+      `UPDATE audit_records SET action = 'grant.void', after = '{"amount": 1}' WHERE id = $1`,
+      [record.id],
+    );
+    const broken = await verify();
+    expect(broken).toMatchObject({
+      ok: false,
+      first_break: null,
+      first_audit_break: { record_id: record.id },
+    });
+    const reconciliation = await call<{
+      ok: boolean;
+      mismatches: { check: string; ref: string }[];
+    }>('GET', `${app.store.url}/finance/reconciliation`);
+    expect(reconciliation.body.ok).toBe(false);
+    expect(reconciliation.body.mismatches).toContainEqual(
+      expect.objectContaining({ check: 'audit_chain', ref: record.id }),
+    );
+
+    await asSuperuserOnAudit(
+      `UPDATE audit_records SET action = $2, after = $3::jsonb WHERE id = $1`,
+      [record.id, record.action, record.after],
+    );
+    expect(await verify()).toMatchObject({ ok: true, first_audit_break: null });
   });
 
   it('catches a deleted newest entry (the account row keeps the head)', async () => {
@@ -273,6 +321,15 @@ describe('entries written before the chain existed', () => {
               (10, 'a2', 'a', 'chat', 'expense', -3, 10, 7, 'applied',
                '[{"grant": "a1", "amount": "3"}]')`,
     );
+    // And two audit records of then, chained by the audit chain's migration in (at, id) order.
+    await db.query(
+      `INSERT INTO audit_records (id, at, app, actor_id, actor_name, actor_role, action,
+                                  target_type, target_id, outcome, status, before, after)
+       VALUES ('r2', '2026-01-02', 'credit-store', 'p', 'p', 'admin', 'grant.create', 'account',
+               'a', 'ok', 201, NULL, '{"amount": 10}'),
+              ('r1', '2026-01-01', 'ai-gateway', 'p', 'p', 'admin', 'api_key.create', 'account',
+               'b', 'ok', 201, NULL, NULL)`,
+    );
     await db.destroy();
 
     db = await new DataSource({ ...options, migrations: CREDIT_STORE_MIGRATIONS }).initialize();
@@ -280,14 +337,22 @@ describe('entries written before the chain existed', () => {
     const verification = await new ChainVerificationService(
       db,
       new EntryChainRepository(),
+      new AuditChainRepository(),
     ).verify();
     expect(verification).toEqual({
       ok: true,
       accounts_checked: 2,
       entries_checked: 3,
-      audit_checked: 0,
+      audit_checked: 2,
       first_break: null,
+      first_audit_break: null,
     });
+    expect(
+      await rows(db, `SELECT id, chain_seq::int AS seq FROM audit_records ORDER BY chain_seq`),
+    ).toEqual([
+      { id: 'r1', seq: 1 },
+      { id: 'r2', seq: 2 },
+    ]);
     // The first entry of an account chains from the genesis hash, with its stored instant.
     const [a1] = await rows<{ id: string; created_at: string; entry_hash: string }>(
       db,

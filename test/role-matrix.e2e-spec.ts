@@ -82,7 +82,6 @@ const MATRIX: Record<string, Person[] | 'public' | 'api-key'> = {
   'store GET /principals/me': [S, F, U],
   'store GET /admin/audit': [F, U],
   'store GET /admin/audit.csv': [F, U],
-  'store POST /audit/records': [S],
   // ai-gateway
   'gateway GET /health': 'public',
   'gateway GET /health/ready': 'public',

@@ -18,3 +18,5 @@ export * from './events/account-event.event';
 export * from './events/parse-account-event';
 export * from './amounts/json-amount';
 export * from './time/instant';
+export * from './events/audit-record.event';
+export * from './events/parse-audit-record';

@@ -1,9 +1,15 @@
-/** Kafka topics that cross between the apps. Keys are always the user_id (per-user order). */
+/**
+ * Kafka topics that cross between the apps. Keys are the user_id (per-user order), but on
+ * `audit.records`, where each record is keyed by its own id (records need no order: the trail
+ * sorts them by time).
+ */
 export const Topics = {
   chargeRequested: 'credit.charge.requested',
   chargeRequestedDlq: 'credit.charge.requested.dlq',
   balanceUpdated: 'credit.balance.updated',
   accountEvents: 'credit.account.events',
+  auditRecords: 'audit.records',
+  auditRecordsDlq: 'audit.records.dlq',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -24,6 +30,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { topic: Topics.chargeRequestedDlq, numPartitions: 6 },
   // Snapshots replace each other: compaction keeps the newest per user, so a new reader (the
   // gateway's balance view) catches up from the start without reading every change ever made.
+  { topic: Topics.auditRecords, numPartitions: 3 },
+  { topic: Topics.auditRecordsDlq, numPartitions: 3 },
   {
     topic: Topics.balanceUpdated,
     numPartitions: 6,
@@ -66,3 +74,9 @@ export const DlqHeaders = {
   /** Set when the letter was cut to fit the broker: the original value's size in bytes. */
   truncated: 'dlq-truncated',
 } as const;
+
+/** Where the credit-store dead-letters a message of each topic it consumes. */
+export const DEAD_LETTER_TOPIC_OF: Readonly<Record<string, TopicName>> = {
+  [Topics.chargeRequested]: Topics.chargeRequestedDlq,
+  [Topics.auditRecords]: Topics.auditRecordsDlq,
+};

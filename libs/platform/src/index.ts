@@ -41,3 +41,4 @@ export * from './logging/request-context';
 export * from './logging/logging.module';
 export { ROUTINE_REQUEST_HEADER } from './logging/request-log';
 export * from './database/one-round-trip';
+export * from './audit/audit-table.sql';

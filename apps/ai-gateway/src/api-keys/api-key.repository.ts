@@ -133,8 +133,16 @@ export class ApiKeyRepository {
     return rows[0] && toApiKey(rows[0]);
   }
 
-  async findById(db: EntityManager, id: string): Promise<ApiKey | undefined> {
-    const rows: ApiKeyRow[] = await db.query(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
+  /** The key; `lock`: locked for a change in the caller's transaction. */
+  async findById(
+    db: EntityManager,
+    id: string,
+    { lock = false } = {},
+  ): Promise<ApiKey | undefined> {
+    const rows: ApiKeyRow[] = await db.query(
+      `SELECT ${COLUMNS} FROM api_keys WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
     return rows[0] && toApiKey(rows[0]);
   }
 

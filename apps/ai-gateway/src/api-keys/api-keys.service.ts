@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, jsonAmount } from '@tally/contracts';
-import { DomainError, uuidv7 } from '@tally/platform';
+import { AuditTrail, DomainError, uuidv7 } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { apiKeyHash, looksLikeApiKey, newApiKeySecret } from './api-key-secret';
 import { ApiKeyCache } from './api-key-cache';
@@ -18,22 +18,30 @@ export class ApiKeysService {
     private readonly keys: ApiKeyRepository,
     private readonly cache: ApiKeyCache,
     private readonly clock: KeyClock,
+    private readonly trail: AuditTrail,
   ) {}
 
-  /** The key with its secret, which is answered this once and never again. */
+  /**
+   * The key with its secret, which is answered this once and never again. Each change of a key
+   * is one transaction, which commits its audit record with it (never the secret).
+   */
   async create(body: CreateApiKeyDto): Promise<ApiKey & { key: string }> {
     const secret = newApiKeySecret();
-    const stored = await this.keys.insert(
-      this.dataSource.manager,
-      {
-        id: uuidv7(),
-        user_id: body.user_id,
-        name: body.name,
-        prefix: secret.prefix,
-        hash: secret.hash,
-      },
-      limitsPatch(body),
-    );
+    const stored = await this.dataSource.transaction(async (db) => {
+      const key = await this.keys.insert(
+        db,
+        {
+          id: uuidv7(),
+          user_id: body.user_id,
+          name: body.name,
+          prefix: secret.prefix,
+          hash: secret.hash,
+        },
+        limitsPatch(body),
+      );
+      this.trail.note({ after: key });
+      return key;
+    });
     return { ...stored, key: secret.key };
   }
 
@@ -72,15 +80,25 @@ export class ApiKeysService {
 
   /** Changes the limits given; every replica forgets its copy of the key. */
   async update(id: string, body: ApiKeyLimitsDto): Promise<ApiKey> {
-    const updated = await this.keys.updateLimits(this.dataSource.manager, id, limitsPatch(body));
-    if (!updated) throw notFound(id);
+    const updated = await this.dataSource.transaction(async (db) => {
+      const before = await this.keys.findById(db, id, { lock: true });
+      if (!before) throw notFound(id);
+      const after = (await this.keys.updateLimits(db, id, limitsPatch(body)))!;
+      this.trail.note({ before, after });
+      return after;
+    });
     this.cache.forget(id);
     return updated;
   }
 
   async revoke(id: string): Promise<ApiKey> {
-    const revoked = await this.keys.revoke(this.dataSource.manager, id);
-    if (!revoked) throw notFound(id);
+    const revoked = await this.dataSource.transaction(async (db) => {
+      const before = await this.keys.findById(db, id, { lock: true });
+      if (!before) throw notFound(id);
+      const after = (await this.keys.revoke(db, id))!;
+      this.trail.note({ before, after });
+      return after;
+    });
     this.cache.forget(id);
     return revoked;
   }

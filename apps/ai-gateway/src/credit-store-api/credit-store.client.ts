@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError, ROUTINE_REQUEST_HEADER } from '@tally/platform';
+import { DomainError, REQUEST_ID_HEADER, ROUTINE_REQUEST_HEADER } from '@tally/platform';
 import { GatewayConfig } from '../config/gateway.config';
 
 export interface CreditStoreAnswer {
@@ -10,6 +10,12 @@ export interface CreditStoreAnswer {
 
 const TIMEOUT_MS = 5000;
 
+/** A person's call passed on as theirs: their own token, and the request's id. */
+export interface OnBehalfOf {
+  authorization: string;
+  requestId: string;
+}
+
 /** The credit-store's HTTP API, called with the internal token (price rules, holds, refunds). */
 @Injectable()
 export class CreditStoreClient {
@@ -18,20 +24,26 @@ export class CreditStoreClient {
   /**
    * Answers whatever the credit-store answered; only an unreachable store is an error (503).
    * `routine` marks a request repeated on a timer, which the credit-store logs at debug;
-   * `timeoutMs` is how long to wait for the answer (a 503 after it).
+   * `timeoutMs` is how long to wait for the answer (a 503 after it); `onBehalfOf`: a person's
+   * call made with their token (so the credit-store authorizes and audits it as theirs).
    */
   async call(
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
-    { routine = false, timeoutMs = TIMEOUT_MS } = {},
+    {
+      routine = false,
+      timeoutMs = TIMEOUT_MS,
+      onBehalfOf,
+    }: { routine?: boolean; timeoutMs?: number; onBehalfOf?: OnBehalfOf } = {},
   ): Promise<CreditStoreAnswer> {
     let response: Response;
     try {
       response = await fetch(new URL(path, this.config.CREDIT_STORE_URL), {
         method,
         headers: {
-          authorization: `Bearer ${this.config.INTERNAL_TOKEN}`,
+          authorization: onBehalfOf?.authorization ?? `Bearer ${this.config.INTERNAL_TOKEN}`,
+          ...(onBehalfOf ? { [REQUEST_ID_HEADER]: onBehalfOf.requestId } : {}),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(routine ? { [ROUTINE_REQUEST_HEADER]: '1' } : {}),
         },

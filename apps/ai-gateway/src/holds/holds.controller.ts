@@ -1,12 +1,14 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
-import { Audited, RequireRole } from '@tally/platform';
-import type { Response } from 'express';
-import { CreditStoreClient } from '../credit-store-api/credit-store.client';
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { currentRequestScope, RequireRole } from '@tally/platform';
+import type { Request, Response } from 'express';
+import { CreditStoreClient, OnBehalfOf } from '../credit-store-api/credit-store.client';
 
 /**
  * Holds for pre-paid work, on the gateway's internal surface. Authorization must be synchronous
  * (it answers whether the credits are there), so these calls go straight to the credit-store and
  * answer what it answered, status and body; capture is a later /internal/charges naming the hold.
+ * A person's call goes with the person's own token and request id: the credit-store audits the
+ * hold in the hold's own transaction (a service's holds are its metered work, not audited).
  */
 @Controller('internal/holds')
 @RequireRole('service')
@@ -14,26 +16,40 @@ export class HoldsController {
   constructor(private readonly store: CreditStoreClient) {}
 
   @Post()
-  @Audited('hold.create', { type: 'account', body: 'user_id' }, { peopleOnly: true })
-  authorize(@Body() body: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    return this.forward(res, 'POST', '/holds', body);
+  authorize(
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.forward(req, res, 'POST', '/holds', body);
   }
 
   @Post(':id/void')
-  @Audited('hold.void', { type: 'hold', param: 'id' }, { peopleOnly: true })
-  void(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return this.forward(res, 'POST', `/holds/${encodeURIComponent(id)}/void`, {});
+  void(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.forward(req, res, 'POST', `/holds/${encodeURIComponent(id)}/void`, {});
   }
 
   @Get(':id')
   @RequireRole('service', 'finance', 'support')
-  get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return this.forward(res, 'GET', `/holds/${encodeURIComponent(id)}`);
+  get(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.forward(req, res, 'GET', `/holds/${encodeURIComponent(id)}`);
   }
 
-  private async forward(res: Response, method: 'GET' | 'POST', path: string, body?: unknown) {
-    const answer = await this.store.call(method, path, body);
+  private async forward(
+    req: Request,
+    res: Response,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ) {
+    const answer = await this.store.call(method, path, body, { onBehalfOf: personOf(req) });
     res.status(answer.status);
     return answer.body;
   }
+}
+
+function personOf(req: Request): OnBehalfOf | undefined {
+  const scope = currentRequestScope();
+  if (!scope?.principal || scope.principal.role === 'service') return undefined;
+  return { authorization: req.headers.authorization!, requestId: scope.requestId };
 }

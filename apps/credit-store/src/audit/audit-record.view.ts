@@ -1,20 +1,4 @@
-import type { AuditRow } from './audit.repository';
-
-export function auditRecordView(row: AuditRow) {
-  return {
-    id: row.id,
-    at: row.at.toISOString(),
-    app: row.app,
-    actor: { id: row.actor_id, name: row.actor_name, role: row.actor_role },
-    action: row.action,
-    target: { type: row.target_type, id: row.target_id },
-    request_id: row.request_id,
-    outcome: row.outcome,
-    status: row.status,
-    before: row.before,
-    after: row.after,
-  };
-}
+import type { AuditRow } from '@tally/platform';
 
 /** Opaque: the (at, id) of a page's last record. */
 export function encodeAuditCursor(row: AuditRow): string {

@@ -1,22 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AUDIT_COLUMNS, AuditRecord, auditInsert, AuditRow } from '@tally/platform';
 import type { EntityManager } from 'typeorm';
 
-export interface AuditRow {
-  id: string;
-  at: Date;
-  app: string;
-  actor_id: string;
-  actor_name: string;
-  actor_role: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  request_id: string | null;
-  outcome: string;
-  status: number;
-  before: unknown;
-  after: unknown;
-}
+export type { AuditRow };
 
 export interface AuditFilter {
   actor?: string;
@@ -33,8 +19,7 @@ export class AuditRepository {
   /** Newest first, keyset-paginated by (at, id). */
   page(db: EntityManager, filter: AuditFilter, limit: number): Promise<AuditRow[]> {
     return db.query(
-      `SELECT id, at, app, actor_id, actor_name, actor_role, action, target_type, target_id,
-              request_id, outcome, status, before, after
+      `SELECT ${AUDIT_COLUMNS}
          FROM audit_records
         WHERE ($1::text IS NULL OR actor_id = $1 OR actor_name = $1)
           AND ($2::text IS NULL OR action = $2)
@@ -55,5 +40,13 @@ export class AuditRepository {
         limit,
       ],
     );
+  }
+
+  /** Keeps records, each once by its id (one already kept is left as it is). */
+  async insert(db: EntityManager, records: AuditRecord[]): Promise<void> {
+    for (const record of records) {
+      const [sql, params] = auditInsert(record);
+      await db.query(sql, params);
+    }
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { AuditRecord, auditInsert, DomainError } from '@tally/platform';
+import { auditRecordOf, DomainError } from '@tally/platform';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { csvField } from '../finance/finance-export.csv';
-import { auditRecordView, decodeAuditCursor, encodeAuditCursor } from './audit-record.view';
+import { decodeAuditCursor, encodeAuditCursor } from './audit-record.view';
 import { AuditFilter, AuditRepository } from './audit.repository';
 import type { AuditQuery } from './dto/audit.query';
 
@@ -38,19 +38,9 @@ export class AuditService {
     const limit = query.limit ?? 100;
     const rows = await this.records.page(this.dataSource.manager, filterOf(query), limit);
     return {
-      items: rows.map(auditRecordView),
+      items: rows.map(auditRecordOf),
       next_cursor: rows.length === limit ? encodeAuditCursor(rows[rows.length - 1]) : null,
     };
-  }
-
-  /** Records relayed by the gateway; one already kept is not kept twice. */
-  async take(records: AuditRecord[]): Promise<void> {
-    await this.dataSource.transaction(async (db) => {
-      for (const record of records) {
-        const [sql, params] = auditInsert(record);
-        await db.query(sql, params);
-      }
-    });
   }
 
   /** Page after page, newest first, written as they are read. */

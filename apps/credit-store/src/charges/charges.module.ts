@@ -26,6 +26,6 @@ import { WaitingRefunds } from './waiting-refunds.service';
     WaitingRefundRepository,
     WaitingRefunds,
   ],
-  exports: [DeadLetterRepository],
+  exports: [DeadLetterRepository, DeadLetterPublisher],
 })
 export class ChargesModule {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { DlqHeaders, ErrorCode, Topics } from '@tally/contracts';
+import { DEAD_LETTER_TOPIC_OF, DlqHeaders, ErrorCode, Topics } from '@tally/contracts';
 import { DomainError, KAFKA, LazyProducer } from '@tally/platform';
 import type { Kafka, Message } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import {
 } from './dead-letter.repository';
 
 /**
- * `sent`: published again to the charge topic (the consumer applies it or dead-letters it again);
+ * `sent`: published again to its topic (charges, or audit records) (the consumer applies it or dead-letters it again);
  * `already_applied`: its event_id is in the ledger since an earlier redrive, nothing sent;
  * `no_message`: the letter kept no value to send.
  */
@@ -42,34 +42,49 @@ export class DeadLetterRedriveService implements OnApplicationShutdown {
     this.producer = new LazyProducer(kafka);
   }
 
+  /**
+   * One transaction: the marks, the send, then COMMIT with the redrive's audit record. A send that
+   * fails leaves nothing marked (and a record saying so); a commit that fails after the send
+   * leaves a message sent twice at most, which the consumer drops by its id.
+   */
   async redrive(ids: string[]): Promise<RedriveResult[]> {
-    const db = this.dataSource.manager;
-    const found = await this.letters.messages(db, ids);
-    const missing = ids.filter((id) => !found.some((m) => m.id === id));
-    if (missing.length > 0) {
-      throw new DomainError(ErrorCode.NotFound, `dead letter ${missing.join(', ')} does not exist`);
-    }
-    const toSend = found.filter((m) => m.status !== 'applied' && m.value !== null);
-    // Marked first: a letter dead-lettered again by the time this returns is then seen as the
-    // redrive's outcome (its failed_at is after redriven_at).
-    await this.letters.markRedriven(
-      db,
-      toSend.map((m) => m.id),
-    );
-    if (toSend.length > 0) {
-      await this.producer.send({ topic: Topics.chargeRequested, messages: toSend.map(original) });
-    }
-    return found.map((m) => ({
-      id: m.id,
-      status_before: m.status,
-      outcome:
-        m.status === 'applied' ? 'already_applied' : m.value === null ? 'no_message' : 'sent',
-    }));
+    return this.dataSource.transaction(async (db) => {
+      const found = await this.letters.messages(db, ids);
+      const missing = ids.filter((id) => !found.some((m) => m.id === id));
+      if (missing.length > 0) {
+        throw new DomainError(
+          ErrorCode.NotFound,
+          `dead letter ${missing.join(', ')} does not exist`,
+        );
+      }
+      const toSend = found.filter((m) => m.status !== 'applied' && m.value !== null);
+      // Marked first: a letter dead-lettered again by the time this returns is then seen as the
+      // redrive's outcome (its failed_at is after redriven_at, the transaction's start).
+      await this.letters.markRedriven(
+        db,
+        toSend.map((m) => m.id),
+      );
+      for (const topic of new Set(toSend.map((m) => m.source_topic))) {
+        const messages = toSend.filter((m) => m.source_topic === topic).map(original);
+        await this.producer.send({ topic: redriveTopic(topic), messages });
+      }
+      return found.map((m) => ({
+        id: m.id,
+        status_before: m.status,
+        outcome:
+          m.status === 'applied' ? 'already_applied' : m.value === null ? 'no_message' : 'sent',
+      }));
+    });
   }
 
   onApplicationShutdown(): Promise<void> {
     return this.producer.disconnect();
   }
+}
+
+/** Back to where it came from: one of the topics the credit-store consumes. */
+function redriveTopic(sourceTopic: string): string {
+  return sourceTopic in DEAD_LETTER_TOPIC_OF ? sourceTopic : Topics.chargeRequested;
 }
 
 function original(letter: StoredMessage): Message {

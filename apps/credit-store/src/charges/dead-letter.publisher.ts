@@ -1,5 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { DlqHeaders, ErrorCode, MAX_MESSAGE_BYTES, Topics } from '@tally/contracts';
+import {
+  DEAD_LETTER_TOPIC_OF,
+  DlqHeaders,
+  ErrorCode,
+  MAX_MESSAGE_BYTES,
+  Topics,
+} from '@tally/contracts';
 import { InboundMessage, KAFKA, LazyProducer, messageBytes, sendEach } from '@tally/platform';
 import type { IHeaders, Kafka, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
@@ -15,7 +21,8 @@ export interface DeadLetter {
 const TRUNCATED_VALUE_BYTES = 64 * 1024;
 
 /**
- * Sends messages the ledger cannot apply to `credit.charge.requested.dlq`: the original key and
+ * Sends messages the credit-store cannot take to their topic's dead-letter topic
+ * (`credit.charge.requested.dlq`, `audit.records.dlq`): the original key and
  * bytes (so they can be fixed and replayed) plus headers saying why and where they came from.
  * However many letters a batch has, they go out in requests the broker takes; a letter too large
  * for it goes out truncated (marked so), since a letter that cannot be sent would hold its
@@ -40,16 +47,23 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
     if (letters.length === 0) return;
     await this.kept.keep(db, letters);
     const failedAt = new Date().toISOString();
-    const send = async (messages: Message[]) => {
-      await this.producer.send({ topic: Topics.chargeRequestedDlq, messages });
-    };
-    const result = await sendEach(
-      letters.map((letter) => fitted(letter, failedAt)),
-      { bytesOf: messageBytes, send },
-    );
-    if (result.failed) throw result.failed.error;
-    // Refused although within our limit (a broker set lower): the reason and origin alone.
-    if (result.refused.length > 0) await send(result.refused.map(({ item }) => bare(item)));
+    const byTopic = new Map<string, DeadLetter[]>();
+    for (const letter of letters) {
+      const topic = DEAD_LETTER_TOPIC_OF[letter.message.topic] ?? Topics.chargeRequestedDlq;
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), letter]);
+    }
+    for (const [topic, list] of byTopic) {
+      const send = async (messages: Message[]) => {
+        await this.producer.send({ topic, messages });
+      };
+      const result = await sendEach(
+        list.map((letter) => fitted(letter, failedAt)),
+        { bytesOf: messageBytes, send },
+      );
+      if (result.failed) throw result.failed.error;
+      // Refused although within our limit (a broker set lower): the reason and origin alone.
+      if (result.refused.length > 0) await send(result.refused.map(({ item }) => bare(item)));
+    }
   }
 
   onApplicationShutdown(): Promise<void> {

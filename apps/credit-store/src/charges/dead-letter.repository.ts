@@ -38,6 +38,7 @@ export interface DeadLetterRow {
 /** The message as kept, to send again. */
 export interface StoredMessage {
   id: string;
+  source_topic: string;
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string> | null;
@@ -159,7 +160,7 @@ export class DeadLetterRepository {
   async messages(db: EntityManager, ids: string[]): Promise<StoredMessage[]> {
     const rows: (StoredMessage & { message_key: Buffer | null; message_value: Buffer | null })[] =
       await db.query(
-        `SELECT id::text, message_key, message_value, message_headers AS headers, status
+        `SELECT id::text, source_topic, message_key, message_value, message_headers AS headers, status
            FROM (${WITH_STATUS} WHERE d.id = ANY($1::bigint[])) l ORDER BY id`,
         [ids],
       );

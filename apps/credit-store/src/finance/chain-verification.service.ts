@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditChainRepository } from '../audit/audit-chain.repository';
 import { ChainBreak, ChainCheck } from '../ledger/entries/chain-check';
 import { walkChains } from '../ledger/entries/chain-walk';
 import { EntryChainRepository } from '../ledger/entries/entry-chain.repository';
@@ -8,20 +9,21 @@ export interface ChainVerification {
   ok: boolean;
   accounts_checked: number;
   entries_checked: number;
-  /**
-   * Audit records checked. The audit trail's chain is checked here too once it exists: walk it in
-   * the same transaction, add its count, and take its first break where no entry broke first.
-   */
+  /** Audit records checked (the whole trail's one chain; none when one account is asked for). */
   audit_checked: number;
+  /** The first ledger entry whose chain breaks. */
   first_break: ChainBreak | null;
+  /** The first audit record whose chain breaks (edited, or not chained). */
+  first_audit_break: { record_id: string } | null;
 }
 
-/** Recomputes every hash chain (see entry-hash.ts) against what is stored. */
+/** Recomputes every hash chain (see entry-hash.ts, and the audit trail's) against what is stored. */
 @Injectable()
 export class ChainVerificationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly chains: EntryChainRepository,
+    private readonly auditChain: AuditChainRepository,
   ) {}
 
   /** On one consistent snapshot, as the reconciliation does (writes may go on meanwhile). */
@@ -39,12 +41,14 @@ export class ChainVerificationService {
       else if (step.kind === 'entry') check.check(step.entry);
       else check.close(step.account.last_entry_hash);
     }
+    const audit = users === null ? await this.auditChain.check(db) : undefined;
     return {
-      ok: check.ok,
+      ok: check.ok && !audit?.firstBreak,
       accounts_checked: check.accounts,
       entries_checked: check.entries,
-      audit_checked: 0,
+      audit_checked: audit?.checked ?? 0,
       first_break: check.firstBreak,
+      first_audit_break: audit?.firstBreak ?? null,
     };
   }
 }

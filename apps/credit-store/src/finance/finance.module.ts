@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { ChargesModule } from '../charges/charges.module';
 import { EntryStoreModule } from '../ledger/entries/entry-store.module';
@@ -19,7 +20,7 @@ import { OverviewRepository } from './overview.repository';
 import { OverviewService } from './overview.service';
 
 @Module({
-  imports: [ChargesModule, EntryStoreModule],
+  imports: [AuditModule, ChargesModule, EntryStoreModule],
   controllers: [FinanceController, ReconciliationController, ChainVerificationController],
   providers: [
     ChainVerificationService,

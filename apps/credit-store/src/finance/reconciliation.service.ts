@@ -37,6 +37,15 @@ export class ReconciliationService {
           actual: `broken at entry ${chain.first_break.entry_id ?? '(none)'}`,
         });
       }
+      if (chain.first_audit_break) {
+        mismatches.push({
+          user_id: '',
+          check: 'audit_chain',
+          ref: chain.first_audit_break.record_id,
+          expected: 'an unbroken chain',
+          actual: `broken at audit record ${chain.first_audit_break.record_id}`,
+        });
+      }
       return {
         ok: mismatches.length === 0,
         accounts_checked: await this.reconciliation.countAccounts(db, users),

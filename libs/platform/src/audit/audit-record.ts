@@ -32,6 +32,44 @@ export interface PendingAudit {
 /** The table both apps keep their records in (the gateway's is relayed to the credit-store's). */
 export const AUDIT_TABLE = 'audit_records';
 
+/** A record as both apps' audit tables hold it. */
+export interface AuditRow {
+  id: string;
+  at: Date;
+  app: string;
+  actor_id: string;
+  actor_name: string;
+  actor_role: Role;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  request_id: string | null;
+  outcome: AuditOutcome;
+  status: number;
+  before: unknown;
+  after: unknown;
+}
+
+/** The columns of an AuditRow, for the SELECTs that read one. */
+export const AUDIT_COLUMNS = `id, at, app, actor_id, actor_name, actor_role, action, target_type,
+  target_id, request_id, outcome, status, before, after`;
+
+export function auditRecordOf(row: AuditRow): AuditRecord {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    app: row.app,
+    actor: { id: row.actor_id, name: row.actor_name, role: row.actor_role },
+    action: row.action,
+    target: { type: row.target_type, id: row.target_id },
+    request_id: row.request_id,
+    outcome: row.outcome,
+    status: row.status,
+    before: row.before,
+    after: row.after,
+  };
+}
+
 /** The INSERT of one record; `ON CONFLICT DO NOTHING` so a relayed record may arrive twice. */
 export function auditInsert(record: AuditRecord): [string, unknown[]] {
   return [

@@ -1,3 +1,4 @@
+import { AUDIT_RECORD_COLUMNS_DDL } from '@tally/platform';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -28,20 +29,7 @@ export class CreatePrincipalsAndAudit1765000000000 implements MigrationInterface
 
     await db.query(`
       CREATE TABLE audit_records (
-        id          text PRIMARY KEY,
-        at          timestamptz NOT NULL,
-        app         text NOT NULL,
-        actor_id    text NOT NULL,
-        actor_name  text NOT NULL,
-        actor_role  text NOT NULL,
-        action      text NOT NULL,
-        target_type text NOT NULL,
-        target_id   text,
-        request_id  text,
-        outcome     text NOT NULL CHECK (outcome IN ('ok', 'denied', 'error')),
-        status      integer NOT NULL,
-        before      jsonb,
-        after       jsonb,
+        ${AUDIT_RECORD_COLUMNS_DDL},
         prev_hash   bytea,
         hash        bytea
       )`);

@@ -22,6 +22,7 @@ import { AddLedgerHashChain1765000100000 } from './1765000100000-add-ledger-hash
 import { AddRewardLimits1796517121241 } from './1796517121241-add-reward-limits';
 import { AddCacheWrite1hPrices1796600000000 } from './1796600000000-add-cache-write-1h-prices';
 import { CreateAccountEvents1796600100000 } from './1796600100000-create-account-events';
+import { ChainAuditRecords1796600200000 } from './1796600200000-chain-audit-records';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -49,4 +50,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddRewardLimits1796517121241,
   AddCacheWrite1hPrices1796600000000,
   CreateAccountEvents1796600100000,
+  ChainAuditRecords1796600200000,
 ];
