@@ -101,7 +101,7 @@ export function bothApps(): BothAppsFixture {
       ['gateway', fixture.gateway],
     ] as const) {
       const document = await documentOf(app);
-      fixture.schemas[name] = (document.components?.schemas ?? {}) as Record<string, unknown>;
+      fixture.schemas[name] = document.components?.schemas ?? {};
       for (const [path, item] of Object.entries(document.paths)) {
         for (const [method, operation] of Object.entries(item as Record<string, OperationObject>)) {
           fixture.routes.push({ app: name, method: method.toUpperCase(), path, operation });
