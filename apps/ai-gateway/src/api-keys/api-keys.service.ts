@@ -23,16 +23,19 @@ export class ApiKeysService {
   /** The key with its secret, which is answered this once and never again. */
   async create(body: CreateApiKeyDto): Promise<ApiKey & { key: string }> {
     const secret = newApiKeySecret();
-    const stored = await this.keys.insert(
-      this.dataSource.manager,
-      {
-        id: uuidv7(),
-        user_id: body.user_id,
-        name: body.name,
-        prefix: secret.prefix,
-        hash: secret.hash,
-      },
-      limitsPatch(body),
+    // Each change in a transaction, so that its audit record commits with it.
+    const stored = await this.dataSource.transaction((db) =>
+      this.keys.insert(
+        db,
+        {
+          id: uuidv7(),
+          user_id: body.user_id,
+          name: body.name,
+          prefix: secret.prefix,
+          hash: secret.hash,
+        },
+        limitsPatch(body),
+      ),
     );
     return { ...stored, key: secret.key };
   }
@@ -68,14 +71,16 @@ export class ApiKeysService {
 
   /** Changes the limits given; every replica forgets its copy of the key. */
   async update(id: string, body: ApiKeyLimitsDto): Promise<ApiKey> {
-    const updated = await this.keys.updateLimits(this.dataSource.manager, id, limitsPatch(body));
+    const updated = await this.dataSource.transaction((db) =>
+      this.keys.updateLimits(db, id, limitsPatch(body)),
+    );
     if (!updated) throw notFound(id);
     this.cache.forget(id);
     return updated;
   }
 
   async revoke(id: string): Promise<ApiKey> {
-    const revoked = await this.keys.revoke(this.dataSource.manager, id);
+    const revoked = await this.dataSource.transaction((db) => this.keys.revoke(db, id));
     if (!revoked) throw notFound(id);
     this.cache.forget(id);
     return revoked;
