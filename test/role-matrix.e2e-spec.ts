@@ -288,6 +288,9 @@ const VALID: Record<string, ValidCall> = {
 /** Write routes with no valid call here, and why. */
 const NOT_CALLED: Record<string, string> = {
   'store POST /audit/records': "the gateway relay's hand-over, on its way to the bus",
+  // A redrive needs a dead letter (a message the consumer refused): dead-letter-redrive covers it.
+  'store POST /admin/dead-letters/{id}/redrive': 'needs a dead letter (dead-letter-redrive)',
+  'store POST /admin/dead-letters/redrive': 'needs a dead letter (dead-letter-redrive)',
 };
 
 /**
