@@ -1,10 +1,8 @@
-import type { OpenAPIObject } from '@nestjs/swagger';
 import { Topics } from '@tally/contracts';
 import { createKafka } from '@tally/platform';
-import type { DataSource } from 'typeorm';
 import { waitConsumed } from '../bench/support/bench-stack';
-import { RunningApp, startCreditStore, startGateway } from './support/apps';
-import { connect, rows } from './support/db';
+import { BothAppsFixture, bothApps, RunningApp } from './support/apps';
+import { rows } from './support/db';
 import { rowCounts } from './support/row-counts';
 import { TEST_TOKENS } from './support/test-env';
 import { eventually } from './support/wait';
@@ -102,21 +100,19 @@ const HOSTILE_CONTENT: {
 
 const HOSTILE_IDS = ["x'; DROP TABLE accounts;--", 'ü😀\u0000', '../../etc/passwd', ' ', '%00'];
 
-async function endpointsOf(app: RunningApp): Promise<Endpoint[]> {
-  const document = (await (await fetch(`${app.url}/docs-json`)).json()) as OpenAPIObject;
-  const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
-  return Object.entries(document.paths).flatMap(([path, item]) =>
-    Object.entries(item as Record<Method, Operation>).map(([method, op]) => {
-      const ref = op.requestBody?.content['application/json']?.schema.$ref;
-      return {
-        app,
-        method: method as Method,
-        path,
-        op,
-        body: ref ? schemas[ref.split('/').at(-1)!] : undefined,
-      };
-    }),
-  );
+/** Both apps' routes as endpoints: each with its app and its body's schema, if it has one. */
+function endpointsOf({ store, gateway, routes, schemas }: BothAppsFixture): Endpoint[] {
+  return routes.map(({ app, method, path, operation }) => {
+    const op = operation as Operation;
+    const ref = op.requestBody?.content['application/json']?.schema.$ref;
+    return {
+      app: app === 'store' ? store : gateway,
+      method: method.toLowerCase() as Method,
+      path,
+      op,
+      body: ref ? (schemas[app][ref.split('/').at(-1)!] as Schema) : undefined,
+    };
+  });
 }
 
 /** A user's API key on the gateway under test (its key is checked before any body is read). */
@@ -181,37 +177,25 @@ async function send(endpoint: Endpoint, body: string | undefined, token?: string
 }
 
 describe('hostile input on every endpoint', () => {
-  let gateway: RunningApp;
-  let store: RunningApp;
-  let databases: DataSource[];
+  const apps = bothApps();
+  const databases = () => apps.databases;
   let endpoints: Endpoint[];
 
   beforeAll(async () => {
-    store = await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
-    gateway = await startGateway({ CREDIT_STORE_URL: store.url });
-    databases = await Promise.all([
-      connect(process.env.GATEWAY_DATABASE_URL),
-      connect(process.env.CREDIT_STORE_DATABASE_URL),
-    ]);
-    endpoints = [...(await endpointsOf(gateway)), ...(await endpointsOf(store))];
-    const issued = await fetch(`${gateway.url}/admin/api-keys`, {
+    endpoints = endpointsOf(apps);
+    const issued = await fetch(`${apps.gateway.url}/admin/api-keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_TOKENS.admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({ user_id: 'hostile-input-user' }),
     });
     apiKey = ((await issued.json()) as { key: string }).key;
   });
-  afterAll(async () => {
-    await Promise.all((databases ?? []).map((db) => db.destroy()));
-    await gateway?.close();
-    await store?.close();
-  });
 
   /**
    * Row count of every table of both databases but the audit trails: a refused attempt at a change
    * is audited by design (outcome `error` or `denied`).
    */
-  const snapshot = () => rowCounts(databases, ['audit_records']);
+  const snapshot = () => rowCounts(databases(), ['audit_records']);
 
   /**
    * The row counts once nothing is still in flight from earlier test files, which share these
@@ -222,7 +206,7 @@ describe('hostile input on every endpoint', () => {
   async function settledSnapshot(): Promise<Record<string, number>> {
     await eventually(async () => {
       const [{ n }] = await rows<{ n: number }>(
-        databases[1],
+        databases()[1],
         'SELECT count(*)::int AS n FROM balance_outbox',
       );
       if (n > 0) throw new Error(`${n} balance snapshots not yet published`);

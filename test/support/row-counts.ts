@@ -27,3 +27,26 @@ export async function rowCounts(
   }
   return counts;
 }
+
+/**
+ * A digest of every row of each named table (keys `<index>.<table>`, databases in the given
+ * order): unlike a count, it also changes when a row is updated in place (a void, a price rule's
+ * status, a key's limits).
+ */
+export async function tableDigests(
+  databases: DataSource[],
+  tables: readonly (readonly string[])[],
+): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  for (const [i, db] of databases.entries()) {
+    for (const table of tables[i] ?? []) {
+      const [{ digest }] = await rows<{ digest: string }>(
+        db,
+        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest
+           FROM "${table}" t`,
+      );
+      digests[`${i}.${table}`] = digest;
+    }
+  }
+  return digests;
+}

@@ -49,17 +49,20 @@ export class OrdersService {
         ['quantity: too large for this product'],
       );
     }
-    const created = await this.orders.insert(db, {
-      order_id: uuidv7(),
-      user_id: request.user_id,
-      product_id: product.id,
-      product,
-      quantity: request.quantity,
-      credit_amount: credits,
-      amount_cent: product.price_cent * request.quantity,
-      currency: product.currency,
-      idempotency_key: idempotencyKey ?? null,
-    });
+    // In a transaction, so that its audit record commits with it (never one without the other).
+    const created = await this.dataSource.transaction((tx) =>
+      this.orders.insert(tx, {
+        order_id: uuidv7(),
+        user_id: request.user_id,
+        product_id: product.id,
+        product,
+        quantity: request.quantity,
+        credit_amount: credits,
+        amount_cent: product.price_cent * request.quantity,
+        currency: product.currency,
+        idempotency_key: idempotencyKey ?? null,
+      }),
+    );
     if (created) return created;
     // Another request with the same key got there between the lookup and the insert.
     const winner = await this.orders.findByIdempotencyKey(db, request.user_id, idempotencyKey!);

@@ -15,12 +15,15 @@ export class ProductsService {
   ) {}
 
   create(product: CreateProductDto): Promise<Product> {
-    return this.uniqueSku(product.sku, () => this.products.insert(this.db, product));
+    // In a transaction, so that its audit record commits with it (never one without the other).
+    return this.uniqueSku(product.sku, () =>
+      this.db.transaction((db) => this.products.insert(db, product)),
+    );
   }
 
   async update(id: number, change: UpdateProductDto): Promise<Product> {
     const updated = await this.uniqueSku(change.sku, () =>
-      this.products.update(this.db, id, change),
+      this.db.transaction((db) => this.products.update(db, id, change)),
     );
     if (!updated) throw notFound(id);
     return updated;

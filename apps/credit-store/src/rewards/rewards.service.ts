@@ -26,7 +26,8 @@ export class RewardsService {
 
   async createRule(rule: CreateRewardRuleDto): Promise<RewardRule> {
     try {
-      return await this.rules.insert(this.dataSource.manager, rule);
+      // In a transaction, so that its audit record commits with it (never one without the other).
+      return await this.dataSource.transaction((db) => this.rules.insert(db, rule));
     } catch (error) {
       if (sqlStateOf(error) !== '23505') throw error;
       throw new DomainError(ErrorCode.AlreadyExists, `a reward rule for ${rule.source} exists`);
@@ -34,7 +35,7 @@ export class RewardsService {
   }
 
   async updateRule(id: number, change: UpdateRewardRuleDto | { status: 'deleted' }) {
-    const rule = await this.rules.update(this.dataSource.manager, id, change);
+    const rule = await this.dataSource.transaction((db) => this.rules.update(db, id, change));
     if (!rule) throw new DomainError(ErrorCode.NotFound, `reward rule ${id} does not exist`);
     return rule;
   }
