@@ -78,6 +78,51 @@ const SCRIPT_VARIABLES = [
     default: 'the OS user',
     description: 'Whom the database URLs connect as when they name nobody (as node-postgres does).',
   },
+  {
+    name: 'DOCS_ONLY',
+    readBy: 'tools/docs-check',
+    default: 'every file',
+    description:
+      '`npm run test:docs` runs only these files (comma-separated, e.g. `docs/keys.md`).',
+  },
+  {
+    name: 'DOCS_REUSE',
+    readBy: 'tools/docs-check',
+    default: 'unset',
+    description:
+      '1: the docs check uses the stack already answering on its ports, and leaves it running.',
+  },
+  {
+    name: 'DOCS_STACK_ONLY',
+    readBy: 'tools/docs-check',
+    default: 'unset',
+    description:
+      '1: the docs check only brings its stack up and keeps it until Ctrl-C (for DOCS_REUSE).',
+  },
+  {
+    name: 'DOCS_GATEWAY_PORT, DOCS_STORE_PORT, DOCS_UPSTREAM_PORT, DOCS_KAFKA_PORT',
+    readBy: 'tools/docs-check',
+    default: '`3640`, `3641`, `3642`, `19640`',
+    description: "Where the docs check's own stack runs.",
+  },
+  {
+    name: 'DOCS_DB_PREFIX',
+    readBy: 'tools/docs-check',
+    default: '`tally_docs`',
+    description: "Prefix of the docs check's databases (one pair per run, dropped afterwards).",
+  },
+  {
+    name: 'DOCS_POSTGRES_SERVER',
+    readBy: 'tools/docs-check',
+    default: '`postgres://postgres@127.0.0.1:5432`',
+    description: 'The PostgreSQL server the docs check makes its databases on.',
+  },
+  {
+    name: 'DOCS_START_TIMEOUT_S',
+    readBy: 'tools/docs-check',
+    default: '`600`',
+    description: 'How long the docs check waits for its stack to come up.',
+  },
 ];
 
 /** Variables read that are not settings, each with the reason. */
@@ -90,6 +135,9 @@ const NOT_SETTINGS = {
 const WHOLE_ENVIRONMENT_READERS = {
   'libs/platform/src/config/load-config.ts':
     "takes exactly the config class's fields from the environment",
+  'tools/docs-check/docs-stack.ts':
+    'hands its environment to `npm start`, with the docs ports over it',
+  'tools/docs-check/run-example.ts': 'runs the examples in the environment of the check',
 };
 
 function readSource(file) {
