@@ -213,7 +213,7 @@ test(
       killRepeatedly(stack, app, {
         count: FAULTS.faults,
         total: STEP * (FAULTS.faults + 1),
-        progress: async () => done[key],
+        progress: () => Promise.resolve(done[key]),
       });
     const [storeAtKill, gatewayAtKill] = await Promise.all([
       kills('credit-store', 'store'),
