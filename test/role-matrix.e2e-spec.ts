@@ -181,6 +181,10 @@ const VALID: Record<string, ValidCall> = {
       body: { event_id: unique('rm-refund'), refund_of: charged.event_id, amount: 1 },
     };
   },
+  'store PUT /accounts/{user_id}/alerts': async (g) => ({
+    path: `/accounts/${await g.user()}/alerts`,
+    body: { low_balance: 10 },
+  }),
   'store POST /holds': async (g) => ({
     path: '/holds',
     body: { user_id: await g.user(), amount: 5 },
@@ -290,7 +294,6 @@ const VALID: Record<string, ValidCall> = {
 
 /** Write routes with no valid call here, and why. */
 const NOT_CALLED: Record<string, string> = {
-  'store POST /audit/records': "the gateway relay's hand-over, on its way to the bus",
   // A redrive needs a dead letter (a message the consumer refused): dead-letter-redrive covers it.
   'store POST /admin/dead-letters/{id}/redrive': 'needs a dead letter (dead-letter-redrive)',
   'store POST /admin/dead-letters/redrive': 'needs a dead letter (dead-letter-redrive)',
