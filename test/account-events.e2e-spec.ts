@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { AccountEvent, parseAccountEvent, Topics } from '@tally/contracts';
+import { AccountEventRepository } from '../apps/credit-store/src/outbox/account-event.repository';
 import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges, refundMessage } from './support/charge-events';
 import { call } from './support/http';
@@ -218,6 +220,32 @@ describe('account events on credit.account.events', () => {
     expect(events.filter((e) => e.type === 'grant.created')).toHaveLength(52);
     expect(events.find((e) => e.data.event_id === rearm)?.type).toBe('grant.created');
   }, 180_000);
+
+  it("the relay takes a user's pending events in numeric seq order (9 before 10)", async () => {
+    const user = unique('user');
+    const repository = new AccountEventRepository();
+    const draft = (seq: bigint) => ({
+      id: randomUUID(),
+      user_id: user,
+      seq,
+      type: 'grant.created' as const,
+      data: {},
+    });
+    const rollback = new Error('rollback');
+    let seqs: string[] = [];
+    // Never committed: the running relay must not publish these made-up events.
+    await app.db
+      .transaction(async (db) => {
+        await repository.insert(db, [draft(9n), draft(10n), draft(100n)]);
+        const pending = await repository.findPending(db, 1_000_000);
+        seqs = pending.filter((e) => e.user_id === user).map((e) => e.seq);
+        throw rollback;
+      })
+      .catch((error: unknown) => {
+        if (error !== rollback) throw error;
+      });
+    expect(seqs).toEqual(['9', '10', '100']);
+  });
 
   it('PUT /accounts/{id}/alerts: null turns the alert off; bad input is a 400 naming the field', async () => {
     const user = unique('user');

@@ -51,13 +51,14 @@ export class AccountEventRepository {
 
   /**
    * Unpublished events, each user's in seq order. A user's events commit in seq order (numbered
-   * under the account's lock), so a later one is never seen before an earlier one.
+   * under the account's lock), so a later one is never seen before an earlier one. The ORDER BY
+   * names the table's column: a bare `seq` would sort by the text output column (10 before 9).
    */
   async findPending(db: EntityManager, limit: number): Promise<PendingAccountEvent[]> {
     return runStatement(db, {
       name: 'account_events_pending',
-      text: `SELECT id, user_id, seq::text AS seq, type, occurred_at, data FROM account_events
-        WHERE published_at IS NULL ORDER BY user_id, seq LIMIT $1`,
+      text: `SELECT id, user_id, seq::text AS seq, type, occurred_at, data FROM account_events e
+        WHERE published_at IS NULL ORDER BY e.user_id, e.seq LIMIT $1`,
       values: [limit],
     });
   }
