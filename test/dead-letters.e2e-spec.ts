@@ -2,6 +2,7 @@ import { DlqHeaders, Topics } from '@tally/contracts';
 import { createKafka } from '@tally/platform';
 import { RunningApp, startCreditStore } from './support/apps';
 import { chargeEvent } from './support/charge-events';
+import { connect } from './support/db';
 import { call, type HttpAnswer } from './support/http';
 import { produce, readTopicUntil } from './support/kafka-helpers';
 import { eventually, unique } from './support/wait';
@@ -97,6 +98,40 @@ describe('GET /admin/dead-letters', () => {
       }),
     ]);
     expect(rows[0].reason).toContain('payload.amount');
+  });
+
+  it('pages in id order across a power of ten (ids compared as numbers, not text)', async () => {
+    store ??= await startCreditStore({ JOB_INTERVAL_SECONDS: '0' });
+    const db = await connect(process.env.CREDIT_STORE_DATABASE_URL);
+    const eventId = unique('paging');
+    try {
+      // The next ids run from below a power of ten to past it (…96 to …107), where "100" < "96".
+      const [{ last }] = await db.query<{ last: string }[]>(
+        `SELECT last_value::text AS last FROM dead_letters_id_seq`,
+      );
+      const power = 10n ** BigInt(last.length + 1);
+      await db.query(`SELECT setval('dead_letters_id_seq', $1)`, [(power - 5n).toString()]);
+      await db.query(
+        `INSERT INTO dead_letters (source_topic, source_partition, source_offset, code, reason, event_id)
+         SELECT $1, 0, n, 'validation_failed', 'paging test', $1 FROM generate_series(1, 12) AS n`,
+        [eventId],
+      );
+    } finally {
+      await db.destroy();
+    }
+    const ids: string[] = [];
+    for (let after: string | null = '0'; after !== null;) {
+      const page: HttpAnswer<DeadLetterPage> = await call<DeadLetterPage>(
+        'GET',
+        `${store.url}/admin/dead-letters?after=${after}&limit=5&event_id=${eventId}`,
+        { as: 'admin' },
+      );
+      expect(page.status).toBe(200);
+      ids.push(...page.body.rows.map((row) => row.id));
+      after = page.body.next_after;
+    }
+    expect(ids).toHaveLength(12);
+    expect(ids.map(BigInt)).toEqual([...ids.map(BigInt)].sort((a, b) => (a < b ? -1 : 1)));
   });
 
   it('refuses a cursor or a limit that is not a whole number in range', async () => {

@@ -123,7 +123,10 @@ export class DeadLetterRepository {
     );
   }
 
-  /** In the order they were kept, after the id `after` (a reader's cursor), filtered. */
+  /**
+   * In the order they were kept, after the id `after` (a reader's cursor), filtered. Ordered by
+   * `l.id`: a bare `id` would name the output column `id::text` and sort "100" before "96".
+   */
   async page(db: EntityManager, filter: DeadLetterFilter): Promise<DeadLetterRow[]> {
     const rows: StoredRow[] = await db.query(
       `SELECT id::text, source_topic, source_partition, source_offset::text, code, reason, event_id,
@@ -135,7 +138,7 @@ export class DeadLetterRepository {
                   AND ($5::timestamptz IS NULL OR d.failed_at >= $5)
                   AND ($6::timestamptz IS NULL OR d.failed_at < $6)) l
         WHERE ($7::text IS NULL OR status = $7)
-        ORDER BY id LIMIT $2`,
+        ORDER BY l.id LIMIT $2`,
       [
         filter.after,
         filter.limit,
@@ -161,7 +164,7 @@ export class DeadLetterRepository {
     const rows: (StoredMessage & { message_key: Buffer | null; message_value: Buffer | null })[] =
       await db.query(
         `SELECT id::text, source_topic, message_key, message_value, message_headers AS headers, status
-           FROM (${WITH_STATUS} WHERE d.id = ANY($1::bigint[])) l ORDER BY id`,
+           FROM (${WITH_STATUS} WHERE d.id = ANY($1::bigint[])) l ORDER BY l.id`,
         [ids],
       );
     return rows.map(({ message_key, message_value, ...row }) => ({
