@@ -1,8 +1,8 @@
 // `npm run bench:chain`: what the ledger's hash chain costs P1 (issue 26: at most 5 %). The same
 // apply path twice in one run, on one fresh database, in interleaved rounds (chained, baseline,
 // baseline, chained, ...: both see the same machine load): production's EntryChain, and a baseline
-// whose EntryChain does none of the chain's work (no id/instant reservation round trip, no hash,
-// no head read or written). Each round is P1's workload (bench/support/workload.ts: 10,001 users,
+// whose EntryChain does none of the chain's work (no id/instant reservation, neither in the
+// accounts' lock nor after it, no hash, no head read or written). Each round is P1's workload (bench/support/workload.ts: 10,001 users,
 // one hot, 10 % repeats) as the consumer applies it: split by user into the topic's 6 partitions,
 // each applied in batches of BENCH_CHAIN_BATCH through LedgerService, the partitions concurrently.
 // Messages are parsed before the clock starts, so the ratio is of the ledger's part of P1 only: an
@@ -12,6 +12,7 @@ import type { EntityManager } from 'typeorm';
 import { parseChargeRequested } from '@tally/contracts';
 import type { AccountRecord } from '../apps/credit-store/src/ledger/accounts/account.repository';
 import { EntryChain } from '../apps/credit-store/src/ledger/entries/entry-chain';
+import type { ReservedIds } from '../apps/credit-store/src/ledger/entries/id-reservation';
 import type {
   ChainedEntry,
   Movement,
@@ -36,12 +37,17 @@ const GOAL_RATIO = 0.95;
 type Side = 'chained' | 'baseline';
 
 /**
- * The baseline: entries get ids and their instant without a round trip (as an INSERT's column
- * defaults would give them; far above the sequence, so never the chained side's), no hash, and
- * `heads` untouched, so no account's head is written (saveBalances keeps the NULL it has).
+ * The baseline: entries get ids and their instant without any reservation (none in the accounts'
+ * lock either: as an INSERT's column defaults would give them; far above the sequence, so never
+ * the chained side's), no hash, and `heads` untouched, so no account's head is written
+ * (saveBalances keeps the NULL it has).
  */
 class UnchainedEntries extends EntryChain {
   private nextId = 1n << 52n;
+
+  override idsToReserve(): number {
+    return 0;
+  }
 
   // eslint-disable-next-line @typescript-eslint/require-await
   override async link(_db: EntityManager, entries: NewLedgerEntry[]): Promise<ChainedEntry[]> {
@@ -58,21 +64,18 @@ class UnchainedEntries extends EntryChain {
 
 /**
  * BENCH_CHAIN_BASELINE=unhashed, to tell the chain's CPU from its database work: the production
- * chain's round trip, head read and write and stored bytes, but a constant instead of each hash.
+ * chain's id reservation, head read and write and stored bytes, but a constant instead of each hash.
  */
 class UnhashedEntries extends EntryChain {
-  constructor(private readonly entries: LedgerRepository) {
-    super(entries);
-  }
-
   override async link(
     db: EntityManager,
     entries: NewLedgerEntry[],
     locked: ReadonlyMap<string, AccountRecord>,
     heads: Map<string, string | null>,
+    reserved: ReservedIds | null,
   ): Promise<ChainedEntry[]> {
     if (entries.length === 0) return [];
-    const { ids, created_at, actor } = await this.entries.reserveIds(db, entries.length);
+    const { ids, created_at, actor } = await this.reserve(db, entries.length, reserved);
     const constant = 'ab'.repeat(32);
     for (const { user_id } of entries) {
       if (locked.has(user_id)) heads.set(user_id, constant);

@@ -15,6 +15,7 @@ import { accountsToSave, SavedAccount } from './accounts/charge-sequences';
 import { LedgerConflictRepository } from './entries/ledger-conflict.repository';
 import { EntryChain } from './entries/entry-chain';
 import type { LedgerEntry, Movement, NewLedgerEntry, Refusal } from './entries/ledger-entry';
+import type { ReservedIds } from './entries/id-reservation';
 import type { RefundTarget } from './entries/refund-target';
 import { LedgerRepository } from './entries/ledger.repository';
 import { LedgerPlan, planMovements } from './plan-movements';
@@ -73,13 +74,14 @@ export class LedgerService {
     const now = new Date();
     const userIds = movements.map((m) => m.user_id);
     const resolved = movements.map((m) => this.withGrantExpiry(m, now));
-    const { plan, locked } = await this.planLocked(db, userIds, resolved, now);
+    const { plan, locked, reserved } = await this.planLocked(db, userIds, resolved, now);
     // Whatever becomes of them (applied, duplicate, refused), these charges are now taken in.
     const written = await this.write(
       db,
       plan,
       locked,
       accountsToSave(plan.accounts, locked, movements),
+      reserved,
       resolved,
     );
     await this.usage.insert(db, usageOf(plan));
@@ -127,8 +129,8 @@ export class LedgerService {
     db: EntityManager,
     userIds: string[],
   ): Promise<{ accounts: Map<string, AccountRecord>; written: number }> {
-    const { plan, locked } = await this.planLocked(db, userIds, [], new Date());
-    await this.write(db, plan, locked, accountsToSave(plan.accounts, locked, []));
+    const { plan, locked, reserved } = await this.planLocked(db, userIds, [], new Date());
+    await this.write(db, plan, locked, accountsToSave(plan.accounts, locked, []), reserved);
     const accounts = new Map(locked);
     for (const changed of plan.accounts) {
       accounts.set(changed.user_id, { ...locked.get(changed.user_id)!, ...changed });
@@ -141,9 +143,18 @@ export class LedgerService {
     userIds: string[],
     movements: Movement[],
     now: Date,
-  ): Promise<{ plan: LedgerPlan<LedgerEntry>; locked: Map<string, AccountRecord> }> {
-    // Accounts first, always: grants and holds change only under their account's lock.
-    const accounts = await this.accounts.lockAccounts(db, userIds);
+  ): Promise<{
+    plan: LedgerPlan<LedgerEntry>;
+    locked: Map<string, AccountRecord>;
+    reserved: ReservedIds | null;
+  }> {
+    // Accounts first, always: grants and holds change only under their account's lock. The
+    // entries' ids come in the same round trip, under those locks (see EntryChain.link).
+    const { accounts, reserved } = await this.accounts.lockAndReserve(
+      db,
+      userIds,
+      this.chain.idsToReserve(movements.length),
+    );
     const holdIds = movements.flatMap((m) => (m.hold_id ? [m.hold_id] : []));
     const [grants, holds, recorded] = [
       await this.grants.findSpendable(db, userIds),
@@ -158,7 +169,7 @@ export class LedgerService {
       { accounts, grants, holds, recorded, targets, named, now },
       movements,
     );
-    return { plan, locked: accounts };
+    return { plan, locked: accounts, reserved };
   }
 
   /**
@@ -192,12 +203,13 @@ export class LedgerService {
     plan: LedgerPlan<LedgerEntry>,
     locked: ReadonlyMap<string, AccountRecord>,
     accounts: SavedAccount[],
+    reserved: ReservedIds | null,
     movements: readonly Movement[] = [],
   ) {
     const heads = new Map<string, string | null>();
     const written = await this.ledger.insertEntries(
       db,
-      await this.chain.link(db, plan.entries, locked, heads),
+      await this.chain.link(db, plan.entries, locked, heads, reserved),
     );
     await this.grants.save(db, plan.grants);
     await this.holds.capture(db, plan.captures);

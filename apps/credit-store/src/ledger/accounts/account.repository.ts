@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AccountBalance } from './account-balance';
 import type { SavedAccount } from './charge-sequences';
+import { reservationSql, type ReservedIds } from '../entries/id-reservation';
 
 interface AccountRow {
   user_id: string;
@@ -69,34 +70,81 @@ export class AccountRepository {
    * accounts, a batch's worth).
    */
   async lockAccounts(db: EntityManager, userIds: string[]): Promise<Map<string, AccountRecord>> {
+    return (await this.lockAndReserve(db, userIds, 0)).accounts;
+  }
+
+  /**
+   * The same, and `count` entry ids reserved by the statement that takes the last of the locks,
+   * once it holds all of them (so an account's entries still get ids in the order its lock is
+   * taken, across replicas): the apply path then needs no round trip of its own for them.
+   * `reserved` is null when `count` is 0.
+   */
+  async lockAndReserve(
+    db: EntityManager,
+    userIds: string[],
+    count: number,
+  ): Promise<{ accounts: Map<string, AccountRecord>; reserved: ReservedIds | null }> {
     const sorted = [...new Set(userIds)].sort();
-    const locked = await this.lockExisting(db, sorted);
-    const missing = sorted.filter((userId) => !locked.has(userId));
-    if (missing.length === 0) return locked;
+    const first = await this.lockExisting(db, sorted, count);
+    const missing = sorted.filter((userId) => !first.accounts.has(userId));
+    if (missing.length === 0) return first;
     await runStatement(db, {
       name: 'accounts_insert_missing',
       text: `INSERT INTO accounts (user_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING`,
       values: [missing],
     });
-    const created = await this.lockExisting(db, missing);
-    return new Map(
+    const created = await this.lockExisting(db, missing, count);
+    const accounts = new Map(
       sorted.flatMap((userId) => {
-        const account = locked.get(userId) ?? created.get(userId);
+        const account = first.accounts.get(userId) ?? created.accounts.get(userId);
         return account ? [[userId, account] as const] : [];
       }),
     );
+    return { accounts, reserved: created.reserved };
   }
 
+  /**
+   * With `count` > 0, ids are reserved only if every one of `sorted` was there to lock: the
+   * count(*) makes the statement hold all the locks before it calls nextval. Otherwise the
+   * missing accounts' locks come later (inserted, then locked again) and so do the ids.
+   */
   private async lockExisting(
     db: EntityManager,
     sorted: string[],
-  ): Promise<Map<string, AccountRecord>> {
-    const rows: AccountRow[] = await runStatement(db, {
-      name: 'accounts_lock',
-      text: `SELECT ${COLUMNS} FROM accounts WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
-      values: [sorted],
+    count: number,
+  ): Promise<{ accounts: Map<string, AccountRecord>; reserved: ReservedIds | null }> {
+    if (count === 0) {
+      const rows: AccountRow[] = await runStatement(db, {
+        name: 'accounts_lock',
+        text: `SELECT ${COLUMNS} FROM accounts WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
+        values: [sorted],
+      });
+      return { accounts: new Map(rows.map((row) => [row.user_id, fromRow(row)])), reserved: null };
+    }
+    // The reservation rides on the first account's row only: one array, not one per account.
+    const rows: (AccountRow & Partial<ReservedIds>)[] = await runStatement(db, {
+      name: 'accounts_lock_reserving',
+      text: `WITH locked AS (
+               SELECT ${COLUMNS} FROM accounts WHERE user_id = ANY($1::text[])
+                ORDER BY user_id FOR UPDATE),
+             reservation AS (${reservationSql(
+               `CASE WHEN (SELECT count(*) FROM locked) = cardinality($1::text[]) THEN $2::int ELSE 0 END`,
+             )})
+             SELECT l.*,
+                    CASE WHEN l.user_id = ($1::text[])[1] THEN r.ids END AS ids,
+                    CASE WHEN l.user_id = ($1::text[])[1] THEN r.created_at END AS created_at,
+                    CASE WHEN l.user_id = ($1::text[])[1] THEN r.actor END AS actor
+               FROM locked l CROSS JOIN reservation r`,
+      values: [sorted, count],
     });
-    return new Map(rows.map((row) => [row.user_id, fromRow(row)]));
+    const head = rows.find((row) => row.ids !== null && row.ids !== undefined);
+    return {
+      accounts: new Map(rows.map((row) => [row.user_id, fromRow(row)])),
+      reserved:
+        rows.length === sorted.length && head
+          ? { ids: head.ids!, created_at: head.created_at!, actor: head.actor ?? null }
+          : null,
+    };
   }
 
   /**

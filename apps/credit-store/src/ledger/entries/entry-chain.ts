@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AccountRecord } from '../accounts/account.repository';
 import { chainEntries } from './entry-hash';
+import type { ReservedIds } from './id-reservation';
 import type { ChainedEntry, NewLedgerEntry } from './ledger-entry';
 import { LedgerRepository } from './ledger.repository';
 
@@ -16,18 +17,29 @@ export class EntryChain {
   constructor(private readonly ledger: LedgerRepository) {}
 
   /**
+   * How many ids the accounts' lock should reserve for a batch of `movements`: one each, the
+   * entries most batches make (a refund of expired grants or a due grant's write-off makes more:
+   * link reserves those then).
+   */
+  idsToReserve(movements: number): number {
+    return movements;
+  }
+
+  /**
    * The entries with their ids, instant and hashes, each chained to the one before it on its
    * account (the locked row's head); `heads` receives the accounts' new heads. Under the
-   * accounts' locks, so an account's chain follows its entries' ids.
+   * accounts' locks, so an account's chain follows its entries' ids. `reserved`: what the
+   * accounts' lock reserved (see idsToReserve), if anything.
    */
   async link(
     db: EntityManager,
     entries: NewLedgerEntry[],
     locked: ReadonlyMap<string, AccountRecord>,
     heads: Map<string, string | null>,
+    reserved: ReservedIds | null,
   ): Promise<ChainedEntry[]> {
     if (entries.length === 0) return [];
-    const { ids, created_at, actor } = await this.ledger.reserveIds(db, entries.length);
+    const { ids, created_at, actor } = await this.reserve(db, entries.length, reserved);
     for (const { user_id } of entries) {
       heads.set(user_id, locked.get(user_id)?.last_entry_hash ?? null);
     }
@@ -40,5 +52,21 @@ export class EntryChain {
     }));
     chainEntries(chained, heads).forEach((hash, index) => (chained[index].entry_hash = hash));
     return chained;
+  }
+
+  /**
+   * `count` ids, ascending: the reserved ones first, then more from the sequence if they do not
+   * suffice (still under the locks, so larger than them). Unused ones are gaps, as a rolled-back
+   * insert leaves; nothing reads ids as gapless. One transaction, so one now() and one actor.
+   */
+  protected async reserve(
+    db: EntityManager,
+    count: number,
+    reserved: ReservedIds | null,
+  ): Promise<ReservedIds> {
+    const have = reserved?.ids.length ?? 0;
+    if (reserved && have >= count) return { ...reserved, ids: reserved.ids.slice(0, count) };
+    const more = await this.ledger.reserveIds(db, count - have);
+    return reserved ? { ...reserved, ids: [...reserved.ids, ...more.ids] } : more;
   }
 }

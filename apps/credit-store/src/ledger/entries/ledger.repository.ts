@@ -1,7 +1,7 @@
 import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { STORED_INSTANT } from './entry-hash';
+import { reservationSql, type ReservedIds } from './id-reservation';
 import type { ChainedEntry, EntryActor, LedgerEntry } from './ledger-entry';
 
 interface EntryRow {
@@ -88,27 +88,20 @@ export class LedgerRepository {
   /**
    * Ids for the next `count` entries, ascending, and the instant they are created at (the
    * transaction's start, as stored: microseconds), so that their hashes can be computed before
-   * they are written (see entry-hash.ts).
+   * they are written (see entry-hash.ts). Most batches have theirs from the accounts' lock
+   * already (AccountRepository.lockAndReserve); this is for the entries beyond those.
    */
-  async reserveIds(
-    db: EntityManager,
-    count: number,
-  ): Promise<{ ids: string[]; created_at: string; actor: EntryActor | null }> {
-    const [row]: { ids: string[]; created_at: string; actor: EntryActor | null }[] =
-      await runStatement(db, {
-        name: 'entries_reserve_ids',
-        text: `SELECT array_agg(id::text ORDER BY id) AS ids,
-                    to_char(now() AT TIME ZONE 'UTC', ${STORED_INSTANT}) AS created_at,
-                    nullif(current_setting('tally.actor', true), '')::jsonb AS actor
-               FROM (SELECT nextval('ledger_entries_id_seq') AS id
-                       FROM generate_series(1, $1::int)) AS reserved`,
-        values: [count],
-      });
+  async reserveIds(db: EntityManager, count: number): Promise<ReservedIds> {
+    const [row]: ReservedIds[] = await runStatement(db, {
+      name: 'entries_reserve_ids',
+      text: reservationSql('$1::int'),
+      values: [count],
+    });
     return row;
   }
 
   /**
-   * One statement for the whole batch, with the ids and instant reserveIds gave. The rows go over
+   * One statement for the whole batch, with the ids and instant reserved for it. The rows go over
    * as one JSON document (PostgreSQL parses it in C; encoding a dozen text[] parameters element by
    * element was a tenth of the consumer's time); occurred_at is an instant with its offset
    * (IsInstant), the rest is what was written.
