@@ -3,28 +3,19 @@ import { EntryChain } from './entry-chain';
 import type { ReservedIds } from './id-reservation';
 import type { NewLedgerEntry } from './ledger-entry';
 import type { LedgerRepository } from './ledger.repository';
+import { newLedgerEntry } from './new-ledger-entry.fixture';
 
 const db = {} as EntityManager;
 
 function entry(n: number): NewLedgerEntry {
-  return {
+  return newLedgerEntry({
     event_id: `e${n}`,
     user_id: 'u1',
     source: 'api_call',
-    direction: 'expense',
     amount: 1n,
     balance_before: 10n - BigInt(n),
     balance_after: 9n - BigInt(n),
-    status: 'applied',
-    description: null,
-    metadata: {},
-    pricing: null,
-    source_ref_id: null,
-    order_id: null,
-    hold_id: null,
-    occurred_at: null,
-    allocations: null,
-  };
+  });
 }
 
 /** A repository whose sequence continues at 100; records what link asked it for. */

@@ -1,26 +1,17 @@
 import type { NewLedgerEntry } from '../entries/ledger-entry';
+import { newLedgerEntry } from '../entries/new-ledger-entry.fixture';
 import { expiryEventId, voidEventId } from '../plan-movements';
 import { accountEventsOf, EventAccount } from './account-events';
 
 const entry = (
   over: Partial<NewLedgerEntry> & { amount: bigint; balance_before: bigint },
-): NewLedgerEntry => ({
-  event_id: 'e',
-  user_id: 'u',
-  source: 'video',
-  direction: over.amount < 0n ? 'expense' : 'income',
-  balance_after: over.balance_before + over.amount,
-  status: 'applied',
-  description: null,
-  metadata: {},
-  pricing: null,
-  source_ref_id: null,
-  order_id: null,
-  hold_id: null,
-  occurred_at: null,
-  allocations: null,
-  ...over,
-});
+): NewLedgerEntry =>
+  newLedgerEntry({
+    source: 'video',
+    direction: over.amount < 0n ? 'expense' : 'income',
+    balance_after: over.balance_before + over.amount,
+    ...over,
+  });
 
 const run = (
   entries: NewLedgerEntry[],

@@ -1,4 +1,4 @@
-import type { NewLedgerEntry } from '../entries/ledger-entry';
+import { newLedgerEntry } from '../entries/new-ledger-entry.fixture';
 import type { Grant } from '../grants/grant';
 import { deferredValue } from '../grants/grant-value';
 import { valueEntries } from './revenue-delta';
@@ -17,25 +17,7 @@ const grant = (over: Partial<Grant> = {}): Grant => ({
   ...over,
 });
 
-const entry = (over: Partial<NewLedgerEntry>): NewLedgerEntry => ({
-  event_id: 'e',
-  user_id: 'u',
-  source: 'chat',
-  direction: 'expense',
-  amount: 0n,
-  balance_before: 0n,
-  balance_after: 0n,
-  status: 'applied',
-  description: null,
-  metadata: {},
-  pricing: null,
-  source_ref_id: null,
-  order_id: null,
-  hold_id: null,
-  occurred_at: null,
-  allocations: null,
-  ...over,
-});
+const entry = newLedgerEntry;
 
 describe('deferredValue', () => {
   it('is the whole value when full, 0 when empty, floored in between', () => {
