@@ -49,4 +49,3 @@ export class HoldsController {
     return answer.body;
   }
 }
-
