@@ -4,6 +4,7 @@ import { ChatStack } from './support/chat-stack';
 import { connect, rows } from './support/db';
 import { call } from './support/http';
 import { scrape, total } from './support/metrics';
+import { issuePrincipal } from './support/principals';
 import { eventually, unique } from './support/wait';
 
 interface Accepted {
@@ -52,6 +53,112 @@ describe('refunds through the gateway', () => {
       'GET',
       `${stack.store.url}/ledger/${eventId}`,
     );
+
+  describe("a person's refund", () => {
+    interface Recorded {
+      app: string;
+      action: string;
+      outcome: string;
+      status: number;
+      actor_id: string;
+      target_id: string;
+      xmin: string;
+    }
+    let gatewayDb: DataSource;
+    beforeAll(async () => {
+      gatewayDb = await connect(process.env.GATEWAY_DATABASE_URL);
+    });
+    afterAll(async () => {
+      await gatewayDb?.destroy();
+    });
+    const recordsIn = (db: DataSource, requestId: string) =>
+      rows<Recorded>(
+        db,
+        `SELECT app, action, outcome, status, actor_id, target_id, xmin::text AS xmin
+           FROM audit_records WHERE request_id = $1`,
+        [requestId],
+      );
+    /** A charge already in the ledger (a person's refund is asked of it once, not waited for). */
+    const chargeInLedger = async (user: string, amount: number) => {
+      const charged = await charge(user, amount);
+      await eventually(async () => expect((await entry(charged)).status).toBe(200));
+      return charged;
+    };
+    const refundAs = (token: string, requestId: string, body: Record<string, unknown>) =>
+      call<Accepted & { message?: string }>('POST', `${stack.gateway.url}/internal/refunds`, {
+        token,
+        body,
+        headers: { 'x-request-id': requestId },
+      });
+
+    it("is audited once, by the credit-store, in the refund's own transaction, with the person and the request id", async () => {
+      const support = await issuePrincipal(stack.store.url, 'support', 1_000);
+      const user = await stack.fundedUser(100);
+      const charged = await chargeInLedger(user, 40);
+      const requestId = unique('req');
+      const body = { event_id: unique('refund'), refund_of: charged, amount: 15 };
+      const answer = await refundAs(support.token, requestId, body);
+      expect(answer.status).toBe(201);
+      // There as soon as the 201 came back: no relay in between.
+      const recorded = await recordsIn(storeDb, requestId);
+      const [refundEntry] = await rows<{ xmin: string; actor_id: string }>(
+        storeDb,
+        `SELECT xmin::text AS xmin, actor->>'id' AS actor_id FROM ledger_entries WHERE event_id = $1`,
+        [body.event_id],
+      );
+      expect(recorded).toEqual([
+        {
+          app: 'credit-store',
+          action: 'charge.refund',
+          outcome: 'ok',
+          status: 201,
+          actor_id: support.id,
+          target_id: charged,
+          // Written by the transaction that wrote the refund's entry.
+          xmin: refundEntry.xmin,
+        },
+      ]);
+      expect(refundEntry.actor_id).toBe(support.id);
+      // The gateway wrote none of its own (it would reach the trail through its outbox).
+      expect(await recordsIn(gatewayDb, requestId)).toEqual([]);
+    });
+
+    it('records a refusal once: for the role on the gateway, for the daily limit on the credit-store', async () => {
+      const finance = await issuePrincipal(stack.store.url, 'finance');
+      const support = await issuePrincipal(stack.store.url, 'support', 10);
+      const user = await stack.fundedUser(100);
+      const charged = await chargeInLedger(user, 40);
+
+      const byRole = unique('req');
+      const refused = await refundAs(finance.token, byRole, {
+        event_id: unique('refund'),
+        refund_of: charged,
+      });
+      expect(refused.status).toBe(403);
+      expect((await recordsIn(gatewayDb, byRole)).map((r) => [r.action, r.outcome])).toEqual([
+        ['charge.refund', 'denied'],
+      ]);
+      await eventually(async () =>
+        expect((await recordsIn(storeDb, byRole)).map((r) => [r.app, r.outcome])).toEqual([
+          ['ai-gateway', 'denied'],
+        ]),
+      );
+
+      const byLimit = unique('req');
+      const tooMuch = await refundAs(support.token, byLimit, {
+        event_id: unique('refund'),
+        refund_of: charged,
+        amount: 11,
+      });
+      expect(tooMuch.status).toBe(403);
+      expect(tooMuch.body.code).toBe('limit_exceeded');
+      expect(
+        (await recordsIn(storeDb, byLimit)).map((r) => [r.app, r.action, r.outcome, r.actor_id]),
+      ).toEqual([['credit-store', 'charge.refund', 'denied', support.id]]);
+      expect(await recordsIn(gatewayDb, byLimit)).toEqual([]);
+      expect(await account(user)).toMatchObject({ balance: 60, total_refunded: 0 });
+    });
+  });
 
   it('gives a charge back after it: balance and grant back, linked, once', async () => {
     const user = await stack.fundedUser(100);

@@ -97,7 +97,7 @@ const MATRIX: Record<string, Person[] | 'public' | 'api-key'> = {
   'gateway GET /v1/me': 'api-key',
   'gateway GET /v1/me/ledger': 'api-key',
   'gateway POST /internal/charges': [S],
-  'gateway POST /internal/refunds': [S],
+  'gateway POST /internal/refunds': [S, U],
   'gateway POST /internal/holds': [S],
   'gateway POST /internal/holds/{id}/void': [S],
   'gateway GET /internal/holds/{id}': [S, F, U],

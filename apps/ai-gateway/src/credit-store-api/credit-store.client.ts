@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tally/contracts';
-import { DomainError, REQUEST_ID_HEADER, ROUTINE_REQUEST_HEADER } from '@tally/platform';
+import {
+  currentRequestScope,
+  DomainError,
+  REQUEST_ID_HEADER,
+  ROUTINE_REQUEST_HEADER,
+} from '@tally/platform';
 import { GatewayConfig } from '../config/gateway.config';
 
 export interface CreditStoreAnswer {
@@ -14,6 +19,16 @@ const TIMEOUT_MS = 5000;
 export interface OnBehalfOf {
   authorization: string;
   requestId: string;
+}
+
+/**
+ * The person making the request under way, to pass their call on as theirs (the credit-store
+ * then authorizes and audits it in its own transaction); undefined for a service's call.
+ */
+export function personCalling(authorization: string | undefined): OnBehalfOf | undefined {
+  const scope = currentRequestScope();
+  if (!scope?.principal || scope.principal.role === 'service' || !authorization) return undefined;
+  return { authorization, requestId: scope.requestId };
 }
 
 /** The credit-store's HTTP API, called with the internal token (price rules, holds, refunds). */

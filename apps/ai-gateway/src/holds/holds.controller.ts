@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import { currentRequestScope, RequireRole } from '@tally/platform';
+import { RequireRole } from '@tally/platform';
 import type { Request, Response } from 'express';
-import { CreditStoreClient, OnBehalfOf } from '../credit-store-api/credit-store.client';
+import { CreditStoreClient, personCalling } from '../credit-store-api/credit-store.client';
 
 /**
  * Holds for pre-paid work, on the gateway's internal surface. Authorization must be synchronous
@@ -42,14 +42,10 @@ export class HoldsController {
     path: string,
     body?: unknown,
   ) {
-    const answer = await this.store.call(method, path, body, { onBehalfOf: personOf(req) });
+    const answer = await this.store.call(method, path, body, {
+      onBehalfOf: personCalling(req.headers.authorization),
+    });
     res.status(answer.status);
     return answer.body;
   }
-}
-
-function personOf(req: Request): OnBehalfOf | undefined {
-  const scope = currentRequestScope();
-  if (!scope?.principal || scope.principal.role === 'service') return undefined;
-  return { authorization: req.headers.authorization!, requestId: scope.requestId };
 }

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, type ErrorBody } from '@tally/contracts';
-import { currentRequestId, DomainError } from '@tally/platform';
+import { AuditTrail, currentRequestId, DomainError } from '@tally/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestFingerprint } from '../charges/request-fingerprint';
 import { GatewayConfig } from '../config/gateway.config';
-import { CreditStoreClient } from '../credit-store-api/credit-store.client';
+import {
+  CreditStoreClient,
+  OnBehalfOf,
+  personCalling,
+} from '../credit-store-api/credit-store.client';
 import type { CreateRefundDto } from './dto/create-refund.dto';
 import { RefundRepository } from './refund.repository';
 
@@ -30,6 +34,9 @@ const LEDGER_ANSWER_MS = 30_000;
  * (refunds also come straight to the credit-store, and the ledger sees both), so the refund is
  * asked of it synchronously and the answer is its decision: applied, or refused with its code.
  * A charge still on its way to the ledger is waited for, up to REFUND_CHARGE_WAIT_MS.
+ * A person's refund is asked once, with the person's token and request id: the credit-store
+ * authorizes it (support's daily limit) and writes its one audit record in the refund's
+ * transaction, so none is written here (asking again would record each refusal).
  */
 @Injectable()
 export class RefundsService {
@@ -38,15 +45,18 @@ export class RefundsService {
     private readonly refunds: RefundRepository,
     private readonly store: CreditStoreClient,
     private readonly config: GatewayConfig,
+    private readonly trail: AuditTrail,
   ) {}
 
-  async refund(body: CreateRefundDto): Promise<RefundApplied> {
+  async refund(body: CreateRefundDto, authorization?: string): Promise<RefundApplied> {
     const fingerprint = requestFingerprint(body);
-    const known = await this.dataSource.transaction('READ COMMITTED', (db) =>
-      this.lookUp(db, body, fingerprint),
-    );
+    const known = await this.dataSource.transaction('READ COMMITTED', (db) => {
+      // A look-up changes nothing: the request's record is not this transaction's.
+      this.trail.nothingChanged();
+      return this.lookUp(db, body, fingerprint);
+    });
     if ('answer' in known) return known.answer;
-    const amount = await this.applyInLedger(known.user_id, body);
+    const amount = await this.applyInLedger(known.user_id, body, personCalling(authorization));
     const record = {
       ...{ event_id: body.event_id, refund_of: body.refund_of, reason: body.reason },
       ...{ metadata: body.metadata, user_id: known.user_id, amount },
@@ -92,7 +102,11 @@ export class RefundsService {
   }
 
   /** The amount the ledger refunded, or its refusal as a DomainError. */
-  private async applyInLedger(userId: string, body: CreateRefundDto): Promise<number> {
+  private async applyInLedger(
+    userId: string,
+    body: CreateRefundDto,
+    person: OnBehalfOf | undefined,
+  ): Promise<number> {
     const requestId = currentRequestId();
     const request = {
       ...body,
@@ -103,9 +117,11 @@ export class RefundsService {
     for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
       const answer = await this.store.call('POST', path, request, {
         timeoutMs: LEDGER_ANSWER_MS,
+        onBehalfOf: person,
       });
-      if (answer.status === 201) return Number((answer.body as { amount: number }).amount);
       const error = answer.body as Partial<ErrorBody> | undefined;
+      if (person && answer.status < 500) this.trail.recordedUpstream();
+      if (answer.status === 201) return Number((answer.body as { amount: number }).amount);
       if (!error?.code || answer.status >= 500) {
         throw new DomainError(
           ErrorCode.ServiceUnavailable,
@@ -116,10 +132,11 @@ export class RefundsService {
       if (error.code !== ErrorCode.RefundOfUnknown) {
         throw new DomainError(error.code, error.message ?? error.code, error.details);
       }
-      if (Date.now() + pause > deadline) {
+      if (person || Date.now() + pause > deadline) {
+        const waited = person ? '' : ` within ${this.config.REFUND_CHARGE_WAIT_MS} ms`;
         throw new DomainError(
           ErrorCode.ServiceUnavailable,
-          `charge ${body.refund_of} has not reached the ledger within ${this.config.REFUND_CHARGE_WAIT_MS} ms (or it was refused there): nothing was refunded; ask again later`,
+          `charge ${body.refund_of} has not reached the ledger${waited} (or it was refused there): nothing was refunded; ask again later`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, pause));

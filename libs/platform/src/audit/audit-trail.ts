@@ -47,6 +47,15 @@ export class AuditTrail implements EntitySubscriberInterface, OnModuleInit {
     if (audit?.state === 'pending') audit.skipCommit = true;
   }
 
+  /**
+   * The request was passed on, as the person's, to the app that decided it, which wrote the one
+   * record in its change's transaction: this app writes none for it.
+   */
+  recordedUpstream(): void {
+    const audit = currentRequestScope()?.audit;
+    if (audit) audit.state = 'committed';
+  }
+
   async afterTransactionStart(event: TransactionStartEvent): Promise<void> {
     const scope = currentRequestScope();
     if (!scope?.audit || !scope.principal || event.queryRunner.connection !== this.dataSource)
