@@ -221,6 +221,45 @@ describe('account events on credit.account.events', () => {
     expect(events.find((e) => e.data.event_id === rearm)?.type).toBe('grant.created');
   }, 180_000);
 
+  it('grant.expiring once per grant with credits left, GRANT_EXPIRING_DAYS (3) before its expiry, however often the job runs', async () => {
+    const user = unique('user');
+    const soon = await giftGrant(app.store.url, user, 70);
+    const later = await giftGrant(app.store.url, user, 20);
+    const spent = await giftGrant(app.store.url, user, 5);
+    const expiresAt = new Date(Date.now() + 2 * 86_400_000);
+    const setExpiry = (grant: string, at: Date) =>
+      app.db.query(`UPDATE grants SET expires_at = $2 WHERE event_id = $1`, [grant, at]);
+    await setExpiry(soon, expiresAt);
+    await setExpiry(later, new Date(Date.now() + 5 * 86_400_000));
+    // Expiring first, so the charge draws it empty.
+    await setExpiry(spent, new Date(Date.now() + 86_400_000));
+    await charge(user, 5);
+    // Twice in turn and twice at once (two replicas): one event per grant.
+    for (let i = 0; i < 2; i++) {
+      expect((await call('POST', `${app.store.url}/admin/jobs/expire-grants`)).status).toBe(200);
+    }
+    await Promise.all([1, 2].map(() => call('POST', `${app.store.url}/admin/jobs/expire-grants`)));
+    const marker = await giftGrant(app.store.url, user, 1);
+
+    const events = await eventsOf(user, untilMarker(marker));
+    expect(types(events)).toEqual([
+      'grant.created',
+      'account.unblocked',
+      'grant.created',
+      'grant.created',
+      'grant.expiring',
+      'grant.created',
+    ]);
+    expectGaplessSeq(events);
+    expect(events[4].data).toEqual({
+      event_id: soon,
+      grant_id: soon,
+      amount_remaining: 70,
+      expires_at: expiresAt.toISOString(),
+      balance: 90,
+    });
+  });
+
   it("the relay takes a user's pending events in numeric seq order (9 before 10)", async () => {
     const user = unique('user');
     const repository = new AccountEventRepository();

@@ -7,7 +7,7 @@ import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
 import { AccountEventRelay } from '../outbox/account-event.relay';
 import { AccountEventRepository } from '../outbox/account-event.repository';
 import { CreditStoreConfig } from '../config/credit-store.config';
-import { accountEventsOf } from './events/account-events';
+import { accountEventsOf, expiringEventsOf } from './events/account-events';
 import { GrantPolicy } from './grants/grant-policy';
 import { GrantRepository } from './grants/grant.repository';
 import { HoldRepository } from './holds/hold.repository';
@@ -118,6 +118,26 @@ export class LedgerService {
       this.eventRelay.wake();
     }
     return expired;
+  }
+
+  /**
+   * Announces these accounts' grants that expire in (now, horizon] with credits left: one
+   * `grant.expiring` each, ever (the grant is marked in the same transaction, under its account's
+   * lock, so a second run or replica finds it taken). Returns how many.
+   */
+  async announceExpiringGrants(userIds: string[], now: Date, horizon: Date): Promise<number> {
+    const announced = await withTransactionRetry(() =>
+      this.dataSource.transaction('READ COMMITTED', async (db) => {
+        const accounts = await this.accounts.lockAccounts(db, userIds);
+        const grants = await this.grants.claimExpiring(db, [...accounts.keys()], now, horizon);
+        const { events, seqs } = expiringEventsOf(grants, accounts);
+        await this.events.insert(db, events);
+        await this.accounts.saveEventSeqs(db, seqs);
+        return events.length;
+      }),
+    );
+    if (announced > 0) this.eventRelay.wake();
+    return announced;
   }
 
   /**

@@ -9,6 +9,7 @@ import {
 } from '@tally/contracts';
 import { stableUuid } from '@tally/platform';
 import type { Movement, NewLedgerEntry } from '../entries/ledger-entry';
+import type { ExpiringGrant } from '../grants/grant';
 import { expiryEventId, voidEventId } from '../plan-movements';
 
 /** An account event as written to the outbox, numbered. */
@@ -64,6 +65,36 @@ export function accountEventsOf(
       });
     }
   }
+  return { events, seqs };
+}
+
+/**
+ * The `grant.expiring` events of grants claimed under their accounts' locks (the expiry job),
+ * each user's numbered on from its last seq. The event's `event_id` is the grant's.
+ */
+export function expiringEventsOf(
+  grants: readonly ExpiringGrant[],
+  accounts: ReadonlyMap<string, EventAccount & { balance: bigint }>,
+): { events: AccountEventDraft[]; seqs: Map<string, bigint> } {
+  const seqs = new Map<string, bigint>();
+  const events = grants.map((grant): AccountEventDraft => {
+    const account = accounts.get(grant.user_id);
+    const seq = (seqs.get(grant.user_id) ?? account?.event_seq ?? 0n) + 1n;
+    seqs.set(grant.user_id, seq);
+    return {
+      id: stableUuid('grant.expiring', grant.user_id, grant.event_id),
+      user_id: grant.user_id,
+      seq,
+      type: 'grant.expiring',
+      data: {
+        event_id: grant.event_id,
+        grant_id: grant.event_id,
+        amount_remaining: jsonAmount(grant.remaining),
+        expires_at: grant.expires_at.toISOString(),
+        balance: jsonAmount(account?.balance ?? 0n),
+      },
+    };
+  });
   return { events, seqs };
 }
 
