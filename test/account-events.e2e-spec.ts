@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AccountEvent, parseAccountEvent, Topics } from '@tally/contracts';
+import { AccountEvent, ErrorCode, parseAccountEvent, Topics } from '@tally/contracts';
+import { DeadLetterPublisher } from '../apps/credit-store/src/charges/dead-letter.publisher';
 import { AccountEventRepository } from '../apps/credit-store/src/outbox/account-event.repository';
 import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges, refundMessage } from './support/charge-events';
@@ -258,6 +259,52 @@ describe('account events on credit.account.events', () => {
       expires_at: expiresAt.toISOString(),
       balance: 90,
     });
+  });
+
+  it('charge.dead_lettered once per dead letter, also when its message is delivered again', async () => {
+    const user = unique('user');
+    await giftGrant(app.store.url, user, 10);
+    const bad = chargeEvent(user, -5);
+    await produceCharges(bad);
+    const letter = async () => {
+      const rows: { topic: string; partition: number; offset: string }[] = await app.db.query(
+        `SELECT source_topic AS topic, source_partition AS partition, source_offset::text AS offset
+           FROM dead_letters WHERE event_id = $1`,
+        [bad.event_id],
+      );
+      return rows;
+    };
+    await eventually(async () => expect(await letter()).toHaveLength(1));
+    // The same message again from its offset (as after a crash before the commit), in turn and
+    // on two replicas at once.
+    const [origin] = await letter();
+    const again = {
+      message: {
+        ...origin,
+        key: Buffer.from(user),
+        value: Buffer.from(JSON.stringify(bad)),
+        headers: {},
+      },
+      code: ErrorCode.ValidationFailed,
+      reasons: ['payload.amount must not be less than 0'],
+    };
+    const publisher = app.store.app.get(DeadLetterPublisher);
+    await publisher.publish([again]);
+    await Promise.all([publisher.publish([again]), publisher.publish([again])]);
+    expect(await letter()).toHaveLength(1);
+    const marker = await giftGrant(app.store.url, user, 1);
+
+    const events = await eventsOf(user, untilMarker(marker));
+    expect(types(events)).toEqual([
+      'grant.created',
+      'account.unblocked',
+      'charge.dead_lettered',
+      'grant.created',
+    ]);
+    expectGaplessSeq(events);
+    const { reason, ...data } = events[2].data;
+    expect(data).toEqual({ event_id: bad.event_id, code: 'validation_failed' });
+    expect(reason).toContain('payload.amount');
   });
 
   it("the relay takes a user's pending events in numeric seq order (9 before 10)", async () => {

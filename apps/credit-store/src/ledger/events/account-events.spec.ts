@@ -1,6 +1,6 @@
 import type { NewLedgerEntry } from '../entries/ledger-entry';
 import { expiryEventId, voidEventId } from '../plan-movements';
-import { accountEventsOf, EventAccount, expiringEventsOf } from './account-events';
+import { accountEventsOf, EventAccount, expiringFactsOf, numberedEventsOf } from './account-events';
 
 const entry = (
   over: Partial<NewLedgerEntry> & { amount: bigint; balance_before: bigint },
@@ -131,7 +131,7 @@ describe('accountEventsOf', () => {
   });
 });
 
-describe('expiringEventsOf', () => {
+describe('expiringFactsOf, numbered', () => {
   it("numbers each user's grant.expiring on from its seq, with the grant and the balance", () => {
     const expires_at = new Date('2026-12-08T09:00:00Z');
     const grant = (event_id: string, user_id: string) => ({
@@ -140,13 +140,13 @@ describe('expiringEventsOf', () => {
       remaining: 70n,
       expires_at,
     });
-    const { events, seqs } = expiringEventsOf(
-      [grant('g-1', 'u'), grant('g-2', 'u'), grant('g-3', 'v')],
-      new Map([
-        ['u', { event_seq: 4n, balance: 90n }],
-        ['v', { event_seq: 0n, balance: 70n }],
-      ]),
-    );
+    const accounts = new Map([
+      ['u', { event_seq: 4n, balance: 90n }],
+      ['v', { event_seq: 0n, balance: 70n }],
+    ]);
+    const expiring = (grants: ReturnType<typeof grant>[], on = accounts) =>
+      numberedEventsOf(expiringFactsOf(grants, on), on);
+    const { events, seqs } = expiring([grant('g-1', 'u'), grant('g-2', 'u'), grant('g-3', 'v')]);
     expect(events.map((e) => [e.user_id, e.seq, e.type])).toEqual([
       ['u', 5n, 'grant.expiring'],
       ['u', 6n, 'grant.expiring'],
@@ -165,6 +165,6 @@ describe('expiringEventsOf', () => {
         ['v', 1n],
       ]),
     );
-    expect(expiringEventsOf([grant('g-1', 'u')], new Map()).events[0].id).toBe(events[0].id);
+    expect(expiring([grant('g-1', 'u')], new Map()).events[0].id).toBe(events[0].id);
   });
 });

@@ -68,34 +68,45 @@ export function accountEventsOf(
   return { events, seqs };
 }
 
-/**
- * The `grant.expiring` events of grants claimed under their accounts' locks (the expiry job),
- * each user's numbered on from its last seq. The event's `event_id` is the grant's.
- */
-export function expiringEventsOf(
-  grants: readonly ExpiringGrant[],
-  accounts: ReadonlyMap<string, EventAccount & { balance: bigint }>,
+/** A fact that is not a ledger entry's, keyed by what it is about (its event's id comes from it). */
+export interface AccountFact {
+  user_id: string;
+  key: string;
+  type: AccountEventType;
+  data: Record<string, unknown>;
+}
+
+/** Facts made under their accounts' locks, each user's numbered on from its last seq. */
+export function numberedEventsOf(
+  facts: readonly AccountFact[],
+  accounts: ReadonlyMap<string, EventAccount>,
 ): { events: AccountEventDraft[]; seqs: Map<string, bigint> } {
   const seqs = new Map<string, bigint>();
-  const events = grants.map((grant): AccountEventDraft => {
-    const account = accounts.get(grant.user_id);
-    const seq = (seqs.get(grant.user_id) ?? account?.event_seq ?? 0n) + 1n;
-    seqs.set(grant.user_id, seq);
-    return {
-      id: stableUuid('grant.expiring', grant.user_id, grant.event_id),
-      user_id: grant.user_id,
-      seq,
-      type: 'grant.expiring',
-      data: {
-        event_id: grant.event_id,
-        grant_id: grant.event_id,
-        amount_remaining: jsonAmount(grant.remaining),
-        expires_at: grant.expires_at.toISOString(),
-        balance: jsonAmount(account?.balance ?? 0n),
-      },
-    };
+  const events = facts.map(({ user_id, key, type, data }): AccountEventDraft => {
+    const seq = (seqs.get(user_id) ?? accounts.get(user_id)?.event_seq ?? 0n) + 1n;
+    seqs.set(user_id, seq);
+    return { id: stableUuid(type, user_id, key), user_id, seq, type, data };
   });
   return { events, seqs };
+}
+
+/** The `grant.expiring` facts of grants claimed by the expiry job; `event_id` is the grant's. */
+export function expiringFactsOf(
+  grants: readonly ExpiringGrant[],
+  balances: ReadonlyMap<string, { balance: bigint }>,
+): AccountFact[] {
+  return grants.map((grant) => ({
+    user_id: grant.user_id,
+    key: grant.event_id,
+    type: 'grant.expiring',
+    data: {
+      event_id: grant.event_id,
+      grant_id: grant.event_id,
+      amount_remaining: jsonAmount(grant.remaining),
+      expires_at: grant.expires_at.toISOString(),
+      balance: jsonAmount(balances.get(grant.user_id)?.balance ?? 0n),
+    },
+  }));
 }
 
 function factsOf(
