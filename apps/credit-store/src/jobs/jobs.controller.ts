@@ -7,13 +7,11 @@ import { ExpiryJobsService } from './expiry-jobs.service';
 export class JobsController {
   constructor(private readonly jobs: ExpiryJobsService) {}
 
-  /** Writes off the grants past their expiry, then announces those expiring soon (grant.expiring). */
   @Post('expire-grants')
   @HttpCode(200)
   @Audited('job.expire_grants', { type: 'job' })
   async expireGrants() {
-    const expired = await this.jobs.expireGrants();
-    return { expired, expiring: await this.jobs.announceExpiringGrants() };
+    return { expired: await this.jobs.expireGrants() };
   }
 
   @Post('expire-holds')
