@@ -10,9 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { parseChargeRequested } from '@tally/contracts';
-import type { AccountRecord } from '../apps/credit-store/src/ledger/accounts/account.repository';
 import { EntryChain } from '../apps/credit-store/src/ledger/entries/entry-chain';
-import type { ReservedIds } from '../apps/credit-store/src/ledger/entries/id-reservation';
 import type {
   ChainedEntry,
   Movement,
@@ -67,26 +65,10 @@ class UnchainedEntries extends EntryChain {
  * chain's id reservation, head read and write and stored bytes, but a constant instead of each hash.
  */
 class UnhashedEntries extends EntryChain {
-  override async link(
-    db: EntityManager,
-    entries: NewLedgerEntry[],
-    locked: ReadonlyMap<string, AccountRecord>,
-    heads: Map<string, string | null>,
-    reserved: ReservedIds | null,
-  ): Promise<ChainedEntry[]> {
-    if (entries.length === 0) return [];
-    const { ids, created_at, actor } = await this.reserve(db, entries.length, reserved);
+  protected override hashes(entries: ChainedEntry[], heads: Map<string, string | null>): string[] {
     const constant = 'ab'.repeat(32);
-    for (const { user_id } of entries) {
-      if (locked.has(user_id)) heads.set(user_id, constant);
-    }
-    return entries.map((entry, index) => ({
-      ...entry,
-      id: ids[index],
-      created_at,
-      entry_hash: constant,
-      actor,
-    }));
+    for (const { user_id } of entries) heads.set(user_id, constant);
+    return entries.map(() => constant);
   }
 }
 

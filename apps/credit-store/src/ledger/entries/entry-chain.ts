@@ -50,8 +50,13 @@ export class EntryChain {
       entry_hash: '',
       actor,
     }));
-    chainEntries(chained, heads).forEach((hash, index) => (chained[index].entry_hash = hash));
+    this.hashes(chained, heads).forEach((hash, index) => (chained[index].entry_hash = hash));
     return chained;
+  }
+
+  /** Each entry's hash, chained onto its account's head; `heads` ends at the new heads. */
+  protected hashes(entries: ChainedEntry[], heads: Map<string, string | null>): string[] {
+    return chainEntries(entries, heads);
   }
 
   /**
