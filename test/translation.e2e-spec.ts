@@ -49,10 +49,12 @@ describe('Translation between the OpenAI and Anthropic APIs, with the official S
   let claudeTool: string;
   let claudeRunaway: string;
   let claudeFailing: string;
+  let claudeBroken: string;
   let gpt: string;
   let gptTool: string;
   let gptRunaway: string;
   let gptFailing: string;
+  let gptBroken: string;
 
   beforeAll(async () => {
     await stack.start((url) => ({
@@ -85,7 +87,14 @@ describe('Translation between the OpenAI and Anthropic APIs, with the official S
       'anthropic',
       ONE_A_TOKEN,
     );
+    claudeBroken = await served(
+      'claude',
+      { ...CACHED_CLAUDE, ending: 'error' },
+      'anthropic',
+      ONE_A_TOKEN,
+    );
     gpt = await served('gpt', GPT, 'openai', OPENAI_PRICES);
+    gptBroken = await served('gpt', { ...GPT, ending: 'error' }, 'openai', ONE_A_TOKEN);
     gptTool = await served('gpt', { ...GPT, ...TOOL_CALL }, 'openai', OPENAI_PRICES);
     gptRunaway = await served('gpt', RUNAWAY, 'openai', ONE_A_TOKEN);
     gptFailing = await served('gpt', { ...GPT, failWith: 429 }, 'openai', ONE_A_TOKEN);
@@ -402,6 +411,31 @@ describe('Translation between the OpenAI and Anthropic APIs, with the official S
       expect(await stack.ledgerCharges(u.user)).toEqual([]);
     });
 
+    it('gives an upstream’s mid-stream error event as OpenAI’s error chunk, charged what was sent', async () => {
+      const u = await user();
+      let text = '';
+      const failure = await (async () => {
+        const stream = await u.openai.chat.completions.create({
+          model: claudeBroken,
+          messages: [{ role: 'user', content: 'Hi' }],
+          max_tokens: 100,
+          stream: true,
+        });
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      })().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(text).toBe('Hello, ledger!');
+      expect(failure).toBeInstanceOf(OpenAI.APIError);
+      expect((failure as { error: unknown }).error).toMatchObject({
+        message: 'Overloaded',
+        code: 'overloaded_error',
+      });
+      const charge = await onlyCharge(u.user);
+      expect(charge.metadata).toMatchObject({ finish: 'upstream_failed', client_api: 'openai' });
+    });
+
     it('stops a stream at the last credit with an OpenAI error, charged what was sent', async () => {
       const u = await user(60);
       let text = '';
@@ -597,6 +631,23 @@ describe('Translation between the OpenAI and Anthropic APIs, with the official S
         error: { type: 'rate_limit_error', message: 'the fake upstream failed on purpose' },
       });
       expect(await stack.ledgerCharges(u.user)).toEqual([]);
+    });
+
+    it('gives an upstream’s mid-stream error chunk as Anthropic’s error event, charged what was sent', async () => {
+      const u = await user();
+      let text = '';
+      const stream = u.anthropic.messages.stream({ model: gptBroken, max_tokens: 100, messages });
+      stream.on('text', (piece) => (text += piece));
+      const failure = await stream.finalMessage().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(text).toBe('Hello, ledger!');
+      expect(failure).toBeInstanceOf(Anthropic.APIError);
+      expect(failure).toMatchObject({ type: 'api_error' });
+      expect((failure as Error).message).toContain('Overloaded');
+      const charge = await onlyCharge(u.user);
+      expect(charge.metadata).toMatchObject({ finish: 'upstream_failed', client_api: 'anthropic' });
     });
 
     it('stops a stream at the last credit with billing_error, charged what was sent', async () => {
