@@ -155,6 +155,8 @@ describe('messagesRequestFromChat', () => {
     [{ seed: 4 }, 'seed:'],
     [{ presence_penalty: 0.5 }, 'presence_penalty:'],
     [{ logit_bias: { 1: 2 } }, 'logit_bias:'],
+    [{ frequency_penalty: 0.1 }, 'frequency_penalty:'],
+    [{ store: true }, 'store:'],
     [{ reasoning_effort: 'high' }, 'reasoning_effort:'],
     [{ temperature: 1.5 }, 'temperature:'],
     [{ tools: [{ type: 'custom', custom: { name: 'x' } }] }, 'tools[0]:'],

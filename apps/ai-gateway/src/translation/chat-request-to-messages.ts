@@ -1,5 +1,11 @@
 import { anthropicImageSource } from './images';
-import { given, isObject, untranslatable } from './untranslatable';
+import {
+  given,
+  isEmptyObject,
+  isObject,
+  untranslatable,
+  untranslatedField,
+} from './untranslatable';
 
 type Block = Record<string, unknown>;
 interface Turn {
@@ -62,8 +68,19 @@ export function messagesRequestFromChat(
   };
 }
 
+/** Values of untranslated fields that ask for nothing (defaults some clients always send). */
+const NEUTRAL: Record<string, (value: unknown) => boolean> = {
+  presence_penalty: (v) => v === 0,
+  frequency_penalty: (v) => v === 0,
+  top_logprobs: (v) => v === 0,
+  logit_bias: isEmptyObject,
+  metadata: isEmptyObject,
+  store: (v) => v === false,
+  service_tier: (v) => v === 'auto',
+};
+
 function checkFields(body: Record<string, unknown>): void {
-  const other = Object.keys(body).find((f) => !TRANSLATED.has(f) && given(body[f]));
+  const other = untranslatedField(body, TRANSLATED, NEUTRAL);
   if (other !== undefined) throw refuse(other);
   if (given(body.n, 1)) throw refuse('n', 'it answers one choice');
   if (given(body.logprobs, false)) throw refuse('logprobs');

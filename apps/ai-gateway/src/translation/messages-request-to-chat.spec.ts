@@ -119,10 +119,22 @@ describe('chatRequestFromMessages', () => {
     expect(choice({ type: 'none' })).toMatchObject({ tool_choice: 'none' });
   });
 
+  it('accepts the neutral values of what does not translate', () => {
+    expect(() =>
+      chatRequestFromMessages({
+        model: 'g',
+        max_tokens: 5,
+        messages: [],
+        thinking: { type: 'disabled' },
+        service_tier: 'auto',
+      }),
+    ).not.toThrow();
+  });
+
   it.each([
     [{ thinking: { type: 'enabled', budget_tokens: 1024 } }, 'thinking:'],
+    [{ service_tier: 'standard_only' }, 'service_tier:'],
     [{ top_k: 5 }, 'top_k:'],
-    [{ service_tier: 'auto' }, 'service_tier:'],
     [{ stop_sequences: ['a', 'b', 'c', 'd', 'e'] }, 'stop_sequences:'],
     [{ metadata: { user_id: 'u', other: 1 } }, 'metadata.other:'],
     [{ tools: [{ type: 'bash_20250124', name: 'bash' }] }, 'tools[0]:'],

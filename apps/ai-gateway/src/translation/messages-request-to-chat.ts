@@ -1,5 +1,5 @@
 import { openAiImageUrl } from './images';
-import { given, isObject, untranslatable } from './untranslatable';
+import { given, isObject, untranslatable, untranslatedField } from './untranslatable';
 
 type Part = Record<string, unknown>;
 type ChatMessage = Record<string, unknown>;
@@ -53,8 +53,14 @@ export function chatRequestFromMessages(body: Record<string, unknown>): Record<s
   };
 }
 
+/** Values of untranslated fields that ask for nothing (defaults some clients always send). */
+const NEUTRAL: Record<string, (value: unknown) => boolean> = {
+  thinking: (v) => isObject(v) && v.type === 'disabled',
+  service_tier: (v) => v === 'auto',
+};
+
 function checkFields(body: Record<string, unknown>): void {
-  const other = Object.keys(body).find((f) => !TRANSLATED.has(f) && given(body[f]));
+  const other = untranslatedField(body, TRANSLATED, NEUTRAL);
   if (other !== undefined) throw refuse(other);
   const stops = body.stop_sequences;
   if (given(stops)) {

@@ -20,3 +20,20 @@ export function given(value: unknown, ...neutral: unknown[]): boolean {
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The first field of the body the other API has no equivalent for: one neither translated nor
+ * given only with a value that asks for nothing (`neutral`: a default some clients always send).
+ */
+export function untranslatedField(
+  body: Record<string, unknown>,
+  translated: ReadonlySet<string>,
+  neutral: Record<string, (value: unknown) => boolean>,
+): string | undefined {
+  return Object.keys(body).find(
+    (f) => !translated.has(f) && given(body[f]) && !neutral[f]?.(body[f]),
+  );
+}
+
+/** An object without keys (`{}`), as some clients send for an option they do not use. */
+export const isEmptyObject = (value: unknown) => isObject(value) && Object.keys(value).length === 0;
