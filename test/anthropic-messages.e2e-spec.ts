@@ -240,7 +240,7 @@ describe('POST /v1/messages (Anthropic Messages API) through the gateway', () =>
     expect((await stack.guardView(user)).reserved).toBe(0);
   });
 
-  it('answers 404 not_found_error for a model only an OpenAI upstream serves', async () => {
+  it('answers a model only an OpenAI upstream serves through translation, and 404 for an unpriced one', async () => {
     const openAiOnly = await stack.addModel(
       { chunks: ['hi'], usage: { prompt_tokens: 1, completion_tokens: 1 } },
       ONE_A_TOKEN,
@@ -248,14 +248,22 @@ describe('POST /v1/messages (Anthropic Messages API) through the gateway', () =>
     const user = await stack.fundedUser(1000);
     const { key } = await stack.newKey(user);
     const answer = await send(key, { model: openAiOnly, max_tokens: 10, messages });
-    expect(answer.status).toBe(404);
+    expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toMatchObject({
+      type: 'message',
+      content: [{ type: 'text', text: 'hi' }],
+      stop_reason: 'end_turn',
+    });
+    expect(stack.upstream.received.at(-1)?.path).toBe('/v1/chat/completions');
+    const unpriced = await send(key, { model: unique('claude'), max_tokens: 10, messages });
+    expect(unpriced.status).toBe(404);
+    expect(JSON.parse(unpriced.text)).toMatchObject({
       type: 'error',
-      error: { type: 'not_found_error', message: expect.stringContaining(openAiOnly) as string },
+      error: { type: 'not_found_error' },
     });
   });
 
-  it('lists the Anthropic upstreams’ models in Anthropic’s shape when asked with anthropic-version', async () => {
+  it('lists the chat models (an OpenAI-only one too, translated) in Anthropic’s shape when asked with anthropic-version', async () => {
     const openAiOnly = await stack.addModel(
       { chunks: ['hi'], usage: { prompt_tokens: 1, completion_tokens: 1 } },
       ONE_A_TOKEN,
@@ -273,7 +281,7 @@ describe('POST /v1/messages (Anthropic Messages API) through the gateway', () =>
     expect(anthropic.data).toContainEqual(
       expect.objectContaining({ type: 'model', id: cached, display_name: cached }),
     );
-    expect(anthropic.data.map((m) => m.id)).not.toContain(openAiOnly);
+    expect(anthropic.data.map((m) => m.id)).toContain(openAiOnly);
     const openai = await list({});
     expect(openai).toMatchObject({ object: 'list' });
     expect(openai.data.map((m) => m.id)).toContain(openAiOnly);

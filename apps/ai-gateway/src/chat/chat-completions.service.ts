@@ -4,6 +4,8 @@ import type { ApiKey } from '../api-keys/api-key.repository';
 import { answerMetered } from '../metering/metered-answer';
 import { MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
+import { chatViaMessages } from '../translation/chat-via-messages';
+import { serveTranslated } from '../translation/serve-translated';
 import { readChatRequest } from './chat-request';
 import { chatStreamDialect } from './chat-stream';
 import { producedText, reportedUsage } from './chat-usage';
@@ -13,7 +15,9 @@ const PATH = '/chat/completions';
 /**
  * `POST /v1/chat/completions`: checks the credits, forwards the request to the model's upstream,
  * passes its answer back unchanged (a stream chunk by chunk), and charges what it reported (or,
- * failing a report, what was counted) through the outbox before the client sees the end.
+ * failing a report, what was counted) through the outbox before the client sees the end. A model
+ * served only by an Anthropic upstream is called in its API and answered in OpenAI's
+ * (translation/).
  */
 @Injectable()
 export class ChatCompletionsService {
@@ -29,13 +33,24 @@ export class ChatCompletionsService {
       request.maxOutputTokens === undefined
         ? { ...request.body, max_completion_tokens: perChoice }
         : request.body;
+    this.calls.checkModel(key, request.model);
+    const upstream = this.calls.upstreamFor(request.model, 'openai', true);
+    // Translated (or refused, 400) before anything is reserved or sent.
+    const translated =
+      upstream.api === 'anthropic'
+        ? chatViaMessages(request.body, perChoice, request.clientWantsUsage)
+        : undefined;
     const opened = await this.calls.open(key, {
       scene: 'chat',
       source: 'chat',
       model: request.model,
       promptTokens: request.promptTokens,
       outputTokens: perChoice * request.choices,
+      upstream,
     });
+    if (translated) {
+      return serveTranslated(this.calls, opened, translated, request, res, this.logger);
+    }
     await this.calls.serve(opened, () =>
       request.stream
         ? new MeteredStream(

@@ -11,7 +11,8 @@ export interface ModelList {
 
 /**
  * `GET /v1/models`: the chat and embedding models that are priced and have an upstream speaking
- * the API (and that the asking key may call), in OpenAI's format.
+ * the API (a chat model: or the other API, translated), and that the asking key may call, in
+ * OpenAI's format.
  */
 @Injectable()
 export class ModelsService {
@@ -23,13 +24,14 @@ export class ModelsService {
   /** The models; only those its model list allows when asked for a key. */
   async list(api: UpstreamApi = 'openai', key?: KeyLimits): Promise<ModelList> {
     const seen = new Map<string, ModelList['data'][number]>();
+    // A chat model served only in the other API is called through translation.
     const rules = [
-      ...(await this.prices.modelRules('chat')),
-      ...(await this.prices.modelRules('embedding')),
+      ...(await this.prices.modelRules('chat')).map((rule) => ({ rule, translating: true })),
+      ...(await this.prices.modelRules('embedding')).map((rule) => ({ rule, translating: false })),
     ];
-    for (const rule of rules) {
+    for (const { rule, translating } of rules) {
       const model = rule.model!;
-      const upstream = this.upstreams.for(model, api);
+      const upstream = this.upstreams.for(model, api, translating);
       if (!upstream || seen.has(model)) continue;
       if (key && !modelAllowed(key, model)) continue;
       if (rule.provider !== null && rule.provider !== upstream.provider) continue;

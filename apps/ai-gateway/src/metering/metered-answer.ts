@@ -26,6 +26,16 @@ export interface MeteredAnswer {
   read(answer: Record<string, unknown>): AnswerReading;
   /** Called once the charge is recorded, before the client has the answer. */
   served?(reading: AnswerReading, usage: ChargeUsage): Promise<void>;
+  /** The upstream speaks another API than the client: its answers in the client's shape. */
+  translation?: AnswerTranslation;
+}
+
+/** How the answers of an upstream speaking another API are put in the client's (translation/). */
+export interface AnswerTranslation {
+  /** The client's answer for the upstream's (a JSON object, read and charged as it came). */
+  answer(upstream: Record<string, unknown>): unknown;
+  /** The client's error body for the upstream's error answer (its status kept). */
+  error(status: number, text: string): unknown;
 }
 
 /**
@@ -54,9 +64,11 @@ export async function answerMetered(
     await call.abandon();
     throw error;
   }
+  const { translation } = answer;
   if (status < 200 || status >= 300) {
     await call.abandon();
-    res.status(status).type(contentType).send(text);
+    if (translation) res.status(status).json(translation.error(status, text));
+    else res.status(status).type(contentType).send(text);
     return;
   }
   let parsed: unknown;
@@ -102,5 +114,6 @@ export async function answerMetered(
   await answer.served?.(reading, usage).catch((error: unknown) => {
     logger.warn(`could not note a served call: ${String(error)}`);
   });
-  res.status(status).type(contentType).send(text);
+  if (translation) res.status(status).json(translation.answer(parsed as Record<string, unknown>));
+  else res.status(status).type(contentType).send(text);
 }

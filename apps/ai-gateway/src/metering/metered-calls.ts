@@ -28,6 +28,8 @@ export interface CallPlan {
   api?: UpstreamApi;
   /** The request may write its prompt to Anthropic's 1-hour cache (priced apart, dearer). */
   hourCacheWrites?: boolean;
+  /** The upstream already chosen (upstreamFor), e.g. one of another API the call is translated to. */
+  upstream?: Upstream;
 }
 
 /** A call whose credits are reserved, and the exchange with the upstream that serves its model. */
@@ -63,7 +65,7 @@ export class MeteredCalls {
 
   async open(key: ApiKey, plan: CallPlan): Promise<OpenedCall> {
     this.checkModel(key, plan.model);
-    const upstream = this.upstreamFor(plan.model, plan.api);
+    const upstream = plan.upstream ?? this.upstreamFor(plan.model, plan.api);
     const target = { scene: plan.scene, provider: upstream.provider, model: plan.model };
     const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
     const call = new MeteredCall(
@@ -105,11 +107,14 @@ export class MeteredCalls {
     );
   }
 
-  /** The upstream that serves the model in the client's API, or 404 model_not_found. */
-  upstreamFor(model: string, api: UpstreamApi = 'openai'): Upstream {
-    const upstream = this.upstreams.for(model, api);
+  /**
+   * The upstream that serves the model in the client's API (or, `translating`, in the other one
+   * when none does), or 404 model_not_found.
+   */
+  upstreamFor(model: string, api: UpstreamApi = 'openai', translating = false): Upstream {
+    const upstream = this.upstreams.for(model, api, translating);
     if (!upstream) {
-      const which = api === 'openai' ? 'upstream' : `${api} upstream`;
+      const which = api === 'openai' || translating ? 'upstream' : `${api} upstream`;
       throw new DomainError(ErrorCode.ModelNotFound, `no ${which} serves the model ${model}`);
     }
     return upstream;

@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { ErrorCode, type ChargeUsage } from '@tally/contracts';
 import type { Response } from 'express';
 import { once } from 'node:events';
+import type { AnswerTranslation } from './metered-answer';
 import type { OpenedCall } from './metered-calls';
 import { ServerSentEvents } from './server-sent-events';
 import { fewestTokensForBytes, tokensForBytes } from './token-estimate';
@@ -39,6 +40,11 @@ export interface StreamDialect {
   read(event: string): StreamEvent;
   /** A whole SSE error event in the API's own shape (its client raises it). */
   errorEvent(code: ErrorCode, message: string): string;
+  /**
+   * The client's events for an upstream event, when the upstream speaks another API (see
+   * translation/); without it the event passes as it came.
+   */
+  translate?(event: string): string[];
 }
 
 export interface MeteredStreamRequest {
@@ -52,6 +58,8 @@ export interface MeteredStreamRequest {
   dialect: StreamDialect;
   /** Called once the charge is recorded, before the client sees the end. */
   served?(upstreamId: string | undefined, usage: ChargeUsage): Promise<void>;
+  /** The upstream speaks another API than the client: its error answers in the client's shape. */
+  translation?: Pick<AnswerTranslation, 'error'>;
 }
 
 /**
@@ -91,6 +99,11 @@ export class MeteredStream {
       const text = await upstream.text().catch(() => '');
       exchange.finish();
       await call.abandon();
+      const { translation } = this.request;
+      if (translation) {
+        this.res.status(upstream.status).json(translation.error(upstream.status, text));
+        return;
+      }
       this.res
         .status(upstream.status)
         .type(upstream.headers.get('content-type') ?? 'application/json')
@@ -209,8 +222,9 @@ export class MeteredStream {
     this.upstreamId ??= read.upstreamId;
     if (read.usage) this.usage = read.usage;
     if (read.failure) this.upstreamFailed = true;
-    if (read.route === 'end') this.ending.push(`${event}\n\n`);
-    if (read.route === 'pass') await this.write(`${event}\n\n`);
+    const events = this.request.dialect.translate?.(event) ?? [event];
+    if (read.route === 'end') this.ending.push(...events.map((text) => `${text}\n\n`));
+    if (read.route === 'pass') for (const text of events) await this.write(`${text}\n\n`);
   }
 
   /**

@@ -18,6 +18,27 @@ describe('upstream routes', () => {
     UPSTREAM_PROVIDER: 'openai',
   });
 
+  it('routes a model served only in the other API there when the surface translates', () => {
+    const only = parseUpstreams({
+      UPSTREAMS: JSON.stringify([
+        {
+          provider: 'anthropic',
+          api: 'anthropic',
+          base_url: 'http://a.example/v1',
+          models: ['claude-*'],
+        },
+        { provider: 'openai', base_url: 'http://o.example/v1', models: ['gpt-*'] },
+      ]),
+      UPSTREAM_PROVIDER: 'openai',
+    });
+    expect(upstreamFor(only, 'claude-x', 'openai')).toBeUndefined();
+    expect(upstreamFor(only, 'claude-x', 'openai', true)?.provider).toBe('anthropic');
+    expect(upstreamFor(only, 'gpt-x', 'anthropic', true)?.provider).toBe('openai');
+    expect(upstreamFor(only, 'llama', 'openai', true)).toBeUndefined();
+    // An upstream speaking the surface's API is preferred to translating.
+    expect(upstreamFor(upstreams, 'claude-x', 'openai', true)?.provider).toBe('bedrock');
+  });
+
   it('sends a model to the first upstream that lists it, and the rest to the default', () => {
     expect(upstreamFor(upstreams, 'claude-sonnet', 'anthropic')).toMatchObject({
       provider: 'anthropic',

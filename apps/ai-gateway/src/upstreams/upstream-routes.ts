@@ -24,15 +24,19 @@ export function modelMatches(pattern: string, model: string): boolean {
 
 /**
  * The first upstream speaking `api` that serves the model (configured order: the specific ones
- * before the default). A model served only by an upstream of the other API has none.
+ * before the default). A model served only by an upstream of the other API has none, unless the
+ * surface can translate its calls (`translating`): then the first upstream serving it.
  */
 export function upstreamFor(
   upstreams: readonly Upstream[],
   model: string,
   api: UpstreamApi = 'openai',
+  translating = false,
 ): Upstream | undefined {
-  return upstreams.find(
-    (u) => u.api === api && u.models.some((pattern) => modelMatches(pattern, model)),
+  const serves = (u: Upstream) => u.models.some((pattern) => modelMatches(pattern, model));
+  return (
+    upstreams.find((u) => u.api === api && serves(u)) ??
+    (translating ? upstreams.find(serves) : undefined)
   );
 }
 

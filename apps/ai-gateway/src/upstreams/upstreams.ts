@@ -11,7 +11,7 @@ export class Upstreams {
     this.list = parseUpstreams(config);
   }
 
-  for(model: string, api: UpstreamApi = 'openai'): Upstream | undefined {
-    return upstreamFor(this.list, model, api);
+  for(model: string, api: UpstreamApi = 'openai', translating = false): Upstream | undefined {
+    return upstreamFor(this.list, model, api, translating);
   }
 }
