@@ -71,7 +71,10 @@ export async function resolveHost(
     try {
       addresses = (await lookup(host, { all: true, verbatim: true })) as ResolvedAddress[];
     } catch (error) {
-      return { ok: false, reason: `${host} does not resolve (${(error as { code?: string }).code})` };
+      return {
+        ok: false,
+        reason: `${host} does not resolve (${(error as { code?: string }).code})`,
+      };
     }
   }
   if (addresses.length === 0) return { ok: false, reason: `${host} does not resolve` };

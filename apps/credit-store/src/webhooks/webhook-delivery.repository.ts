@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PendingAccountEvent } from '../outbox/account-event.repository';
@@ -29,9 +30,7 @@ export interface DeliveryView {
 
 /** What becomes of a delivery after an attempt. */
 export type DeliveryNext =
-  | { status: 'delivered' }
-  | { status: 'failed' }
-  | { status: 'pending'; retryInMs: number };
+  { status: 'delivered' } | { status: 'failed' } | { status: 'pending'; retryInMs: number };
 
 /**
  * Webhook deliveries, one per (event, endpoint), and their attempts: the queue the senders take
@@ -41,17 +40,18 @@ export type DeliveryNext =
 export class WebhookDeliveryRepository {
   /** Account events not yet fanned out, held by this transaction (other replicas skip them). */
   takeUnfannedEvents(db: EntityManager, limit: number): Promise<PendingAccountEvent[]> {
-    return db.query(
-      `SELECT id, user_id, seq::text AS seq, type, occurred_at, data FROM account_events
+    return runStatement(db, {
+      text: `SELECT id, user_id, seq::text AS seq, type, occurred_at, data FROM account_events
        WHERE webhooks_at IS NULL ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
-    );
+      values: [limit],
+    });
   }
 
   async markFannedOut(db: EntityManager, ids: string[]): Promise<void> {
-    await db.query(`UPDATE account_events SET webhooks_at = now() WHERE id = ANY($1::uuid[])`, [
-      ids,
-    ]);
+    await runStatement(db, {
+      text: `UPDATE account_events SET webhooks_at = now() WHERE id = ANY($1::uuid[])`,
+      values: [ids],
+    });
   }
 
   /**
@@ -62,14 +62,14 @@ export class WebhookDeliveryRepository {
     db: EntityManager,
     events: { id: string; type: string; body: string }[],
   ): Promise<number> {
-    const inserted: unknown[] = await db.query(
-      `INSERT INTO webhook_deliveries (event_id, event_type, endpoint_id, body)
+    const inserted: unknown[] = await runStatement(db, {
+      text: `INSERT INTO webhook_deliveries (event_id, event_type, endpoint_id, body)
        SELECT ev.id, ev.type, e.id, ev.body
        FROM unnest($1::uuid[], $2::text[], $3::text[]) AS ev(id, type, body)
        JOIN webhook_endpoints e ON e.enabled AND ('*' = ANY(e.events) OR ev.type = ANY(e.events))
        ON CONFLICT (event_id, endpoint_id) DO NOTHING RETURNING id`,
-      [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.body)],
-    );
+      values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.body)],
+    });
     return inserted.length;
   }
 
@@ -77,11 +77,11 @@ export class WebhookDeliveryRepository {
     db: EntityManager,
     delivery: { event_id: string; event_type: string; endpoint_id: string; body: string },
   ): Promise<string> {
-    const [row]: { id: string }[] = await db.query(
-      `INSERT INTO webhook_deliveries (event_id, event_type, endpoint_id, body)
+    const [row]: { id: string }[] = await runStatement(db, {
+      text: `INSERT INTO webhook_deliveries (event_id, event_type, endpoint_id, body)
        VALUES ($1, $2, $3, $4) RETURNING id::text`,
-      [delivery.event_id, delivery.event_type, delivery.endpoint_id, delivery.body],
-    );
+      values: [delivery.event_id, delivery.event_type, delivery.endpoint_id, delivery.body],
+    });
     return row.id;
   }
 
@@ -95,8 +95,8 @@ export class WebhookDeliveryRepository {
     limits: { limit: number; perEndpoint: number; inFlight: Map<string, number>; leaseMs: number },
   ): Promise<ClaimedDelivery[]> {
     const busy = [...limits.inFlight.entries()];
-    return db.query(
-      `WITH busy AS (
+    return runStatement(db, {
+      text: `WITH busy AS (
          SELECT * FROM unnest($1::uuid[], $2::int[]) AS b(endpoint_id, sending)),
        due AS (
          SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries d
@@ -117,14 +117,14 @@ export class WebhookDeliveryRepository {
        WHERE d.id = chosen.id AND e.id = d.endpoint_id
        RETURNING d.id::text, d.event_id, d.endpoint_id, d.body, d.tries, e.url, e.secret,
          e.previous_secret, e.previous_secret_until`,
-      [
+      values: [
         busy.map(([id]) => id),
         busy.map(([, n]) => n),
         limits.perEndpoint,
         limits.limit,
         limits.leaseMs / 1000,
       ],
-    );
+    });
   }
 
   /** The attempt, and the delivery's next state, in one transaction. */
@@ -134,35 +134,38 @@ export class WebhookDeliveryRepository {
     outcome: AttemptOutcome,
     next: DeliveryNext,
   ): Promise<void> {
-    await db.query(
-      `INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms)
+    await runStatement(db, {
+      text: `INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms)
        VALUES ($1, $2, $3, $4)`,
-      [id, outcome.status_code, outcome.error?.slice(0, 500) ?? null, outcome.duration_ms],
-    );
-    await db.query(
-      `UPDATE webhook_deliveries SET status = $2, tries = tries + 1,
+      values: [id, outcome.status_code, outcome.error?.slice(0, 500) ?? null, outcome.duration_ms],
+    });
+    await runStatement(db, {
+      text: `UPDATE webhook_deliveries SET status = $2, tries = tries + 1,
          next_attempt_at = now() + make_interval(secs => $3)
        WHERE id = $1`,
-      [id, next.status, next.status === 'pending' ? next.retryInMs / 1000 : 0],
-    );
+      values: [id, next.status, next.status === 'pending' ? next.retryInMs / 1000 : 0],
+    });
   }
 
   /** Due at once, its retries counted afresh; its row (and its event id) stay the same. */
   async redeliver(db: EntityManager, id: string): Promise<boolean> {
-    const rows: unknown[] = await db.query(
-      `UPDATE webhook_deliveries SET status = 'pending', tries = 0, next_attempt_at = now()
+    const rows: unknown[] = await runStatement(db, {
+      text: `UPDATE webhook_deliveries SET status = 'pending', tries = 0, next_attempt_at = now()
        WHERE id = $1 RETURNING id`,
-      [id],
-    );
+      values: [id],
+    });
     return rows.length > 0;
   }
 
-  async endpointOf(db: EntityManager, id: string): Promise<Pick<WebhookEndpointRow, 'id' | 'enabled'> | undefined> {
-    const rows: Pick<WebhookEndpointRow, 'id' | 'enabled'>[] = await db.query(
-      `SELECT e.id, e.enabled FROM webhook_deliveries d
+  async endpointOf(
+    db: EntityManager,
+    id: string,
+  ): Promise<Pick<WebhookEndpointRow, 'id' | 'enabled'> | undefined> {
+    const rows: Pick<WebhookEndpointRow, 'id' | 'enabled'>[] = await runStatement(db, {
+      text: `SELECT e.id, e.enabled FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1`,
-      [id],
-    );
+      values: [id],
+    });
     return rows[0];
   }
 
@@ -176,8 +179,8 @@ export class WebhookDeliveryRepository {
       next_attempt_at: Date;
       created_at: Date;
       attempts: DeliveryView['attempts'] | null;
-    })[] = await db.query(
-      `SELECT d.id::text, d.event_id, d.event_type AS type, d.status, d.next_attempt_at, d.created_at,
+    })[] = await runStatement(db, {
+      text: `SELECT d.id::text, d.event_id, d.event_type AS type, d.status, d.next_attempt_at, d.created_at,
          (SELECT json_agg(json_build_object('status_code', a.status_code, 'error', a.error,
                    'duration_ms', a.duration_ms,
                    'at', to_char(a.attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
@@ -186,8 +189,8 @@ export class WebhookDeliveryRepository {
        FROM webhook_deliveries d
        WHERE d.endpoint_id = $1 AND ($2::bigint IS NULL OR d.id < $2::bigint)
        ORDER BY d.id DESC LIMIT $3`,
-      [endpointId, page.before ?? null, page.limit],
-    );
+      values: [endpointId, page.before ?? null, page.limit],
+    });
     return rows.map((row) => ({
       ...row,
       next_attempt_at: row.status === 'pending' ? row.next_attempt_at.toISOString() : null,

@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PollingLoop } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { CreditStoreConfig } from '../config/credit-store.config';

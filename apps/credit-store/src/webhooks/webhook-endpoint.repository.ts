@@ -1,3 +1,4 @@
+import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { WebhookEndpointRow } from './webhook-endpoint';
@@ -18,30 +19,32 @@ export class WebhookEndpointRepository {
     db: EntityManager,
     endpoint: Pick<WebhookEndpointRow, 'id' | 'url' | 'events' | 'description' | 'secret'>,
   ): Promise<WebhookEndpointRow> {
-    const [row]: WebhookEndpointRow[] = await db.query(
-      `INSERT INTO webhook_endpoints (id, url, events, description, secret)
+    const [row]: WebhookEndpointRow[] = await runStatement(db, {
+      text: `INSERT INTO webhook_endpoints (id, url, events, description, secret)
        VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [endpoint.id, endpoint.url, endpoint.events, endpoint.description, endpoint.secret],
-    );
+      values: [endpoint.id, endpoint.url, endpoint.events, endpoint.description, endpoint.secret],
+    });
     return row;
   }
 
   list(db: EntityManager): Promise<WebhookEndpointRow[]> {
-    return db.query(`SELECT ${COLUMNS} FROM webhook_endpoints ORDER BY created_at, id`);
+    return runStatement(db, {
+      text: `SELECT ${COLUMNS} FROM webhook_endpoints ORDER BY created_at, id`,
+    });
   }
 
   async find(db: EntityManager, id: string, lock = false): Promise<WebhookEndpointRow | undefined> {
-    const rows: WebhookEndpointRow[] = await db.query(
-      `SELECT ${COLUMNS} FROM webhook_endpoints WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [id],
-    );
+    const rows: WebhookEndpointRow[] = await runStatement(db, {
+      text: `SELECT ${COLUMNS} FROM webhook_endpoints WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      values: [id],
+    });
     return rows[0];
   }
 
   /** Enabling again clears why it was disabled. */
   async update(db: EntityManager, id: string, change: EndpointChange): Promise<WebhookEndpointRow> {
-    const [row]: WebhookEndpointRow[] = await db.query(
-      `UPDATE webhook_endpoints SET
+    const [row]: WebhookEndpointRow[] = await runStatement(db, {
+      text: `UPDATE webhook_endpoints SET
          url = COALESCE($2::text, url),
          events = COALESCE($3::text[], events),
          enabled = COALESCE($4::boolean, enabled),
@@ -49,8 +52,8 @@ export class WebhookEndpointRepository {
                                 WHEN $4::boolean THEN NULL ELSE 'disabled by an admin' END,
          updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, change.url ?? null, change.events ?? null, change.enabled ?? null],
-    );
+      values: [id, change.url ?? null, change.events ?? null, change.enabled ?? null],
+    });
     return row;
   }
 
@@ -61,26 +64,26 @@ export class WebhookEndpointRepository {
     secret: string,
     previousUntil: Date,
   ): Promise<WebhookEndpointRow> {
-    const [row]: WebhookEndpointRow[] = await db.query(
-      `UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = $3,
+    const [row]: WebhookEndpointRow[] = await runStatement(db, {
+      text: `UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = $3,
          secret = $2, updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, secret, previousUntil],
-    );
+      values: [id, secret, previousUntil],
+    });
     return row;
   }
 
   /** A receiver answered 410 Gone: nothing more goes to it until an admin enables it again. */
   async disable(db: EntityManager, id: string, reason: string): Promise<void> {
-    await db.query(
-      `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now()
+    await runStatement(db, {
+      text: `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now()
        WHERE id = $1`,
-      [id, reason],
-    );
+      values: [id, reason],
+    });
   }
 
   /** With its deliveries and their attempts. */
   async remove(db: EntityManager, id: string): Promise<void> {
-    await db.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [id]);
+    await runStatement(db, { text: `DELETE FROM webhook_endpoints WHERE id = $1`, values: [id] });
   }
 }

@@ -42,9 +42,7 @@ export class WebhookEndpointsService {
   }
 
   /** The secret is in this answer and in no other. */
-  async create(
-    body: CreateWebhookEndpointDto,
-  ): Promise<WebhookEndpointView & { secret: string }> {
+  async create(body: CreateWebhookEndpointDto): Promise<WebhookEndpointView & { secret: string }> {
     const events = checkEvents(body.events);
     const url = await checkWebhookUrl(body.url, this.settings);
     return this.dataSource.transaction(async (db) => {
@@ -71,7 +69,8 @@ export class WebhookEndpointsService {
 
   async update(id: string, change: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
     const events = change.events && checkEvents(change.events);
-    const url = change.url === undefined ? undefined : await checkWebhookUrl(change.url, this.settings);
+    const url =
+      change.url === undefined ? undefined : await checkWebhookUrl(change.url, this.settings);
     return this.dataSource.transaction(async (db) => {
       const before = endpointView(await this.existing(db, id, true));
       const after = endpointView(

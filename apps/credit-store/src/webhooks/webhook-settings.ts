@@ -20,7 +20,12 @@ export function webhookSettingsOf(config: CreditStoreConfig): WebhookSettings {
     allowHttp: config.WEBHOOK_ALLOW_HTTP === 'true',
     allowedHosts: new Set(
       config.WEBHOOK_ALLOWED_HOSTS.split(',')
-        .map((host) => host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'))
+        .map((host) =>
+          host
+            .trim()
+            .toLowerCase()
+            .replace(/^\[(.*)\]$/, '$1'),
+        )
         .filter(Boolean),
     ),
     concurrency: config.WEBHOOK_CONCURRENCY,

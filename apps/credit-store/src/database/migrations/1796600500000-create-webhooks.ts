@@ -43,7 +43,9 @@ export class CreateWebhooks1796600500000 implements MigrationInterface {
     await db.query(`
       CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at)
         WHERE status = 'pending'`);
-    await db.query(`CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, id)`);
+    await db.query(
+      `CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, id)`,
+    );
     await db.query(`
       CREATE TABLE webhook_attempts (
         id bigserial PRIMARY KEY,
@@ -52,7 +54,9 @@ export class CreateWebhooks1796600500000 implements MigrationInterface {
         status_code integer,
         error text,
         duration_ms integer NOT NULL)`);
-    await db.query(`CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (delivery_id, id)`);
+    await db.query(
+      `CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (delivery_id, id)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
