@@ -87,7 +87,7 @@ describe('webhooks', () => {
         new AbortController().signal,
       );
       expect(outcome.status_code).toBeNull();
-      expect(outcome.error).toMatch(/^refused: localhost is or resolves to/);
+      expect(outcome.error).toMatch(/^refused: localhost resolves to /);
       expect(receiver.received).toHaveLength(0);
     });
   });
@@ -288,10 +288,8 @@ describe('webhooks', () => {
           'GET',
           `${app.url}/admin/webhook-endpoints/${endpoint.id}`,
         );
-        expect(now.body).toMatchObject({
-          enabled: false,
-          disabled_reason: expect.stringMatching(/410/),
-        });
+        expect(now.body.enabled).toBe(false);
+        expect(now.body.disabled_reason).toMatch(/410/);
       });
       const [delivery] = await deliveriesOf(endpoint.id);
       expect(delivery.status).toBe('failed');

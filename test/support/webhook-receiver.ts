@@ -43,7 +43,7 @@ export class WebhookReceiver {
   about(
     match: (event: { type: string; user_id?: string; data: Record<string, unknown> }) => boolean,
   ) {
-    return this.received.filter((r) => match(JSON.parse(r.body)));
+    return this.received.filter((r) => match(JSON.parse(r.body) as Parameters<typeof match>[0]));
   }
 
   async close(): Promise<void> {

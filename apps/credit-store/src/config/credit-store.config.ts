@@ -154,7 +154,7 @@ export class CreditStoreConfig extends ServiceConfig {
    * Hosts (comma-separated, as written in the URL) that webhooks may reach although they are or
    * resolve to a loopback, private, link-local or metadata address, e.g. `127.0.0.1`.
    */
-  @Matches(/^[A-Za-z0-9.:\[\]_-]*(\s*,\s*[A-Za-z0-9.:\[\]_-]+)*$/, {
+  @Matches(/^\s*[A-Za-z0-9.:[\]_-]*(\s*,\s*[A-Za-z0-9.:[\]_-]+)*\s*$/, {
     message: '$property must be host names or addresses separated by commas',
   })
   WEBHOOK_ALLOWED_HOSTS = '';

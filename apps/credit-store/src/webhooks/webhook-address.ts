@@ -80,10 +80,8 @@ export async function resolveHost(
   if (addresses.length === 0) return { ok: false, reason: `${host} does not resolve` };
   const blocked = addresses.find((a) => isBlockedAddress(a.address));
   if (blocked && !allowed.has(host.toLowerCase())) {
-    return {
-      ok: false,
-      reason: `${host} is or resolves to ${blocked.address}, a loopback, private or link-local address`,
-    };
+    const what = isIP(host) ? `${host} is` : `${host} resolves to ${blocked.address},`;
+    return { ok: false, reason: `${what} a loopback, private or link-local address` };
   }
   return { ok: true, address: addresses[0] };
 }
