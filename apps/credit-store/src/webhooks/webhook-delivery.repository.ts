@@ -127,7 +127,7 @@ export class WebhookDeliveryRepository {
     });
   }
 
-  /** The attempt, and the delivery's next state, in one transaction. */
+  /** The attempt, and the delivery's next state (none if its endpoint was deleted meanwhile). */
   async recordAttempt(
     db: EntityManager,
     id: string,
@@ -136,7 +136,7 @@ export class WebhookDeliveryRepository {
   ): Promise<void> {
     await runStatement(db, {
       text: `INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms)
-       VALUES ($1, $2, $3, $4)`,
+       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1)`,
       values: [id, outcome.status_code, outcome.error?.slice(0, 500) ?? null, outcome.duration_ms],
     });
     await runStatement(db, {
