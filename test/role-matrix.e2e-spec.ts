@@ -83,6 +83,15 @@ const MATRIX: Record<string, Person[] | 'public' | 'api-key'> = {
   'store GET /principals/me': [S, F, U],
   'store GET /admin/audit': [F, U],
   'store GET /admin/audit.csv': [F, U],
+  'store POST /admin/webhook-endpoints': [],
+  'store GET /admin/webhook-endpoints': [F],
+  'store GET /admin/webhook-endpoints/{id}': [F],
+  'store PATCH /admin/webhook-endpoints/{id}': [],
+  'store DELETE /admin/webhook-endpoints/{id}': [],
+  'store POST /admin/webhook-endpoints/{id}/rotate-secret': [],
+  'store POST /admin/webhook-endpoints/{id}/test': [],
+  'store GET /admin/webhook-endpoints/{id}/deliveries': [F],
+  'store POST /admin/webhook-deliveries/{id}/redeliver': [],
   // ai-gateway
   'gateway GET /health': 'public',
   'gateway GET /health/ready': 'public',
@@ -132,6 +141,7 @@ const MONEY_AND_CONFIG = [
     'dead_letters',
     'waiting_refunds',
     'usage_records',
+    'webhook_endpoints',
   ],
 ] as const;
 
@@ -155,6 +165,8 @@ interface Given {
   apiKey(): Promise<string>;
   principal(): Promise<string>;
   hold(): Promise<string>;
+  /** A webhook endpoint (on a host that does not resolve here: nothing is ever sent). */
+  webhookEndpoint(): Promise<string>;
 }
 
 type ValidCall = (
@@ -264,6 +276,31 @@ const VALID: Record<string, ValidCall> = {
     path: '/principals/resolve',
     body: { token_sha256: createHash('sha256').update(g.token).digest('hex') },
   }),
+  'store POST /admin/webhook-endpoints': () => ({
+    path: '/admin/webhook-endpoints',
+    body: { url: 'https://hooks.example.com/tally', events: ['balance.low'] },
+  }),
+  'store PATCH /admin/webhook-endpoints/{id}': async (g) => ({
+    path: `/admin/webhook-endpoints/${await g.webhookEndpoint()}`,
+    body: { enabled: false },
+  }),
+  'store DELETE /admin/webhook-endpoints/{id}': async (g) => ({
+    path: `/admin/webhook-endpoints/${await g.webhookEndpoint()}`,
+  }),
+  'store POST /admin/webhook-endpoints/{id}/rotate-secret': async (g) => ({
+    path: `/admin/webhook-endpoints/${await g.webhookEndpoint()}/rotate-secret`,
+  }),
+  'store POST /admin/webhook-endpoints/{id}/test': async (g) => ({
+    path: `/admin/webhook-endpoints/${await g.webhookEndpoint()}/test`,
+  }),
+  'store POST /admin/webhook-deliveries/{id}/redeliver': async (g) => {
+    const endpoint = await g.webhookEndpoint();
+    const test = await call<{ delivery_id: string }>(
+      'POST',
+      `${g.store}/admin/webhook-endpoints/${endpoint}/test`,
+    );
+    return { path: `/admin/webhook-deliveries/${test.body.delivery_id}/redeliver` };
+  },
   'gateway POST /internal/charges': async (g) => ({
     path: '/internal/charges',
     body: { event_id: unique('rm-charge'), user_id: await g.user(), source: 'video', amount: 1 },
@@ -501,6 +538,13 @@ describe('role matrix', () => {
         (await made<{ id: string }>(`${gateway}/admin/api-keys`, { user_id: unique('rm-user') }))
           .id,
       principal: async () => (await issuePrincipal(store, 'finance')).id,
+      webhookEndpoint: async () =>
+        (
+          await made<{ id: string }>(`${store}/admin/webhook-endpoints`, {
+            url: 'https://hooks.example.com/tally',
+            events: ['balance.low'],
+          })
+        ).id,
       hold: async () =>
         (
           await made<{ hold_id: string }>(`${store}/holds`, {

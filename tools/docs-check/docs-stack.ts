@@ -56,6 +56,9 @@ export class DocsStack {
         KAFKA_DATA_DIR: this.kafkaDir,
         GATEWAY_DATABASE_URL: `${SERVER}/${gatewayDb}`,
         CREDIT_STORE_DATABASE_URL: `${SERVER}/${storeDb}`,
+        // docs/webhooks.md's receiver listens on this machine, over plain http.
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

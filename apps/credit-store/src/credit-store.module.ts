@@ -19,6 +19,7 @@ import { ProductsModule } from './products/products.module';
 import { RefundsModule } from './refunds/refunds.module';
 import { RewardsModule } from './rewards/rewards.module';
 import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class CreditStoreModule {
@@ -49,6 +50,7 @@ export class CreditStoreModule {
         RewardsModule,
         RefundsModule,
         ConsoleModule,
+        WebhooksModule,
       ],
     };
   }

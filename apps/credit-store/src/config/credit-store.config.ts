@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ServiceConfig } from '@tally/platform';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The credit-store's settings (beside the shared ones), named after their variables, with local defaults. */
 export class CreditStoreConfig extends ServiceConfig {
@@ -125,4 +125,57 @@ export class CreditStoreConfig extends ServiceConfig {
   @IsInt()
   @Min(0)
   LOW_BALANCE_THRESHOLD?: number = undefined;
+
+  /**
+   * Longest wait for a webhook receiver's answer (connect, send, status line): past it the attempt
+   * counts as failed and is retried.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  WEBHOOK_TIMEOUT_MS = 15_000;
+
+  /**
+   * Seconds between a webhook delivery's attempts (fractions allowed): one more attempt per
+   * number; after the last the delivery is `failed` (POST /admin/webhook-deliveries/{id}/redeliver
+   * sends it again).
+   */
+  @Matches(/^\s*\d{1,6}(\.\d{1,3})?(\s*,\s*\d{1,6}(\.\d{1,3})?)*\s*$/, {
+    message: '$property must be seconds separated by commas, like `5,300,1800`',
+  })
+  WEBHOOK_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
+
+  /** `true`: webhook URLs may be plain `http:` (local receivers); otherwise only `https:`. */
+  @IsIn(['true', 'false'])
+  WEBHOOK_ALLOW_HTTP = 'false';
+
+  /**
+   * Hosts (comma-separated, as written in the URL) that webhooks may reach although they are or
+   * resolve to a loopback, private, link-local or metadata address, e.g. `127.0.0.1`.
+   */
+  @Matches(/^\s*[A-Za-z0-9.:[\]_-]*(\s*,\s*[A-Za-z0-9.:[\]_-]+)*\s*$/, {
+    message: '$property must be host names or addresses separated by commas',
+  })
+  WEBHOOK_ALLOWED_HOSTS = '';
+
+  /** Webhook deliveries one replica sends at once, all endpoints together. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_CONCURRENCY = 64;
+
+  /** Webhook deliveries one replica sends at once to one endpoint: a slow one holds no more. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_ENDPOINT_CONCURRENCY = 4;
+
+  /** How often the webhook fan-out and delivery queue are looked at when nothing woke them. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_POLL_MS = 500;
 }

@@ -31,6 +31,8 @@ export enum ErrorCode {
   OrderNotRefundable = 'order_not_refundable',
   /** The reward rule's limit for the user (per day or in total) is reached: not credited. */
   RewardLimitReached = 'reward_limit_reached',
+  /** The webhook endpoint is disabled (by an admin, or its receiver answered 410): enable it first. */
+  EndpointDisabled = 'endpoint_disabled',
   /** No active price rule matches the (scene, provider, model) asked for. */
   NoPriceRule = 'no_price_rule',
   /** A unique business key (sku, reward source, hold_id with another body...) is taken. */

@@ -32,6 +32,7 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
     case ErrorCode.RefundExceedsCharge:
     case ErrorCode.OrderNotRefundable:
     case ErrorCode.RewardLimitReached:
+    case ErrorCode.EndpointDisabled:
       return HttpStatus.CONFLICT;
     case ErrorCode.NoPriceRule:
       return HttpStatus.UNPROCESSABLE_ENTITY;
