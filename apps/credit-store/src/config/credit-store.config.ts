@@ -125,4 +125,13 @@ export class CreditStoreConfig extends ServiceConfig {
   @IsInt()
   @Min(0)
   LOW_BALANCE_THRESHOLD?: number = undefined;
+
+  /**
+   * How many days before a grant expires its `grant.expiring` account event goes out (once per
+   * grant, if it still holds credits), made by the grant expiry job.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  GRANT_EXPIRING_DAYS = 3;
 }

@@ -7,7 +7,12 @@ import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
 import { AccountEventRelay } from '../outbox/account-event.relay';
 import { AccountEventRepository } from '../outbox/account-event.repository';
 import { CreditStoreConfig } from '../config/credit-store.config';
-import { accountEventsOf } from './events/account-events';
+import {
+  AccountFact,
+  accountEventsOf,
+  expiringFactsOf,
+  numberedEventsOf,
+} from './events/account-events';
 import { GrantPolicy } from './grants/grant-policy';
 import { GrantRepository } from './grants/grant.repository';
 import { HoldRepository } from './holds/hold.repository';
@@ -118,6 +123,52 @@ export class LedgerService {
       this.eventRelay.wake();
     }
     return expired;
+  }
+
+  /**
+   * Announces these accounts' grants that expire in (now, horizon] with credits left: one
+   * `grant.expiring` each, ever (the grant is marked in the same transaction, under its account's
+   * lock, so a second run or replica finds it taken). Returns how many.
+   */
+  async announceExpiringGrants(userIds: string[], now: Date, horizon: Date): Promise<number> {
+    const announced = await withTransactionRetry(() =>
+      this.dataSource.transaction('READ COMMITTED', (db) =>
+        this.writeAccountFacts(db, userIds, async (accounts) =>
+          expiringFactsOf(await this.grants.claimExpiring(db, userIds, now, horizon), accounts),
+        ),
+      ),
+    );
+    if (announced > 0) this.eventRelay.wake();
+    return announced;
+  }
+
+  /**
+   * Account events that are not a ledger entry's (a grant expiring, a charge dead-lettered), in
+   * the caller's transaction: the accounts are locked (created if missing, as every ledger path
+   * does) before `factsOf` runs, so what it claims and the seqs it is numbered with are taken by
+   * one transaction alone. Returns how many events were written; the caller wakes the relay.
+   */
+  async writeAccountFacts(
+    db: EntityManager,
+    userIds: string[],
+    factsOf: (accounts: ReadonlyMap<string, AccountRecord>) => Promise<AccountFact[]>,
+  ): Promise<number> {
+    const accounts = userIds.length
+      ? await this.accounts.lockAccounts(db, userIds)
+      : new Map<string, AccountRecord>();
+    const facts = await factsOf(accounts);
+    const { events, seqs } = numberedEventsOf(
+      facts.filter((fact) => accounts.has(fact.user_id)),
+      accounts,
+    );
+    await this.events.insert(db, events);
+    await this.accounts.saveEventSeqs(db, seqs);
+    return events.length;
+  }
+
+  /** Wakes the account-event relay, after a transaction that wrote events has committed. */
+  wakeEventRelay(): void {
+    this.eventRelay.wake();
   }
 
   /**
