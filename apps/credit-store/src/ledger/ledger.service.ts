@@ -144,9 +144,10 @@ export class LedgerService {
 
   /**
    * Account events that are not a ledger entry's (a grant expiring, a charge dead-lettered), in
-   * the caller's transaction: the accounts are locked (created if missing, as every ledger path
-   * does) before `factsOf` runs, so what it claims and the seqs it is numbered with are taken by
-   * one transaction alone. Returns how many events were written; the caller wakes the relay.
+   * the caller's transaction: the accounts are locked before `factsOf` runs, so what it claims and
+   * the seqs it is numbered with are taken by one transaction alone. Only existing accounts are
+   * told: a fact creates no account (a refused message names any user it likes, and must leave
+   * nothing of its own behind). Returns how many events were written; the caller wakes the relay.
    */
   async writeAccountFacts(
     db: EntityManager,
@@ -154,7 +155,7 @@ export class LedgerService {
     factsOf: (accounts: ReadonlyMap<string, AccountRecord>) => Promise<AccountFact[]>,
   ): Promise<number> {
     const accounts = userIds.length
-      ? await this.accounts.lockAccounts(db, userIds)
+      ? await this.accounts.lockExistingAccounts(db, userIds)
       : new Map<string, AccountRecord>();
     const facts = await factsOf(accounts);
     const { events, seqs } = numberedEventsOf(
