@@ -13,6 +13,7 @@ import {
   expiringFactsOf,
   numberedEventsOf,
 } from './events/account-events';
+import type { EntryWatcher } from './events/entry-watcher';
 import { GrantPolicy } from './grants/grant-policy';
 import { GrantRepository } from './grants/grant.repository';
 import { HoldRepository } from './holds/hold.repository';
@@ -59,6 +60,12 @@ export class LedgerService {
   }
 
   private readonly defaultLowBalance: bigint | null;
+  private readonly watchers: EntryWatcher[] = [];
+
+  /** Tells `watcher` of every ledger change from now on, in its transaction (see EntryWatcher). */
+  watch(watcher: EntryWatcher): void {
+    this.watchers.push(watcher);
+  }
 
   /**
    * Applies movements in one transaction (see planMovements for the rules) and answers each with
@@ -285,8 +292,30 @@ export class LedgerService {
       defaultLowBalance: this.defaultLowBalance,
       movements: new Map(movements.map((m) => [m.event_id, m])),
     });
-    await this.events.insert(db, events);
-    await this.accounts.saveEventSeqs(db, seqs);
+    const watched = await this.watchedEvents(db, entries, locked, seqs);
+    await this.events.insert(db, [...events, ...watched.events]);
+    await this.accounts.saveEventSeqs(db, new Map([...seqs, ...watched.seqs]));
+  }
+
+  /** The watchers' facts about these entries, numbered after the entries' own events. */
+  private async watchedEvents(
+    db: EntityManager,
+    entries: readonly NewLedgerEntry[],
+    locked: ReadonlyMap<string, AccountRecord>,
+    seqs: ReadonlyMap<string, bigint>,
+  ) {
+    const facts: AccountFact[] = [];
+    for (const watcher of this.watchers) facts.push(...(await watcher.factsOf(db, entries, locked)));
+    const numbered = new Map(
+      [...locked].map(([userId, account]) => [
+        userId,
+        { event_seq: seqs.get(userId) ?? account.event_seq },
+      ]),
+    );
+    return numberedEventsOf(
+      facts.filter((fact) => locked.has(fact.user_id)),
+      numbered,
+    );
   }
 
   private withGrantExpiry(movement: Movement, now: Date): Movement {

@@ -1,11 +1,14 @@
 import { Type } from 'class-transformer';
 import {
   IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
+  Min,
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
@@ -26,6 +29,8 @@ export const ACCOUNT_EVENT_TYPES = [
   'balance.low',
   'account.blocked',
   'account.unblocked',
+  'auto_topup.requested',
+  'auto_topup.limit_reached',
 ] as const;
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number];
@@ -43,12 +48,15 @@ export const ACCOUNT_EVENT_FIELDS: Record<AccountEventType, readonly (keyof Acco
   'balance.low': ['event_id', 'threshold', 'balance_before', 'balance_after'],
   'account.blocked': ['event_id', 'balance_before', 'balance_after'],
   'account.unblocked': ['event_id', 'balance_before', 'balance_after'],
+  'auto_topup.requested': ['event_id', 'order_id', 'product_id', 'amount', 'price', 'currency'],
+  'auto_topup.limit_reached': ['event_id', 'product_id', 'max_per_month', 'month'],
 };
 
 /**
  * What caused an event and what it did. `event_id` is the ledger entry's (GET /ledger/{event_id}
  * shows it; for grant.expiring, the grant's income; for charge.dead_lettered, the refused
- * charge's, in no entry); amounts are credits, positive, as JsonAmounts.
+ * charge's, in no entry; for auto_topup.*, the debit that crossed the threshold); amounts are
+ * credits, positive, as JsonAmounts.
  */
 export class AccountEventData {
   @IsString() @MaxLength(256) event_id!: string;
@@ -73,6 +81,14 @@ export class AccountEventData {
   /** order.paid: what the order cost, in minor units of `currency`. */
   @IsOptional() @IsJsonAmount(0n) price_cent?: JsonAmount;
   @IsOptional() @IsString() @MaxLength(8) currency?: string;
+  /** auto_topup.*: the product an auto top-up buys. */
+  @IsOptional() @IsInt() @Min(1) product_id?: number;
+  /** auto_topup.requested: what the order costs, in minor units of `currency`. */
+  @IsOptional() @IsJsonAmount(0n) price?: JsonAmount;
+  /** auto_topup.limit_reached: the paid auto top-ups allowed a UTC month, reached in `month`. */
+  @IsOptional() @IsInt() @Min(1) max_per_month?: number;
+  /** auto_topup.limit_reached: the UTC month, `YYYY-MM`. */
+  @IsOptional() @Matches(/^\d{4}-\d{2}$/) month?: string;
 }
 
 /** data carries the fields its event's type requires. */

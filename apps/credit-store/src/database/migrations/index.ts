@@ -24,6 +24,7 @@ import { AddCacheWrite1hPrices1796600000000 } from './1796600000000-add-cache-wr
 import { CreateAccountEvents1796600100000 } from './1796600100000-create-account-events';
 import { ChainAuditRecords1796600200000 } from './1796600200000-chain-audit-records';
 import { AddGrantExpiringNotified1796600300000 } from './1796600300000-add-grant-expiring-notified';
+import { CreateAutoTopups1796600400000 } from './1796600400000-create-auto-topups';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
 export const CREDIT_STORE_MIGRATIONS = [
@@ -53,4 +54,5 @@ export const CREDIT_STORE_MIGRATIONS = [
   CreateAccountEvents1796600100000,
   ChainAuditRecords1796600200000,
   AddGrantExpiringNotified1796600300000,
+  CreateAutoTopups1796600400000,
 ];
