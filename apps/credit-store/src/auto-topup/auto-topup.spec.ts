@@ -96,10 +96,10 @@ describe('facts', () => {
     });
   });
 
-  it('auto_topup.limit_reached is keyed by the month: one id a month', () => {
+  it('auto_topup.limit_reached is keyed by the month and the crossing', () => {
     expect(limitReachedFact(crossing, '2026-12')).toEqual({
       user_id: 'u',
-      key: 'limit:2026-12',
+      key: 'limit:2026-12:evt-1',
       type: 'auto_topup.limit_reached',
       data: {
         event_id: 'evt-1',

@@ -89,11 +89,14 @@ export function requestedFact(crossing: Crossing, order: Order): AccountFact {
   };
 }
 
-/** `auto_topup.limit_reached`: once per account and UTC month. */
+/**
+ * `auto_topup.limit_reached`: once per account and UTC month, by the setting's mark (see decide);
+ * keyed by the crossing too, as a setting removed and made again starts unmarked.
+ */
 export function limitReachedFact(crossing: Crossing, month: string): AccountFact {
   return {
     user_id: crossing.entry.user_id,
-    key: `limit:${month}`,
+    key: `limit:${month}:${crossing.entry.event_id}`,
     type: 'auto_topup.limit_reached',
     data: { ...crossingData(crossing), max_per_month: crossing.setting.max_per_month, month },
   };
