@@ -305,8 +305,9 @@ export class LedgerService {
     seqs: ReadonlyMap<string, bigint>,
   ) {
     const facts: AccountFact[] = [];
-    for (const watcher of this.watchers)
+    for (const watcher of this.watchers) {
       facts.push(...(await watcher.factsOf(db, entries, locked)));
+    }
     const numbered = new Map(
       [...locked].map(([userId, account]) => [
         userId,
