@@ -1,7 +1,9 @@
+import { AccountEvent, parseAccountEvent, Topics } from '@tally/contracts';
 import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
 import { rows, scalar } from './support/db';
 import { call } from './support/http';
+import { readTopicUntil } from './support/kafka-helpers';
 import { giftGrant } from './support/ledger-calls';
 import { eventually, unique } from './support/wait';
 
@@ -70,6 +72,24 @@ describe('auto top-up', () => {
         ORDER BY seq`,
       [user, prefix],
     );
+  /** The user's auto_topup.* events as published, each valid by the contract, once `count` came. */
+  const publishedOf = async (user: string, count: number) => {
+    const mine = (messages: { key: string | null; value: string | null }[]) =>
+      messages
+        .filter((m) => m.key === user)
+        .map((m) => {
+          const parsed = parseAccountEvent(m.value);
+          if (!parsed.ok) throw new Error(`not an account event: ${parsed.reasons.join('; ')}`);
+          return parsed.event;
+        })
+        .filter((e: AccountEvent) => e.type.startsWith('auto_topup.'));
+    const messages = await readTopicUntil(
+      Topics.accountEvents,
+      (all) => new Set(mine(all).map((e) => e.id)).size >= count,
+      30_000,
+    );
+    return [...new Map(mine(messages).map((e) => [e.id, e])).values()];
+  };
   const pay = (orderId: string) =>
     call('POST', `${app.store.url}/orders/${orderId}/paid`, {
       body: { payment_ref: unique('pay') },
@@ -129,6 +149,8 @@ describe('auto top-up', () => {
       'auto_topup.requested',
       'auto_topup.requested',
     ]);
+    const published = await publishedOf(user, 2);
+    expect(published.map((e) => e.data.order_id)).toEqual(after.map((o) => o.order_id));
     // Numbered among the user's other events without a gap.
     const all = await eventsOf(user, '');
     expect(all.map((e) => Number(e.seq))).toEqual(all.map((_, i) => i + 1));
@@ -155,6 +177,10 @@ describe('auto top-up', () => {
       max_per_month: 1,
       month: new Date().toISOString().slice(0, 7),
     });
+    expect((await publishedOf(user, 2)).map((e) => e.type)).toEqual([
+      'auto_topup.requested',
+      'auto_topup.limit_reached',
+    ]);
   });
 
   it('the index allows one open auto top-up order per account, whatever the code does', async () => {
