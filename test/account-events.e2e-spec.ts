@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AccountEvent, parseAccountEvent, Topics } from '@tally/contracts';
+import { AccountEvent, ErrorCode, parseAccountEvent, Topics } from '@tally/contracts';
+import { DeadLetterPublisher } from '../apps/credit-store/src/charges/dead-letter.publisher';
 import { AccountEventRepository } from '../apps/credit-store/src/outbox/account-event.repository';
 import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges, refundMessage } from './support/charge-events';
@@ -220,6 +221,93 @@ describe('account events on credit.account.events', () => {
     expect(events.filter((e) => e.type === 'grant.created')).toHaveLength(52);
     expect(events.find((e) => e.data.event_id === rearm)?.type).toBe('grant.created');
   }, 180_000);
+
+  it('grant.expiring once per grant with credits left, GRANT_EXPIRING_DAYS (3) before its expiry, however often the job runs', async () => {
+    const user = unique('user');
+    const soon = await giftGrant(app.store.url, user, 70);
+    const later = await giftGrant(app.store.url, user, 20);
+    const spent = await giftGrant(app.store.url, user, 5);
+    const expiresAt = new Date(Date.now() + 2 * 86_400_000);
+    const setExpiry = (grant: string, at: Date) =>
+      app.db.query(`UPDATE grants SET expires_at = $2 WHERE event_id = $1`, [grant, at]);
+    await setExpiry(soon, expiresAt);
+    await setExpiry(later, new Date(Date.now() + 5 * 86_400_000));
+    // Expiring first, so the charge draws it empty.
+    await setExpiry(spent, new Date(Date.now() + 86_400_000));
+    await charge(user, 5);
+    // Three at once (replicas) and then again: one event per grant, announced by one run.
+    const run = () =>
+      call<{ expiring: number }>('POST', `${app.store.url}/admin/jobs/expire-grants`);
+    const runs = await Promise.all([run(), run(), run()]);
+    runs.push(await run());
+    expect(runs.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(runs.reduce((sum, r) => sum + r.body.expiring, 0)).toBe(1);
+    const marker = await giftGrant(app.store.url, user, 1);
+
+    const events = await eventsOf(user, untilMarker(marker));
+    expect(types(events)).toEqual([
+      'grant.created',
+      'account.unblocked',
+      'grant.created',
+      'grant.created',
+      'grant.expiring',
+      'grant.created',
+    ]);
+    expectGaplessSeq(events);
+    expect(events[4].data).toEqual({
+      event_id: soon,
+      grant_id: soon,
+      amount_remaining: 70,
+      expires_at: expiresAt.toISOString(),
+      balance: 90,
+    });
+  });
+
+  it('charge.dead_lettered once per dead letter, also when its message is delivered again', async () => {
+    const user = unique('user');
+    await giftGrant(app.store.url, user, 10);
+    const bad = chargeEvent(user, -5);
+    await produceCharges(bad);
+    const letter = async () => {
+      const rows: { topic: string; partition: number; offset: string }[] = await app.db.query(
+        `SELECT source_topic AS topic, source_partition AS partition, source_offset::text AS offset
+           FROM dead_letters WHERE event_id = $1`,
+        [bad.event_id],
+      );
+      return rows;
+    };
+    await eventually(async () => expect(await letter()).toHaveLength(1));
+    // The same message again from its offset (as after a crash before the commit), in turn and
+    // on two replicas at once.
+    const [origin] = await letter();
+    const again = {
+      message: {
+        ...origin,
+        key: Buffer.from(user),
+        value: Buffer.from(JSON.stringify(bad)),
+        headers: {},
+      },
+      code: ErrorCode.ValidationFailed,
+      reasons: ['payload.amount must not be less than 0'],
+    };
+    const publisher = app.store.app.get(DeadLetterPublisher);
+    await publisher.publish([again]);
+    await Promise.all([publisher.publish([again]), publisher.publish([again])]);
+    expect(await letter()).toHaveLength(1);
+    const marker = await giftGrant(app.store.url, user, 1);
+
+    const events = await eventsOf(user, untilMarker(marker));
+    expect(types(events)).toEqual([
+      'grant.created',
+      'account.unblocked',
+      'charge.dead_lettered',
+      'grant.created',
+    ]);
+    expectGaplessSeq(events);
+    const { reason, ...data } = events[2].data;
+    expect(data).toEqual({ event_id: bad.event_id, code: 'validation_failed' });
+    expect(reason).toContain('payload.amount');
+  });
 
   it("the relay takes a user's pending events in numeric seq order (9 before 10)", async () => {
     const user = unique('user');

@@ -37,6 +37,8 @@ const MATRIX: Record<string, Person[] | 'public' | 'api-key'> = {
   'store POST /accounts/{user_id}/grants': [U],
   'store POST /accounts/{user_id}/refunds': [U, S],
   'store PUT /accounts/{user_id}/alerts': [],
+  'store GET /accounts/{user_id}/auto-topup': [S, F, U],
+  'store PUT /accounts/{user_id}/auto-topup': [],
   'store POST /grants/{event_id}/void': [U],
   'store POST /holds': [S],
   'store POST /holds/{hold_id}/void': [S],
@@ -196,6 +198,10 @@ const VALID: Record<string, ValidCall> = {
   'store PUT /accounts/{user_id}/alerts': async (g) => ({
     path: `/accounts/${await g.user()}/alerts`,
     body: { low_balance: 10 },
+  }),
+  'store PUT /accounts/{user_id}/auto-topup': async (g) => ({
+    path: `/accounts/${await g.user()}/auto-topup`,
+    body: { threshold: 10, product_id: await g.product(), max_per_month: 1 },
   }),
   'store POST /holds': async (g) => ({
     path: '/holds',

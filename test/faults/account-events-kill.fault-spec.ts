@@ -2,11 +2,13 @@
 // land between a ledger commit and the publication of the account events it wrote (and between a
 // publication and its mark). Every event written must reach `credit.account.events`: each one at
 // least once, nothing that was not written, and after dropping repeats by id (what consumers are
-// told to do) each user's events in seq order 1, 2, 3… without a gap.
+// told to do) each user's events in seq order 1, 2, 3… without a gap. Some users have an auto
+// top-up below the same threshold: its orders and auto_topup.requested are written in the same
+// ledger transactions, so they too survive the kills, one order per requested event.
 import { parseAccountEvent, Topics } from '@tally/contracts';
-import { sleep } from '../../bench/support/bench-stack';
+import { json, sleep } from '../../bench/support/bench-stack';
 import { FAULT_SHAPE, FAULTS, SCENARIO_TIMEOUT_MS } from './support/fault-config';
-import { useFaultStack } from './support/fault-stack';
+import { FAULT_TOKENS, useFaultStack } from './support/fault-stack';
 import { printFigures } from './support/figures';
 import { grantSomeUsers } from './support/grants';
 import { killRepeatedly } from './support/kill-loop';
@@ -21,7 +23,8 @@ const stack = useFaultStack('account_events_kill', { gateway: false });
 test(
   'kill -9 of the credit-store between ledger commit and publish: every account event published, in seq order',
   async () => {
-    await grantSomeUsers(stack, FAULT_SHAPE);
+    const granted = await grantSomeUsers(stack, FAULT_SHAPE);
+    await setAutoTopups([...granted.keys()].slice(0, 20));
     const workload = topicWorkload(FAULTS.events, FAULT_SHAPE);
     const step = workload.messages.length / (FAULTS.faults + 1);
     let kills = 0;
@@ -80,9 +83,41 @@ test(
     expect(invalid).toBe(0);
     expect([...seen].sort()).toEqual(written.map((row) => row.id).sort());
     expect(gapped).toEqual([]);
+    const { rows: topups } = await stack.storeDb.query<{ requested: string; orders: string }>(
+      `SELECT (SELECT count(*) FROM account_events WHERE type = 'auto_topup.requested') AS requested,
+              (SELECT count(*) FROM orders o WHERE auto_topup AND EXISTS (
+                 SELECT 1 FROM account_events e WHERE e.type = 'auto_topup.requested'
+                    AND e.data->>'order_id' = o.order_id)) AS orders`,
+    );
+    expect(Number(topups[0].requested)).toBeGreaterThan(0);
+    expect(topups[0].orders).toBe(topups[0].requested);
   },
   SCENARIO_TIMEOUT_MS,
 );
+
+/** An auto top-up below 500 for these users: their first charge crosses it, as balance.low. */
+async function setAutoTopups(users: string[]): Promise<void> {
+  const product = await json('POST', `${stack.storeUrl}/admin/products`, FAULT_TOKENS.admin, {
+    sku: 'faults-topup',
+    name: 'Top-up',
+    credit_amount: 500,
+    price_cent: 999,
+    currency: 'USD',
+  });
+  for (const user of users) {
+    const { status } = await json(
+      'PUT',
+      `${stack.storeUrl}/accounts/${user}/auto-topup`,
+      FAULT_TOKENS.admin,
+      {
+        threshold: 500,
+        product_id: product.body.id as number,
+        max_per_month: 3,
+      },
+    );
+    if (status !== 200) throw new Error(`auto top-up for ${user} answered ${status}`);
+  }
+}
 
 async function appliedCount(): Promise<number> {
   const { rows } = await stack.storeDb.query<{ n: string }>(

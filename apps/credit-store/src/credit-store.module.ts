@@ -13,6 +13,7 @@ import { HoldsModule } from './holds/holds.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { OrdersModule } from './orders/orders.module';
+import { AutoTopupModule } from './auto-topup/auto-topup.module';
 import { PricingModule } from './pricing/pricing.module';
 import { PrincipalsModule } from './principals/principals.module';
 import { ProductsModule } from './products/products.module';
@@ -45,6 +46,7 @@ export class CreditStoreModule {
         FinanceModule,
         ProductsModule,
         OrdersModule,
+        AutoTopupModule,
         UsageModule,
         PricingModule,
         RewardsModule,

@@ -6,10 +6,19 @@ import {
   MAX_MESSAGE_BYTES,
   Topics,
 } from '@tally/contracts';
-import { InboundMessage, KAFKA, LazyProducer, messageBytes, sendEach } from '@tally/platform';
+import {
+  InboundMessage,
+  KAFKA,
+  LazyProducer,
+  messageBytes,
+  sendEach,
+  withTransactionRetry,
+} from '@tally/platform';
 import type { IHeaders, Kafka, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
-import { DeadLetterRepository } from './dead-letter.repository';
+import { LedgerService } from '../ledger/ledger.service';
+import { chargeNamedBy, deadLetteredFact } from './dead-lettered-fact';
+import { DeadLetterRepository, originOf } from './dead-letter.repository';
 
 export interface DeadLetter {
   message: InboundMessage;
@@ -28,7 +37,8 @@ const TRUNCATED_VALUE_BYTES = 64 * 1024;
  * for it goes out truncated (marked so), since a letter that cannot be sent would hold its
  * partition's offset, and every charge behind it, for ever. Each letter is kept first (once per
  * origin, for GET /admin/dead-letters): a batch delivered again after a crash publishes its
- * letters again, but finds them kept already.
+ * letters again, but finds them kept already. A charge's letter kept for the first time also makes
+ * its user's `charge.dead_lettered` account event, in the same transaction.
  */
 @Injectable()
 export class DeadLetterPublisher implements OnApplicationShutdown {
@@ -38,14 +48,20 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
     @Inject(KAFKA) kafka: Kafka,
     private readonly kept: DeadLetterRepository,
     private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
   ) {
     this.producer = new LazyProducer(kafka);
   }
 
   /** Keeps the letters (in `db`, the caller's transaction if it has one), then publishes them. */
-  async publish(letters: DeadLetter[], db: EntityManager = this.dataSource.manager): Promise<void> {
+  async publish(letters: DeadLetter[], db?: EntityManager): Promise<void> {
     if (letters.length === 0) return;
-    await this.kept.keep(db, letters);
+    const told = db
+      ? await this.keep(db, letters)
+      : await withTransactionRetry(() =>
+          this.dataSource.transaction('READ COMMITTED', (tx) => this.keep(tx, letters)),
+        );
+    if (told > 0) this.ledger.wakeEventRelay();
     const failedAt = new Date().toISOString();
     const byTopic = new Map<string, DeadLetter[]>();
     for (const letter of letters) {
@@ -64,6 +80,23 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
       // Refused although within our limit (a broker set lower): the reason and origin alone.
       if (result.refused.length > 0) await send(result.refused.map(({ item }) => bare(item)));
     }
+  }
+
+  /**
+   * Keeps the letters and tells each named user of their charge's letters kept now: under the
+   * users' account locks, taken before the letters are inserted (accounts first, as everywhere).
+   */
+  private keep(db: EntityManager, letters: DeadLetter[]): Promise<number> {
+    const charges = letters.map(chargeNamedBy);
+    const userIds = charges.flatMap((charge) => (charge ? [charge.user_id] : []));
+    return this.ledger.writeAccountFacts(db, userIds, async () => {
+      const kept = await this.kept.keep(db, letters);
+      return letters.flatMap((letter, index) => {
+        const charge = charges[index];
+        const id = kept.get(originOf(letter));
+        return charge && id ? [deadLetteredFact(charge, letter, id)] : [];
+      });
+    });
   }
 
   onApplicationShutdown(): Promise<void> {

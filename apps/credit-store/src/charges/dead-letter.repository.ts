@@ -63,6 +63,11 @@ interface StoredRow extends Omit<DeadLetterRow, 'key' | 'value' | 'again'> {
   again_reason: string | null;
 }
 
+/** Where a letter came from, as keep() answers it: topic/partition/offset. */
+export function originOf({ message }: DeadLetter): string {
+  return `${message.topic}/${message.partition}/${message.offset}`;
+}
+
 /** An event_id the value names, if it is a JSON object with one (it may be anything). */
 function eventIdOf(value: Buffer | null): string | null {
   if (!value || value.length > 1024 * 1024) return null;
@@ -98,16 +103,23 @@ const WITH_STATUS = `
 
 @Injectable()
 export class DeadLetterRepository {
-  /** Keeps each letter once per origin: a letter of a batch delivered again leaves its row as it was. */
-  async keep(db: EntityManager, letters: DeadLetter[]): Promise<void> {
-    if (letters.length === 0) return;
-    await db.query(
-      `INSERT INTO dead_letters
+  /**
+   * Keeps each letter once per origin: a letter of a batch delivered again leaves its row as it
+   * was. Answers the ids of the letters kept now, by their origin (see originOf).
+   */
+  async keep(db: EntityManager, letters: DeadLetter[]): Promise<Map<string, string>> {
+    if (letters.length === 0) return new Map();
+    // As a CTE: TypeORM answers a bare INSERT ... RETURNING differently by driver version.
+    const rows: { id: string; origin: string }[] = await db.query(
+      `WITH kept AS (INSERT INTO dead_letters
               (source_topic, source_partition, source_offset, code, reason, message_key, message_value,
                message_headers, event_id, redrive_of)
        SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[],
                             $6::bytea[], $7::bytea[], $8::jsonb[], $9::text[], $10::bigint[])
-       ON CONFLICT ON CONSTRAINT dead_letters_origin DO NOTHING`,
+       ON CONFLICT ON CONSTRAINT dead_letters_origin DO NOTHING
+       RETURNING id, source_topic, source_partition, source_offset)
+       SELECT id::text, source_topic || '/' || source_partition || '/' || source_offset AS origin
+         FROM kept`,
       [
         letters.map((l) => l.message.topic),
         letters.map((l) => l.message.partition),
@@ -121,6 +133,7 @@ export class DeadLetterRepository {
         letters.map(redriveOf),
       ],
     );
+    return new Map(rows.map((row) => [row.origin, row.id]));
   }
 
   /**

@@ -178,4 +178,13 @@ export class CreditStoreConfig extends ServiceConfig {
   @IsInt()
   @Min(10)
   WEBHOOK_POLL_MS = 500;
+
+  /**
+   * How many days before a grant expires its `grant.expiring` account event goes out (once per
+   * grant, if it still holds credits), made by the grant expiry job.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  GRANT_EXPIRING_DAYS = 3;
 }

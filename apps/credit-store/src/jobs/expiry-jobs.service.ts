@@ -13,12 +13,14 @@ const EXPIRY_BATCH = 200;
 /**
  * The expiry jobs, every JOB_INTERVAL_SECONDS on every replica, or at once from the admin API.
  * Running them twice, or on two instances at once, changes nothing twice: each works under the
- * account locks and writes off only what is still there (one `tally:expire:<grant>` entry each).
+ * account locks and writes off only what is still there (one `tally:expire:<grant>` entry each)
+ * or announces only grants not yet marked (one `grant.expiring` each).
  */
 @Injectable()
 export class ExpiryJobsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiryJobsService.name);
   private readonly loop?: PollingLoop;
+  private readonly expiringMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -28,6 +30,7 @@ export class ExpiryJobsService implements OnApplicationBootstrap, OnApplicationS
     private readonly metrics: JobsMetrics,
     config: CreditStoreConfig,
   ) {
+    this.expiringMs = config.GRANT_EXPIRING_DAYS * 86_400_000;
     if (config.JOB_INTERVAL_SECONDS > 0) {
       this.loop = new PollingLoop(ExpiryJobsService.name, () => this.runAll(), {
         intervalMs: config.JOB_INTERVAL_SECONDS * 1000,
@@ -60,6 +63,26 @@ export class ExpiryJobsService implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
+  /**
+   * Sends `grant.expiring` for every grant that expires within GRANT_EXPIRING_DAYS, still holds
+   * credits and was not announced yet; returns how many.
+   */
+  async announceExpiringGrants(): Promise<number> {
+    let announced = 0;
+    for (;;) {
+      const now = new Date();
+      const horizon = new Date(now.getTime() + this.expiringMs);
+      const userIds = await this.grants.findUsersWithExpiringGrants(
+        this.dataSource.manager,
+        now,
+        horizon,
+        EXPIRY_BATCH,
+      );
+      if (userIds.length === 0) return announced;
+      announced += await this.ledger.announceExpiringGrants(userIds, now, horizon);
+    }
+  }
+
   expireHolds(): Promise<number> {
     return this.metrics.measure('expire_holds', () => this.holds.expireDue());
   }
@@ -67,8 +90,10 @@ export class ExpiryJobsService implements OnApplicationBootstrap, OnApplicationS
   /** One scheduled run; always answers 0 so the loop waits a whole interval before the next. */
   private async runAll(): Promise<number> {
     const grants = await this.expireGrants();
+    const expiring = await this.announceExpiringGrants();
     const holds = await this.expireHolds();
     if (grants + holds > 0) this.logger.log(`expired ${grants} grants and ${holds} holds`);
+    if (expiring > 0) this.logger.log(`announced ${expiring} expiring grants`);
     return 0;
   }
 }

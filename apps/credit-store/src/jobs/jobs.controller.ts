@@ -7,11 +7,13 @@ import { ExpiryJobsService } from './expiry-jobs.service';
 export class JobsController {
   constructor(private readonly jobs: ExpiryJobsService) {}
 
+  /** Writes off the grants past their expiry, then announces those expiring soon (grant.expiring). */
   @Post('expire-grants')
   @HttpCode(200)
   @Audited('job.expire_grants', { type: 'job' })
   async expireGrants() {
-    return { expired: await this.jobs.expireGrants() };
+    const expired = await this.jobs.expireGrants();
+    return { expired, expiring: await this.jobs.announceExpiringGrants() };
   }
 
   @Post('expire-holds')

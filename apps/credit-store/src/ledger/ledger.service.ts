@@ -7,7 +7,13 @@ import { BalanceSnapshotRelay } from '../outbox/balance-snapshot.relay';
 import { AccountEventRelay } from '../outbox/account-event.relay';
 import { AccountEventRepository } from '../outbox/account-event.repository';
 import { CreditStoreConfig } from '../config/credit-store.config';
-import { accountEventsOf } from './events/account-events';
+import {
+  AccountFact,
+  accountEventsOf,
+  expiringFactsOf,
+  numberedEventsOf,
+} from './events/account-events';
+import type { EntryWatcher } from './events/entry-watcher';
 import { GrantPolicy } from './grants/grant-policy';
 import { GrantRepository } from './grants/grant.repository';
 import { HoldRepository } from './holds/hold.repository';
@@ -54,6 +60,12 @@ export class LedgerService {
   }
 
   private readonly defaultLowBalance: bigint | null;
+  private readonly watchers: EntryWatcher[] = [];
+
+  /** Tells `watcher` of every ledger change from now on, in its transaction (see EntryWatcher). */
+  watch(watcher: EntryWatcher): void {
+    this.watchers.push(watcher);
+  }
 
   /**
    * Applies movements in one transaction (see planMovements for the rules) and answers each with
@@ -118,6 +130,53 @@ export class LedgerService {
       this.eventRelay.wake();
     }
     return expired;
+  }
+
+  /**
+   * Announces these accounts' grants that expire in (now, horizon] with credits left: one
+   * `grant.expiring` each, ever (the grant is marked in the same transaction, under its account's
+   * lock, so a second run or replica finds it taken). Returns how many.
+   */
+  async announceExpiringGrants(userIds: string[], now: Date, horizon: Date): Promise<number> {
+    const announced = await withTransactionRetry(() =>
+      this.dataSource.transaction('READ COMMITTED', (db) =>
+        this.writeAccountFacts(db, userIds, async (accounts) =>
+          expiringFactsOf(await this.grants.claimExpiring(db, userIds, now, horizon), accounts),
+        ),
+      ),
+    );
+    if (announced > 0) this.eventRelay.wake();
+    return announced;
+  }
+
+  /**
+   * Account events that are not a ledger entry's (a grant expiring, a charge dead-lettered), in
+   * the caller's transaction: the accounts are locked before `factsOf` runs, so what it claims and
+   * the seqs it is numbered with are taken by one transaction alone. Only existing accounts are
+   * told: a fact creates no account (a refused message names any user it likes, and must leave
+   * nothing of its own behind). Returns how many events were written; the caller wakes the relay.
+   */
+  async writeAccountFacts(
+    db: EntityManager,
+    userIds: string[],
+    factsOf: (accounts: ReadonlyMap<string, AccountRecord>) => Promise<AccountFact[]>,
+  ): Promise<number> {
+    const accounts = userIds.length
+      ? await this.accounts.lockExistingAccounts(db, userIds)
+      : new Map<string, AccountRecord>();
+    const facts = await factsOf(accounts);
+    const { events, seqs } = numberedEventsOf(
+      facts.filter((fact) => accounts.has(fact.user_id)),
+      accounts,
+    );
+    await this.events.insert(db, events);
+    await this.accounts.saveEventSeqs(db, seqs);
+    return events.length;
+  }
+
+  /** Wakes the account-event relay, after a transaction that wrote events has committed. */
+  wakeEventRelay(): void {
+    this.eventRelay.wake();
   }
 
   /**
@@ -233,8 +292,32 @@ export class LedgerService {
       defaultLowBalance: this.defaultLowBalance,
       movements: new Map(movements.map((m) => [m.event_id, m])),
     });
-    await this.events.insert(db, events);
-    await this.accounts.saveEventSeqs(db, seqs);
+    const watched = await this.watchedEvents(db, entries, locked, seqs);
+    await this.events.insert(db, [...events, ...watched.events]);
+    await this.accounts.saveEventSeqs(db, new Map([...seqs, ...watched.seqs]));
+  }
+
+  /** The watchers' facts about these entries, numbered after the entries' own events. */
+  private async watchedEvents(
+    db: EntityManager,
+    entries: readonly NewLedgerEntry[],
+    locked: ReadonlyMap<string, AccountRecord>,
+    seqs: ReadonlyMap<string, bigint>,
+  ) {
+    const facts: AccountFact[] = [];
+    for (const watcher of this.watchers) {
+      facts.push(...(await watcher.factsOf(db, entries, locked)));
+    }
+    const numbered = new Map(
+      [...locked].map(([userId, account]) => [
+        userId,
+        { event_seq: seqs.get(userId) ?? account.event_seq },
+      ]),
+    );
+    return numberedEventsOf(
+      facts.filter((fact) => locked.has(fact.user_id)),
+      numbered,
+    );
   }
 
   private withGrantExpiry(movement: Movement, now: Date): Movement {

@@ -6,22 +6,28 @@ import type { Order, OrderStatus } from './order';
 const COLUMNS = `order_id, user_id, product_id::int AS product_id, product, quantity,
                  credit_amount::float8 AS credit_amount, amount_cent::float8 AS amount_cent, currency,
                  status, payment_ref, ledger_event_id, created_at, paid_at, credited_at, cancelled_at,
-                 refunded_at, refund_payment_ref, refund_reason, refund_event_id`;
+                 refunded_at, refund_payment_ref, refund_reason, refund_event_id, auto_topup`;
 
 export type NewOrder = Pick<
   Order,
   'order_id' | 'user_id' | 'product_id' | 'quantity' | 'credit_amount' | 'amount_cent' | 'currency'
-> & { product: Product; idempotency_key: string | null };
+> & { product: Product; idempotency_key: string | null; auto_topup: boolean };
 
 @Injectable()
 export class OrderRepository {
-  /** The new order, or undefined when the user already has an order under its idempotency key. */
+  /**
+   * The new order, or undefined when the user already has an order under its idempotency key or,
+   * for an auto top-up, an open auto top-up order (orders_one_open_auto_topup).
+   */
   async insert(db: EntityManager, order: NewOrder): Promise<Order | undefined> {
+    const conflict = order.auto_topup
+      ? `(user_id) WHERE auto_topup AND status IN ('pending', 'paid')`
+      : `(user_id, idempotency_key) WHERE idempotency_key IS NOT NULL`;
     const rows: Order[] = await db.query(
       `INSERT INTO orders (order_id, user_id, product_id, product, quantity, credit_amount,
-                           amount_cent, currency, status, idempotency_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
-       ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                           amount_cent, currency, status, idempotency_key, auto_topup)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)
+       ON CONFLICT ${conflict} DO NOTHING
        RETURNING ${COLUMNS}`,
       [
         order.order_id,
@@ -33,9 +39,26 @@ export class OrderRepository {
         order.amount_cent,
         order.currency,
         order.idempotency_key,
+        order.auto_topup,
       ],
     );
     return rows[0];
+  }
+
+  /** The user's open auto top-up order's id (at most one), and how many were paid since `since`. */
+  async autoTopupState(
+    db: EntityManager,
+    userId: string,
+    since: Date,
+  ): Promise<{ open: string | null; paid: number }> {
+    const [row]: { open: string | null; paid: number }[] = await db.query(
+      `SELECT max(order_id) FILTER (WHERE status IN ('pending', 'paid')) AS open,
+              count(*) FILTER (WHERE paid_at >= $2)::int AS paid
+         FROM orders
+        WHERE user_id = $1 AND auto_topup AND (status IN ('pending', 'paid') OR paid_at >= $2)`,
+      [userId, since],
+    );
+    return row;
   }
 
   async findByIdempotencyKey(

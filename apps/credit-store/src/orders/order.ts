@@ -30,6 +30,8 @@ export interface Order {
   refund_reason: string | null;
   /** The entry that took the order's credits back. */
   refund_event_id: string | null;
+  /** Made by the account's auto top-up, not by a client. */
+  auto_topup: boolean;
 }
 
 /** The ledger event that credits an order: one per order, in the ledger's own namespace. */

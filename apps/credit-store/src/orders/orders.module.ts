@@ -10,5 +10,6 @@ import { OrdersService } from './orders.service';
   imports: [LedgerModule, GrantsModule, ProductsModule],
   controllers: [OrdersController],
   providers: [OrderRepository, OrdersService],
+  exports: [OrdersService],
 })
 export class OrdersModule {}

@@ -8,7 +8,8 @@ import { LedgerService } from '../ledger/ledger.service';
 import { ProductsService } from '../products/products.service';
 import type { CreateOrderDto } from './dto/order.dto';
 import { Order, orderEventId, orderRefundEventId } from './order';
-import { OrderRepository } from './order.repository';
+import type { Product } from '../products/product';
+import { NewOrder, OrderRepository } from './order.repository';
 
 /**
  * Orders: pending → paid → credited, or pending → cancelled. The payment callback may come any
@@ -38,35 +39,33 @@ export class OrdersService {
       if (earlier) return sameRequest(earlier, request, idempotencyKey);
     }
     const product = await this.products.get(request.product_id);
-    if (product.status !== 'active') {
-      throw new DomainError(ErrorCode.OrderNotPayable, `product ${product.id} is not on sale`);
-    }
-    const credits = product.credit_amount * request.quantity;
-    if (credits > MAX_AMOUNT) {
-      throw new DomainError(
-        ErrorCode.ValidationFailed,
-        `quantity: ${credits} credits is too many`,
-        ['quantity: too large for this product'],
-      );
-    }
+    const order = newOrder(request.user_id, product, request.quantity, {
+      idempotency_key: idempotencyKey ?? null,
+      auto_topup: false,
+    });
     // In a transaction, so that its audit record commits with it (never one without the other).
-    const created = await this.dataSource.transaction((tx) =>
-      this.orders.insert(tx, {
-        order_id: uuidv7(),
-        user_id: request.user_id,
-        product_id: product.id,
-        product,
-        quantity: request.quantity,
-        credit_amount: credits,
-        amount_cent: product.price_cent * request.quantity,
-        currency: product.currency,
-        idempotency_key: idempotencyKey ?? null,
-      }),
-    );
+    const created = await this.dataSource.transaction((tx) => this.orders.insert(tx, order));
     if (created) return created;
     // Another request with the same key got there between the lookup and the insert.
     const winner = await this.orders.findByIdempotencyKey(db, request.user_id, idempotencyKey!);
     return sameRequest(winner!, request, idempotencyKey!);
+  }
+
+  /**
+   * An auto top-up's order: one of the product, made in the caller's transaction (the ledger
+   * change that crossed the threshold); undefined when the user already has an open one. The
+   * product must be on sale (the caller checks: a throw here would refuse the ledger change).
+   */
+  createAutoTopup(db: EntityManager, userId: string, product: Product): Promise<Order | undefined> {
+    return this.orders.insert(
+      db,
+      newOrder(userId, product, 1, { idempotency_key: null, auto_topup: true }),
+    );
+  }
+
+  /** The user's open auto top-up order (its id, or null), and how many were paid since `since`. */
+  autoTopupState(db: EntityManager, userId: string, since: Date) {
+    return this.orders.autoTopupState(db, userId, since);
   }
 
   async get(orderId: string, db: EntityManager = this.dataSource.manager): Promise<Order> {
@@ -172,6 +171,35 @@ export class OrdersService {
   private inTransaction<T>(run: (db: EntityManager) => Promise<T>): Promise<T> {
     return withTransactionRetry(() => this.dataSource.transaction('READ COMMITTED', run));
   }
+}
+
+/** A pending order of `quantity` × the product, if it is on sale and not too large. */
+function newOrder(
+  userId: string,
+  product: Product,
+  quantity: number,
+  kind: Pick<NewOrder, 'idempotency_key' | 'auto_topup'>,
+): NewOrder {
+  if (product.status !== 'active') {
+    throw new DomainError(ErrorCode.OrderNotPayable, `product ${product.id} is not on sale`);
+  }
+  const credits = product.credit_amount * quantity;
+  if (credits > MAX_AMOUNT) {
+    throw new DomainError(ErrorCode.ValidationFailed, `quantity: ${credits} credits is too many`, [
+      'quantity: too large for this product',
+    ]);
+  }
+  return {
+    order_id: uuidv7(),
+    user_id: userId,
+    product_id: product.id,
+    product,
+    quantity,
+    credit_amount: credits,
+    amount_cent: product.price_cent * quantity,
+    currency: product.currency,
+    ...kind,
+  };
 }
 
 /** The order made earlier under this key, if it was asked for the same thing. */

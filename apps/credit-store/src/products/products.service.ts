@@ -29,8 +29,8 @@ export class ProductsService {
     return updated;
   }
 
-  async get(id: number): Promise<Product> {
-    const product = await this.products.find(this.db, id);
+  async get(id: number, db: EntityManager = this.db): Promise<Product> {
+    const product = await this.products.find(db, id);
     if (!product) throw notFound(id);
     return product;
   }

@@ -23,6 +23,8 @@ import { AddRewardLimits1796517121241 } from './1796517121241-add-reward-limits'
 import { AddCacheWrite1hPrices1796600000000 } from './1796600000000-add-cache-write-1h-prices';
 import { CreateAccountEvents1796600100000 } from './1796600100000-create-account-events';
 import { ChainAuditRecords1796600200000 } from './1796600200000-chain-audit-records';
+import { AddGrantExpiringNotified1796600300000 } from './1796600300000-add-grant-expiring-notified';
+import { CreateAutoTopups1796600400000 } from './1796600400000-create-auto-topups';
 import { CreateWebhooks1796600500000 } from './1796600500000-create-webhooks';
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled code. */
@@ -52,5 +54,7 @@ export const CREDIT_STORE_MIGRATIONS = [
   AddCacheWrite1hPrices1796600000000,
   CreateAccountEvents1796600100000,
   ChainAuditRecords1796600200000,
+  AddGrantExpiringNotified1796600300000,
+  CreateAutoTopups1796600400000,
   CreateWebhooks1796600500000,
 ];

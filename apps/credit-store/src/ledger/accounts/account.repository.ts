@@ -74,6 +74,17 @@ export class AccountRepository {
   }
 
   /**
+   * Locks the accounts among `userIds` that exist, in user_id order, and creates none: for facts
+   * that are not ledger entries (a dead letter names any user a message says).
+   */
+  async lockExistingAccounts(
+    db: EntityManager,
+    userIds: string[],
+  ): Promise<Map<string, AccountRecord>> {
+    return (await this.lockExisting(db, [...new Set(userIds)].sort(), 0)).accounts;
+  }
+
+  /**
    * The same, and `count` entry ids reserved by the statement that takes the last of the locks,
    * once it holds all of them (so an account's entries still get ids in the order its lock is
    * taken, across replicas): the apply path then needs no round trip of its own for them.

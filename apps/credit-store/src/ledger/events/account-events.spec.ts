@@ -1,7 +1,7 @@
 import type { NewLedgerEntry } from '../entries/ledger-entry';
 import { newLedgerEntry } from '../entries/new-ledger-entry.fixture';
 import { expiryEventId, voidEventId } from '../plan-movements';
-import { accountEventsOf, EventAccount } from './account-events';
+import { accountEventsOf, EventAccount, expiringFactsOf, numberedEventsOf } from './account-events';
 
 const entry = (
   over: Partial<NewLedgerEntry> & { amount: bigint; balance_before: bigint },
@@ -119,5 +119,43 @@ describe('accountEventsOf', () => {
     expect(one.events[0].id).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
+  });
+});
+
+describe('expiringFactsOf, numbered', () => {
+  it("numbers each user's grant.expiring on from its seq, with the grant and the balance", () => {
+    const expires_at = new Date('2026-12-08T09:00:00Z');
+    const grant = (event_id: string, user_id: string) => ({
+      event_id,
+      user_id,
+      remaining: 70n,
+      expires_at,
+    });
+    const accounts = new Map([
+      ['u', { event_seq: 4n, balance: 90n }],
+      ['v', { event_seq: 0n, balance: 70n }],
+    ]);
+    const expiring = (grants: ReturnType<typeof grant>[], on = accounts) =>
+      numberedEventsOf(expiringFactsOf(grants, on), on);
+    const { events, seqs } = expiring([grant('g-1', 'u'), grant('g-2', 'u'), grant('g-3', 'v')]);
+    expect(events.map((e) => [e.user_id, e.seq, e.type])).toEqual([
+      ['u', 5n, 'grant.expiring'],
+      ['u', 6n, 'grant.expiring'],
+      ['v', 1n, 'grant.expiring'],
+    ]);
+    expect(events[0].data).toEqual({
+      event_id: 'g-1',
+      grant_id: 'g-1',
+      amount_remaining: 70,
+      expires_at: '2026-12-08T09:00:00.000Z',
+      balance: 90,
+    });
+    expect(seqs).toEqual(
+      new Map([
+        ['u', 6n],
+        ['v', 1n],
+      ]),
+    );
+    expect(expiring([grant('g-1', 'u')], new Map()).events[0].id).toBe(events[0].id);
   });
 });

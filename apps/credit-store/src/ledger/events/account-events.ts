@@ -9,6 +9,7 @@ import {
 } from '@tally/contracts';
 import { stableUuid } from '@tally/platform';
 import type { Movement, NewLedgerEntry } from '../entries/ledger-entry';
+import type { ExpiringGrant } from '../grants/grant';
 import { expiryEventId, voidEventId } from '../plan-movements';
 
 /** An account event as written to the outbox, numbered. */
@@ -65,6 +66,47 @@ export function accountEventsOf(
     }
   }
   return { events, seqs };
+}
+
+/** A fact that is not a ledger entry's, keyed by what it is about (its event's id comes from it). */
+export interface AccountFact {
+  user_id: string;
+  key: string;
+  type: AccountEventType;
+  data: Record<string, unknown>;
+}
+
+/** Facts made under their accounts' locks, each user's numbered on from its last seq. */
+export function numberedEventsOf(
+  facts: readonly AccountFact[],
+  accounts: ReadonlyMap<string, EventAccount>,
+): { events: AccountEventDraft[]; seqs: Map<string, bigint> } {
+  const seqs = new Map<string, bigint>();
+  const events = facts.map(({ user_id, key, type, data }): AccountEventDraft => {
+    const seq = (seqs.get(user_id) ?? accounts.get(user_id)?.event_seq ?? 0n) + 1n;
+    seqs.set(user_id, seq);
+    return { id: stableUuid(type, user_id, key), user_id, seq, type, data };
+  });
+  return { events, seqs };
+}
+
+/** The `grant.expiring` facts of grants claimed by the expiry job; `event_id` is the grant's. */
+export function expiringFactsOf(
+  grants: readonly ExpiringGrant[],
+  balances: ReadonlyMap<string, { balance: bigint }>,
+): AccountFact[] {
+  return grants.map((grant) => ({
+    user_id: grant.user_id,
+    key: grant.event_id,
+    type: 'grant.expiring',
+    data: {
+      event_id: grant.event_id,
+      grant_id: grant.event_id,
+      amount_remaining: jsonAmount(grant.remaining),
+      expires_at: grant.expires_at.toISOString(),
+      balance: jsonAmount(balances.get(grant.user_id)?.balance ?? 0n),
+    },
+  }));
 }
 
 function factsOf(

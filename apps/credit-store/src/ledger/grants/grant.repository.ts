@@ -1,7 +1,7 @@
 import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Grant, GrantChange } from './grant';
+import type { ExpiringGrant, Grant, GrantChange } from './grant';
 
 interface GrantRow {
   id: string;
@@ -80,6 +80,50 @@ export class GrantRepository {
       [now, limit],
     );
     return rows.map((row) => row.user_id);
+  }
+
+  /** Users with grants that still hold credits, expire in (now, horizon] and were not announced. */
+  async findUsersWithExpiringGrants(
+    db: EntityManager,
+    now: Date,
+    horizon: Date,
+    limit: number,
+  ): Promise<string[]> {
+    const rows: { user_id: string }[] = await runStatement(db, {
+      name: 'grants_find_users_expiring',
+      text: `SELECT DISTINCT user_id FROM (
+         SELECT user_id FROM grants
+          WHERE spendable AND expires_at IS NOT NULL AND expires_at > $1 AND expires_at <= $2
+            AND expiring_notified_at IS NULL
+          ORDER BY expires_at LIMIT $3) expiring`,
+      values: [now, horizon, limit],
+    });
+    return rows.map((row) => row.user_id);
+  }
+
+  /**
+   * Marks these users' grants that expire in (now, horizon] and still hold credits as announced,
+   * and answers them: under the accounts' locks, so one transaction alone claims each grant.
+   */
+  async claimExpiring(
+    db: EntityManager,
+    userIds: string[],
+    now: Date,
+    horizon: Date,
+  ): Promise<ExpiringGrant[]> {
+    const rows: { event_id: string; user_id: string; remaining: string; expires_at: Date }[] =
+      await runStatement(db, {
+        name: 'grants_claim_expiring',
+        text: `WITH claimed AS (
+           UPDATE grants SET expiring_notified_at = now()
+            WHERE user_id = ANY($1::text[]) AND spendable AND expires_at > $2 AND expires_at <= $3
+              AND expiring_notified_at IS NULL
+           RETURNING id, event_id, user_id, remaining, expires_at)
+         SELECT event_id, user_id, remaining, expires_at FROM claimed
+          ORDER BY user_id, expires_at, id`,
+        values: [[...new Set(userIds)], now, horizon],
+      });
+    return rows.map((row) => ({ ...row, remaining: BigInt(row.remaining) }));
   }
 
   /** Inserts the new grants and updates the changed ones, one statement each. */

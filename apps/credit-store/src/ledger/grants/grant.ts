@@ -32,3 +32,11 @@ export interface GrantChange {
   /** Set when an order refund took the grant back. */
   refunded_at?: Date | null;
 }
+
+/** A grant about to expire with credits left, claimed for its `grant.expiring` event. */
+export interface ExpiringGrant {
+  event_id: string;
+  user_id: string;
+  remaining: bigint;
+  expires_at: Date;
+}
