@@ -65,10 +65,10 @@ class UnchainedEntries extends EntryChain {
  * chain's id reservation, head read and write and stored bytes, but a constant instead of each hash.
  */
 class UnhashedEntries extends EntryChain {
-  protected override hashes(entries: ChainedEntry[], heads: Map<string, string | null>): string[] {
-    const constant = 'ab'.repeat(32);
-    for (const { user_id } of entries) heads.set(user_id, constant);
-    return entries.map(() => constant);
+  private readonly constant = 'ab'.repeat(32);
+
+  protected override hashOnto(): string {
+    return this.constant;
   }
 }
 
