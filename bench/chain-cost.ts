@@ -8,7 +8,7 @@
 // Messages are parsed before the clock starts, so the ratio is of the ledger's part of P1 only: an
 // upper bound of what the chain costs P1 end to end (where Kafka and parsing add time to both).
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { parseChargeRequested } from '@tally/contracts';
 import { EntryChain } from '../apps/credit-store/src/ledger/entries/entry-chain';
 import type {
@@ -19,7 +19,14 @@ import type {
 import { LedgerRepository } from '../apps/credit-store/src/ledger/entries/ledger.repository';
 import type { LedgerService } from '../apps/credit-store/src/ledger/ledger.service';
 import { chargeMovement } from '../apps/credit-store/src/charges/charge-movement';
-import { migratedCreditStore, recreateDatabase, summary, writeResult } from './support/bench-stack';
+import {
+  cpuSince,
+  migratedCreditStore,
+  processesCpuMs,
+  recreateDatabase,
+  summary,
+  writeResult,
+} from './support/bench-stack';
 import { Figure, printFigures } from './support/figures';
 import { ledgerOn } from './support/in-process-ledger';
 import { BENCH_SHAPE, allUsers, chargeMessages } from './support/workload';
@@ -65,10 +72,10 @@ class UnchainedEntries extends EntryChain {
  * chain's id reservation, head read and write and stored bytes, but a constant instead of each hash.
  */
 class UnhashedEntries extends EntryChain {
-  protected override hashes(entries: ChainedEntry[], heads: Map<string, string | null>): string[] {
-    const constant = 'ab'.repeat(32);
-    for (const { user_id } of entries) heads.set(user_id, constant);
-    return entries.map(() => constant);
+  private readonly constant = 'ab'.repeat(32);
+
+  protected override hashOnto(): string {
+    return this.constant;
   }
 }
 
@@ -107,16 +114,36 @@ function roundBatches(side: Side, round: number): Movement[][][] {
   );
 }
 
+interface RoundFigures {
+  perSecond: number;
+  /** This process's CPU per charge, µs. */
+  cpuMicros: number;
+  /** The CPU per charge of this database's PostgreSQL backends, µs. */
+  pgCpuMicros: number;
+}
+
+/** The database's backends (the pool's connections), to read their CPU from /proc. */
+async function backendPids(db: DataSource): Promise<number[]> {
+  const rows: { pid: number }[] = await db.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  return rows.map(({ pid }) => pid);
+}
+
 /**
- * Charges applied per second (the partitions concurrently, each its batches in order), and this
- * process's CPU per charge meanwhile: the chain's hashing is ours, and CPU time hardly depends on
- * what the other engineers on the machine are doing.
+ * Charges applied per second (the partitions concurrently, each its batches in order), and the
+ * CPU per charge meanwhile of this process and of the database's backends: the chain's hashing is
+ * ours, its reservation and bytes are PostgreSQL's, and CPU time hardly depends on what the other
+ * engineers on the machine are doing.
  */
 async function timedRound(
+  db: DataSource,
   ledger: LedgerService,
   batches: Movement[][][],
-): Promise<{ perSecond: number; cpuMicros: number }> {
+): Promise<RoundFigures> {
   const events = batches.flat().reduce((sum, batch) => sum + batch.length, 0);
+  const pids = await backendPids(db);
+  const pgBefore = processesCpuMs(pids);
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
@@ -126,7 +153,12 @@ async function timedRound(
   );
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  return { perSecond: events / seconds, cpuMicros: (used.user + used.system) / events };
+  const pgMs = cpuSince(processesCpuMs(pids), pgBefore);
+  return {
+    perSecond: events / seconds,
+    cpuMicros: (used.user + used.system) / events,
+    pgCpuMicros: (pgMs * 1000) / events,
+  };
 }
 
 async function main(): Promise<void> {
@@ -159,25 +191,28 @@ async function main(): Promise<void> {
     }
     const perSecond: Record<Side, number[]> = { chained: [], baseline: [] };
     const cpuMicros: Record<Side, number[]> = { chained: [], baseline: [] };
+    const pgCpuMicros: Record<Side, number[]> = { chained: [], baseline: [] };
     const pairRatios: number[] = [];
     // Round -1 warms both up and is not counted.
     for (let round = -1; round < ROUNDS; round++) {
       const order: Side[] = round % 2 ? ['chained', 'baseline'] : ['baseline', 'chained'];
-      const figures = {} as Record<Side, { perSecond: number; cpuMicros: number }>;
+      const figures = {} as Record<Side, RoundFigures>;
       for (const side of order) {
         const batches = roundBatches(side, round + 1);
-        figures[side] = await timedRound(ledgers[side], batches);
+        figures[side] = await timedRound(db, ledgers[side], batches);
         if (round < 0) continue;
         perSecond[side].push(figures[side].perSecond);
         cpuMicros[side].push(figures[side].cpuMicros);
+        pgCpuMicros[side].push(figures[side].pgCpuMicros);
       }
       if (round < 0) continue;
       const { baseline: b, chained: c } = figures;
       pairRatios.push(c.perSecond / b.perSecond);
       console.log(
         `round ${round + 1}/${ROUNDS}: baseline ${b.perSecond.toFixed(0)}/s ` +
-          `(${b.cpuMicros.toFixed(0)} µs CPU/charge), chained ${c.perSecond.toFixed(0)}/s ` +
-          `(${c.cpuMicros.toFixed(0)} µs), ratio ${pairRatios.at(-1)!.toFixed(3)}`,
+          `(CPU/charge ${b.cpuMicros.toFixed(0)} µs + PostgreSQL ${b.pgCpuMicros.toFixed(0)} µs), ` +
+          `chained ${c.perSecond.toFixed(0)}/s (${c.cpuMicros.toFixed(0)} + ` +
+          `${c.pgCpuMicros.toFixed(0)} µs), ratio ${pairRatios.at(-1)!.toFixed(3)}`,
       );
     }
     const baseline = summary(perSecond.baseline).median;
@@ -193,6 +228,12 @@ async function main(): Promise<void> {
       baseline: summary(cpuMicros.baseline).median,
       chained: summary(cpuMicros.chained).median,
     };
+    const pgCpu = {
+      baseline: summary(pgCpuMicros.baseline).median,
+      chained: summary(pgCpuMicros.chained).median,
+    };
+    // What the chain costs in CPU, ours and PostgreSQL's: what limits P1 on a busy machine.
+    const cpuCost = 1 - (cpu.baseline + pgCpu.baseline) / (cpu.chained + pgCpu.chained);
     const figures: Figure[] = [
       { figure: 'P1 ledger apply, no chain (baseline)', unit: 'charges/s', measured: baseline },
       {
@@ -222,7 +263,10 @@ async function main(): Promise<void> {
     );
     console.log(
       `this process's CPU per charge: baseline ${cpu.baseline.toFixed(1)} µs, ` +
-        `chained ${cpu.chained.toFixed(1)} µs (+${(cpu.chained - cpu.baseline).toFixed(1)} µs)`,
+        `chained ${cpu.chained.toFixed(1)} µs (+${(cpu.chained - cpu.baseline).toFixed(1)} µs); ` +
+        `PostgreSQL's: baseline ${pgCpu.baseline.toFixed(1)} µs, chained ${pgCpu.chained.toFixed(1)} µs ` +
+        `(+${(pgCpu.chained - pgCpu.baseline).toFixed(1)} µs); the chain's share of the CPU per ` +
+        `charge ${(cpuCost * 100).toFixed(1)} %`,
     );
     console.log(`entries written: ${check.hashed} hashed, ${check.unhashed} baseline (unhashed)`);
     const file = writeResult('chain-cost.json', {
@@ -235,6 +279,9 @@ async function main(): Promise<void> {
       per_second: perSecond,
       cpu_micros_per_charge: cpuMicros,
       median_cpu_micros_per_charge: cpu,
+      pg_cpu_micros_per_charge: pgCpuMicros,
+      median_pg_cpu_micros_per_charge: pgCpu,
+      cpu_cost_percent: cpuCost * 100,
       median: { baseline, chained },
       ratio,
       pair_ratios: pairRatios,

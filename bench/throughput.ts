@@ -11,6 +11,8 @@ import {
   BENCH_TOKENS,
   BenchStack,
   cpuMs,
+  cpuSince,
+  processesCpuMs,
   json,
   peakRssMb,
   percentile,
@@ -298,22 +300,7 @@ async function backendsCpuMs(db: Client): Promise<Map<number, number>> {
   const { rows } = await db.query<{ pid: number }>(
     `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
   );
-  const used = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      used.set(pid, cpuMs(pid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return used;
-}
-
-/** CPU used since `before` (a backend started meanwhile counts from zero). */
-function cpuSince(now: Map<number, number>, before: Map<number, number>): number {
-  let sum = 0;
-  for (const [pid, ms] of now) sum += ms - (before.get(pid) ?? 0);
-  return sum;
+  return processesCpuMs(rows.map(({ pid }) => pid));
 }
 
 async function walPosition(db: Client): Promise<string> {

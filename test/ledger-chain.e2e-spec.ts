@@ -8,6 +8,7 @@ import { AddLedgerHashChain1765000100000 } from '../apps/credit-store/src/databa
 import { ChainVerificationService } from '../apps/credit-store/src/finance/chain-verification.service';
 import { AuditChainRepository } from '../apps/credit-store/src/audit/audit-chain.repository';
 import { EntryChainRepository } from '../apps/credit-store/src/ledger/entries/entry-chain.repository';
+import { LedgerRepository } from '../apps/credit-store/src/ledger/entries/ledger.repository';
 import { entryHash, GENESIS_HASH } from '../apps/credit-store/src/ledger/entries/entry-hash';
 import { useCreditStore } from './support/apps';
 import { chargeEvent, produceCharges } from './support/charge-events';
@@ -272,6 +273,22 @@ describe('the ledger hash chain: GET /finance/verify', () => {
       accounts_checked: 1,
       entries_checked: await entriesOf(user),
     });
+  });
+
+  it('reserves entry ids as the sequence gives them: one run, or the list when they are not one', async () => {
+    const ledger = new LedgerRepository();
+    const run = await app.db.transaction((tx) => ledger.reserveIds(tx, 3));
+    const first = BigInt(run.ids[0]);
+    expect(run.ids).toEqual([first, first + 1n, first + 2n].map(String));
+    // A sequence stepping by 3 stands for other sessions taking ids between ours.
+    await app.db.query(`ALTER SEQUENCE ledger_entries_id_seq INCREMENT BY 3`);
+    try {
+      const spread = await app.db.transaction((tx) => ledger.reserveIds(tx, 3));
+      const next = first + 2n + 3n;
+      expect(spread.ids).toEqual([next, next + 3n, next + 6n].map(String));
+    } finally {
+      await app.db.query(`ALTER SEQUENCE ledger_entries_id_seq INCREMENT BY 1`);
+    }
   });
 
   it('rejects a malformed user_id with a 400 naming it', async () => {

@@ -312,6 +312,26 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU time used so far by each of these processes, by pid (one gone meanwhile is left out). */
+export function processesCpuMs(pids: number[]): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      used.set(pid, cpuMs(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return used;
+}
+
+/** CPU used since `before` (a process started meanwhile counts from zero). */
+export function cpuSince(now: Map<number, number>, before: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, ms] of now) sum += ms - (before.get(pid) ?? 0);
+  return sum;
+}
+
 export function writeResult(file: string, result: object): string {
   const dir = path.join(ROOT, '.cache', 'bench');
   mkdirSync(dir, { recursive: true });

@@ -3,7 +3,12 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AccountBalance } from './account-balance';
 import type { SavedAccount } from './charge-sequences';
-import { reservationSql, type ReservedIds } from '../entries/id-reservation';
+import {
+  reservationSql,
+  reservedIds,
+  type ReservationRow,
+  type ReservedIds,
+} from '../entries/id-reservation';
 
 interface AccountRow {
   user_id: string;
@@ -132,8 +137,8 @@ export class AccountRepository {
       });
       return { accounts: new Map(rows.map((row) => [row.user_id, fromRow(row)])), reserved: null };
     }
-    // The reservation rides on the first account's row only: one array, not one per account.
-    const rows: (AccountRow & Partial<ReservedIds>)[] = await runStatement(db, {
+    // The reservation rides on the first account's row only: one list, not one per account.
+    const rows: (AccountRow & Partial<ReservationRow>)[] = await runStatement(db, {
       name: 'accounts_lock_reserving',
       text: `WITH locked AS (
                SELECT ${COLUMNS} FROM accounts WHERE user_id = ANY($1::text[])
@@ -142,19 +147,18 @@ export class AccountRepository {
                `CASE WHEN (SELECT count(*) FROM locked) = cardinality($1::text[]) THEN $2::int ELSE 0 END`,
              )})
              SELECT l.*,
-                    CASE WHEN l.user_id = ($1::text[])[1] THEN r.ids END AS ids,
+                    CASE WHEN l.user_id = ($1::text[])[1] THEN r.first_id END AS first_id,
+                    CASE WHEN l.user_id = ($1::text[])[1] THEN r.id_count END AS id_count,
+                    CASE WHEN l.user_id = ($1::text[])[1] THEN r.scattered_ids END AS scattered_ids,
                     CASE WHEN l.user_id = ($1::text[])[1] THEN r.created_at END AS created_at,
                     CASE WHEN l.user_id = ($1::text[])[1] THEN r.actor END AS actor
                FROM locked l CROSS JOIN reservation r`,
       values: [sorted, count],
     });
-    const head = rows.find((row) => row.ids !== null && row.ids !== undefined);
+    const head = rows.find((row) => row.id_count !== null && row.id_count !== undefined);
     return {
       accounts: new Map(rows.map((row) => [row.user_id, fromRow(row)])),
-      reserved:
-        rows.length === sorted.length && head
-          ? { ids: head.ids!, created_at: head.created_at!, actor: head.actor ?? null }
-          : null,
+      reserved: rows.length === sorted.length && head ? reservedIds(head as ReservationRow) : null,
     };
   }
 

@@ -1,5 +1,5 @@
 import { ChainCheck, StoredEntry } from './chain-check';
-import { chainEntries, HashedFields } from './entry-hash';
+import { entryHash, GENESIS_HASH, HashedFields } from './entry-hash';
 
 function account(userId: string, n: number): StoredEntry[] {
   const fields: HashedFields[] = Array.from({ length: n }, (_, i) => ({
@@ -14,8 +14,11 @@ function account(userId: string, n: number): StoredEntry[] {
     created_at: '2026-12-06T00:00:00.000001Z',
     allocations: null,
   }));
-  const hashes = chainEntries(fields, new Map());
-  return fields.map((f, i) => ({ ...f, entry_hash: hashes[i] }));
+  let previous = GENESIS_HASH;
+  return fields.map((f) => {
+    previous = entryHash(previous, f);
+    return { ...f, entry_hash: previous };
+  });
 }
 
 function run(entries: StoredEntry[], head: string | null, userId = 'alice'): ChainCheck {

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
+import type { AccountRecord } from '../accounts/account.repository';
 import { EntryChain } from './entry-chain';
+import { entryHash, GENESIS_HASH } from './entry-hash';
 import type { ReservedIds } from './id-reservation';
 import type { NewLedgerEntry } from './ledger-entry';
 import type { LedgerRepository } from './ledger.repository';
@@ -81,5 +83,34 @@ describe('EntryChain.link', () => {
     );
     expect(asked).toEqual([1]);
     expect(chained[0].id).toBe('100');
+  });
+
+  it("chains each account's entries from its locked head, in order, and leaves the new heads", async () => {
+    const locked = new Map([
+      ['alice', { last_entry_hash: 'f00d' } as AccountRecord],
+      ['bob', { last_entry_hash: null } as AccountRecord],
+    ]);
+    const heads = new Map<string, string | null>();
+    const [a1, b1, a2] = await new EntryChain(fakeLedger([])).link(
+      db,
+      [
+        newLedgerEntry({ event_id: 'a1', user_id: 'alice' }),
+        newLedgerEntry({ event_id: 'b1', user_id: 'bob' }),
+        newLedgerEntry({ event_id: 'a2', user_id: 'alice' }),
+      ],
+      locked,
+      heads,
+      lockReserved,
+    );
+    expect(a1.entry_hash).toBe(entryHash('f00d', a1));
+    expect(b1.entry_hash).toBe(entryHash(GENESIS_HASH, b1));
+    expect(a2.entry_hash).toBe(entryHash(a1.entry_hash, a2));
+    expect(a2.entry_hash).not.toBe(entryHash('f00d', a2));
+    expect(heads).toEqual(
+      new Map([
+        ['alice', a2.entry_hash],
+        ['bob', b1.entry_hash],
+      ]),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalEntry, chainEntries, entryHash, GENESIS_HASH, HashedFields } from './entry-hash';
+import { canonicalEntry, entryHash, GENESIS_HASH, HashedFields } from './entry-hash';
 
 const entry = (over: Partial<HashedFields> = {}): HashedFields => ({
   id: '41',
@@ -55,26 +55,6 @@ describe('entry hash', () => {
   it('cannot be confused by a separator inside a field', () => {
     expect(entryHash('', entry({ event_id: 'a","b', user_id: 'c' }))).not.toBe(
       entryHash('', entry({ event_id: 'a', user_id: 'b","c' })),
-    );
-  });
-
-  it('chains each account from its own head and leaves the new heads', () => {
-    const heads = new Map<string, string | null>([
-      ['alice', 'f00d'],
-      ['bob', null],
-    ]);
-    const a1 = entry({ id: '1' });
-    const b1 = entry({ id: '2', user_id: 'bob' });
-    const a2 = entry({ id: '3' });
-    const hashes = chainEntries([a1, b1, a2], heads);
-    expect(hashes[0]).toBe(entryHash('f00d', a1));
-    expect(hashes[1]).toBe(entryHash(GENESIS_HASH, b1));
-    expect(hashes[2]).toBe(entryHash(hashes[0], a2));
-    expect(heads).toEqual(
-      new Map([
-        ['alice', hashes[2]],
-        ['bob', hashes[1]],
-      ]),
     );
   });
 });

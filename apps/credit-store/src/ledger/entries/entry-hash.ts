@@ -56,16 +56,3 @@ export function canonicalEntry(previousHash: string, e: HashedFields): string {
 export function entryHash(previousHash: string, entry: HashedFields): string {
   return hash('sha256', canonicalEntry(previousHash, entry), 'hex');
 }
-
-/**
- * Hashes entries in the order given, each chained to the last hash of its account (`last`, which
- * is updated in place: afterwards it holds each account's new head). Entries of one account must
- * come in the order of their ids.
- */
-export function chainEntries(entries: HashedFields[], last: Map<string, string | null>): string[] {
-  return entries.map((entry) => {
-    const hash = entryHash(last.get(entry.user_id) ?? GENESIS_HASH, entry);
-    last.set(entry.user_id, hash);
-    return hash;
-  });
-}

@@ -1,7 +1,12 @@
 import { runStatement } from '@tally/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { reservationSql, type ReservedIds } from './id-reservation';
+import {
+  reservationSql,
+  reservedIds,
+  type ReservationRow,
+  type ReservedIds,
+} from './id-reservation';
 import type { ChainedEntry, EntryActor, LedgerEntry } from './ledger-entry';
 
 interface EntryRow {
@@ -92,12 +97,12 @@ export class LedgerRepository {
    * already (AccountRepository.lockAndReserve); this is for the entries beyond those.
    */
   async reserveIds(db: EntityManager, count: number): Promise<ReservedIds> {
-    const [row]: ReservedIds[] = await runStatement(db, {
+    const [row]: ReservationRow[] = await runStatement(db, {
       name: 'entries_reserve_ids',
       text: reservationSql('$1::int'),
       values: [count],
     });
-    return row;
+    return reservedIds(row);
   }
 
   /**
