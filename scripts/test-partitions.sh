@@ -25,8 +25,12 @@ if [ -n "$why" ]; then
 fi
 
 teardown() { npx tsx test/partitions/support/teardown.ts; }
-trap 'teardown; exit 130' INT TERM
-npm run -s jest -- --runInBand --forceExit --selectProjects partitions "$@"
+# In the background, so that a signal reaches the trap at once (bash runs traps only between
+# commands); every process the suite starts lives in one of its namespaces, which teardown empties.
+npm run -s jest -- --runInBand --forceExit --selectProjects partitions "$@" &
+suite=$!
+trap 'kill -TERM "$suite" 2>/dev/null; wait "$suite"; teardown; exit 130' INT TERM
+wait "$suite"
 status=$?
 teardown || status=1
 exit "$status"

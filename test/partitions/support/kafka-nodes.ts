@@ -85,7 +85,15 @@ export class KafkaNodes {
         writeFileSync(config, this.properties(node, i + 1));
         return this.java(
           node,
-          ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--ignore-formatted'],
+          [
+            'kafka.tools.StorageTool',
+            'format',
+            '-t',
+            clusterId,
+            '-c',
+            config,
+            '--ignore-formatted',
+          ],
           true,
         );
       }),
@@ -94,7 +102,13 @@ export class KafkaNodes {
 
   private java(node: string, args: string[], waitExit: boolean): Promise<ChildProcess> {
     const log = openSync(path.join(this.dir(node), 'broker.log'), 'a');
-    const [command, ...rest] = this.network.exec(node, ['java', '-cp', `${LIBS}/*`, ...JVM, ...args]);
+    const [command, ...rest] = this.network.exec(node, [
+      'java',
+      '-cp',
+      `${LIBS}/*`,
+      ...JVM,
+      ...args,
+    ]);
     const child = spawn(command, rest, { stdio: ['ignore', log, log] });
     if (!waitExit) return Promise.resolve(child);
     return new Promise((resolve, reject) => {

@@ -41,6 +41,8 @@ export class Network {
   readonly prefix = PARTITIONS.netnsPrefix;
   readonly bridge = `${PARTITIONS.netnsPrefix}-br`;
   private readonly nodes = new Map<string, NodeAddress>();
+  /** Service addresses (a floating one) each node holds beside its own, by last byte. */
+  private readonly extra = new Map<string, Set<number>>();
 
   /** The address of `host` in the suite's /24 (10.203.0.0/24 by default). */
   address(host: number): string {
@@ -98,6 +100,41 @@ export class Network {
     return ns;
   }
 
+  /**
+   * A service address on `node` beside its own: a floating address, as keepalived or a Patroni
+   * vip-manager gives the current PostgreSQL primary, so that clients keep one host in their URL.
+   */
+  addAddress(node: string, host: number): void {
+    run('ip', [
+      '-n',
+      this.namespace(node),
+      'addr',
+      'add',
+      `${this.address(host)}/24`,
+      'dev',
+      'eth0',
+    ]);
+    this.extra.set(node, new Set([...(this.extra.get(node) ?? []), host]));
+  }
+
+  /**
+   * Moves a service address from one node to another, and makes every neighbour forget where it
+   * was (what the gratuitous ARP of a failover manager does), ours included.
+   */
+  moveAddress(host: number, from: string, to: string): void {
+    const cidr = `${this.address(host)}/24`;
+    const held = run('ip', ['-n', this.namespace(from), '-o', 'addr', 'show', 'dev', 'eth0']);
+    if (held.includes(`${this.address(host)}/`)) {
+      run('ip', ['-n', this.namespace(from), 'addr', 'del', cidr, 'dev', 'eth0']);
+    }
+    this.extra.get(from)?.delete(host);
+    this.addAddress(to, host);
+    for (const node of this.nodes.keys()) {
+      run('ip', ['-n', this.namespace(node), 'neigh', 'flush', 'to', this.address(host)]);
+    }
+    run('ip', ['neigh', 'flush', 'to', this.address(host)]);
+  }
+
   /** `ip netns exec <ns>` + the command: how every process of the suite is started. */
   exec(node: string, command: string[]): string[] {
     return ['ip', 'netns', 'exec', this.namespace(node), ...command];
@@ -128,11 +165,13 @@ export class Network {
    * node still reaches everyone else). Made by nftables inside the node's namespace.
    */
   block(node: string, peers: string[]): void {
-    const set = peers.map((peer) => this.ipOf(peer)).join(', ');
-    this.faultTable(node, [
-      `ip daddr { ${set} } counter drop`,
-      `ip saddr { ${set} } counter drop`,
-    ]);
+    const set = peers
+      .flatMap((peer) => [
+        this.ipOf(peer),
+        ...[...(this.extra.get(peer) ?? [])].map((host) => this.address(host)),
+      ])
+      .join(', ');
+    this.faultTable(node, [`ip daddr { ${set} } counter drop`, `ip saddr { ${set} } counter drop`]);
   }
 
   /**
@@ -179,7 +218,9 @@ export class Network {
     ]);
     const drops = (listed.match(/drop/g) ?? []).length;
     if (drops !== output.length + input.length) {
-      throw new Error(`${node}'s fault table holds ${drops} rules, not ${output.length + input.length}`);
+      throw new Error(
+        `${node}'s fault table holds ${drops} rules, not ${output.length + input.length}`,
+      );
     }
   }
 
@@ -266,6 +307,7 @@ export class Network {
       }
     }
     this.nodes.clear();
+    this.extra.clear();
     return left;
   }
 }

@@ -15,7 +15,11 @@ import {
 } from '../../../bench/support/bench-stack';
 import { APP_NODE_FLAGS } from '../../../scripts/app-node-flags';
 import type { CheckedStack } from '../../faults/support/checked-stack';
-import { CHECKER_APPLICATION_NAME, FAULT_TOKENS, Reconciliation } from '../../faults/support/fault-stack';
+import {
+  CHECKER_APPLICATION_NAME,
+  FAULT_TOKENS,
+  Reconciliation,
+} from '../../faults/support/fault-stack';
 import { KafkaNodes } from './kafka-nodes';
 import { Network } from './network';
 import { PARTITIONS } from './partition-config';
@@ -35,6 +39,9 @@ export const NODES = {
   cs2: 42,
 } as const;
 
+/** The floating address of the PostgreSQL primary, the one host in the apps' database URLs. */
+export const DATABASE_VIP = 9;
+
 const APP_NODE: Record<AppName, string> = { 'ai-gateway': 'gw', 'credit-store': 'cs' };
 const APP_PORT: Record<AppName, number> = { 'ai-gateway': 3000, 'credit-store': 3001 };
 
@@ -47,8 +54,9 @@ const APP_PORT: Record<AppName, number> = { 'ai-gateway': 3000, 'credit-store': 
 export class PartitionStack implements CheckedStack {
   readonly network = new Network();
   readonly dataRoot: string;
-  readonly primary: PostgresNode;
-  readonly standby: PostgresNode;
+  /** Roles swap at a failover. */
+  primary: PostgresNode;
+  standby: PostgresNode;
   readonly kafkaNodes: KafkaNodes;
   readonly kafka: Kafka;
   storeDb!: Client;
@@ -57,7 +65,7 @@ export class PartitionStack implements CheckedStack {
   /** Running apps by `name` (the second credit-store is `credit-store#2`, on node cs2). */
   private readonly apps = new Map<string, ChildProcess>();
   private scenario = '';
-  private databaseHost = '';
+  private databases: [string, string] = ['', ''];
 
   constructor() {
     this.dataRoot = mkdtempSync('/tmp/tally-partitions-');
@@ -92,7 +100,8 @@ export class PartitionStack implements CheckedStack {
     for (const [name, host] of Object.entries(NODES)) this.network.addNode({ name, host });
     this.primary.init();
     this.primary.start();
-    this.databaseHost = this.primary.host;
+    this.network.addAddress(this.primary.node, DATABASE_VIP);
+    await this.prepareStandby(true);
     await this.kafkaNodes.format();
     await this.kafkaNodes.start();
     this.admin = this.kafka.admin();
@@ -105,9 +114,8 @@ export class PartitionStack implements CheckedStack {
     const prefix = `${PARTITIONS.databasePrefix}_${scenario}`;
     const [store, gateway] = [`${prefix}_credit_store`, `${prefix}_gateway`];
     await this.recreate([store, gateway]);
-    this.storeDb = this.checkerClient(store);
-    this.gatewayDb = this.checkerClient(gateway);
-    await Promise.all([this.storeDb.connect(), this.gatewayDb.connect()]);
+    this.databases = [store, gateway];
+    await this.connectChecker();
     const env = this.appEnv(store, gateway, extra);
     await this.startApp('credit-store', env);
     await this.startApp('ai-gateway', env);
@@ -119,12 +127,65 @@ export class PartitionStack implements CheckedStack {
     await Promise.all([this.storeDb?.end(), this.gatewayDb?.end()].map((p) => p?.catch(() => {})));
   }
 
+  /** The checker's own connections (again after a failover: the old ones died with the primary). */
+  async connectChecker(): Promise<void> {
+    await Promise.all([this.storeDb?.end(), this.gatewayDb?.end()].map((p) => p?.catch(() => {})));
+    [this.storeDb, this.gatewayDb] = this.databases.map((name) => this.checkerClient(name));
+    await Promise.all([this.storeDb.connect(), this.gatewayDb.connect()]);
+  }
+
   private checkerClient(database: string): Client {
-    return new Client({
-      connectionString: `postgres://postgres@${this.databaseHost}:5432/${database}`,
+    const client = new Client({
+      connectionString: `postgres://postgres@${this.network.address(DATABASE_VIP)}:5432/${database}`,
       application_name: CHECKER_APPLICATION_NAME,
       connectionTimeoutMillis: 10_000,
     });
+    // A connection killed with its server must not take the suite down; the next query says so.
+    client.on('error', () => undefined);
+    return client;
+  }
+
+  /**
+   * The standby streaming from the primary, synchronously (`synchronous_standby_names` names it)
+   * or not; after a failover the old primary is made again from a base backup of the new one.
+   */
+  async prepareStandby(sync: boolean): Promise<void> {
+    const running = await this.standbyStreams();
+    if (!running) {
+      try {
+        this.standby.stop();
+      } catch {
+        // a killed primary leaves a stale pid file behind; its directory goes anyway
+      }
+      this.standby.wipe();
+      this.standby.standbyOf(this.primary);
+      this.standby.start();
+    }
+    this.primary.setSynchronousStandby(sync ? this.standby.node : '');
+    await this.primary.waitStreaming(this.standby.node, sync);
+  }
+
+  private async standbyStreams(): Promise<boolean> {
+    try {
+      return this.primary.sql(`SELECT count(*) FROM pg_stat_replication`).trim() !== '0';
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The primary killed (kill -9), the standby promoted (pg_ctl promote), the floating address moved
+   * to it; the apps are not told anything. Answers the seconds from the kill to the address moved.
+   */
+  async failover(): Promise<number> {
+    const started = Date.now();
+    const [old, next] = [this.primary, this.standby];
+    old.kill();
+    next.promote();
+    this.network.moveAddress(DATABASE_VIP, old.node, next.node);
+    [this.primary, this.standby] = [next, old];
+    await this.connectChecker();
+    return (Date.now() - started) / 1000;
   }
 
   private async recreate(databases: string[]): Promise<void> {
@@ -141,7 +202,8 @@ export class PartitionStack implements CheckedStack {
   }
 
   private appEnv(store: string, gateway: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-    const db = (name: string) => `postgres://postgres@${this.databaseHost}:5432/${name}`;
+    const db = (name: string) =>
+      `postgres://postgres@${this.network.address(DATABASE_VIP)}:5432/${name}`;
     return {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
@@ -177,7 +239,12 @@ export class PartitionStack implements CheckedStack {
     const migrate = this.spawnIn(node, [process.execPath, appMain(name), 'migrate'], env, output);
     const code = await new Promise<number | null>((resolve) => migrate.once('exit', resolve));
     if (code !== 0) throw new Error(`${name} migrations failed (${code})`);
-    const child = this.spawnIn(node, [process.execPath, ...APP_NODE_FLAGS, appMain(name)], env, output);
+    const child = this.spawnIn(
+      node,
+      [process.execPath, ...APP_NODE_FLAGS, appMain(name)],
+      env,
+      output,
+    );
     this.apps.set(key, child);
     await waitReady(this.urlOf(name, replica), 90_000);
   }

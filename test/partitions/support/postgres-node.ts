@@ -1,4 +1,4 @@
-import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { sleep } from '../../../bench/support/bench-stack';
 import { Network, run } from './network';
@@ -78,7 +78,8 @@ export class PostgresNode {
 
   private settings(): string {
     return [
-      `listen_addresses = '${this.host}'`,
+      // Its own address and the floating one when it holds it (its namespace has no other).
+      `listen_addresses = '*'`,
       `port = 5432`,
       `unix_socket_directories = '${this.dataDir}'`,
       `max_connections = 200`,
@@ -120,7 +121,17 @@ export class PostgresNode {
 
   start(): void {
     this.ownedDir(this.logDir);
-    this.asPostgres([`${BIN}/pg_ctl`, '-D', this.dataDir, '-l', this.log, '-w', '-t', '60', 'start']);
+    this.asPostgres([
+      `${BIN}/pg_ctl`,
+      '-D',
+      this.dataDir,
+      '-l',
+      this.log,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   }
 
   /** Waits on the primary until `standby` streams to it (and, if asked, synchronously). */
@@ -164,6 +175,11 @@ export class PostgresNode {
     if (!existsSync(pidFile)) throw new Error(`${this.node} is not running`);
     const pid = readFileSync(pidFile, 'utf8').split('\n')[0];
     run('kill', ['-KILL', pid]);
+  }
+
+  /** Removes the data directory (after a failover, the old primary is made again as a standby). */
+  wipe(): void {
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   /** A standby becomes a primary (and waits until it is one). */
