@@ -1,4 +1,4 @@
-import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { sleep } from '../../../bench/support/bench-stack';
 import { Network, run } from './network';
@@ -57,6 +57,7 @@ export class PostgresNode {
   /** A new cluster, configured for the suite's subnet and for streaming replication. */
   init(): void {
     this.ownedDir(this.dataDir);
+    this.ownedDir(this.logDir);
     this.asPostgres([
       `${BIN}/initdb`,
       '-D',
@@ -81,7 +82,8 @@ export class PostgresNode {
       // Its own address and the floating one when it holds it (its namespace has no other).
       `listen_addresses = '*'`,
       `port = 5432`,
-      `unix_socket_directories = '${this.dataDir}'`,
+      // Not the data directory: a base backup would copy the socket's lock file with it.
+      `unix_socket_directories = '${this.logDir}'`,
       `max_connections = 200`,
       `shared_buffers = 48MB`,
       `fsync = off`,
@@ -100,6 +102,7 @@ export class PostgresNode {
    */
   standbyOf(primary: PostgresNode): void {
     this.ownedDir(this.dataDir);
+    this.ownedDir(this.logDir);
     this.asPostgres([
       `${BIN}/pg_basebackup`,
       '-h',
@@ -117,6 +120,7 @@ export class PostgresNode {
     ]);
     // The copied configuration is the primary's: this node listens on its own address.
     appendFileSync(path.join(this.dataDir, 'postgresql.auto.conf'), this.settings());
+    chmodSync(this.dataDir, 0o700);
   }
 
   start(): void {
@@ -152,7 +156,7 @@ export class PostgresNode {
     return this.asPostgres([
       `${BIN}/psql`,
       '-h',
-      this.dataDir,
+      this.logDir,
       '-U',
       PG_USER,
       '-d',
