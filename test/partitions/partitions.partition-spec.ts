@@ -14,6 +14,8 @@ import { SCENARIO_TIMEOUT_MS, ScenarioResult, holdFor, underLoad } from './suppo
 /** Root and network namespaces; the runner (scripts/test-partitions.sh) says "skipped" otherwise. */
 const canRun = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
 const describeIf = canRun ? describe : describe.skip;
+/** The short profile (`npm test`) runs three scenarios; the full one all of them. */
+const fullOnly = PARTITIONS.full ? test : test.skip;
 
 describeIf('partitions', () => {
   const stack = new PartitionStack();
@@ -69,7 +71,7 @@ describeIf('partitions', () => {
     SCENARIO_TIMEOUT_MS,
   );
 
-  test(
+  fullOnly(
     'the credit-store cut from PostgreSQL mid-batch, then healed',
     async () => {
       const result = await scenario('store_pg', () =>
@@ -122,7 +124,7 @@ describeIf('partitions', () => {
     SCENARIO_TIMEOUT_MS,
   );
 
-  test(
+  fullOnly(
     'the broker leading most charge partitions cut from the other two, then healed',
     async () => {
       const result = await scenario('broker_minority', () =>
@@ -157,7 +159,7 @@ describeIf('partitions', () => {
     SCENARIO_TIMEOUT_MS,
   );
 
-  test(
+  fullOnly(
     `${PARTITIONS.lossPercent} % loss each way on every link, then every link throttled`,
     async () => {
       const nodes = network.nodeNames();
@@ -191,10 +193,9 @@ describeIf('partitions', () => {
     SCENARIO_TIMEOUT_MS,
   );
 
-  test.each([
-    ['synchronous', true],
-    ['asynchronous', false],
-  ])(
+  const standbys: [string, boolean][] = [['synchronous', true]];
+  if (PARTITIONS.full) standbys.push(['asynchronous', false]);
+  test.each(standbys)(
     'the PostgreSQL primary killed under load, the %s standby promoted',
     async (kind, sync) => {
       await stack.prepareStandby(sync);

@@ -65,8 +65,8 @@ export async function underLoad(
     applied: outcome.afterRetry.applied,
     lost: outcome.beforeRetry.missing,
     doubled,
-    'refused (5xx)': client.figures.serverErrors,
-    'no answer (timeout, reset)': client.figures.noAnswer - client.figures.serverErrors,
+    'refused (5xx, any request)': client.figures.serverErrors,
+    'new charges without an answer (none in 10 s, reset or 5xx)': client.figures.noAnswer,
     'seconds to recover after the heal': recoverSeconds.toFixed(1),
     ...httpFigures(client, outcome),
   });
