@@ -150,7 +150,7 @@ export class PartitionStack implements CheckedStack {
    * or not; after a failover the old primary is made again from a base backup of the new one.
    */
   async prepareStandby(sync: boolean): Promise<void> {
-    const running = await this.standbyStreams();
+    const running = this.standbyStreams();
     if (!running) {
       try {
         this.standby.stop();
@@ -165,7 +165,7 @@ export class PartitionStack implements CheckedStack {
     await this.primary.waitStreaming(this.standby.node, sync);
   }
 
-  private async standbyStreams(): Promise<boolean> {
+  private standbyStreams(): boolean {
     try {
       return this.primary.sql(`SELECT count(*) FROM pg_stat_replication`).trim() !== '0';
     } catch {
