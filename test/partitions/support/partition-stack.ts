@@ -68,7 +68,7 @@ export class PartitionStack implements CheckedStack {
   private databases: [string, string] = ['', ''];
 
   constructor() {
-    this.dataRoot = mkdtempSync('/tmp/tally-partitions-');
+    this.dataRoot = mkdtempSync(`/tmp/tally-partitions-${PARTITIONS.netnsPrefix}-`);
     // PostgreSQL runs as the postgres user, which must reach its data directory inside.
     chmodSync(this.dataRoot, 0o755);
     this.primary = new PostgresNode(this.network, 'pg1', this.dataRoot);
