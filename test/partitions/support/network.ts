@@ -275,6 +275,13 @@ export class Network {
     return [...this.nodes.keys()];
   }
 
+  private ourLinks(): string[] {
+    const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+    return [...links.matchAll(/^\d+: ([^:@]+)[:@]/gm)]
+      .map((match) => match[1])
+      .filter((name) => name === this.bridge || name.startsWith(`${this.prefix.slice(0, 6)}v-`));
+  }
+
   /**
    * Undoes everything of ours, whatever state a run left: every process in our namespaces killed,
    * the namespaces (and their veths, nft tables and qdiscs with them), the bridge, the blackhole
@@ -293,12 +300,13 @@ export class Network {
       for (const pid of pids) attempt('kill', ['-KILL', pid]);
       if (!attempt('ip', ['netns', 'del', ns])) left.push(`namespace ${ns}`);
     }
-    const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
-    for (const [, name] of links.matchAll(/^\d+: ([^:@]+)[:@]/gm)) {
-      if (name === this.bridge || name.startsWith(`${this.prefix.slice(0, 6)}v-`)) {
-        if (!attempt('ip', ['link', 'del', name])) left.push(`link ${name}`);
-      }
+    // A namespace's veth goes when the kernel frees the namespace, a moment after `ip netns del`:
+    // one that deleting raced with is gone when looked at again (bounded: 5 s).
+    for (let round = 0; round < 20 && this.ourLinks().length > 0; round++) {
+      for (const name of this.ourLinks()) attempt('ip', ['link', 'del', name]);
+      spawnSync('sleep', ['0.25']);
     }
+    left.push(...this.ourLinks().map((name) => `link ${name}`));
     const routes = spawnSync('ip', ['route', 'show'], { encoding: 'utf8' }).stdout;
     if (routes.includes(`blackhole ${PARTITIONS.subnetBase}.0/24`)) {
       const subnet = `${PARTITIONS.subnetBase}.0/24`;
