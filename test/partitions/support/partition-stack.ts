@@ -174,15 +174,19 @@ export class PartitionStack implements CheckedStack {
   }
 
   /**
-   * The primary killed (kill -9), the standby promoted (pg_ctl promote), the floating address moved
-   * to it; the apps are not told anything. Answers the seconds from the kill to the address moved.
+   * The primary's machine dies: its link cut (nothing it had open answers again, not even with a
+   * reset) and its server killed (kill -9); the standby promoted (pg_ctl promote) and the floating
+   * address moved to it; the apps are not told anything. The old node's link comes back once the
+   * address has left it (its server stays dead). Answers the seconds from the kill to the move.
    */
   async failover(): Promise<number> {
     const started = Date.now();
     const [old, next] = [this.primary, this.standby];
+    this.network.cut(old.node);
     old.kill();
     next.promote();
     this.network.moveAddress(DATABASE_VIP, old.node, next.node);
+    this.network.heal(old.node);
     [this.primary, this.standby] = [next, old];
     await this.connectChecker();
     return (Date.now() - started) / 1000;
