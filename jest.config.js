@@ -1,7 +1,8 @@
-// Three projects: `unit` (pure logic, beside the code), `integration` (test/, on the real
+// Four projects: `unit` (pure logic, beside the code), `integration` (test/, on the real
 // PostgreSQL and a real Kafka broker that test/support/global-setup.ts starts for the run) and
 // `faults` (test/faults/: both apps as OS processes from dist/, killed and cut off on purpose; each
-// file brings up its own broker and databases, so it needs no global setup).
+// file brings up its own broker and databases, so it needs no global setup) and `partitions`
+// (test/partitions/: the same on network namespaces of their own, root only).
 const shared = {
   testEnvironment: 'node',
   rootDir: __dirname,
@@ -44,6 +45,14 @@ module.exports = {
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/*.fault-spec.ts'],
       slowTestThreshold: 120,
+    },
+    {
+      // test/partitions/: every process in a network namespace of its own (root only), run by
+      // scripts/test-partitions.sh, which skips it where it cannot run and always tears it down.
+      ...shared,
+      displayName: 'partitions',
+      testMatch: ['<rootDir>/test/partitions/*.partition-spec.ts'],
+      slowTestThreshold: 300,
     },
   ],
 };

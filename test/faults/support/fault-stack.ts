@@ -13,6 +13,7 @@ import {
   sleep,
   waitConsumed,
 } from '../../../bench/support/bench-stack';
+import type { CheckedStack } from './checked-stack';
 import { FAULTS } from './fault-config';
 
 export const FAULT_TOKENS = {
@@ -45,7 +46,7 @@ export interface Reconciliation {
  * databases, both apps as OS processes from dist/ (logs in .cache/faults/), and direct connections
  * to look behind them. Apps can be killed (SIGKILL) and started again on the same databases.
  */
-export class FaultStack {
+export class FaultStack implements CheckedStack {
   readonly storeUrl = `http://127.0.0.1:${FAULTS.storePort}`;
   readonly gatewayUrl = `http://127.0.0.1:${FAULTS.gatewayPort}`;
   readonly stack: BenchStack;

@@ -1,13 +1,14 @@
 import { HOT_USER, WorkloadShape, userName } from '../../../bench/support/workload';
 import { json } from '../../../bench/support/bench-stack';
-import { FAULT_TOKENS, FaultStack } from './fault-stack';
+import type { CheckedStack } from './checked-stack';
+import { FAULT_TOKENS } from './fault-stack';
 
 /**
  * Credits for the hot user and the first 50 users before the charges, so that charges draw on
  * grants (FIFO, allocations) as well as going into overdraft. Answers the amount granted per user.
  */
 export async function grantSomeUsers(
-  stack: FaultStack,
+  stack: CheckedStack,
   shape: WorkloadShape,
 ): Promise<Map<string, number>> {
   const grants = new Map<string, number>([[HOT_USER, 1_000_000]]);

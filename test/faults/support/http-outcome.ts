@@ -1,6 +1,6 @@
 import { Topics } from '@tally/contracts';
 import { ChargeClient, HTTP_SOURCE } from './charge-client';
-import type { FaultStack } from './fault-stack';
+import type { CheckedStack } from './checked-stack';
 import { LedgerReport, checkLedger } from './ledger-check';
 import type { ExpectedCharge } from './topic-workload';
 
@@ -29,7 +29,7 @@ export interface HttpOutcome {
  * every charge exactly once.
  */
 export async function settleAndCheck(
-  stack: FaultStack,
+  stack: CheckedStack,
   client: ChargeClient,
   grants: Map<string, number>,
 ): Promise<HttpOutcome> {
@@ -72,7 +72,7 @@ export async function settleAndCheck(
 }
 
 /** Charges the gateway has recorded (its own table, written with the outbox row). */
-export async function recordedCharges(stack: FaultStack): Promise<number> {
+export async function recordedCharges(stack: CheckedStack): Promise<number> {
   const { rows } = await stack.gatewayDb.query<{ n: string }>(
     `SELECT count(*) AS n FROM charges WHERE source = $1`,
     [HTTP_SOURCE],
@@ -81,7 +81,7 @@ export async function recordedCharges(stack: FaultStack): Promise<number> {
 }
 
 /** Until the gateway has recorded `count` charges of the workload. */
-export async function waitRecorded(stack: FaultStack, count: number): Promise<number> {
+export async function waitRecorded(stack: CheckedStack, count: number): Promise<number> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const now = await recordedCharges(stack);

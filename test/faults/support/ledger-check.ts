@@ -1,5 +1,5 @@
 import type { ExpectedCharge } from './topic-workload';
-import type { FaultStack } from './fault-stack';
+import type { CheckedStack } from './checked-stack';
 
 export interface LedgerReport {
   /** Entries of the workload's source in the ledger. */
@@ -24,7 +24,7 @@ export interface LedgerReport {
  * grants minus its charges, and the credit-store's own reconciliation clean.
  */
 export async function checkLedger(
-  stack: FaultStack,
+  stack: CheckedStack,
   source: string,
   charges: Map<string, ExpectedCharge>,
   grants: Map<string, number>,
