@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ApiKey } from '../api-keys/api-key.repository';
 import { answerMetered } from '../metering/metered-answer';
-import { MeteredCalls } from '../metering/metered-calls';
+import { MAX_OUTPUT_HEADER, MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
 import { readChatRequest } from './chat-request';
 import { chatStreamDialect } from './chat-stream';
@@ -23,19 +23,21 @@ export class ChatCompletionsService {
   async complete(key: ApiKey, body: unknown, res: Response): Promise<void> {
     const request = readChatRequest(body);
     // Hidden reasoning cannot be counted as it goes: only the upstream's limit bounds it, so a
-    // call always has one (the gateway's default when the client set none), reserved in full.
-    const perChoice = request.maxOutputTokens ?? this.calls.defaultMaxOutputTokens;
-    const forwarded =
-      request.maxOutputTokens === undefined
-        ? { ...request.body, max_completion_tokens: perChoice }
-        : request.body;
+    // call always has one (when the client set none, the most the user can afford up to the
+    // gateway's default), reserved in full.
+    const asked = request.maxOutputTokens;
     const opened = await this.calls.open(key, {
       scene: 'chat',
       source: 'chat',
       model: request.model,
       promptTokens: request.promptTokens,
-      outputTokens: perChoice * request.choices,
+      outputTokens: (asked ?? 0) * request.choices,
+      chooseOutput: asked === undefined ? { choices: request.choices } : undefined,
     });
+    const chosen = opened.maxOutputTokens;
+    if (chosen !== undefined) res.setHeader(MAX_OUTPUT_HEADER, String(chosen));
+    const forwarded =
+      chosen === undefined ? request.body : { ...request.body, max_completion_tokens: chosen };
     await this.calls.serve(opened, () =>
       request.stream
         ? new MeteredStream(

@@ -41,8 +41,12 @@ export class GatewayConfig extends ServiceConfig {
   UPSTREAM_PROVIDER = 'openai';
 
   /**
-   * More upstreams, tried before the default one, as JSON:
-   * `[{"provider":"anthropic","base_url":"https://…/v1","api_key":"…","models":["claude-*"]}]`.
+   * The deployments, as JSON: `[{"id":"claude-east","provider":"anthropic","api":"anthropic",
+   * "base_url":"https://…/v1","api_key":"…","models":["claude-*"],"priority":0,"weight":1,
+   * "timeout_ms":20000,"rpm":500,"tpm":400000}]`. Several may serve one model: lower `priority`
+   * first, `weight` shares the calls among equal priorities, `timeout_ms` bounds the wait for the
+   * answer to begin (UPSTREAM_TIMEOUT_MS when not set), `rpm`/`tpm` are the provider's own limits.
+   * The default upstream (UPSTREAM_BASE_URL) serves only the models none of them lists.
    */
   @IsOptional()
   @IsString()
@@ -55,6 +59,49 @@ export class GatewayConfig extends ServiceConfig {
   @Max(600_000)
   UPSTREAM_TIMEOUT_MS = 60_000;
 
+  /**
+   * Most tries of one call across deployments and fallback models (a connection error, a timeout
+   * before the answer begins, a 429 or a 5xx moves it on, while nothing was sent to the client).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  UPSTREAM_MAX_ATTEMPTS = 3;
+
+  /**
+   * Longest `Retry-After` waited for before the same deployment is tried again; a longer one
+   * leaves that deployment out of the call.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  UPSTREAM_RETRY_AFTER_MAX_MS = 10_000;
+
+  /** Failures of a deployment within 60 s that put it in cooldown. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  UPSTREAM_COOLDOWN_FAILURES = 3;
+
+  /** How long a deployment in cooldown is skipped; then one call tries it again. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  UPSTREAM_COOLDOWN_SECONDS = 30;
+
+  /**
+   * Models to try when every deployment of the asked model failed, as JSON:
+   * `{"gpt-4o":["gpt-4o-mini","claude-sonnet-4"]}`. The reservation covers the dearest model of
+   * the chain; the charge is priced by the one that served.
+   */
+  @IsOptional()
+  @IsString()
+  MODEL_FALLBACKS?: string = undefined;
+
   /** How often the price rules are read again from the credit-store. */
   @Type(() => Number)
   @IsInt()
@@ -62,12 +109,25 @@ export class GatewayConfig extends ServiceConfig {
   @Max(3_600_000)
   PRICE_RULES_REFRESH_MS = 10_000;
 
-  /** Output limit per choice given to (and reserved for) a chat call that sets none. */
+  /**
+   * The most output per choice given to (and reserved for) a call that sets no limit: it gets as
+   * much of it as the user and the key can afford (`x-tally-max-output-tokens` says how much).
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   GUARD_DEFAULT_MAX_TOKENS = 4096;
+
+  /**
+   * The least output per choice a call without a limit is sent with: a user who cannot afford
+   * that much is refused with 402 (GUARD_DEFAULT_MAX_TOKENS when that is lower).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  GUARD_MIN_OUTPUT_TOKENS = 256;
 
   /** Output tokens reserved at a time for a stream whose upstream goes past its limit. */
   @Type(() => Number)

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { ErrorCode, type ChargeUsage } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import type { Response } from 'express';
-import type { OpenedCall } from './metered-calls';
+import { SERVED_BY_HEADER, type OpenedCall } from './metered-calls';
 import { fewestTokensForBytes, tokensForBytes } from './token-estimate';
 
 /** What a surface reads in a whole (not streamed) answer. */
@@ -30,8 +30,8 @@ export interface MeteredAnswer {
 
 /**
  * One JSON call: the upstream's answer is passed back unchanged once what it reported (or,
- * failing a report, what was counted) is charged. An upstream refusal or failure is the client's
- * answer as is, and charges nothing.
+ * failing a report, what was counted) is charged. An upstream refusal, or the last failure when
+ * every try failed, is the client's answer as is, and charges nothing.
  */
 export async function answerMetered(
   { call, exchange }: OpenedCall,
@@ -44,6 +44,7 @@ export async function answerMetered(
   let contentType: string;
   try {
     const upstream = await exchange.send(answer.path, answer.body, answer.headers);
+    res.setHeader(SERVED_BY_HEADER, exchange.upstream.id);
     status = upstream.status;
     contentType = upstream.headers.get('content-type') ?? 'application/json';
     text = await upstream.text().catch((error: unknown) => {

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { ErrorCode, type ChargeUsage } from '@tally/contracts';
 import type { Response } from 'express';
 import { once } from 'node:events';
-import type { OpenedCall } from './metered-calls';
+import { SERVED_BY_HEADER, type OpenedCall } from './metered-calls';
 import { ServerSentEvents } from './server-sent-events';
 import { fewestTokensForBytes, tokensForBytes } from './token-estimate';
 
@@ -87,6 +87,7 @@ export class MeteredStream {
       await call.abandon();
       throw error;
     }
+    this.res.setHeader(SERVED_BY_HEADER, exchange.upstream.id);
     if (!upstream.ok || !upstream.body) {
       const text = await upstream.text().catch(() => '');
       exchange.finish();
