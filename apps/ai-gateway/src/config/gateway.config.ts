@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ServiceConfig } from '@tally/platform';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, Validate } from 'class-validator';
+import { ValidModelFallbacks, ValidUpstreams } from './routing-settings.validators';
 
 /** The gateway's settings (beside the shared ones), named after their variables, with local defaults. */
 export class GatewayConfig extends ServiceConfig {
@@ -50,6 +51,7 @@ export class GatewayConfig extends ServiceConfig {
    */
   @IsOptional()
   @IsString()
+  @Validate(ValidUpstreams)
   UPSTREAMS?: string = undefined;
 
   /** Longest wait for the upstream's answer to begin, and between two chunks of a stream. */
@@ -100,6 +102,7 @@ export class GatewayConfig extends ServiceConfig {
    */
   @IsOptional()
   @IsString()
+  @Validate(ValidModelFallbacks)
   MODEL_FALLBACKS?: string = undefined;
 
   /** How often the price rules are read again from the credit-store. */

@@ -178,7 +178,8 @@ export class MeteredCall {
   /** A 402 for credits or the key's budget, with the output asked for and the output affordable. */
   private async withAffordable(error: unknown, asked: number): Promise<unknown> {
     const code = (error as DomainError).code;
-    if (code !== ErrorCode.InsufficientCredits && code !== ErrorCode.KeyBudgetExceeded) return error;
+    if (code !== ErrorCode.InsufficientCredits && code !== ErrorCode.KeyBudgetExceeded)
+      return error;
     const can = await this.affordableOutput(asked).catch(() => undefined);
     if (!can) return error;
     const refusal = error as DomainError;

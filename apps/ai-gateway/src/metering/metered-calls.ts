@@ -99,7 +99,10 @@ export class MeteredCalls {
         renewEveryMs: Math.ceil(this.config.RESERVATION_TTL_MS / 3),
       },
     );
-    const least = Math.min(this.config.GUARD_MIN_OUTPUT_TOKENS, this.config.GUARD_DEFAULT_MAX_TOKENS);
+    const least = Math.min(
+      this.config.GUARD_MIN_OUTPUT_TOKENS,
+      this.config.GUARD_DEFAULT_MAX_TOKENS,
+    );
     const maxOutputTokens = await call.open(
       plan.chooseOutput && {
         most: this.config.GUARD_DEFAULT_MAX_TOKENS,
@@ -107,8 +110,10 @@ export class MeteredCalls {
         choices: plan.chooseOutput.choices,
       },
     );
-    const exchange = this.upstreams.exchange(candidates, call.estimatedTokens(), (served, attempts) =>
-      call.servedAt(prices.get(served)!, served.deployment.id, attempts),
+    const exchange = this.upstreams.exchange(
+      candidates,
+      call.estimatedTokens(),
+      (served, attempts) => call.servedAt(prices.get(served)!, served.deployment.id, attempts),
     );
     return { call, exchange, maxOutputTokens };
   }

@@ -9,7 +9,12 @@ export function orderDeployments(
   random: () => number = Math.random,
 ): Upstream[] {
   const priorities = [...new Set(deployments.map((d) => d.priority))].sort((a, b) => a - b);
-  return priorities.flatMap((p) => weightedShuffle(deployments.filter((d) => d.priority === p), random));
+  return priorities.flatMap((p) =>
+    weightedShuffle(
+      deployments.filter((d) => d.priority === p),
+      random,
+    ),
+  );
 }
 
 function weightedShuffle(pool: Upstream[], random: () => number): Upstream[] {

@@ -113,8 +113,9 @@ export class RoutedExchange {
   /** The candidates, again from the first while attempts are left. */
   private sequence(): RouteCandidate[] {
     const { maxAttempts } = this.deps.settings;
-    return Array.from({ length: Math.max(maxAttempts, this.candidates.length) }, (_, i) =>
-      this.candidates[i % this.candidates.length],
+    return Array.from(
+      { length: Math.max(maxAttempts, this.candidates.length) },
+      (_, i) => this.candidates[i % this.candidates.length],
     );
   }
 
@@ -141,7 +142,11 @@ export class RoutedExchange {
       answer = await exchange.send(path, bodyFor(candidate, body), headers);
     } catch (error) {
       const failure = exchange.failure(error);
-      this.settle(deployment, failure.code === ErrorCode.UpstreamTimeout ? 'timeout' : 'unreachable', seconds());
+      this.settle(
+        deployment,
+        failure.code === ErrorCode.UpstreamTimeout ? 'timeout' : 'unreachable',
+        seconds(),
+      );
       return { candidate, error: failure, waitMs: SAME_DEPLOYMENT_BACKOFF_MS };
     }
     if (!retryable(answer.status)) {

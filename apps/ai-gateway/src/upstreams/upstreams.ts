@@ -4,7 +4,13 @@ import { DeploymentHealth, DeploymentView } from './deployment-health';
 import { modelChain, ModelFallbacks, parseModelFallbacks } from './model-fallbacks';
 import { orderDeployments } from './route-order';
 import { RouteCandidate, RoutedExchange } from './routed-exchange';
-import { deploymentsFor, parseUpstreams, Upstream, UpstreamApi, upstreamFor } from './upstream-routes';
+import {
+  deploymentsFor,
+  parseUpstreams,
+  Upstream,
+  UpstreamApi,
+  upstreamFor,
+} from './upstream-routes';
 import { UpstreamMetrics } from './upstream.metrics';
 
 /**
