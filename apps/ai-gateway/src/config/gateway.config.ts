@@ -1,7 +1,57 @@
 import { Type } from 'class-transformer';
 import { ServiceConfig } from '@tally/platform';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, Validate } from 'class-validator';
-import { ValidModelFallbacks, ValidUpstreams } from './routing-settings.validators';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { parseModelFallbacks } from '../upstreams/model-fallbacks';
+import { parseUpstreams, UpstreamSettings } from '../upstreams/upstream-routes';
+
+/** What parsing a setting throws, or undefined when it parses. */
+function problemOf(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** UPSTREAMS parses: a bad entry stops the app at start-up, naming the entry and the field. */
+@ValidatorConstraint({ name: 'validUpstreams' })
+class ValidUpstreams implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return problemOf(() => parseUpstreams(args.object as UpstreamSettings)) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const problem = problemOf(() => parseUpstreams(args.object as UpstreamSettings));
+    if (problem) return problem;
+    return '$property must be a JSON list of deployments (docs/routing.md)';
+  }
+}
+
+/** MODEL_FALLBACKS parses: a JSON object of model names to lists of model names. */
+@ValidatorConstraint({ name: 'validModelFallbacks' })
+class ValidModelFallbacks implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return problemOf(() => parseModelFallbacks(value as string)) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const problem = problemOf(() => parseModelFallbacks(args.value as string));
+    if (problem) return problem;
+    return '$property must be a JSON object of model names to lists of model names';
+  }
+}
 
 /** The gateway's settings (beside the shared ones), named after their variables, with local defaults. */
 export class GatewayConfig extends ServiceConfig {
@@ -27,7 +77,7 @@ export class GatewayConfig extends ServiceConfig {
   @Max(600_000)
   REFUND_CHARGE_WAIT_MS = 10_000;
 
-  /** The default upstream (OpenAI's convention: the URL ends in /v1); serves every model. */
+  /** The default upstream (OpenAI's convention: the URL ends in /v1): serves every model no UPSTREAMS entry lists. */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s):// URL' })
   UPSTREAM_BASE_URL?: string = undefined;
