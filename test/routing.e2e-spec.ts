@@ -253,14 +253,14 @@ describe('routing a call across deployments', () => {
         expect.objectContaining({
           id: 'cf',
           state: 'cooling',
-          cooling_until: expect.any(String),
-          last_minute: expect.objectContaining({ calls: 3, failures: 3 }),
+          cooling_until: expect.any(String) as unknown,
+          last_minute: expect.objectContaining({ calls: 3, failures: 3 }) as unknown,
           in_flight: 0,
         }),
         expect.objectContaining({
           id: 'cb',
           state: 'ok',
-          last_minute: expect.objectContaining({ calls: 6, failures: 0 }),
+          last_minute: expect.objectContaining({ calls: 6, failures: 0 }) as unknown,
         }),
         // The default upstream (UPSTREAM_BASE_URL), for the models no entry lists.
         expect.objectContaining({ id: 'openai', models: ['*'] }),
@@ -297,7 +297,9 @@ describe('routing a call across deployments', () => {
       ).rejects.toMatchObject({
         status: 402,
         code: 'insufficient_credits',
-        message: expect.stringMatching(/asks for up to 100000 output tokens; 3246 are affordable/),
+        message: expect.stringMatching(
+          /asks for up to 100000 output tokens; 3246 are affordable/,
+        ) as unknown,
       });
 
       const { data, response } = await gateway.chat.completions
@@ -318,7 +320,9 @@ describe('routing a call across deployments', () => {
         gateway.chat.completions.create({ model: name, messages }),
       ).rejects.toMatchObject({
         status: 402,
-        message: expect.stringMatching(/needs at least 256 output tokens and 50 credits cover 166/),
+        message: expect.stringMatching(
+          /needs at least 256 output tokens and 50 credits cover 166/,
+        ) as unknown,
       });
     });
 
@@ -351,7 +355,7 @@ describe('routing a call across deployments', () => {
           stream: true,
         });
         const { items, failure } = await drain(stream);
-        if (failure) throw failure;
+        if (failure) throw failure as Error;
         return text(items);
       }),
     );

@@ -31,7 +31,10 @@ describe('deployment health', () => {
     fail(h);
     expect(h.view([d])[0].state).toBe('ok');
     fail(h);
-    expect(h.view([d])[0]).toMatchObject({ state: 'cooling', cooling_until: expect.any(String) });
+    expect(h.view([d])[0]).toMatchObject({
+      state: 'cooling',
+      cooling_until: expect.any(String) as unknown,
+    });
     expect(h.claim(d, 0)).toBe(false);
     now += 30_000;
     expect(h.claim(d, 0)).toBe(true); // the one try after the cooldown

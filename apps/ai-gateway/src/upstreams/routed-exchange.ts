@@ -102,7 +102,7 @@ export class RoutedExchange {
       if (this.attempts >= maxAttempts) break;
       if (await tryOne(candidate, true)) return this.serve(last!);
     }
-    const final = last as Attempt | undefined;
+    const final = last;
     if (!final) {
       throw new DomainError(ErrorCode.UpstreamError, 'no upstream could be tried for the call');
     }
