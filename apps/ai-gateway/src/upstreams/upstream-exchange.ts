@@ -77,6 +77,7 @@ export class UpstreamExchange {
         signal: this.abort.signal,
       });
       observe(outcomeOf(answer.status));
+      this.touch(); // the answer began: from now on, the deadline between chunks
       return answer;
     } catch (error) {
       const failure = this.failure(error);
