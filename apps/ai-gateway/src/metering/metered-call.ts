@@ -151,6 +151,8 @@ export class MeteredCall {
     const can = await this.affordableOutput(choose.most * choose.choices);
     const perChoice = Math.floor(can.output / choose.choices);
     if (perChoice >= choose.least) return perChoice;
+    // Nothing to spend (a blocked account too): the guard's own refusal says why.
+    if (can.by === 'balance' && can.credits === 0n) return choose.least;
     throw new DomainError(
       can.by === 'key' ? ErrorCode.KeyBudgetExceeded : ErrorCode.InsufficientCredits,
       `${can.by === 'key' ? 'key budget exceeded' : 'insufficient credits'}: this call needs at ` +
