@@ -1,4 +1,4 @@
-import { parseUpstreams, upstreamFor } from './upstream-routes';
+import { deploymentsFor, parseUpstreams, upstreamFor } from './upstream-routes';
 
 describe('upstream routes', () => {
   const upstreams = parseUpstreams({
@@ -83,5 +83,64 @@ describe('upstream routes', () => {
     expect(parse('[{"provider":"p","api":"gemini","base_url":"http://x","models":["m"]}]')).toThrow(
       'UPSTREAMS: [0].api must be one of openai, anthropic',
     );
+  });
+
+  it('reads deployments: id (provider-index by default), priority, weight, timeout_ms, rpm, tpm', () => {
+    const [a, b, fallback] = parseUpstreams({
+      UPSTREAMS: JSON.stringify([
+        { provider: 'azure', base_url: 'http://a/v1', models: ['gpt-4o'] },
+        {
+          id: 'oa-east',
+          provider: 'openai',
+          base_url: 'http://b/v1',
+          models: ['gpt-4o'],
+          priority: 1,
+          weight: 3,
+          timeout_ms: 2500,
+          rpm: 60,
+          tpm: 10_000,
+        },
+      ]),
+      UPSTREAM_BASE_URL: 'http://c/v1',
+      UPSTREAM_PROVIDER: 'openai',
+      UPSTREAM_TIMEOUT_MS: 9000,
+    });
+    expect(a).toMatchObject({ id: 'azure-0', priority: 0, weight: 1, timeoutMs: 9000 });
+    expect(a.rpm).toBeUndefined();
+    expect(b).toMatchObject({
+      id: 'oa-east',
+      priority: 1,
+      weight: 3,
+      timeoutMs: 2500,
+      rpm: 60,
+      tpm: 10_000,
+    });
+    expect(fallback).toMatchObject({ id: 'openai', catchAll: true, timeoutMs: 9000 });
+    // Both entries serve gpt-4o; the default upstream only what no entry lists.
+    expect(deploymentsFor([a, b, fallback], 'gpt-4o').map((d) => d.id)).toEqual([
+      'azure-0',
+      'oa-east',
+    ]);
+    expect(deploymentsFor([a, b, fallback], 'o3').map((d) => d.id)).toEqual(['openai']);
+    expect(upstreamFor([b, a, fallback], 'gpt-4o')?.id).toBe('azure-0');
+  });
+
+  it('names the entry and the field of a bad deployment', () => {
+    const parse = (entry: object) => () =>
+      parseUpstreams({
+        UPSTREAMS: JSON.stringify([
+          { id: 'x', provider: 'p', base_url: 'http://x', models: ['m'] },
+          { provider: 'p', base_url: 'http://x', models: ['m'], ...entry },
+        ]),
+        UPSTREAM_PROVIDER: 'p',
+      });
+    expect(parse({ id: 'x' })).toThrow('UPSTREAMS: [1].id x is already the id of another entry');
+    expect(parse({ id: 'a b' })).toThrow('UPSTREAMS: [1].id must be');
+    expect(parse({ priority: -1 })).toThrow('UPSTREAMS: [1].priority must be an integer from 0');
+    expect(parse({ weight: 0 })).toThrow('UPSTREAMS: [1].weight must be an integer from 1');
+    expect(parse({ weight: 1.5 })).toThrow('UPSTREAMS: [1].weight');
+    expect(parse({ timeout_ms: '5s' })).toThrow('UPSTREAMS: [1].timeout_ms must be an integer');
+    expect(parse({ rpm: 0 })).toThrow('UPSTREAMS: [1].rpm');
+    expect(parse({ tpm: null })).toThrow('UPSTREAMS: [1].tpm');
   });
 });
