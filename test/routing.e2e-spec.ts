@@ -47,7 +47,16 @@ describe('routing a call across deployments', () => {
         { id: 'solo', provider: 'alpha', base_url: at(url, 'solo'), models: ['s-*'] },
         { id: 'half', provider: 'alpha', base_url: at(url, 'half'), models: ['p-*'] },
         { id: 'whole', provider: 'alpha', base_url: at(url, 'whole'), models: ['p-*'] },
+        { id: 'gone', provider: 'alpha', base_url: at(url, 'gone'), models: ['x-gpt'] },
+        {
+          id: 'claude',
+          provider: 'anthropic',
+          api: 'anthropic',
+          base_url: at(url, 'claude'),
+          models: ['x-claude'],
+        },
       ]),
+      MODEL_FALLBACKS: JSON.stringify({ 'x-gpt': ['x-claude'] }),
       // No cooldown here: every call below meets the failing deployment first.
       UPSTREAM_COOLDOWN_FAILURES: '1000',
     }));
@@ -281,6 +290,120 @@ describe('routing a call across deployments', () => {
         /tally_upstream_attempt_seconds_count\{deployment="cf",outcome="5xx"\} 4/,
       );
       await settled(user, 10);
+    });
+  });
+
+  describe('a model fallback across APIs', () => {
+    // The Anthropic deployment's rule: 1 credit in, 3 out (70 a call); alpha's would be 30.
+    const ANTHROPIC = { provider: 'anthropic', input: '1000000', output: '3000000' };
+    let gateway: OpenAI;
+    let user: string;
+
+    beforeAll(async () => {
+      for (const [name, rule] of [
+        ['x-gpt', ALPHA],
+        ['x-claude', ANTHROPIC],
+      ] as const) {
+        stack.upstream.models.set(name, ANSWER);
+        const created = await call('POST', `${stack.store.url}/admin/price-rules`, {
+          body: {
+            scene: 'chat',
+            provider: rule.provider,
+            model: name,
+            mode: 'tokens',
+            input_per_million: rule.input,
+            output_per_million: rule.output,
+          },
+        });
+        expect(created.status).toBe(201);
+      }
+      await eventually(async () => {
+        const { data } = await probe.models.list();
+        expect(data.map((m) => m.id)).toEqual(expect.arrayContaining(['x-gpt', 'x-claude']));
+      });
+      ({ user, client: gateway } = await client(1000));
+    });
+
+    const sentToClaude = () =>
+      stack.upstream.received.filter(
+        (r) => r.path === '/v1/messages' && r.body.model === 'x-claude',
+      );
+
+    it("serves an OpenAI-SDK call from the fallback's Anthropic deployment when the asked model's only deployment fails, JSON and stream, priced by the fallback's own rule", async () => {
+      fail('gone', { mode: 'fail', status: 503 });
+      const [gone, claude] = [calls('gone'), calls('claude')];
+
+      const json = await gateway.chat.completions
+        .create({ model: 'x-gpt', messages })
+        .withResponse();
+      expect(json.data).toMatchObject({ object: 'chat.completion', model: 'x-claude' });
+      expect(json.data.choices[0]).toMatchObject({
+        message: { role: 'assistant', content: 'Hello from a deployment' },
+        finish_reason: 'stop',
+      });
+      expect(json.data.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 20 });
+      expect(json.response.headers.get('x-tally-served-by')).toBe('claude');
+      // Sent in Anthropic's API, with the output limit the user could afford.
+      const afforded = Number(json.response.headers.get('x-tally-max-output-tokens'));
+      expect(afforded).toBeGreaterThanOrEqual(256);
+      expect(sentToClaude().at(-1)?.body).toMatchObject({
+        model: 'x-claude',
+        max_tokens: afforded,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Route me.' }] }],
+      });
+
+      const streamed = await gateway.chat.completions
+        .create({
+          model: 'x-gpt',
+          messages,
+          max_tokens: 100,
+          stream: true,
+          stream_options: { include_usage: true },
+        })
+        .withResponse();
+      const { items, failure } = await drain(streamed.data);
+      expect(failure).toBeUndefined();
+      expect(items.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+      expect(text(items)).toBe('Hello from a deployment');
+      expect(items.at(-1)?.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 20 });
+      expect(streamed.response.headers.get('x-tally-served-by')).toBe('claude');
+      expect(sentToClaude().at(-1)?.body).toMatchObject({ max_tokens: 100, stream: true });
+
+      expect([calls('gone') - gone, calls('claude') - claude]).toEqual([2, 2]);
+      const charges = await settled(user, 2);
+      for (const charge of charges) {
+        // The fallback's rule at the Anthropic deployment's provider: 10 + 20 × 3.
+        expect(charge).toMatchObject({
+          amount: -70,
+          pricing: { provider: 'anthropic', model: 'x-claude' },
+        });
+        expect(charge.metadata).toMatchObject({
+          served_by: 'claude',
+          attempts: 2,
+          api: 'anthropic',
+          client_api: 'openai',
+        });
+      }
+      expect(await stack.balance(user)).toBe(860);
+      expect(await liveReservations(user)).toBe(0);
+    });
+
+    it('checks translation against the whole chain before any call: the Anthropic fallback is left out, or the call refused naming the field', async () => {
+      const { user: refused, client: refusedClient } = await client(1000);
+      fail('gone', { mode: 'fail', status: 503 });
+      const [gone, claude] = [calls('gone'), calls('claude')];
+      // `seed` has no Anthropic equivalent: x-gpt keeps its own deployment, the fallback is dropped.
+      await expect(
+        refusedClient.chat.completions.create({ model: 'x-gpt', messages, seed: 7 }),
+      ).rejects.toMatchObject({ status: 503 });
+      // x-claude has no deployment that takes it untranslated: 400 naming the field.
+      await expect(
+        refusedClient.chat.completions.create({ model: 'x-claude', messages, seed: 7 }),
+      ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('seed') as unknown });
+      // Three tries at x-gpt's own deployment (UPSTREAM_MAX_ATTEMPTS), none at the Anthropic one.
+      expect([calls('gone') - gone, calls('claude') - claude]).toEqual([3, 0]);
+      expect(await stack.balance(refused)).toBe(1000);
+      expect(await liveReservations(refused)).toBe(0);
     });
   });
 
