@@ -39,6 +39,37 @@ describe('upstream routes', () => {
     expect(upstreamFor(upstreams, 'claude-x', 'openai', true)?.provider).toBe('bedrock');
   });
 
+  it('translating, takes the deployments of both APIs that list the model, the default only for the rest, its own API first', () => {
+    const mixed = parseUpstreams({
+      UPSTREAMS: JSON.stringify([
+        {
+          id: 'c',
+          provider: 'anthropic',
+          api: 'anthropic',
+          base_url: 'http://a.example/v1',
+          models: ['m'],
+        },
+        {
+          id: 'o',
+          provider: 'openai',
+          base_url: 'http://o.example/v1',
+          models: ['m'],
+          priority: 1,
+        },
+      ]),
+      UPSTREAM_BASE_URL: 'http://d.example/v1',
+      UPSTREAM_PROVIDER: 'openai',
+    });
+    const ids = (list: { id: string }[]) => list.map((u) => u.id);
+    expect(ids(deploymentsFor(mixed, 'm', 'openai', true))).toEqual(['c', 'o']);
+    expect(ids(deploymentsFor(mixed, 'm', 'openai'))).toEqual(['o']);
+    expect(ids(deploymentsFor(mixed, 'x', 'anthropic', true))).toEqual(['openai']);
+    expect(ids(deploymentsFor(mixed, 'x', 'anthropic'))).toEqual([]);
+    // The surface's own API before translating, whatever the priorities.
+    expect(upstreamFor(mixed, 'm', 'openai', true)?.id).toBe('o');
+    expect(upstreamFor(mixed, 'm', 'anthropic', true)?.id).toBe('c');
+  });
+
   it('sends a model to the first upstream that lists it, and the rest to the default', () => {
     expect(upstreamFor(upstreams, 'claude-sonnet', 'anthropic')).toMatchObject({
       provider: 'anthropic',
