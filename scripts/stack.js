@@ -336,7 +336,9 @@ async function main() {
   // Without a real upstream, chat goes to a local stand-in that serves the model demo-chat.
   if (demoUpstream) {
     process.env.UPSTREAM_BASE_URL = `http://127.0.0.1:${process.env.FAKE_UPSTREAM_PORT}/v1`;
-    // It also speaks Anthropic's Messages API, for the model demo-claude.
+    // It also speaks Anthropic's Messages API, for the model demo-claude, and plays two
+    // deployments of demo-routed (docs/routing.md), with demo-chat as its fallback.
+    const instance = (name) => `http://127.0.0.1:${process.env.FAKE_UPSTREAM_PORT}/${name}/v1`;
     process.env.UPSTREAMS ||= JSON.stringify([
       {
         provider: 'anthropic',
@@ -345,7 +347,16 @@ async function main() {
         api_key: 'demo-anthropic-key',
         models: ['demo-claude'],
       },
+      { id: 'demo-east', provider: 'openai', base_url: instance('east'), models: ['demo-routed'] },
+      {
+        id: 'demo-west',
+        provider: 'openai',
+        base_url: instance('west'),
+        models: ['demo-routed'],
+        priority: 1,
+      },
     ]);
+    process.env.MODEL_FALLBACKS ||= JSON.stringify({ 'demo-routed': ['demo-chat'] });
     startApp({
       name: 'fake-upstream',
       command: path.join(dist.root, 'node_modules', '.bin', 'tsx'),

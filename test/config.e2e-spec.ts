@@ -16,6 +16,16 @@ describe('config validated at start-up (the built apps, as processes)', () => {
     ['ai-gateway', { UPSTREAM_BASE_URL: 'not a url' }, 'UPSTREAM_BASE_URL'],
     ['ai-gateway', { OUTBOX_BATCH_SIZE: '0' }, 'OUTBOX_BATCH_SIZE'],
     [
+      'ai-gateway',
+      {
+        UPSTREAMS:
+          '[{"id":"a","provider":"p","base_url":"http://x/v1","models":["m"]},' +
+          '{"id":"b","provider":"p","base_url":"http://x/v1","models":["m"],"weight":0}]',
+      },
+      'UPSTREAMS: [1].weight must be an integer from 1 to 1000',
+    ],
+    ['ai-gateway', { MODEL_FALLBACKS: '{"m":"n"}' }, 'MODEL_FALLBACKS: m must be a list'],
+    [
       'credit-store',
       { CREDIT_STORE_DATABASE_URL: 'mysql://db/credit' },
       'CREDIT_STORE_DATABASE_URL',

@@ -244,14 +244,16 @@ describe('POST /v1/responses (OpenAI Responses API) with the official openai cli
       expect(next.previous_response_id).toBe(first.id);
 
       // The first response's 30 + 28 tokens are read again (5.8 credits more reserved): a user
-      // who covers the new call alone, but not with that context, is refused.
+      // who covers the new call alone, but not with that context, is refused (the limit named:
+      // without one, the gateway would send the output the user can afford).
       const fresh = Math.ceil((promptTokens() * 100_000 + DEFAULT_MAX_TOKENS * 300_000) / 1e6);
       const { client: thin } = await keyedClient(fresh + 9 + 2);
-      const own = await thin.responses.create({ model, input, instructions });
+      const limited = { model, input, instructions, max_output_tokens: DEFAULT_MAX_TOKENS };
+      const own = await thin.responses.create(limited);
       await expect(
-        thin.responses.create({ model, input, instructions, previous_response_id: own.id }),
+        thin.responses.create({ ...limited, previous_response_id: own.id }),
       ).rejects.toMatchObject({ status: 402 });
-      await thin.responses.create({ model, input, instructions });
+      await thin.responses.create(limited);
     });
 
     it('answers an id no response can have with 404 (path) or 400 naming it (body), not 500', async () => {

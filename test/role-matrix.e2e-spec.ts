@@ -119,6 +119,7 @@ const MATRIX: Record<string, Person[] | 'public' | 'api-key'> = {
   'gateway PATCH /admin/api-keys/{id}': [],
   'gateway POST /admin/api-keys/{id}/revoke': [],
   'gateway GET /admin/outbox/parked': [F, U],
+  'gateway GET /admin/upstreams': [F, U],
 };
 
 type Route = Pick<DocumentedRoute, 'app' | 'method' | 'path'>;

@@ -58,6 +58,14 @@ export class ChatStack {
     return startGateway({ ...this.gatewayEnv, OUTBOX_RELAY_ENABLED: '0' });
   }
 
+  /**
+   * Another gateway on the same database, credit-store and upstream with settings of its own
+   * (`env` over the stack's; its relay off). The caller closes it.
+   */
+  gatewayWith(env: Record<string, string>): Promise<RunningApp> {
+    return startGateway({ ...this.gatewayEnv, OUTBOX_RELAY_ENABLED: '0', ...env });
+  }
+
   async stop(): Promise<void> {
     await this.gateway?.close();
     await this.store?.close();

@@ -41,7 +41,8 @@ export class DocsStack {
     const [gatewayDb, storeDb] = this.databases;
     // What npm start derives from the ports must not come from the caller's shell.
     const inherited = { ...process.env };
-    for (const name of ['KAFKA_BROKERS', 'CREDIT_STORE_URL', 'UPSTREAM_BASE_URL', 'UPSTREAMS']) {
+    const derived = ['KAFKA_BROKERS', 'CREDIT_STORE_URL', 'UPSTREAM_BASE_URL', 'UPSTREAMS'];
+    for (const name of [...derived, 'MODEL_FALLBACKS']) {
       delete inherited[name];
     }
     const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'stack.js')], {

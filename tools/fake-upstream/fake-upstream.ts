@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { AnswerShape, shapeWithin } from './fake-answer-shape';
 import { embed } from './fake-embeddings';
+import { behave, control, FakeInstances, splitInstance } from './fake-behaviour';
 import { eventSink, sendJson, sleep } from './fake-http';
 import { respond, retrieveResponse } from './fake-responses';
 import {
@@ -69,9 +70,11 @@ export interface ReceivedRequest {
   body: Record<string, unknown>;
 }
 
-export interface FakeUpstream {
-  /** Base URL in OpenAI's convention (ends in /v1). */
+export interface FakeUpstream extends FakeInstances {
+  /** Base URL in OpenAI's convention (ends in /v1): the instance `""`. */
   url: string;
+  /** The base URL of instance `name` (another deployment, with its own behaviour). */
+  instanceUrl(name: string): string;
   models: Map<string, FakeModel>;
   received: ReceivedRequest[];
   /** Stream chunks written, per model (to see that a stream was cut off). */
@@ -91,12 +94,14 @@ const CREATED = 1_760_000_000;
  * failures the gateway must survive.
  */
 export async function startFakeUpstream(port = 0): Promise<FakeUpstream> {
-  const fake: Omit<FakeUpstream, 'url' | 'close'> = {
+  const fake: FakeState = {
     models: new Map(),
     received: [],
     chunksSent: new Map(),
     responses: new Map(),
     concurrency: { now: 0, most: 0 },
+    behaviours: new Map(),
+    calls: new Map(),
   };
   const server = createServer((req, res) => {
     const { concurrency } = fake;
@@ -111,6 +116,7 @@ export async function startFakeUpstream(port = 0): Promise<FakeUpstream> {
   return {
     ...fake,
     url: `http://127.0.0.1:${bound}/v1`,
+    instanceUrl: (name) => `http://127.0.0.1:${bound}/${name}/v1`,
     close: () => closeServer(server),
   };
 }
@@ -120,16 +126,18 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-export type FakeState = Omit<FakeUpstream, 'url' | 'close'>;
+export type FakeState = Omit<FakeUpstream, 'url' | 'close' | 'instanceUrl'>;
 
 const POST_PATHS = ['/v1/chat/completions', '/v1/responses', '/v1/embeddings'];
 
 async function handle(fake: FakeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const raw: Buffer[] = [];
   for await (const piece of req) raw.push(piece as Buffer);
-  const path = req.url ?? '';
+  const text = Buffer.concat(raw).toString();
+  if (control(fake, req, res, text)) return;
+  const { instance, path } = splitInstance(req.url ?? '');
   if (req.method === 'POST' && path.startsWith('/v1/messages')) {
-    return handleAnthropic(fake, req, res, Buffer.concat(raw).toString());
+    return handleAnthropic(fake, req, res, text, path, instance);
   }
   if (req.method === 'GET' && path.startsWith('/v1/responses/')) {
     fake.received.push({ path, authorization: req.headers.authorization, body: {} });
@@ -139,8 +147,16 @@ async function handle(fake: FakeState, req: IncomingMessage, res: ServerResponse
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"no"}}');
     return;
   }
-  const body = JSON.parse(Buffer.concat(raw).toString()) as Record<string, unknown>;
+  const body = JSON.parse(text) as Record<string, unknown>;
   fake.received.push({ path, authorization: req.headers.authorization, body });
+  const behaviour = behave(fake, instance, res, (status) => ({
+    status,
+    body: {
+      error: { message: 'the fake deployment failed on purpose', type: 'server_error', code: null },
+    },
+  }));
+  if (behaviour === 'done') return;
+  const cut = behaviour === 'break';
   const modelName = String(body.model);
   const model = fake.models.get(modelName);
   if (!model) {
@@ -164,10 +180,18 @@ async function handle(fake: FakeState, req: IncomingMessage, res: ServerResponse
   if (body.stream === true) {
     const wantsUsage =
       (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    return stream(fake, res, modelName, model, id, wantsUsage, answerShape(model, body));
+    return stream(fake, res, modelName, model, id, wantsUsage, answerShape(model, body), cut);
   }
   if (model.chunkDelayMs) await sleep(model.chunkDelayMs * model.chunks.length);
-  sendJson(res, 200, completion(modelName, model, id, answerShape(model, body)));
+  const answer = completion(modelName, model, id, answerShape(model, body));
+  if (cut) return cutHalfWay(res, JSON.stringify(answer));
+  sendJson(res, 200, answer);
+}
+
+/** A whole answer that breaks off half-way (the connection is destroyed). */
+function cutHalfWay(res: ServerResponse, text: string): void {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': text.length });
+  res.write(text.slice(0, text.length / 2), () => res.destroy());
 }
 
 /** Anthropic's Messages API (`/v1/messages`, `/v1/messages/count_tokens`). */
@@ -176,6 +200,8 @@ async function handleAnthropic(
   req: IncomingMessage,
   res: ServerResponse,
   text: string,
+  path: string,
+  instance: string,
 ): Promise<void> {
   const body = JSON.parse(text) as Record<string, unknown>;
   const header = (name: string) => {
@@ -187,7 +213,7 @@ async function handleAnthropic(
     apiKey: header('x-api-key'),
     anthropicVersion: header('anthropic-version'),
     anthropicBeta: header('anthropic-beta'),
-    path: req.url ?? '',
+    path,
     body,
   });
   const modelName = String(body.model);
@@ -199,8 +225,20 @@ async function handleAnthropic(
       anthropicError(400, 'invalid_request_error', 'anthropic-version: header is required'),
     );
   }
-  if (req.url === '/v1/messages/count_tokens') return sendJson(res, 200, countTokens(model, body));
-  if (req.url !== '/v1/messages') return fail(anthropicError(404, 'not_found_error', 'no'));
+  if (path === '/v1/messages/count_tokens') return sendJson(res, 200, countTokens(model, body));
+  if (path !== '/v1/messages') return fail(anthropicError(404, 'not_found_error', 'no'));
+  const behaviour = behave(fake, instance, res, (status) =>
+    anthropicError(status, status === 529 ? 'overloaded_error' : 'api_error', 'failed on purpose'),
+  );
+  if (behaviour === 'done') return;
+  if (behaviour === 'break') {
+    return cutHalfWay(
+      res,
+      JSON.stringify(
+        anthropicMessage('msg_cut', modelName, model ?? { chunks: [], usage: null }, body),
+      ),
+    );
+  }
   if (!model) return fail(anthropicError(404, 'not_found_error', `model: ${modelName}`));
   if (model.hang) return;
   if (model.failWith) {
@@ -258,6 +296,8 @@ async function stream(
   id: string,
   wantsUsage: boolean,
   shape: AnswerShape,
+  /** The connection breaks after the first chunk of content. */
+  cut = false,
 ): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   // One event per choice for each piece, as OpenAI interleaves the choices of `n`.
@@ -296,6 +336,7 @@ async function stream(
     if (res.destroyed || res.writableEnded) return;
     for (const index of choices) send(chunk(piece(model.chunks[i % pieces], i === 0), index));
     fake.chunksSent.set(modelName, (fake.chunksSent.get(modelName) ?? 0) + 1);
+    if (cut) return void res.write('', () => res.destroy());
   }
   if (model.ending === 'error') {
     send({ error: { message: 'Overloaded', type: 'server_error', param: null, code: null } });

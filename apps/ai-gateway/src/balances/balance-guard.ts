@@ -90,6 +90,26 @@ export class BalanceGuard {
     await this.reservations.release(this.dataSource.manager, reservationId);
   }
 
+  /**
+   * What a call through key `keyId` could reserve now, and which runs out first: the user's
+   * spendable credits (none when blocked) or the key's budget left. Read without the lock: the
+   * reservation that follows decides.
+   */
+  async affordable(
+    userId: string,
+    keyId?: string,
+  ): Promise<{ credits: bigint; by: 'balance' | 'key' }> {
+    const state = await this.view.spendable(this.dataSource.manager, userId);
+    const credits = state.blocked || state.spendable < 0n ? 0n : state.spendable;
+    const keyLeft = keyId
+      ? await this.reservations.keyBudgetLeft(this.dataSource.manager, keyId, this.clock.now())
+      : undefined;
+    if (keyLeft !== undefined && keyLeft < credits) {
+      return { credits: keyLeft < 0n ? 0n : keyLeft, by: 'key' };
+    }
+    return { credits, by: 'balance' };
+  }
+
   /** The guard's view of a user, for operators and tests. */
   viewOf(userId: string): Promise<Spendable> {
     return this.view.spendable(this.dataSource.manager, userId);

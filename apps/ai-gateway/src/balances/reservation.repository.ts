@@ -87,6 +87,14 @@ export class ReservationRepository {
     return { refusal: row.refusal, key: row };
   }
 
+  /** The credits key `keyId` has left in its budget period (undefined: it has no budget). */
+  async keyBudgetLeft(db: EntityManager, keyId: string, now: Date): Promise<bigint | undefined> {
+    const [k]: { budget_credits: string | null; spent: string; reserved: string }[] =
+      await db.query(keyFiguresQuery('$1', '$2', '$3'), [keyId, now.toISOString(), null]);
+    if (!k || k.budget_credits === null) return undefined;
+    return BigInt(k.budget_credits) - BigInt(k.spent) - BigInt(k.reserved);
+  }
+
   async renew(db: EntityManager, id: string, ttlMs: number): Promise<boolean> {
     const [, updated]: [unknown, number] = await db.query(
       `UPDATE reservations SET expires_at = now() + $2 * interval '1 millisecond' WHERE id = $1`,

@@ -1,6 +1,57 @@
 import { Type } from 'class-transformer';
 import { ServiceConfig } from '@tally/platform';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { parseModelFallbacks } from '../upstreams/model-fallbacks';
+import { parseUpstreams, UpstreamSettings } from '../upstreams/upstream-routes';
+
+/** What parsing a setting throws, or undefined when it parses. */
+function problemOf(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** UPSTREAMS parses: a bad entry stops the app at start-up, naming the entry and the field. */
+@ValidatorConstraint({ name: 'validUpstreams' })
+class ValidUpstreams implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return problemOf(() => parseUpstreams(args.object as UpstreamSettings)) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const problem = problemOf(() => parseUpstreams(args.object as UpstreamSettings));
+    if (problem) return problem;
+    return '$property must be a JSON list of deployments (docs/routing.md)';
+  }
+}
+
+/** MODEL_FALLBACKS parses: a JSON object of model names to lists of model names. */
+@ValidatorConstraint({ name: 'validModelFallbacks' })
+class ValidModelFallbacks implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return problemOf(() => parseModelFallbacks(value as string)) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const problem = problemOf(() => parseModelFallbacks(args.value as string));
+    if (problem) return problem;
+    return '$property must be a JSON object of model names to lists of model names';
+  }
+}
 
 /** The gateway's settings (beside the shared ones), named after their variables, with local defaults. */
 export class GatewayConfig extends ServiceConfig {
@@ -26,7 +77,7 @@ export class GatewayConfig extends ServiceConfig {
   @Max(600_000)
   REFUND_CHARGE_WAIT_MS = 10_000;
 
-  /** The default upstream (OpenAI's convention: the URL ends in /v1); serves every model. */
+  /** The default upstream (OpenAI's convention: the URL ends in /v1): serves every model no UPSTREAMS entry lists. */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s):// URL' })
   UPSTREAM_BASE_URL?: string = undefined;
@@ -41,11 +92,16 @@ export class GatewayConfig extends ServiceConfig {
   UPSTREAM_PROVIDER = 'openai';
 
   /**
-   * More upstreams, tried before the default one, as JSON:
-   * `[{"provider":"anthropic","base_url":"https://…/v1","api_key":"…","models":["claude-*"]}]`.
+   * The deployments, as JSON: `[{"id":"claude-east","provider":"anthropic","api":"anthropic",
+   * "base_url":"https://…/v1","api_key":"…","models":["claude-*"],"priority":0,"weight":1,
+   * "timeout_ms":20000,"rpm":500,"tpm":400000}]`. Several may serve one model: lower `priority`
+   * first, `weight` shares the calls among equal priorities, `timeout_ms` bounds the wait for the
+   * answer to begin (UPSTREAM_TIMEOUT_MS when not set), `rpm`/`tpm` are the provider's own limits.
+   * The default upstream (UPSTREAM_BASE_URL) serves only the models none of them lists.
    */
   @IsOptional()
   @IsString()
+  @Validate(ValidUpstreams)
   UPSTREAMS?: string = undefined;
 
   /** Longest wait for the upstream's answer to begin, and between two chunks of a stream. */
@@ -55,6 +111,50 @@ export class GatewayConfig extends ServiceConfig {
   @Max(600_000)
   UPSTREAM_TIMEOUT_MS = 60_000;
 
+  /**
+   * Most tries of one call across deployments and fallback models (a connection error, a timeout
+   * before the answer begins, a 429 or a 5xx moves it on, while nothing was sent to the client).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  UPSTREAM_MAX_ATTEMPTS = 3;
+
+  /**
+   * Longest `Retry-After` waited for before the same deployment is tried again; a longer one
+   * leaves that deployment out of the call.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  UPSTREAM_RETRY_AFTER_MAX_MS = 10_000;
+
+  /** Failures of a deployment within 60 s that put it in cooldown. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  UPSTREAM_COOLDOWN_FAILURES = 3;
+
+  /** How long a deployment in cooldown is skipped; then one call tries it again. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  UPSTREAM_COOLDOWN_SECONDS = 30;
+
+  /**
+   * Models to try when every deployment of the asked model failed, as JSON:
+   * `{"gpt-4o":["gpt-4o-mini","claude-sonnet-4"]}`. The reservation covers the dearest model of
+   * the chain; the charge is priced by the one that served.
+   */
+  @IsOptional()
+  @IsString()
+  @Validate(ValidModelFallbacks)
+  MODEL_FALLBACKS?: string = undefined;
+
   /** How often the price rules are read again from the credit-store. */
   @Type(() => Number)
   @IsInt()
@@ -62,12 +162,25 @@ export class GatewayConfig extends ServiceConfig {
   @Max(3_600_000)
   PRICE_RULES_REFRESH_MS = 10_000;
 
-  /** Output limit per choice given to (and reserved for) a chat call that sets none. */
+  /**
+   * The most output per choice given to (and reserved for) a call that sets no limit: it gets as
+   * much of it as the user and the key can afford (`x-tally-max-output-tokens` says how much).
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   GUARD_DEFAULT_MAX_TOKENS = 4096;
+
+  /**
+   * The least output per choice a call without a limit is sent with: a user who cannot afford
+   * that much is refused with 402 (GUARD_DEFAULT_MAX_TOKENS when that is lower).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  GUARD_MIN_OUTPUT_TOKENS = 256;
 
   /** Output tokens reserved at a time for a stream whose upstream goes past its limit. */
   @Type(() => Number)

@@ -5,7 +5,6 @@ import { answerMetered } from '../metering/metered-answer';
 import { MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
 import { messagesViaChat } from '../translation/messages-via-chat';
-import { serveTranslated } from '../translation/serve-translated';
 import { readCountTokensRequest, readMessagesRequest } from './messages-request';
 import { messagesStreamDialect } from './messages-stream';
 import { ledgerUsage, mergeUsage, messageText } from './messages-usage';
@@ -13,9 +12,9 @@ import { ledgerUsage, mergeUsage, messageText } from './messages-usage';
 /**
  * `POST /v1/messages` (Anthropic's Messages API): checks the credits, forwards the request to an
  * Anthropic upstream serving the model, passes its answer back unchanged (a stream event by
- * event), and charges what it reported through the outbox before the client sees the end. A model
- * served only by an OpenAI upstream is called in its API and answered in Anthropic's
- * (translation/).
+ * event), and charges what it reported through the outbox before the client sees the end. A
+ * deployment of the model (or of a fallback) speaking OpenAI's API is called in it and answered
+ * in Anthropic's (translation/).
  */
 @Injectable()
 export class MessagesService {
@@ -25,10 +24,6 @@ export class MessagesService {
 
   async create(key: ApiKey, body: unknown, req: Request, res: Response): Promise<void> {
     const request = readMessagesRequest(body, req.headers);
-    this.calls.checkModel(key, request.model);
-    const upstream = this.calls.upstreamFor(request.model, 'anthropic', true);
-    // Translated (or refused, 400) before anything is reserved or sent.
-    const translated = upstream.api === 'openai' ? messagesViaChat(request.body) : undefined;
     // max_tokens bounds the whole output, thinking included: reserved in full up front.
     const opened = await this.calls.open(key, {
       api: 'anthropic',
@@ -38,11 +33,10 @@ export class MessagesService {
       promptTokens: request.promptTokens,
       outputTokens: request.maxTokens,
       hourCacheWrites: request.hourCacheWrites,
-      upstream,
+      // For an OpenAI deployment: translated (or refused, 400) before anything is reserved or sent.
+      translate: () => messagesViaChat(request.body),
     });
-    if (translated) {
-      return serveTranslated(this.calls, opened, translated, request, res, this.logger);
-    }
+    const via = opened.exchange.reaches('openai') ? messagesViaChat(request.body) : undefined;
     const { headers } = request;
     await this.calls.serve(opened, () =>
       request.stream
@@ -55,6 +49,7 @@ export class MessagesService {
               metadata: { api: 'anthropic' },
               promptTokens: request.promptTokens,
               dialect: messagesStreamDialect(),
+              via,
             },
             res,
             this.logger,
@@ -72,6 +67,7 @@ export class MessagesService {
                 outputBytes: Buffer.byteLength(messageText(message), 'utf8'),
                 upstreamId: typeof message.id === 'string' ? message.id : undefined,
               }),
+              via,
             },
             res,
             this.logger,

@@ -2,7 +2,9 @@ import type { Logger } from '@nestjs/common';
 import { ErrorCode, type ChargeUsage } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import type { Response } from 'express';
-import type { OpenedCall } from './metered-calls';
+import { viaRequest, type TranslatedCall } from '../translation/translated-call';
+import type { UpstreamApi } from '../upstreams/upstream-routes';
+import { SERVED_BY_HEADER, type OpenedCall } from './metered-calls';
 import { fewestTokensForBytes, tokensForBytes } from './token-estimate';
 
 /** What a surface reads in a whole (not streamed) answer. */
@@ -28,6 +30,11 @@ export interface MeteredAnswer {
   served?(reading: AnswerReading, usage: ChargeUsage): Promise<void>;
   /** The upstream speaks another API than the client: its answers in the client's shape. */
   translation?: AnswerTranslation;
+  /**
+   * The call put in the other API, for the deployments speaking it: when one of them serves, its
+   * answer is read, and put back in the client's shape, through it.
+   */
+  via?: TranslatedCall;
 }
 
 /** How the answers of an upstream speaking another API are put in the client's (translation/). */
@@ -40,8 +47,8 @@ export interface AnswerTranslation {
 
 /**
  * One JSON call: the upstream's answer is passed back unchanged once what it reported (or,
- * failing a report, what was counted) is charged. An upstream refusal or failure is the client's
- * answer as is, and charges nothing.
+ * failing a report, what was counted) is charged. An upstream refusal, or the last failure when
+ * every try failed, is the client's answer as is, and charges nothing.
  */
 export async function answerMetered(
   { call, exchange }: OpenedCall,
@@ -53,7 +60,10 @@ export async function answerMetered(
   let text: string;
   let contentType: string;
   try {
-    const upstream = await exchange.send(answer.path, answer.body, answer.headers);
+    const { path, body, headers, via } = answer;
+    const upstream = await exchange.send(path, body, headers, via && viaRequest(via));
+    res.setHeader(SERVED_BY_HEADER, exchange.upstream.id);
+    answer = servedAnswer(answer, exchange.upstream.api);
     status = upstream.status;
     contentType = upstream.headers.get('content-type') ?? 'application/json';
     text = await upstream.text().catch((error: unknown) => {
@@ -116,4 +126,16 @@ export async function answerMetered(
   });
   if (translation) res.status(status).json(translation.answer(parsed as Record<string, unknown>));
   else res.status(status).type(contentType).send(text);
+}
+
+/** The answer as the serving deployment's API has it: translated when it is the other one. */
+function servedAnswer(answer: MeteredAnswer, api: UpstreamApi): MeteredAnswer {
+  const { via } = answer;
+  if (!via || via.metadata.api !== api) return answer;
+  return {
+    ...answer,
+    metadata: { ...answer.metadata, ...via.metadata },
+    read: (upstream) => via.read(upstream),
+    translation: via.translation,
+  };
 }

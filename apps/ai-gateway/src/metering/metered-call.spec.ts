@@ -57,6 +57,11 @@ function setup(
       released.push(id);
       return Promise.resolve();
     },
+    affordable: () =>
+      Promise.resolve({
+        credits: BigInt(Number.isFinite(allowUpTo) ? allowUpTo : 1e9),
+        by: 'balance',
+      }),
   } as unknown as BalanceGuard;
   const charges = {
     check: () => undefined,
@@ -238,5 +243,42 @@ describe('MeteredCall', () => {
     await sleep(20);
     expect(reserved).toEqual([]);
     expect(renewed).toEqual([]);
+  });
+
+  describe('across a chain of deployments and fallbacks', () => {
+    // Another model: 0.5 credit per output token.
+    const dearer = { ...rule, id: 8, model: 'f', output_per_million: '500000' };
+    const fallback = { rule: dearer, target: { scene: 'chat', provider: 'p2', model: 'f' } };
+
+    it('reserves for the dearest of the chain, charges at the price of the one that served and says where', async () => {
+      const { call, reserved, recorded } = setup({ alternatives: [fallback] });
+      await call.open();
+      expect(reserved).toEqual([60]); // 100 × 0.1 + 100 × 0.5, not 10 + 100 × 0.2
+      call.servedAt(fallback, 'fb-1', 3);
+      expect(await call.settle({ input_tokens: 100, output_tokens: 10 }, {})).toBe(15);
+      expect(recorded[0].charge).toMatchObject({
+        pricing: { mode: 'tokens' },
+        metadata: { served_by: 'fb-1', attempts: 3 },
+      });
+    });
+
+    it('chooses the most output per choice the credits cover at the dearest price, within the bounds', async () => {
+      // 330 credits: 10 for the prompt, 320 for 640 output tokens at 0.5, 320 per choice of 2.
+      const { call, reserved } = setup({ alternatives: [fallback] }, 330);
+      expect(await call.open({ most: 4096, least: 256, choices: 2 })).toBe(320);
+      expect(reserved).toEqual([330]);
+      const capped = setup({}, 1e6);
+      expect(await capped.call.open({ most: 4096, least: 256, choices: 1 })).toBe(4096);
+    });
+
+    it('refuses below the least, naming what the call needs and what the credits buy', async () => {
+      const { call, reserved } = setup({}, 60); // 10 for the prompt, 50 for 250 tokens at 0.2
+      await expect(call.open({ most: 4096, least: 256, choices: 1 })).rejects.toMatchObject({
+        code: ErrorCode.InsufficientCredits,
+        message:
+          'insufficient credits: this call needs at least 256 output tokens and 60 credits cover 250',
+      });
+      expect(reserved).toEqual([]);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { isStorableText, type ChargeUsage } from '@tally/contracts';
+import { ErrorCode, isStorableText, type ChargeUsage } from '@tally/contracts';
 import { DomainError, uuidv7 } from '@tally/platform';
 import type { PriceRuleVersion, PriceTarget } from '@tally/pricing';
 import type { BalanceGuard } from '../balances/balance-guard';
@@ -19,6 +19,21 @@ export interface MeteredCallDeps {
 /** Waits between attempts to record a charge: from the first to the longest, doubling. */
 export const RECORD_RETRY_MS = { first: 50, longest: 5000 };
 
+/** A price rule and what it prices. */
+export interface PricedTarget {
+  rule: PriceRuleVersion;
+  target: PriceTarget;
+}
+
+/** The output limit the gateway chooses for a call that set none. */
+export interface ChosenOutput {
+  /** The most per choice (GUARD_DEFAULT_MAX_TOKENS). */
+  most: number;
+  /** The least per choice worth sending (GUARD_MIN_OUTPUT_TOKENS, at most `most`). */
+  least: number;
+  choices: number;
+}
+
 export interface MeteredCallParams {
   userId: string;
   /** The charge's source: what kind of call it was (`chat`, `embedding`...). */
@@ -28,8 +43,11 @@ export interface MeteredCallParams {
   keyCountsCalls?: boolean;
   /** The key limits tokens per minute: its count is corrected to the usage when the call ends. */
   keyCountsTokens?: boolean;
+  /** The price of the call as asked (its model, its first deployment's provider). */
   rule: PriceRuleVersion;
   target: PriceTarget;
+  /** The prices of where else it may be served (other deployments, fallback models). */
+  alternatives?: PricedTarget[];
   promptTokens: number;
   /**
    * The most output the upstream is asked for (for chat, the per-choice limit times the choices),
@@ -62,39 +80,122 @@ export class MeteredCall {
   /** The minute the call was counted in against its key's tpm. */
   private countedMinute?: Date;
   private renewal?: NodeJS.Timeout;
+  /** The tokens the call was counted for when it started (prompt and output reserved). */
+  private estimate = 0;
+  /** What the call is charged at: the price of the deployment and model that served it. */
+  private charged: PricedTarget;
+  private readonly chain: PricedTarget[];
+  /** Where it was served, for the charge's metadata. */
+  private served?: { served_by: string; attempts: number };
 
   constructor(
     private readonly deps: MeteredCallDeps,
     private readonly params: MeteredCallParams,
-  ) {}
+  ) {
+    this.charged = { rule: params.rule, target: params.target };
+    this.chain = [this.charged, ...(params.alternatives ?? [])];
+  }
+
+  /** Every price of the chain is free. */
+  private get free(): boolean {
+    return this.chain.every((p) => p.rule.mode === 'free');
+  }
+
+  /** The call is served there: charged at `priced`, and the charge says so. */
+  servedAt(priced: PricedTarget, deploymentId: string, attempts: number): void {
+    this.charged = priced;
+    this.served = { served_by: deploymentId, attempts };
+  }
 
   /**
    * Reserves the prompt and the whole output the upstream is asked for, or throws 402; first a
-   * 400 if the call's charge could not be recorded (a model name the ledger cannot store).
+   * 400 if the call's charge could not be recorded (a model name the ledger cannot store). With
+   * `choose`, the output per choice is the most the user and the key can afford up to
+   * `choose.most`, answered; 402 when that is below `choose.least`. A 402 says how many output
+   * tokens the call asked for and how many can be afforded.
    */
-  async open(): Promise<void> {
+  async open(choose?: ChosenOutput): Promise<number | undefined> {
     this.deps.charges.check(this.chargeFor({ input_tokens: this.params.promptTokens }, {}));
-    this.reservedOutput = this.params.outputTokens;
-    const free = this.params.rule.mode === 'free';
-    if (free && !this.params.keyCountsCalls) return;
+    const free = this.free;
+    let perChoice: number | undefined;
+    if (choose) {
+      perChoice = free ? choose.most : await this.affordablePerChoice(choose);
+      this.reservedOutput = perChoice * choose.choices;
+    } else {
+      this.reservedOutput = this.params.outputTokens;
+    }
+    this.estimate = this.params.promptTokens + this.reservedOutput;
+    if (free && !this.params.keyCountsCalls) return perChoice;
     const amount = free ? 0 : this.cost(this.reservedOutput);
-    this.countedMinute = await this.deps.guard.reserve(
-      this.params.userId,
-      this.reservationId,
-      amount,
-      { keyId: this.params.apiKeyId, tokens: this.estimatedTokens() },
-    );
+    try {
+      this.countedMinute = await this.deps.guard.reserve(
+        this.params.userId,
+        this.reservationId,
+        amount,
+        { keyId: this.params.apiKeyId, tokens: this.estimatedTokens() },
+      );
+    } catch (error) {
+      throw await this.withAffordable(error, this.reservedOutput);
+    }
     this.reserved = true;
     this.reservedAmount = amount;
     this.renewal = setInterval(() => {
       this.deps.guard.renew(this.reservationId).catch(() => undefined); // the next tick tries again
     }, this.params.renewEveryMs);
     this.renewal.unref();
+    return perChoice;
+  }
+
+  /** The most output per choice the user and the key can afford now, or 402 below the least. */
+  private async affordablePerChoice(choose: ChosenOutput): Promise<number> {
+    const can = await this.affordableOutput(choose.most * choose.choices);
+    const perChoice = Math.floor(can.output / choose.choices);
+    if (perChoice >= choose.least) return perChoice;
+    // Nothing to spend (a blocked account too): the guard's own refusal says why.
+    if (can.by === 'balance' && can.credits === 0n) return choose.least;
+    throw new DomainError(
+      can.by === 'key' ? ErrorCode.KeyBudgetExceeded : ErrorCode.InsufficientCredits,
+      `${can.by === 'key' ? 'key budget exceeded' : 'insufficient credits'}: this call needs at ` +
+        `least ${choose.least * choose.choices} output tokens and ${can.credits} credits cover ` +
+        `${perChoice * choose.choices}`,
+    );
+  }
+
+  /** The most output (up to `most`) that what the user and the key have left covers. */
+  private async affordableOutput(
+    most: number,
+  ): Promise<{ output: number; credits: bigint; by: 'balance' | 'key' }> {
+    const left = await this.deps.guard.affordable(this.params.userId, this.params.apiKeyId);
+    const within = (output: number) => BigInt(this.cost(output)) <= left.credits;
+    let [low, high] = [0, most];
+    if (!within(0)) return { output: 0, ...left };
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (within(mid)) low = mid;
+      else high = mid - 1;
+    }
+    return { output: low, ...left };
+  }
+
+  /** A 402 for credits or the key's budget, with the output asked for and the output affordable. */
+  private async withAffordable(error: unknown, asked: number): Promise<unknown> {
+    const code = (error as DomainError).code;
+    if (code !== ErrorCode.InsufficientCredits && code !== ErrorCode.KeyBudgetExceeded)
+      return error;
+    const can = await this.affordableOutput(asked).catch(() => undefined);
+    if (!can) return error;
+    const refusal = error as DomainError;
+    return new DomainError(
+      refusal.code,
+      `${refusal.message} (this call asks for up to ${asked} output tokens; ` +
+        `${can.output} are affordable)`,
+      refusal.details,
+    );
   }
 
   /** The output tokens the reservation covers now. */
   get coveredOutput(): number {
-    return this.params.rule.mode === 'free' ? Infinity : this.reservedOutput;
+    return this.free ? Infinity : this.reservedOutput;
   }
 
   /**
@@ -105,7 +206,7 @@ export class MeteredCall {
    * `coveredOutput`. A refusal is final: the reservation does not grow again.
    */
   async cover(produced: number): Promise<boolean> {
-    if (this.params.rule.mode === 'free') return true;
+    if (this.free) return true;
     const { sliceTokens } = this.params;
     const short = produced + sliceTokens / 2 - this.reservedOutput;
     if (!this.refusal && short >= 0) {
@@ -168,7 +269,8 @@ export class MeteredCall {
     metadata: Record<string, unknown>,
     sourceRefId?: string,
   ): NewCharge {
-    const { amount, pricing } = this.deps.prices.price(this.params.rule, this.params.target, usage);
+    const { rule, target } = this.charged;
+    const { amount, pricing } = this.deps.prices.price(rule, target, usage);
     return {
       event_id: this.eventId,
       user_id: this.params.userId,
@@ -176,7 +278,7 @@ export class MeteredCall {
       source_ref_id: storableRef(sourceRefId),
       amount,
       pricing,
-      metadata: { api_key_id: this.params.apiKeyId, ...metadata },
+      metadata: { api_key_id: this.params.apiKeyId, ...this.served, ...metadata },
       request_fingerprint: requestFingerprint({ event_id: this.eventId }),
     };
   }
@@ -192,8 +294,8 @@ export class MeteredCall {
   }
 
   /** What the call counts against its key's tpm when it starts: the prompt and all it may produce. */
-  private estimatedTokens(): number {
-    return this.params.promptTokens + this.params.outputTokens;
+  estimatedTokens(): number {
+    return this.estimate;
   }
 
   /**
@@ -218,11 +320,16 @@ export class MeteredCall {
    * The most the prompt and `outputTokens` can cost: the output all priced as reasoning and the
    * prompt all as cache writes (Anthropic's, dearer than input; 1-hour ones when the request asks
    * for them) when that is dearer. The cost is linear in each, so the extremes bound every mix.
+   * Priced by the dearest of the chain: the call may be served by any.
    */
   private cost(outputTokens: number): number {
+    return Math.max(...this.chain.map((priced) => this.costAt(priced, outputTokens)));
+  }
+
+  private costAt({ rule, target }: PricedTarget, outputTokens: number): number {
     const { promptTokens, hourCacheWrites } = this.params;
     const price = (reasoning: number, cacheWrites: number, hourWrites: number) =>
-      this.deps.prices.price(this.params.rule, this.params.target, {
+      this.deps.prices.price(rule, target, {
         input_tokens: promptTokens,
         output_tokens: outputTokens,
         ...(reasoning ? { reasoning_tokens: reasoning } : {}),

@@ -8,11 +8,12 @@ import { BalanceGuard } from '../balances/balance-guard';
 import { ChargesService } from '../charges/charges.service';
 import { GatewayConfig } from '../config/gateway.config';
 import { PriceBook } from '../pricing/price-book';
+import type { RouteCandidate, RoutedExchange } from '../upstreams/routed-exchange';
 import { UpstreamExchange } from '../upstreams/upstream-exchange';
 import type { Upstream, UpstreamApi } from '../upstreams/upstream-routes';
 import { UpstreamMetrics } from '../upstreams/upstream.metrics';
 import { Upstreams } from '../upstreams/upstreams';
-import { MeteredCall } from './metered-call';
+import { MeteredCall, PricedTarget } from './metered-call';
 
 /** What a surface knows of a call before it is made. */
 export interface CallPlan {
@@ -22,21 +23,37 @@ export interface CallPlan {
   source: string;
   model: string;
   promptTokens: number;
-  /** The most output the upstream is asked for, reserved in full. */
+  /** The most output the upstream is asked for, reserved in full (all choices). */
   outputTokens: number;
+  /**
+   * The client set no output limit: the gateway chooses the most per choice the user and the key
+   * can afford (up to GUARD_DEFAULT_MAX_TOKENS; `outputTokens` is then not used).
+   */
+  chooseOutput?: { choices: number };
   /** The API the client speaks; only upstreams speaking it serve the call (default `openai`). */
   api?: UpstreamApi;
   /** The request may write its prompt to Anthropic's 1-hour cache (priced apart, dearer). */
   hourCacheWrites?: boolean;
-  /** The upstream already chosen (upstreamFor), e.g. one of another API the call is translated to. */
-  upstream?: Upstream;
+  /**
+   * The surface translates its calls for deployments of the other API (chat and messages): puts
+   * the call in that API, or throws its 400 (untranslatable). Called before anything is reserved
+   * or sent when a candidate speaks the other API; see translatable.
+   */
+  translate?: () => unknown;
 }
 
-/** A call whose credits are reserved, and the exchange with the upstream that serves its model. */
+/** A call whose credits are reserved, and its exchange with the deployments that may serve it. */
 export interface OpenedCall {
   call: MeteredCall;
-  exchange: UpstreamExchange;
+  exchange: RoutedExchange;
+  /** The output limit per choice the gateway chose (`chooseOutput`), to send and to show. */
+  maxOutputTokens?: number;
 }
+
+/** The header naming the deployment whose answer the client has. */
+export const SERVED_BY_HEADER = 'x-tally-served-by';
+/** The header giving the output limit the gateway chose for a call that set none. */
+export const MAX_OUTPUT_HEADER = 'x-tally-max-output-tokens';
 
 /**
  * Opens metered calls for every client surface: finds the model's upstream and price rule (404
@@ -58,16 +75,10 @@ export class MeteredCalls {
     private readonly upstreamMetrics: UpstreamMetrics,
   ) {}
 
-  /** The output limit a call gets when its client set none: the gateway's own, reserved in full. */
-  get defaultMaxOutputTokens(): number {
-    return this.config.GUARD_DEFAULT_MAX_TOKENS;
-  }
-
   async open(key: ApiKey, plan: CallPlan): Promise<OpenedCall> {
     this.checkModel(key, plan.model);
-    const upstream = plan.upstream ?? this.upstreamFor(plan.model, plan.api);
-    const target = { scene: plan.scene, provider: upstream.provider, model: plan.model };
-    const rule = await this.prices.ruleFor(target, ErrorCode.ModelNotFound);
+    const { candidates, prices } = await this.pricedRoute(key, plan);
+    const [asked, ...alternatives] = [...new Set(prices.values())];
     const call = new MeteredCall(
       {
         guard: this.guard,
@@ -85,8 +96,8 @@ export class MeteredCalls {
         keyCountsCalls: countsCalls(key),
         keyCountsTokens: key.tpm !== null,
         source: plan.source,
-        rule,
-        target,
+        ...asked,
+        alternatives,
         promptTokens: plan.promptTokens,
         outputTokens: plan.outputTokens,
         hourCacheWrites: plan.hourCacheWrites,
@@ -94,8 +105,66 @@ export class MeteredCalls {
         renewEveryMs: Math.ceil(this.config.RESERVATION_TTL_MS / 3),
       },
     );
-    await call.open();
-    return { call, exchange: this.exchangeWith(upstream) };
+    const least = Math.min(
+      this.config.GUARD_MIN_OUTPUT_TOKENS,
+      this.config.GUARD_DEFAULT_MAX_TOKENS,
+    );
+    const maxOutputTokens = await call.open(
+      plan.chooseOutput && {
+        most: this.config.GUARD_DEFAULT_MAX_TOKENS,
+        least,
+        choices: plan.chooseOutput.choices,
+      },
+    );
+    const exchange = this.upstreams.exchange(
+      candidates,
+      call.estimatedTokens(),
+      (served, attempts) => call.servedAt(prices.get(served)!, served.deployment.id, attempts),
+    );
+    return { call, exchange, maxOutputTokens };
+  }
+
+  /**
+   * The candidates that can serve the call, each with its price: 404 model_not_found when the
+   * asked model has none (no deployment, or no price rule for any); fallback models the key may
+   * not call, or that are not priced, are left out.
+   */
+  private async pricedRoute(
+    key: ApiKey,
+    plan: CallPlan,
+  ): Promise<{ candidates: RouteCandidate[]; prices: Map<RouteCandidate, PricedTarget> }> {
+    const translating = plan.translate !== undefined;
+    const found = this.upstreams.candidates(plan.model, plan.api, translating);
+    if (!found.some((c) => c.model === plan.model)) {
+      this.upstreamFor(plan.model, plan.api, translating);
+    }
+    const all = translatable(found, plan);
+    const prices = new Map<RouteCandidate, PricedTarget>();
+    const byTarget = new Map<string, PricedTarget>();
+    let missing: unknown;
+    for (const candidate of all) {
+      if (candidate.model !== plan.model && !modelAllowed(key, candidate.model)) continue;
+      const target = {
+        scene: plan.scene,
+        provider: candidate.deployment.provider,
+        model: candidate.model,
+      };
+      const id = `${target.provider}\u0000${target.model}`;
+      let priced = byTarget.get(id);
+      if (!priced) {
+        try {
+          priced = { rule: await this.prices.ruleFor(target, ErrorCode.ModelNotFound), target };
+          byTarget.set(id, priced);
+        } catch (error) {
+          missing ??= error;
+          continue;
+        }
+      }
+      prices.set(candidate, priced);
+    }
+    const candidates = all.filter((c) => prices.has(c));
+    if (!candidates.some((c) => c.model === plan.model)) throw missing;
+    return { candidates, prices };
   }
 
   /** 403 model_not_allowed when the key's model list leaves the model out. */
@@ -120,9 +189,14 @@ export class MeteredCalls {
     return upstream;
   }
 
-  /** An exchange with the upstream, under the gateway's upstream deadline. */
+  /** An exchange with one deployment, under its deadline (no retries: for calls not metered). */
   exchangeWith(upstream: Upstream): UpstreamExchange {
-    return new UpstreamExchange(upstream, this.config.UPSTREAM_TIMEOUT_MS, this.upstreamMetrics);
+    return new UpstreamExchange(
+      upstream,
+      this.config.UPSTREAM_TIMEOUT_MS,
+      this.upstreamMetrics,
+      upstream.timeoutMs,
+    );
   }
 
   /** Runs a served call; one that ended some unforeseen way leaves its reservation to lapse. */
@@ -131,6 +205,25 @@ export class MeteredCalls {
       await work();
     } finally {
       opened.call.stopRenewal();
+      opened.exchange.release();
     }
+  }
+}
+
+/**
+ * The candidates that can take the call: when some speak the other API and the call does not
+ * translate, those are left out as long as the asked model keeps a deployment of the surface's
+ * own; otherwise the call is refused with the translation's 400 (nothing reserved or sent).
+ */
+function translatable(candidates: RouteCandidate[], plan: CallPlan): RouteCandidate[] {
+  const api = plan.api ?? 'openai';
+  if (!plan.translate || candidates.every((c) => c.deployment.api === api)) return candidates;
+  try {
+    plan.translate();
+    return candidates;
+  } catch (error) {
+    const own = candidates.filter((c) => c.deployment.api === api);
+    if (!own.some((c) => c.model === plan.model)) throw error;
+    return own;
   }
 }

@@ -2,8 +2,10 @@ import type { Logger } from '@nestjs/common';
 import { ErrorCode, type ChargeUsage } from '@tally/contracts';
 import type { Response } from 'express';
 import { once } from 'node:events';
+import { viaRequest, type TranslatedCall } from '../translation/translated-call';
+import type { UpstreamApi } from '../upstreams/upstream-routes';
 import type { AnswerTranslation } from './metered-answer';
-import type { OpenedCall } from './metered-calls';
+import { SERVED_BY_HEADER, type OpenedCall } from './metered-calls';
 import { ServerSentEvents } from './server-sent-events';
 import { fewestTokensForBytes, tokensForBytes } from './token-estimate';
 
@@ -60,6 +62,11 @@ export interface MeteredStreamRequest {
   served?(upstreamId: string | undefined, usage: ChargeUsage): Promise<void>;
   /** The upstream speaks another API than the client: its error answers in the client's shape. */
   translation?: Pick<AnswerTranslation, 'error'>;
+  /**
+   * The call put in the other API, for the deployments speaking it: when one of them serves, its
+   * stream is read, and its events and errors put back in the client's shape, through it.
+   */
+  via?: TranslatedCall;
 }
 
 /**
@@ -81,7 +88,7 @@ export class MeteredStream {
 
   constructor(
     private readonly opened: OpenedCall,
-    private readonly request: MeteredStreamRequest,
+    private request: MeteredStreamRequest,
     private readonly res: Response,
     private readonly logger: Logger,
   ) {}
@@ -90,11 +97,14 @@ export class MeteredStream {
     const { call, exchange } = this.opened;
     let upstream: globalThis.Response;
     try {
-      upstream = await exchange.send(this.request.path, this.request.body, this.request.headers);
+      const { path, body, headers, via } = this.request;
+      upstream = await exchange.send(path, body, headers, via && viaRequest(via));
     } catch (error) {
       await call.abandon();
       throw error;
     }
+    this.res.setHeader(SERVED_BY_HEADER, exchange.upstream.id);
+    this.request = servedStream(this.request, exchange.upstream.api);
     if (!upstream.ok || !upstream.body) {
       const text = await upstream.text().catch(() => '');
       exchange.finish();
@@ -294,4 +304,16 @@ export class MeteredStream {
       await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
     }
   }
+}
+
+/** The stream as the serving deployment's API has it: translated when it is the other one. */
+function servedStream(request: MeteredStreamRequest, api: UpstreamApi): MeteredStreamRequest {
+  const { via } = request;
+  if (!via || via.metadata.api !== api) return request;
+  return {
+    ...request,
+    metadata: { ...request.metadata, ...via.metadata },
+    dialect: via.streamDialect(),
+    translation: via.translation,
+  };
 }

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { ApiKey } from '../api-keys/api-key.repository';
 import { GatewayConfig } from '../config/gateway.config';
 import { answerMetered } from '../metering/metered-answer';
-import { MeteredCalls } from '../metering/metered-calls';
+import { MAX_OUTPUT_HEADER, MeteredCalls } from '../metering/metered-calls';
 import { MeteredStream } from '../metering/metered-stream';
 import { Upstreams } from '../upstreams/upstreams';
 import { readResponsesRequest, ResponsesRequest } from './responses-request';
@@ -36,15 +36,20 @@ export class ResponsesService {
     const request = readResponsesRequest(body);
     const promptTokens = request.promptTokens + (await this.previousContext(key, request));
     // As for chat: the limit bounds hidden reasoning too, so a call always has one, reserved.
-    const maxOutput = request.maxOutputTokens ?? this.calls.defaultMaxOutputTokens;
-    const forwarded = { ...request.body, max_output_tokens: maxOutput };
+    const asked = request.maxOutputTokens;
     const opened = await this.calls.open(key, {
       scene: 'chat',
       source: 'responses',
       model: request.model,
       promptTokens,
-      outputTokens: maxOutput,
+      outputTokens: asked ?? 0,
+      chooseOutput: asked === undefined ? { choices: 1 } : undefined,
     });
+    const maxOutput = opened.maxOutputTokens ?? asked;
+    if (opened.maxOutputTokens !== undefined) {
+      res.setHeader(MAX_OUTPUT_HEADER, String(opened.maxOutputTokens));
+    }
+    const forwarded = { ...request.body, max_output_tokens: maxOutput };
     const keep = request.body.store !== false;
     const served = async (id: string | undefined, usage: ChargeUsage) => {
       if (!keep || id === undefined) return;

@@ -1,5 +1,6 @@
 import type { AnswerReading, AnswerTranslation } from '../metering/metered-answer';
 import type { StreamDialect } from '../metering/metered-stream';
+import type { OtherApiRequest } from '../upstreams/routed-exchange';
 import type { UpstreamApi } from '../upstreams/upstream-routes';
 
 /**
@@ -18,4 +19,10 @@ export interface TranslatedCall {
   /** Reads a whole answer of the upstream. */
   read(answer: Record<string, unknown>): AnswerReading;
   translation: AnswerTranslation;
+}
+
+/** What is sent to a deployment of the upstream's API (see RoutedExchange.send). */
+export function viaRequest(call: TranslatedCall): OtherApiRequest {
+  const { path, body, headers } = call;
+  return { api: call.metadata.api, path, body, headers };
 }

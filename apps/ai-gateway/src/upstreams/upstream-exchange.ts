@@ -12,12 +12,18 @@ export class UpstreamExchange {
   readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private timedOut = false;
+  /** The deadline running now: the first byte's, then the one between chunks. */
+  private deadlineMs: number;
 
+  /** `firstByteMs`: the longest wait for the answer to begin (`timeoutMs` when not given). */
   constructor(
     readonly upstream: Upstream,
     private readonly timeoutMs: number,
     private readonly metrics?: UpstreamMetrics,
-  ) {}
+    private readonly firstByteMs = timeoutMs,
+  ) {
+    this.deadlineMs = firstByteMs;
+  }
 
   /**
    * POSTs the body to `${baseUrl}${path}` (`/chat/completions`, `/responses`, `/messages`...) with
@@ -43,7 +49,7 @@ export class UpstreamExchange {
     body?: Record<string, unknown>,
     headers: Record<string, string> = {},
   ): Promise<Response> {
-    this.touch();
+    this.touch(this.firstByteMs);
     const { api, apiKey } = this.upstream;
     const auth = !apiKey
       ? {}
@@ -71,6 +77,7 @@ export class UpstreamExchange {
         signal: this.abort.signal,
       });
       observe(outcomeOf(answer.status));
+      this.touch(); // the answer began: from now on, the deadline between chunks
       return answer;
     } catch (error) {
       const failure = this.failure(error);
@@ -79,13 +86,14 @@ export class UpstreamExchange {
     }
   }
 
-  /** Restarts the deadline. */
-  touch(): void {
+  /** Restarts the deadline (the one between chunks unless told). */
+  touch(ms = this.timeoutMs): void {
     clearTimeout(this.timer);
+    this.deadlineMs = ms;
     this.timer = setTimeout(() => {
       this.timedOut = true;
       this.abort.abort();
-    }, this.timeoutMs);
+    }, ms);
   }
 
   /** Stops the deadline (the answer is complete). */
@@ -106,7 +114,7 @@ export class UpstreamExchange {
     if (this.timedOut) {
       return new DomainError(
         ErrorCode.UpstreamTimeout,
-        `the upstream ${name} did not answer within ${this.timeoutMs} ms`,
+        `the upstream ${name} did not answer within ${this.deadlineMs} ms`,
       );
     }
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;

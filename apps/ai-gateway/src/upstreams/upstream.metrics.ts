@@ -4,6 +4,9 @@ import { Histogram, Registry } from 'prom-client';
 /** What the upstream answered with: its status class, or no answer at all. */
 export type UpstreamOutcome = '2xx' | '4xx' | '5xx' | 'timeout' | 'unreachable';
 
+/** How one try at a deployment went (`retried` ones are 429, 5xx, timeout and unreachable). */
+export type AttemptOutcome = 'served' | 'passed' | '429' | '5xx' | 'timeout' | 'unreachable';
+
 /**
  * How long upstreams take to start answering (headers received; a stream's body may run on), by
  * surface (`chat`, `responses`, `embeddings`, `messages`, `models`), provider and outcome.
@@ -11,6 +14,7 @@ export type UpstreamOutcome = '2xx' | '4xx' | '5xx' | 'timeout' | 'unreachable';
 @Injectable()
 export class UpstreamMetrics {
   private readonly latency: Histogram<'surface' | 'provider' | 'outcome'>;
+  private readonly attempts: Histogram<'deployment' | 'outcome'>;
 
   constructor(registry: Registry) {
     this.latency = new Histogram({
@@ -20,6 +24,18 @@ export class UpstreamMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
       registers: [registry],
     });
+    this.attempts = new Histogram({
+      name: 'tally_upstream_attempt_seconds',
+      help: 'Tries at each deployment (time until its answer began, or it failed), by deployment and outcome',
+      labelNames: ['deployment', 'outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
+      registers: [registry],
+    });
+  }
+
+  /** One try at a deployment: `served` (2xx), `passed` (another 4xx, the client's), or a failure. */
+  attempted(deployment: string, outcome: AttemptOutcome, seconds: number): void {
+    this.attempts.observe({ deployment, outcome }, seconds);
   }
 
   /** `path` is the upstream's (`/chat/completions`): its first segment names the surface. */

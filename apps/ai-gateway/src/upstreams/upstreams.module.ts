@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { UpstreamMetrics } from './upstream.metrics';
+import { Upstreams } from './upstreams';
+import { UpstreamsController } from './upstreams.controller';
+
+/** The deployments, their health and the routes of calls through them. */
+@Module({
+  controllers: [UpstreamsController],
+  providers: [Upstreams, UpstreamMetrics],
+  exports: [Upstreams, UpstreamMetrics],
+})
+export class UpstreamsModule {}
