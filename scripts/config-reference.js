@@ -123,6 +123,19 @@ const SCRIPT_VARIABLES = [
     default: '`600`',
     description: 'How long the docs check waits for its stack to come up.',
   },
+  {
+    name: 'PARTITIONS_PG_BIN',
+    readBy: 'scripts/test-partitions.sh',
+    default: '`/usr/lib/postgresql/15/bin`',
+    description:
+      "Where the partition suite finds PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup).",
+  },
+  {
+    name: 'PARTITIONS_NETNS_PREFIX',
+    readBy: 'scripts/test-partitions.sh',
+    default: '`tparts`',
+    description: "Prefix of the partition suite's network namespace names.",
+  },
 ];
 
 /** Variables read that are not settings, each with the reason. */
