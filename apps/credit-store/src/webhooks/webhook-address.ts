@@ -69,7 +69,7 @@ export async function resolveHost(
     addresses = [{ address: host, family: isIP(host) as 4 | 6 }];
   } else {
     try {
-      addresses = (await lookup(host, { all: true, verbatim: true })) as ResolvedAddress[];
+      addresses = await lookupWithin(host, LOOKUP_TIMEOUT_MS);
     } catch (error) {
       return {
         ok: false,
@@ -84,4 +84,29 @@ export async function resolveHost(
     return { ok: false, reason: `${what} a loopback, private or link-local address` };
   }
   return { ok: true, address: addresses[0] };
+}
+
+/**
+ * A resolver that does not answer must not hold an admin's request (or a sender's slot) for the
+ * system resolver's own timeouts (seconds per server, per attempt): past this the host counts as
+ * not resolving, which creation lets through and sending retries.
+ */
+const LOOKUP_TIMEOUT_MS = 2_000;
+
+async function lookupWithin(host: string, ms: number): Promise<ResolvedAddress[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('lookup timed out'), { code: 'ETIMEOUT' })),
+      ms,
+    );
+  });
+  try {
+    return (await Promise.race([
+      lookup(host, { all: true, verbatim: true }),
+      timeout,
+    ])) as ResolvedAddress[];
+  } finally {
+    clearTimeout(timer);
+  }
 }
