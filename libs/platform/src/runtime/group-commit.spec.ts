@@ -67,9 +67,9 @@ describe('GroupCommit', () => {
     const w = recordingWrite();
     const unreachable = new Error('Query read timeout');
     const group = new GroupCommit(
-      async (items: number[]) => {
+      (items: number[]): Promise<ItemResult<number>[]> => {
         w.batches.push(items);
-        throw unreachable;
+        return Promise.reject(unreachable);
       },
       { maxBatch: 10, concurrency: 1 },
     );
