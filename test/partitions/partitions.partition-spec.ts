@@ -8,6 +8,7 @@ import { sleep } from '../../bench/support/bench-stack';
 import { busiestLeader } from '../faults/support/cluster';
 import { expectExact } from '../faults/support/http-outcome';
 import { PARTITIONS } from './support/partition-config';
+import { ProbeAnswer, probeCharges, probesApplied, resendUntilAccepted } from './support/cut-probe';
 import { PartitionStack } from './support/partition-stack';
 import { SCENARIO_TIMEOUT_MS, ScenarioResult, holdFor, underLoad } from './support/under-load';
 
@@ -16,6 +17,18 @@ const canRun = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).st
 const describeIf = canRun ? describe : describe.skip;
 /** The short profile (`npm test`) runs three scenarios; the full one all of them. */
 const fullOnly = PARTITIONS.full ? test : test.skip;
+/** Charges sent at once while a link is cut. */
+const PROBES = 5;
+/**
+ * The apps' database timeouts in the scenarios that cut PostgreSQL off (shorter than the
+ * production defaults, so that an answer within them is told apart from one after the heal).
+ */
+const DATABASE_TIMEOUTS = {
+  DATABASE_CONNECT_TIMEOUT_MS: '2000',
+  DATABASE_QUERY_TIMEOUT_MS: '3000',
+};
+/** A cut request answers within its query timeout, then a new connection's, and some slack. */
+const PROBE_BOUND_MS = 3000 + 2000 + 1500;
 
 describeIf('partitions', () => {
   const stack = new PartitionStack();
@@ -48,25 +61,54 @@ describeIf('partitions', () => {
   }
 
   test(
-    'the gateway cut from PostgreSQL in the middle of its group commits, then healed',
+    'the gateway cut from PostgreSQL in the middle of its group commits answers 503 at once, then heals',
     async () => {
-      const result = await scenario('gateway_pg', () =>
-        underLoad(stack, 'gateway cut from PostgreSQL', async () => {
-          network.block('gw', ['pg1']);
-          await sleep(1000);
-          const dropped = network.dropped('gw');
-          const healedAt = await holdFor(PARTITIONS.cutSeconds - 1, () => network.clearFault('gw'));
-          return {
-            healedAt,
-            figures: {
-              'cut seconds': PARTITIONS.cutSeconds,
-              'packets dropped (first second)': dropped,
-            },
-          };
-        }),
+      let probes: ProbeAnswer[] = [];
+      let applied = new Map<string, number>();
+      const result = await scenario(
+        'gateway_pg',
+        async () => {
+          const outcome = await underLoad(stack, 'gateway cut from PostgreSQL', async () => {
+            network.block('gw', ['pg1']);
+            await sleep(1000);
+            const dropped = network.dropped('gw');
+            // Charges sent while the link is silent: each must answer 503 within the timeouts,
+            // not wait as long as the cut.
+            probes = await probeCharges(stack, PROBES);
+            const healedAt = await holdFor(PARTITIONS.cutSeconds - 1, () =>
+              network.clearFault('gw'),
+            );
+            return {
+              healedAt,
+              figures: {
+                'cut seconds': PARTITIONS.cutSeconds,
+                'packets dropped (first second)': dropped,
+                'charges sent during the cut: statuses': probes.map((p) => p.status).join(' '),
+                'charges sent during the cut: slowest answer (ms)': Math.max(
+                  ...probes.map((p) => p.ms),
+                ),
+              },
+            };
+          });
+          // Sent again after the heal, as their service would: each must apply exactly once.
+          await resendUntilAccepted(
+            stack,
+            probes.map((p) => p.eventId),
+          );
+          await stack.waitOutboxDrained();
+          await stack.waitConsumed();
+          applied = await probesApplied(stack);
+          return outcome;
+        },
+        DATABASE_TIMEOUTS,
       );
       expect(Number(result.fault.figures['packets dropped (first second)'])).toBeGreaterThan(0);
+      for (const probe of probes) {
+        expect(probe).toMatchObject({ status: 503, code: 'service_unavailable' });
+        expect(probe.ms).toBeLessThan(PROBE_BOUND_MS);
+      }
       expectWhole(result);
+      expect(probes.map((p) => applied.get(p.eventId))).toEqual(probes.map(() => 1));
     },
     SCENARIO_TIMEOUT_MS,
   );

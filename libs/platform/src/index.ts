@@ -15,6 +15,7 @@ export * from './audit/audited.decorator';
 export * from './kafka/create-kafka';
 export * from './kafka/lazy-producer';
 export * from './kafka/send-each';
+export * from './database/postgres-pool';
 export * from './database/run-migrations';
 export * from './database/sql-state';
 export * from './database/transaction-retry';

@@ -1,3 +1,4 @@
+import { postgresPoolOptions } from '@tally/platform';
 import type { DataSourceOptions } from 'typeorm';
 import type { GatewayConfig } from '../config/gateway.config';
 import { GATEWAY_MIGRATIONS } from './migrations';
@@ -9,6 +10,6 @@ export function gatewayDataSourceOptions(config: GatewayConfig): DataSourceOptio
     migrations: GATEWAY_MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
-    extra: { max: 20, application_name: 'tally-ai-gateway' },
+    extra: postgresPoolOptions(config, 'tally-ai-gateway'),
   };
 }

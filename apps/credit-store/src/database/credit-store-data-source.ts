@@ -1,3 +1,4 @@
+import { postgresPoolOptions } from '@tally/platform';
 import type { DataSourceOptions } from 'typeorm';
 import type { CreditStoreConfig } from '../config/credit-store.config';
 import { CREDIT_STORE_MIGRATIONS } from './migrations';
@@ -9,6 +10,6 @@ export function creditStoreDataSourceOptions(config: CreditStoreConfig): DataSou
     migrations: CREDIT_STORE_MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
-    extra: { max: 20, application_name: 'tally-credit-store' },
+    extra: postgresPoolOptions(config, 'tally-credit-store'),
   };
 }

@@ -114,6 +114,27 @@ export class ServiceConfig {
   @Max(10_000_000)
   HTTP_BODY_MAX_CONTAINERS = 20_000;
 
+  /**
+   * Longest wait for a PostgreSQL connection, whether a new one (a host that does not answer) or a
+   * free one from the pool (every one busy); past it the request answers 503.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
+  /**
+   * Longest wait for the answer to one SQL statement. Past it the request answers 503 and the
+   * connection is closed, not reused: on a link that went silent the statement may never be
+   * answered, and the next one would wait behind it. Raise it for slow reports on large ledgers.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DATABASE_QUERY_TIMEOUT_MS = 15_000;
+
   get httpLimits(): HttpLimits {
     return {
       headersTimeoutMs: this.HTTP_HEADERS_TIMEOUT_MS,

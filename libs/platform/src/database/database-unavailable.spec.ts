@@ -12,6 +12,8 @@ describe('isDatabaseUnavailable', () => {
     ['too many connections (53300)', withCode('53300')],
     ['a connection the driver saw end', new Error('Connection terminated unexpectedly')],
     ['a refused connection', new Error('connect ECONNREFUSED 127.0.0.1:5432')],
+    ['a statement not answered in time (a silent link)', new Error('Query read timeout')],
+    ['no connection in time', new Error('timeout exceeded when trying to connect')],
   ])('says yes for %s', (_, error) => expect(isDatabaseUnavailable(error)).toBe(true));
 
   it.each([

@@ -3,7 +3,7 @@ import { sqlStateOf } from './sql-state';
 /** SQLSTATE classes and codes that say the database went away, not that the request was wrong. */
 const UNAVAILABLE_STATES = /^(08|57P0[123]|53300)/;
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect/i;
+  /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Query read timeout/i;
 
 /**
  * Whether an error means PostgreSQL could not be reached or dropped the connection (a failover,

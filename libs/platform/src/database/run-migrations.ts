@@ -8,7 +8,15 @@ const MIGRATION_LOCK_KEY = 7_411_330_001;
  * advisory lock instead of racing to create the same tables.
  */
 export async function runMigrations(options: DataSourceOptions): Promise<string[]> {
-  const dataSource = new DataSource({ ...options, migrationsRun: false, synchronize: false });
+  // A migration may rewrite a large table, and a replica waits on the lock for the others: no
+  // statement timeout here.
+  const extra = { ...(options as { extra?: object }).extra, query_timeout: 0 };
+  const dataSource = new DataSource({
+    ...options,
+    extra,
+    migrationsRun: false,
+    synchronize: false,
+  });
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();
   try {

@@ -63,6 +63,21 @@ describe('GroupCommit', () => {
     expect(w.batches).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
   });
 
+  it('fails a whole batch at once when the database is unreachable, without writing items alone', async () => {
+    const w = recordingWrite();
+    const unreachable = new Error('Query read timeout');
+    const group = new GroupCommit(
+      (items: number[]): Promise<ItemResult<number>[]> => {
+        w.batches.push(items);
+        return Promise.reject(unreachable);
+      },
+      { maxBatch: 10, concurrency: 1 },
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((i) => group.submit(i)));
+    expect(results).toEqual(results.map(() => ({ status: 'rejected', reason: unreachable })));
+    expect(w.batches).toEqual([[1], [2, 3]]);
+  });
+
   it('keeps at most `concurrency` writes in flight', async () => {
     let inFlight = 0;
     let most = 0;

@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from '../database/database-unavailable';
+
 export interface GroupCommitOptions {
   /** Most items one write takes. */
   maxBatch: number;
@@ -21,7 +23,9 @@ interface Waiting<T, R> {
  * under load the batches grow by themselves to what arrives during one write.
  *
  * A write that throws fails only batches of one: a batch of several is written again item by item,
- * so one bad item (a constraint it violates) never fails the others.
+ * so one bad item (a constraint it violates) never fails the others. A write that failed because the
+ * database is unreachable fails the whole batch at once: item by item, each would wait out the
+ * timeouts in turn.
  */
 export class GroupCommit<T, R> {
   private readonly queue: Waiting<T, R>[] = [];
@@ -55,7 +59,10 @@ export class GroupCommit<T, R> {
     try {
       results = await this.write(batch.map((w) => w.item));
     } catch (error) {
-      if (batch.length === 1) return batch[0].reject(error);
+      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+        for (const waiting of batch) waiting.reject(error);
+        return;
+      }
       for (const waiting of batch) await this.writeBatch([waiting]);
       return;
     }
