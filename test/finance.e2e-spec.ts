@@ -290,14 +290,16 @@ describe('finance: ledger.csv export and daily summary', () => {
       const reader = response.body!.getReader();
       const first = await reader.read();
       expect(new TextDecoder().decode(first.value as Uint8Array).startsWith(HEADER)).toBe(true);
-      // The server stops in the middle, its transaction open, waiting for the socket to drain.
+      // The server stops in the middle, its transaction open, waiting for the socket to drain:
+      // idle and still idle 300 ms later (until the client's own buffers are full, a paused
+      // reader still takes bytes, and the server fetches on).
       const [backend] = await eventually(async () => {
         const found = await exportBackends();
         expect(found).toEqual([expect.objectContaining({ state: 'idle in transaction' })]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await exportBackends()).toEqual(found);
         return found;
       });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(await exportBackends()).toEqual([backend]);
       return { reader, backend };
     }
 
