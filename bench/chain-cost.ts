@@ -31,7 +31,7 @@ import { Figure, printFigures } from './support/figures';
 import { ledgerOn } from './support/in-process-ledger';
 import { BENCH_SHAPE, allUsers, chargeMessages } from './support/workload';
 
-const ROUNDS = Number(process.env.BENCH_CHAIN_ROUNDS ?? 16);
+const ROUNDS = Number(process.env.BENCH_CHAIN_ROUNDS ?? 40);
 const ROUND_EVENTS = Number(process.env.BENCH_CHAIN_ROUND_EVENTS ?? 12_000);
 const BATCH = Number(process.env.BENCH_CHAIN_BATCH ?? 2_000);
 const PARTITIONS = 6;
