@@ -10,9 +10,9 @@ import { DataSource } from 'typeorm';
 import { runMigrations } from '@tally/platform';
 import { CREDIT_STORE_MIGRATIONS } from '../../apps/credit-store/src/database/migrations';
 import { APP_NODE_FLAGS } from '../../scripts/app-node-flags';
+import { BenchPostgres, benchServer, startBenchPostgres } from './bench-postgres';
 
 export const ROOT = path.join(__dirname, '..', '..');
-const SERVER = process.env.BENCH_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 
 export const BENCH_TOKENS = {
   admin: 'bench-admin-token-0123456789',
@@ -36,6 +36,7 @@ export class BenchStack {
   readonly brokers: string;
   private readonly kafkaEnv: NodeJS.ProcessEnv;
   private readonly children = new Set<ChildProcess>();
+  private postgres?: BenchPostgres;
 
   /** `kafkaNodes` > 1: a KRaft cluster of that many nodes (scripts/kafka.sh, KAFKA_NODES). */
   constructor(kafkaPort: number, kafkaNodes = 1) {
@@ -72,6 +73,20 @@ export class BenchStack {
       LOG_LEVELS: 'error,warn',
       ...extra,
     };
+  }
+
+  /**
+   * The bench's own PostgreSQL on `port` (bench-postgres.ts), stopped and removed by `stopAll`;
+   * Ctrl-C or SIGTERM from now on also stops the whole stack before the bench exits.
+   */
+  async startPostgres(port: number): Promise<void> {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        console.error(`${signal}: stopping the bench's stack`);
+        void this.stopAll().finally(() => process.exit(130));
+      });
+    }
+    this.postgres = await startBenchPostgres(port);
   }
 
   /**
@@ -178,7 +193,10 @@ export class BenchStack {
     await exited;
   }
 
-  /** Stops every app and the broker, and removes the broker's data directory. */
+  /**
+   * Stops every app, the broker and the bench's own PostgreSQL, and removes their data
+   * directories.
+   */
   async stopAll(): Promise<void> {
     await Promise.all([...this.children].map((child) => this.stopApp(child)));
     spawnSync('bash', ['scripts/kafka.sh', 'stop'], {
@@ -187,6 +205,7 @@ export class BenchStack {
       stdio: 'inherit',
     });
     rmSync(this.kafkaEnv.KAFKA_DATA_DIR!, { recursive: true, force: true });
+    await this.postgres?.stop();
   }
 }
 
@@ -194,14 +213,14 @@ export function appMain(name: AppName): string {
   return path.join(ROOT, 'dist', 'apps', name, 'apps', name, 'src', 'main.js');
 }
 
-/** Drops and creates a database; answers its URL. */
 /** The URL of a database of the bench's server. */
 export function databaseUrl(name: string): string {
-  return `${SERVER}/${name}`;
+  return `${benchServer()}/${name}`;
 }
 
+/** Drops and creates a database; answers its URL. */
 export async function recreateDatabase(name: string): Promise<string> {
-  const client = new Client({ connectionString: `${SERVER}/postgres` });
+  const client = new Client({ connectionString: `${benchServer()}/postgres` });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -209,7 +228,7 @@ export async function recreateDatabase(name: string): Promise<string> {
   } finally {
     await client.end();
   }
-  return `${SERVER}/${name}`;
+  return databaseUrl(name);
 }
 
 /** A connection to the credit-store database at `url`, migrated to the current schema. */
