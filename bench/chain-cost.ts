@@ -27,6 +27,7 @@ import {
   summary,
   writeResult,
 } from './support/bench-stack';
+import { startBenchPostgres } from './support/bench-postgres';
 import { Figure, printFigures } from './support/figures';
 import { ledgerOn } from './support/in-process-ledger';
 import { BENCH_SHAPE, allUsers, chargeMessages } from './support/workload';
@@ -36,6 +37,7 @@ const ROUND_EVENTS = Number(process.env.BENCH_CHAIN_ROUND_EVENTS ?? 12_000);
 const BATCH = Number(process.env.BENCH_CHAIN_BATCH ?? 2_000);
 const PARTITIONS = 6;
 const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
+const POSTGRES_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 3393);
 /** Issue 26: P1 may lose at most 5 % to the chain. */
 const GOAL_RATIO = 0.95;
 
@@ -162,7 +164,13 @@ async function timedRound(
 }
 
 async function main(): Promise<void> {
-  const db = await migratedCreditStore(await recreateDatabase(`${DB_PREFIX}_chain_cost`));
+  const postgres = await startBenchPostgres(POSTGRES_PORT);
+  const db = await migratedCreditStore(await recreateDatabase(`${DB_PREFIX}_chain_cost`)).catch(
+    async (error: unknown) => {
+      await postgres.stop();
+      throw error;
+    },
+  );
   try {
     const ledgers: Record<Side, LedgerService> = {
       chained: ledgerOn(db),
@@ -296,6 +304,7 @@ async function main(): Promise<void> {
     console.log(`written to ${file}`);
   } finally {
     await db.destroy();
+    await postgres.stop();
   }
 }
 

@@ -1,12 +1,12 @@
 // `npm run bench:gateway`: what the gateway adds to a call of each surface (chat completions,
-// responses, embeddings, Anthropic's messages). Brings up its own stack (a
-// Kafka broker on other ports, two fresh databases, both apps as processes from dist/, a fake
-// upstream in this process, and the floor: a bare pass-through proxy on the same HTTP stack,
-// bench/support/bare-proxy.js), then times the same requests straight to the fake upstream (the
-// baseline), through the floor and through the gateway, interleaved so all see the same machine
-// load; then the same three under an open-loop load (300 calls/s from 50 connections). Prints each
-// P4 goal of issue 18 with pass/fail.
-import { Agent, request } from 'node:http';
+// responses, embeddings, Anthropic's messages), against the goals of issue 30. Brings up its own
+// stack (its own PostgreSQL, a Kafka broker on other ports, fresh databases, both apps as processes
+// from dist/, a fake upstream in this process, and the floor: a bare proxy on node:http and undici's
+// pool, bench/support/bare-proxy.js), then times the same requests straight to the fake upstream
+// (the baseline), through the floor and through the gateway, interleaved so all see the same machine
+// load; then the three under an open-loop load of chat JSON calls (300 calls/s from 50 connections),
+// and a bounded step search for the gateway's capacity (mixed surfaces). Prints every goal with
+// pass/fail in one table.
 import path from 'node:path';
 import { startFakeUpstream } from '../tools/fake-upstream/fake-upstream';
 import {
@@ -18,21 +18,37 @@ import {
   summary,
   writeResult,
 } from './support/bench-stack';
+import { tuneChurnTables } from './support/bench-postgres';
+import { Figure, printFigures } from './support/figures';
+import { LoadCall, LoadResult, capacitySearch, openLoop } from './support/open-loop';
 
 const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19492);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 300);
 const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
 const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3190);
 const STORE_PORT = Number(process.env.BENCH_STORE_PORT ?? 3191);
 const FLOOR_PORT = Number(process.env.BENCH_FLOOR_PORT ?? 3192);
+const POSTGRES_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 3193);
 const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
 const LOAD_RATE = Number(process.env.BENCH_LOAD_RATE ?? 300);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const LOAD_CONNECTIONS = 50;
 const LOAD_USERS = Number(process.env.BENCH_LOAD_USERS ?? LOAD_CONNECTIONS);
-/** P4's goals (issue 18), in ms added to the direct call. */
-const GOAL = { median: 1, p99: 5, loadedP99: 10 };
+const CAPACITY_RATES = (process.env.BENCH_CAPACITY_RATES ?? '200,400,700,1000,1400,1900,2500')
+  .split(',')
+  .map(Number);
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 4);
+/** Issue 30's goals, in ms added to the direct call (over the floor's where so named). */
+const GOAL = {
+  jsonOverFloor: 1,
+  jsonP99: 5,
+  chunkOverFloor: 0.5,
+  chunkP99: 3,
+  loadedP99: 20,
+  capacityP99: 20,
+  capacity: 1000,
+};
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
 const FLOOR = `http://127.0.0.1:${FLOOR_PORT}`;
 const STORE = `http://127.0.0.1:${STORE_PORT}`;
@@ -89,79 +105,65 @@ async function timeFirstChunk(url: string, key: string, surface: Surface): Promi
   return first;
 }
 
-/** One POST on a pooled connection; answers its status once the whole answer is read. */
-function post(agent: Agent, base: URL, key: string, surface: Surface): Promise<number> {
-  const body = JSON.stringify(surface.body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        path: `${base.pathname}${surface.path}`,
-        method: 'POST',
-        agent,
-        headers: { ...headersFor(key, surface), 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', reject);
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
-  });
-}
-
-/**
- * Open loop: `rate` JSON calls a second (the surfaces and the keys in turn) for `seconds`, on at most
- * LOAD_CONNECTIONS kept-alive connections; each call's latency counts from when it was due, so
- * queueing behind a slow answer counts too.
- */
-async function openLoop(base: string, keys: string[], surfaces: Surface[], seconds: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: LOAD_CONNECTIONS });
-  const url = new URL(base);
-  const latencies: number[] = [];
-  let failed = 0;
-  const calls: Promise<void>[] = [];
-  const start = performance.now();
-  for (let i = 0; i < LOAD_RATE * seconds; i++) {
-    const due = start + (i * 1000) / LOAD_RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const sent = performance.now();
-    calls.push(
-      post(agent, url, keys[i % keys.length], surfaces[i % surfaces.length]).then(
-        (status) => {
-          if (status === 200) latencies.push(performance.now() - sent);
-          else failed++;
-        },
-        () => void failed++,
-      ),
-    );
-  }
-  await Promise.all(calls);
-  const rate = latencies.length / ((performance.now() - start) / 1000);
-  agent.destroy();
-  return { ...summary(latencies), failed, rate };
+/** A surface as a call of the open-loop load, JSON or streamed. */
+function loadCall(surface: Surface, stream = false): LoadCall {
+  return {
+    path: surface.path,
+    body: stream ? { ...surface.body, stream: true } : surface.body,
+    headers: (key) => headersFor(key, surface),
+  };
 }
 
 const ms = (n: number) => n.toFixed(2);
-const verdict = (pass: boolean) => (pass ? 'pass' : 'FAIL');
 
-async function main(): Promise<void> {
+const SURFACES: Surface[] = [
+  {
+    name: 'chat',
+    path: '/chat/completions',
+    body: {
+      model: 'bench-chat',
+      messages: [{ role: 'user', content: 'Time me.' }],
+      max_tokens: 50,
+    },
+    firstContent: '"content":"Hello"',
+  },
+  {
+    name: 'responses',
+    path: '/responses',
+    body: { model: 'bench-chat', input: 'Time me.', max_output_tokens: 50 },
+    firstContent: '"delta":"Hello"',
+  },
+  {
+    name: 'embeddings',
+    path: '/embeddings',
+    body: { model: 'bench-embedding', input: 'Time me.', encoding_format: 'base64' },
+  },
+  {
+    name: 'messages',
+    path: '/messages',
+    body: {
+      model: 'bench-claude',
+      messages: [{ role: 'user', content: 'Time me.' }],
+      max_tokens: 50,
+    },
+    firstContent: '"text":"Hello"',
+    anthropic: true,
+  },
+];
+
+/** The fake upstream, both apps with prices set, and the floor; answers the upstream's URL. */
+async function startStack() {
+  await stack.startPostgres(POSTGRES_PORT);
   const gatewayDb = await recreateDatabase(`${DB_PREFIX}_gateway`);
   const storeDb = await recreateDatabase(`${DB_PREFIX}_credit_store`);
   await stack.startBroker();
   const upstream = await startFakeUpstream();
-  upstream.models.set('bench-chat', {
+  const reply = {
     chunks: ['Hello', ', ', 'bench', '!'],
     usage: { prompt_tokens: 30, completion_tokens: 20 },
-  });
-  upstream.models.set('bench-claude', {
-    chunks: ['Hello', ', ', 'bench', '!'],
-    usage: { prompt_tokens: 30, completion_tokens: 20 },
-  });
+  };
+  upstream.models.set('bench-chat', reply);
+  upstream.models.set('bench-claude', reply);
   upstream.models.set('bench-embedding', {
     chunks: [],
     usage: { prompt_tokens: 8, completion_tokens: 0 },
@@ -189,98 +191,55 @@ async function main(): Promise<void> {
   );
   await stack.startApp('credit-store', env, STORE);
   await stack.startApp('ai-gateway', env, GATEWAY);
-
-  await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
-    scene: 'chat',
-    model: 'bench-chat',
-    mode: 'tokens',
-    input_per_million: '100000',
-    output_per_million: '200000',
-  });
-  await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
-    scene: 'chat',
-    model: 'bench-claude',
-    mode: 'tokens',
-    input_per_million: '100000',
-    output_per_million: '200000',
-  });
-  await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
-    scene: 'embedding',
-    model: 'bench-embedding',
-    mode: 'tokens',
-    input_per_million: '100000',
-    output_per_million: '0',
-  });
-  /** A user granted 100,000,000 credits that the balance view has seen, and its API key. */
-  const fundedKey = async (user: string): Promise<string> => {
-    await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
-      event_id: `${user}-grant`,
-      amount: 100_000_000,
-      source: 'purchase',
+  await tuneChurnTables(gatewayDb);
+  for (const [scene, model, output] of [
+    ['chat', 'bench-chat', '200000'],
+    ['chat', 'bench-claude', '200000'],
+    ['embedding', 'bench-embedding', '0'],
+  ]) {
+    await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
+      scene,
+      model,
+      mode: 'tokens',
+      input_per_million: '100000',
+      output_per_million: output,
     });
-    const created = await json('POST', `${GATEWAY}/admin/api-keys`, ADMIN, { user_id: user });
-    // Until the balance view has the grant, calls are refused.
-    for (let i = 0; ; i++) {
-      const { status, body } = await json('GET', `${GATEWAY}/internal/balances/${user}`, INTERNAL);
-      if (status === 200 && body.balance === 100_000_000) return String(created.body.key);
-      if (i > 200) throw new Error(`the balance view never received the grant of ${user}`);
-      await sleep(100);
-    }
-  };
-  const user = `bench-${Date.now().toString(36)}`;
-  const key = await fundedKey(user);
-  // The load's callers: one user (and key) per connection unless BENCH_LOAD_USERS says otherwise.
-  const loadKeys = await Promise.all(
-    Array.from({ length: LOAD_USERS }, (_, i) => fundedKey(`${user}-load-${i}`)),
-  );
-  const surfaces: Surface[] = [
-    {
-      name: 'chat',
-      path: '/chat/completions',
-      body: {
-        model: 'bench-chat',
-        messages: [{ role: 'user', content: 'Time me.' }],
-        max_tokens: 50,
-      },
-      firstContent: '"content":"Hello"',
-    },
-    {
-      name: 'responses',
-      path: '/responses',
-      body: { model: 'bench-chat', input: 'Time me.', max_output_tokens: 50 },
-      firstContent: '"delta":"Hello"',
-    },
-    {
-      name: 'embeddings',
-      path: '/embeddings',
-      body: { model: 'bench-embedding', input: 'Time me.', encoding_format: 'base64' },
-    },
-    {
-      name: 'messages',
-      path: '/messages',
-      body: {
-        model: 'bench-claude',
-        messages: [{ role: 'user', content: 'Time me.' }],
-        max_tokens: 50,
-      },
-      firstContent: '"text":"Hello"',
-      anthropic: true,
-    },
-  ];
-  const floor = await stack.startScript(
+  }
+  await stack.startScript(
     path.join(__dirname, 'support', 'bare-proxy.js'),
-    {
-      BARE_UPSTREAM: upstream.url,
-      BARE_PORT: String(FLOOR_PORT),
-    },
+    { BARE_UPSTREAM: upstream.url, BARE_PORT: String(FLOOR_PORT) },
     FLOOR,
   );
-  const targets = [
-    { base: upstream.url, key: 'k' },
-    { base: `${FLOOR}/v1`, key: 'k' },
-    { base: `${GATEWAY}/v1`, key },
-  ];
-  const rows: { figure: string; direct: Summary; floor: Summary; gateway: Summary }[] = [];
+  return upstream;
+}
+
+/** A user granted 100,000,000 credits that the gateway's balance view has seen, and its API key. */
+async function fundedKey(user: string): Promise<string> {
+  await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
+    event_id: `${user}-grant`,
+    amount: 100_000_000,
+    source: 'purchase',
+  });
+  const created = await json('POST', `${GATEWAY}/admin/api-keys`, ADMIN, { user_id: user });
+  // Until the balance view has the grant, calls are refused.
+  for (let i = 0; ; i++) {
+    const { status, body } = await json('GET', `${GATEWAY}/internal/balances/${user}`, INTERNAL);
+    if (status === 200 && body.balance === 100_000_000) return String(created.body.key);
+    if (i > 200) throw new Error(`the balance view never received the grant of ${user}`);
+    await sleep(100);
+  }
+}
+
+interface Row {
+  figure: string;
+  stream: boolean;
+  direct: Summary;
+  floor: Summary;
+  gateway: Summary;
+}
+
+/** Every surface, JSON and the first chunk of its stream, one call at a time, interleaved. */
+async function oneAtATime(targets: { base: string; key: string }[]): Promise<Row[]> {
   /** Each target in turn, `n` times: the three see the same moments of the machine. */
   const interleaved = async (n: number, time: (base: string, key: string) => Promise<number>) => {
     const samples = targets.map((): number[] => []);
@@ -288,91 +247,179 @@ async function main(): Promise<void> {
       for (const [t, target] of targets.entries())
         samples[t].push(await time(target.base, target.key));
     }
-    const [direct, bare, gateway] = samples.map(summary);
-    return { direct, floor: bare, gateway };
+    const [direct, floor, gateway] = samples.map(summary);
+    return { direct, floor, gateway };
   };
-  for (const surface of surfaces) {
+  const rows: Row[] = [];
+  for (const surface of SURFACES) {
     await interleaved(200, (base, k) => timeCall(base, k, surface));
     rows.push({
-      figure: `${surface.name} JSON, latency`,
+      figure: `${surface.name} JSON`,
+      stream: false,
       ...(await interleaved(REQUESTS, (base, k) => timeCall(base, k, surface))),
     });
     if (!surface.firstContent) continue;
     rows.push({
       figure: `${surface.name} stream, first chunk`,
+      stream: true,
       ...(await interleaved(STREAMS, (base, k) => timeFirstChunk(base, k, surface))),
     });
   }
-
   console.log(
-    `\n${REQUESTS} JSON calls and ${STREAMS} streams per surface, one at a time, interleaved ` +
-      `(ms added to the direct call; goal: median ≤ ${GOAL.median}, p99 ≤ ${GOAL.p99}):`,
+    `\n${REQUESTS} JSON calls and ${STREAMS} streams per surface, one at a time, interleaved (ms):`,
   );
-  const table = rows.map((r) => {
-    const added = { median: r.gateway.median - r.direct.median, p99: r.gateway.p99 - r.direct.p99 };
-    return {
+  console.table(
+    rows.map((r) => ({
       figure: r.figure,
       'direct median': ms(r.direct.median),
       'floor added median': ms(r.floor.median - r.direct.median),
-      'tally added median': ms(added.median),
+      'tally added median': ms(r.gateway.median - r.direct.median),
       'tally over floor median': ms(r.gateway.median - r.floor.median),
       'direct p99': ms(r.direct.p99),
       'floor added p99': ms(r.floor.p99 - r.direct.p99),
-      'tally added p99': ms(added.p99),
-      'tally over floor p99': ms(r.gateway.p99 - r.floor.p99),
-      result: verdict(added.median <= GOAL.median && added.p99 <= GOAL.p99),
-    };
-  });
-  console.table(table);
-
-  const jsonCalls = surfaces.map((s) => ({ ...s, firstContent: undefined }));
-  console.log(
-    `\nP4 under load: ${LOAD_RATE} JSON calls/s (the surfaces in turn) from ${LOAD_CONNECTIONS} connections, ` +
-      `${LOAD_USERS} users, ${LOAD_SECONDS} s each (goal: added p99 ≤ ${GOAL.loadedP99} ms):`,
-  );
-  const loaded: Awaited<ReturnType<typeof openLoop>>[] = [];
-  for (const target of targets) {
-    const keys = target.key === key ? loadKeys : [target.key];
-    await openLoop(target.base, keys, jsonCalls, 2); // warms the connections
-    loaded.push(await openLoop(target.base, keys, jsonCalls, LOAD_SECONDS));
-  }
-  const [direct, bare, gateway] = loaded;
-  const loadedAdded = gateway.p99 - direct.p99;
-  console.table(
-    ['direct', 'floor', 'tally'].map((name, i) => ({
-      target: name,
-      'rate/s': loaded[i].rate.toFixed(0),
-      failed: loaded[i].failed,
-      median: ms(loaded[i].median),
-      p99: ms(loaded[i].p99),
-      'added p99': i === 0 ? '' : ms(loaded[i].p99 - direct.p99),
-      result: i === 2 ? verdict(loadedAdded <= GOAL.loadedP99 && gateway.failed === 0) : '',
+      'tally added p99': ms(r.gateway.p99 - r.direct.p99),
     })),
   );
+  return rows;
+}
+
+/** The goals of one row: its median over the floor's, and its added p99. */
+function rowFigures(row: Row): Figure[] {
+  const [overFloor, p99] = row.stream
+    ? [GOAL.chunkOverFloor, GOAL.chunkP99]
+    : [GOAL.jsonOverFloor, GOAL.jsonP99];
+  const added = {
+    median: row.gateway.median - row.direct.median,
+    p99: row.gateway.p99 - row.direct.p99,
+  };
+  const floorAdded = row.floor.median - row.direct.median;
+  return [
+    {
+      figure: `${row.figure}, median added`,
+      unit: 'ms',
+      measured: added.median,
+      floor: floorAdded,
+      goal: `≤ floor + ${overFloor.toFixed(1)}`,
+      pass: added.median <= floorAdded + overFloor,
+    },
+    {
+      figure: `${row.figure}, p99 added`,
+      unit: 'ms',
+      measured: added.p99,
+      floor: row.floor.p99 - row.direct.p99,
+      goal: `≤ ${p99}`,
+      pass: added.p99 <= p99,
+    },
+  ];
+}
+
+/** LOAD_RATE chat JSON calls a second from 50 connections: direct, the floor and the gateway. */
+async function underLoad(
+  targets: { base: string; keys: string[] }[],
+): Promise<Record<'direct' | 'floor' | 'tally', LoadResult>> {
+  const chat = [loadCall(SURFACES[0])];
+  const load = { rate: LOAD_RATE, seconds: LOAD_SECONDS, connections: LOAD_CONNECTIONS };
+  const loaded: LoadResult[] = [];
+  for (const target of targets) {
+    await openLoop(target.base, target.keys, chat, { ...load, seconds: 1 }); // warms the connections
+    loaded.push(await openLoop(target.base, target.keys, chat, load));
+  }
+  const [direct, floor, tally] = loaded;
   console.log(
-    `tally over the floor under load: median ${ms(gateway.median - bare.median)} ms, ` +
-      `p99 ${ms(gateway.p99 - bare.p99)} ms`,
+    `\n${LOAD_RATE} chat JSON calls/s from ${LOAD_CONNECTIONS} connections, ${LOAD_USERS} users, ` +
+      `${LOAD_SECONDS} s each (ms):`,
   );
+  console.table(
+    Object.entries({ direct, floor, tally }).map(([target, r]) => ({
+      target,
+      'answered/s': r.rate.toFixed(0),
+      failed: r.failed,
+      median: ms(r.median),
+      p99: ms(r.p99),
+      'added p99': target === 'direct' ? '' : ms(r.p99 - direct.p99),
+    })),
+  );
+  return { direct, floor, tally };
+}
+
+/** The capacity step search on every surface, JSON and streamed, in turn. */
+async function capacity(upstreamUrl: string, loadKeys: string[]) {
+  const mixed = SURFACES.flatMap((s) =>
+    s.firstContent ? [loadCall(s), loadCall(s, true)] : [loadCall(s)],
+  );
+  const step = (base: string, keys: string[]) => async (rate: number) => {
+    const load = { rate, seconds: STEP_SECONDS, connections: LOAD_CONNECTIONS };
+    await openLoop(base, keys, mixed, { ...load, seconds: 1 });
+    return openLoop(base, keys, mixed, load);
+  };
+  console.log(
+    `\ncapacity: ${mixed.length} kinds of call in turn from ${LOAD_CONNECTIONS} connections, ` +
+      `${STEP_SECONDS} s a step (after 1 s of warm-up), until the added p99 passes ${GOAL.capacityP99} ms:`,
+  );
+  const steps = await capacitySearch(
+    { direct: step(upstreamUrl, ['k']), tally: step(`${GATEWAY}/v1`, loadKeys) },
+    CAPACITY_RATES,
+    GOAL.capacityP99,
+  );
+  const reached = steps.filter((s) => s.pass).at(-1)?.rate ?? 0;
+  return { steps, reached, exhausted: steps.every((s) => s.pass) };
+}
+
+async function main(): Promise<void> {
+  const upstream = await startStack();
+  const user = `bench-${Date.now().toString(36)}`;
+  const key = await fundedKey(user);
+  // The load's callers: one user (and key) per connection unless BENCH_LOAD_USERS says otherwise.
+  const loadKeys = await Promise.all(
+    Array.from({ length: LOAD_USERS }, (_, i) => fundedKey(`${user}-load-${i}`)),
+  );
+  const rows = await oneAtATime([
+    { base: upstream.url, key: 'k' },
+    { base: `${FLOOR}/v1`, key: 'k' },
+    { base: `${GATEWAY}/v1`, key },
+  ]);
+  const loaded = await underLoad([
+    { base: upstream.url, keys: ['k'] },
+    { base: `${FLOOR}/v1`, keys: ['k'] },
+    { base: `${GATEWAY}/v1`, keys: loadKeys },
+  ]);
+  const found = await capacity(upstream.url, loadKeys);
+
+  const loadedAdded = loaded.tally.p99 - loaded.direct.p99;
+  const figures: Figure[] = [
+    ...rows.flatMap(rowFigures),
+    {
+      figure: `${LOAD_RATE}/s chat JSON, ${LOAD_CONNECTIONS} connections, p99 added`,
+      unit: 'ms',
+      measured: loadedAdded,
+      floor: loaded.floor.p99 - loaded.direct.p99,
+      goal: `≤ ${GOAL.loadedP99}`,
+      pass: loadedAdded <= GOAL.loadedP99 && loaded.tally.failed === 0,
+    },
+    {
+      figure: `capacity, mixed, ${LOAD_CONNECTIONS} connections, p99 added ≤ ${GOAL.capacityP99}`,
+      unit: found.exhausted ? 'calls/s (every step passed)' : 'calls/s',
+      measured: found.reached,
+      goal: `≥ ${GOAL.capacity}`,
+      pass: found.reached >= GOAL.capacity,
+    },
+  ];
+  console.log('\nissue 30, ms added to the direct call (floor: what the bare proxy adds):');
+  printFigures(figures);
   const charged = (await json('GET', `${STORE}/accounts/${user}`, ADMIN)).body;
   console.log(
     `ledger of the bench user so far: balance ${String(charged.balance)}, consumed ${String(charged.total_consumed)}`,
   );
-  writeResult('gateway-overhead.json', {
+  const file = writeResult('gateway-overhead.json', {
     at: new Date().toISOString(),
     requests: REQUESTS,
     streams: STREAMS,
     rows,
-    table,
-    loaded: {
-      rate: LOAD_RATE,
-      connections: LOAD_CONNECTIONS,
-      seconds: LOAD_SECONDS,
-      direct,
-      floor: bare,
-      gateway,
-    },
+    loaded: { rate: LOAD_RATE, connections: LOAD_CONNECTIONS, seconds: LOAD_SECONDS, ...loaded },
+    capacity: found,
+    figures,
   });
-  await stack.stopApp(floor);
+  console.log(`written to ${file}`);
   await upstream.close();
 }
 

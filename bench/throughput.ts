@@ -1,5 +1,6 @@
 // `npm run bench`: how fast a charge moves, against what this machine can do at all. Brings up its
-// own stack (a broker on other ports, fresh databases, both apps as processes from dist/), measures
+// own stack (its own PostgreSQL, a broker on other ports, fresh databases, both apps as processes
+// from dist/), measures
 // the raw-SQL ceiling, then P1 (ledger apply throughput from a pre-filled topic), P2 (the gateway's
 // POST /internal/charges under 50 connections), P3 (gateway 202 → ledger applied at a fixed rate)
 // and P5 (peak RSS of each app), and prints a table of goal, measured, ratio and pass/fail.
@@ -22,6 +23,7 @@ import {
   writeResult,
 } from './support/bench-stack';
 import { batchedBaseline, prepareBaseline, singleEventBaseline } from './support/raw-sql-baseline';
+import { tuneChurnTables } from './support/bench-postgres';
 import { Figure, printFigures } from './support/figures';
 import { walByRelation } from './support/wal-by-relation';
 import {
@@ -47,6 +49,7 @@ const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 8);
 const grantFor = (user: string) => (user === HOT_USER ? 100_000_000 : 1_000);
 const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3290);
 const STORE_PORT = Number(process.env.BENCH_STORE_PORT ?? 3291);
+const POSTGRES_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 3293);
 /** Databases are `<prefix>_baseline`, `_credit_store`, `_gateway`: one prefix per engineer. */
 const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'tally_bench';
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
@@ -61,6 +64,7 @@ const kafka = new Kafka({
 });
 
 async function main(): Promise<void> {
+  await stack.startPostgres(POSTGRES_PORT);
   const baselineDb = await recreateDatabase(`${DB_PREFIX}_baseline`);
   await prepareBaseline(baselineDb);
 
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     return;
   }
   const gateway = await stack.startApp('ai-gateway', env, GATEWAY);
+  await tuneChurnTables(gatewayDbUrl);
   await gatewayDb.connect();
   const p2 = await gatewayCharges(gatewayDb, storeDb, baselineDb, gateway.pid!);
   const p3 = await endToEndLatency(storeDb);

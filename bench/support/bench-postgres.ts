@@ -37,7 +37,9 @@ let current: BenchPostgres | undefined;
 
 /** The server the bench's databases are created on (started by `startBenchPostgres`). */
 export function benchServer(): string {
-  return current?.server ?? process.env.BENCH_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+  return (
+    current?.server ?? process.env.BENCH_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:5432'
+  );
 }
 
 /**
@@ -59,9 +61,10 @@ export async function startBenchPostgres(port: number): Promise<BenchPostgres> {
 
 async function startOwn(port: number): Promise<BenchPostgres> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tally-bench-postgres-'));
-  const flags = Object.entries({ ...PRODUCTION_SETTINGS, unix_socket_directories: dataDir }).flatMap(
-    ([name, value]) => ['-c', `${name}=${value}`],
-  );
+  const flags = Object.entries({
+    ...PRODUCTION_SETTINGS,
+    unix_socket_directories: dataDir,
+  }).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   const helper = spawn(process.execPath, [path.join(__dirname, 'own-postgres.js')], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_OWN_POSTGRES: JSON.stringify({ dataDir, port, flags }) },
@@ -85,7 +88,9 @@ function whenReady(helper: ChildProcess): Promise<void> {
       message.ready ? resolve() : reject(new Error(`own PostgreSQL: ${message.error}`)),
     );
     helper.once('exit', (code, signal) =>
-      reject(new Error(`own PostgreSQL: the helper exited (${signal ?? code}) before it was ready`)),
+      reject(
+        new Error(`own PostgreSQL: the helper exited (${signal ?? code}) before it was ready`),
+      ),
     );
   });
 }

@@ -94,7 +94,10 @@ export interface CapacityStep {
  * fails or the calls could not be sent at the rate. Answers every step taken.
  */
 export async function capacitySearch(
-  targets: { direct: (rate: number) => Promise<LoadResult>; tally: (rate: number) => Promise<LoadResult> },
+  targets: {
+    direct: (rate: number) => Promise<LoadResult>;
+    tally: (rate: number) => Promise<LoadResult>;
+  },
   rates: number[],
   maxAddedP99: number,
 ): Promise<CapacityStep[]> {
