@@ -18,6 +18,9 @@ export interface LoadResult extends ReturnType<typeof summary> {
   sentRate: number;
 }
 
+/** A call not answered within this long counts as failed (and a step ends at most this late). */
+const CALL_TIMEOUT_MS = 10_000;
+
 /** One POST on a pooled connection; answers its status once the whole answer is read. */
 function post(agent: Agent, base: URL, key: string, call: LoadCall): Promise<number> {
   const body = JSON.stringify(call.body);
@@ -30,6 +33,7 @@ function post(agent: Agent, base: URL, key: string, call: LoadCall): Promise<num
         method: 'POST',
         agent,
         headers: { ...call.headers(key), 'content-length': Buffer.byteLength(body) },
+        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       },
       (res) => {
         res.resume();
