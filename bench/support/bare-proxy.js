@@ -7,7 +7,13 @@ const { Pool } = require('undici');
 
 const upstream = new URL(process.env.BARE_UPSTREAM);
 const pool = new Pool(upstream.origin, { connections: 64 });
-const PASSED = ['authorization', 'x-api-key', 'anthropic-version', 'content-type'];
+const PASSED = [
+  'authorization',
+  'x-api-key',
+  'anthropic-version',
+  'content-type',
+  'content-length',
+];
 
 const server = createServer((req, res) => {
   if (req.url === '/health/ready') return void res.end('ok');
