@@ -22,7 +22,8 @@ import {
 } from './support/bench-stack';
 import { tuneChurnTables } from './support/bench-postgres';
 import { Figure, printFigures } from './support/figures';
-import { LoadCall, LoadResult, capacitySearch, openLoop } from './support/open-loop';
+import { SURFACES, loadCall, timeCall, timeFirstChunk } from './support/gateway-surfaces';
+import { LoadResult, capacitySearch, openLoop } from './support/open-loop';
 
 const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19492);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
@@ -57,101 +58,7 @@ const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const stack = new BenchStack(KAFKA_PORT);
 type Summary = ReturnType<typeof summary>;
 
-/** One surface: its path, a request, and what its stream's first content looks like. */
-interface Surface {
-  name: string;
-  path: string;
-  body: object;
-  firstContent?: string;
-  /** Anthropic's API: the key as `x-api-key`, and its version header. */
-  anthropic?: boolean;
-}
-
-function headersFor(key: string, surface: Surface): Record<string, string> {
-  const auth: Record<string, string> = surface.anthropic
-    ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' }
-    : { authorization: `Bearer ${key}` };
-  return { ...auth, 'content-type': 'application/json' };
-}
-
-async function timeCall(url: string, key: string, surface: Surface): Promise<number> {
-  const start = performance.now();
-  const response = await fetch(`${url}${surface.path}`, {
-    method: 'POST',
-    headers: headersFor(key, surface),
-    body: JSON.stringify(surface.body),
-  });
-  await response.text();
-  if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
-  return performance.now() - start;
-}
-
-/** Time to the first content chunk of a stream. */
-async function timeFirstChunk(url: string, key: string, surface: Surface): Promise<number> {
-  const start = performance.now();
-  const response = await fetch(`${url}${surface.path}`, {
-    method: 'POST',
-    headers: headersFor(key, surface),
-    body: JSON.stringify({ ...surface.body, stream: true }),
-  });
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let seen = '';
-  let first = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    seen += decoder.decode(value, { stream: true });
-    if (!first && seen.includes(surface.firstContent!)) first = performance.now() - start;
-  }
-  return first;
-}
-
-/** A surface as a call of the open-loop load, JSON or streamed. */
-function loadCall(surface: Surface, stream = false): LoadCall {
-  return {
-    path: surface.path,
-    body: stream ? { ...surface.body, stream: true } : surface.body,
-    headers: (key) => headersFor(key, surface),
-  };
-}
-
 const ms = (n: number) => n.toFixed(2);
-
-const SURFACES: Surface[] = [
-  {
-    name: 'chat',
-    path: '/chat/completions',
-    body: {
-      model: 'bench-chat',
-      messages: [{ role: 'user', content: 'Time me.' }],
-      max_tokens: 50,
-    },
-    firstContent: '"content":"Hello"',
-  },
-  {
-    name: 'responses',
-    path: '/responses',
-    body: { model: 'bench-chat', input: 'Time me.', max_output_tokens: 50 },
-    firstContent: '"delta":"Hello"',
-  },
-  {
-    name: 'embeddings',
-    path: '/embeddings',
-    body: { model: 'bench-embedding', input: 'Time me.', encoding_format: 'base64' },
-  },
-  {
-    name: 'messages',
-    path: '/messages',
-    body: {
-      model: 'bench-claude',
-      messages: [{ role: 'user', content: 'Time me.' }],
-      max_tokens: 50,
-    },
-    firstContent: '"text":"Hello"',
-    anthropic: true,
-  },
-];
 
 /** The fake upstream, both apps with prices set, and the floor; answers the upstream and the pids. */
 async function startStack() {
