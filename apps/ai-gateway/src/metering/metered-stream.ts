@@ -2,7 +2,9 @@ import type { Logger } from '@nestjs/common';
 import { ErrorCode, type ChargeUsage } from '@tally/contracts';
 import type { Response } from 'express';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { viaRequest, type TranslatedCall } from '../translation/translated-call';
+import type { UpstreamAnswer } from '../upstreams/upstream-answer';
 import type { UpstreamApi } from '../upstreams/upstream-routes';
 import type { AnswerTranslation } from './metered-answer';
 import { SERVED_BY_HEADER, type OpenedCall } from './metered-calls';
@@ -95,7 +97,7 @@ export class MeteredStream {
 
   async run(): Promise<void> {
     const { call, exchange } = this.opened;
-    let upstream: globalThis.Response;
+    let upstream: UpstreamAnswer;
     try {
       const { path, body, headers, via } = this.request;
       upstream = await exchange.send(path, body, headers, via && viaRequest(via));
@@ -105,7 +107,7 @@ export class MeteredStream {
     }
     this.res.setHeader(SERVED_BY_HEADER, exchange.upstream.id);
     this.request = servedStream(this.request, exchange.upstream.api);
-    if (!upstream.ok || !upstream.body) {
+    if (!upstream.ok) {
       const text = await upstream.text().catch(() => '');
       exchange.finish();
       await call.abandon();
@@ -147,14 +149,11 @@ export class MeteredStream {
    * events of each read are covered before any is passed: when the reservation cannot grow to
    * all of them, those it covers are passed and the stream stops there.
    */
-  private async relay(body: ReadableStream<Uint8Array>): Promise<Finish> {
+  private async relay(body: Readable): Promise<Finish> {
     const { call, exchange } = this.opened;
-    const reader = body.getReader();
     const decoder = new TextDecoder();
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+      for await (const value of body as AsyncIterable<Buffer>) {
         exchange.touch();
         const events = this.events
           .push(decoder.decode(value, { stream: true }))
@@ -187,7 +186,7 @@ export class MeteredStream {
       this.sendError(failure.code, failure.message);
       return 'upstream_failed';
     } finally {
-      reader.releaseLock();
+      body.destroy(); // a stream left early (refused, or the client gone) frees its connection
     }
   }
 
