@@ -87,6 +87,11 @@ export class MeteredStream {
   private readonly ending: string[] = [];
   private upstreamFailed = false;
   private clientGone = false;
+  /**
+   * The charge, started as soon as the terminal event is read (the usage is known then), while the
+   * rest of the upstream's answer is drained; resolves to the error when it could not be recorded.
+   */
+  private charging?: Promise<Error | undefined>;
 
   constructor(
     private readonly opened: OpenedCall,
@@ -155,6 +160,7 @@ export class MeteredStream {
     try {
       for await (const value of body as AsyncIterable<Buffer>) {
         exchange.touch();
+        if (this.charging) continue; // after the terminal event: drained, not passed
         const events = this.events
           .push(decoder.decode(value, { stream: true }))
           .map((text) => ({ text, read: this.request.dialect.read(text) }));
@@ -163,6 +169,7 @@ export class MeteredStream {
           if (!covered && this.producedTokens([event.read]) > call.coveredOutput) break;
           await this.pass(event.text, event.read);
         }
+        if (covered && this.ending.length > 0) this.charging = this.charge('completed');
         if (this.clientGone) return 'client_disconnected';
         if (!covered) {
           exchange.cancel();
@@ -181,6 +188,10 @@ export class MeteredStream {
       return 'upstream_failed';
     } catch (error) {
       if (this.clientGone) return 'client_disconnected';
+      if (this.charging) {
+        exchange.finish(); // the whole answer was read: what failed after it is not the client's
+        return 'completed';
+      }
       const failure = exchange.failure(error);
       this.logger.warn(`stream from ${exchange.upstream.provider} broke: ${failure.message}`);
       this.sendError(failure.code, failure.message);
@@ -241,27 +252,11 @@ export class MeteredStream {
    * end. Only a charge the ledger refuses ends the stream with an error instead.
    */
   private async end(finish: Finish): Promise<void> {
-    const { call } = this.opened;
-    const produced = this.usage !== undefined || this.outputBytes > 0;
-    try {
-      if (produced) {
-        const { usage, source } = this.chargedUsage(finish);
-        await call.settle(
-          usage,
-          { ...this.request.metadata, stream: true, usage_source: source, finish },
-          this.upstreamId,
-        );
-        await this.request.served?.(this.upstreamId, usage).catch((error: unknown) => {
-          this.logger.warn(`could not note a served call: ${String(error)}`);
-        });
-      } else {
-        // Nothing came out of it: a failed call, not charged.
-        await call.abandon();
-      }
-    } catch (error) {
-      this.logger.error(`could not record the charge of a stream: ${String(error)}`);
+    const failed = await (this.charging ?? this.charge(finish));
+    if (failed !== undefined) {
+      this.logger.error(`could not record the charge of a stream: ${String(failed)}`);
       this.sendError(ErrorCode.InternalError, 'the call could not be recorded');
-      await call.abandon().catch(() => undefined);
+      await this.opened.call.abandon().catch(() => undefined);
       this.res.end();
       return;
     }
@@ -269,6 +264,30 @@ export class MeteredStream {
       for (const text of this.ending) await this.write(text);
     }
     this.res.end();
+  }
+
+  /** Records the charge of what was produced, or frees the reservation: the error if it failed. */
+  private async charge(finish: Finish): Promise<Error | undefined> {
+    const { call } = this.opened;
+    const produced = this.usage !== undefined || this.outputBytes > 0;
+    try {
+      if (!produced) {
+        await call.abandon(); // nothing came out of it: a failed call, not charged
+        return undefined;
+      }
+      const { usage, source } = this.chargedUsage(finish);
+      await call.settle(
+        usage,
+        { ...this.request.metadata, stream: true, usage_source: source, finish },
+        this.upstreamId,
+      );
+      await this.request.served?.(this.upstreamId, usage).catch((error: unknown) => {
+        this.logger.warn(`could not note a served call: ${String(error)}`);
+      });
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   /**
