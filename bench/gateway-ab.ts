@@ -294,7 +294,7 @@ async function main(): Promise<void> {
       for (let i = 0; ; i++) {
         const { status, body } = await json('GET', `${url}/internal/balances/${user}`, INTERNAL);
         if (status === 200 && body.balance === 100_000_000) return String(created.body.key);
-        if (i > 200) throw new Error(`${name} never saw the grant of ${user}`);
+        if (i > 1200) throw new Error(`${name} never saw the grant of ${user}`);
         await sleep(100);
       }
     };
