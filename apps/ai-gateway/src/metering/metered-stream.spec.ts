@@ -8,9 +8,10 @@ import { MeteredStream } from './metered-stream';
 
 /** A client's answer: what was written to it, in order. */
 function clientAnswer() {
-  const res = new PassThrough() as unknown as Response & { written: string[] };
+  const stream = new PassThrough().resume();
+  const res = stream as unknown as Response & { written: string[] };
   res.written = [];
-  const write = res.write.bind(res);
+  const write = stream.write.bind(stream);
   Object.assign(res, {
     status: () => res,
     setHeader: () => res,
@@ -20,7 +21,6 @@ function clientAnswer() {
       return write(text);
     },
   });
-  res.resume();
   return res;
 }
 
