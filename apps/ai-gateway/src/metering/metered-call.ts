@@ -70,6 +70,8 @@ export interface MeteredCallParams {
  */
 export class MeteredCall {
   readonly eventId = uuidv7();
+  /** The charge's fingerprint: its event_id alone, so one for the call's checks and its charge. */
+  private readonly fingerprint = requestFingerprint({ event_id: this.eventId });
   private readonly reservationId = uuidv7();
   private reservedOutput = 0;
   private reservedAmount = 0;
@@ -279,7 +281,7 @@ export class MeteredCall {
       amount,
       pricing,
       metadata: { api_key_id: this.params.apiKeyId, ...this.served, ...metadata },
-      request_fingerprint: requestFingerprint({ event_id: this.eventId }),
+      request_fingerprint: this.fingerprint,
     };
   }
 

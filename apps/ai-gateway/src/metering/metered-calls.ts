@@ -10,6 +10,7 @@ import { GatewayConfig } from '../config/gateway.config';
 import { PriceBook } from '../pricing/price-book';
 import type { RouteCandidate, RoutedExchange } from '../upstreams/routed-exchange';
 import { UpstreamExchange } from '../upstreams/upstream-exchange';
+import { UpstreamPools } from '../upstreams/upstream-pools';
 import type { Upstream, UpstreamApi } from '../upstreams/upstream-routes';
 import { UpstreamMetrics } from '../upstreams/upstream.metrics';
 import { Upstreams } from '../upstreams/upstreams';
@@ -73,6 +74,7 @@ export class MeteredCalls {
     private readonly upstreams: Upstreams,
     private readonly keys: ApiKeysService,
     private readonly upstreamMetrics: UpstreamMetrics,
+    private readonly pools: UpstreamPools,
   ) {}
 
   async open(key: ApiKey, plan: CallPlan): Promise<OpenedCall> {
@@ -192,6 +194,7 @@ export class MeteredCalls {
   /** An exchange with one deployment, under its deadline (no retries: for calls not metered). */
   exchangeWith(upstream: Upstream): UpstreamExchange {
     return new UpstreamExchange(
+      this.pools,
       upstream,
       this.config.UPSTREAM_TIMEOUT_MS,
       this.upstreamMetrics,

@@ -2,7 +2,9 @@ import type { Logger } from '@nestjs/common';
 import { ErrorCode, type ChargeUsage } from '@tally/contracts';
 import type { Response } from 'express';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { viaRequest, type TranslatedCall } from '../translation/translated-call';
+import type { UpstreamAnswer } from '../upstreams/upstream-answer';
 import type { UpstreamApi } from '../upstreams/upstream-routes';
 import type { AnswerTranslation } from './metered-answer';
 import { SERVED_BY_HEADER, type OpenedCall } from './metered-calls';
@@ -85,6 +87,11 @@ export class MeteredStream {
   private readonly ending: string[] = [];
   private upstreamFailed = false;
   private clientGone = false;
+  /**
+   * The charge, started as soon as the terminal event is read (the usage is known then), while the
+   * rest of the upstream's answer is drained; resolves to the error when it could not be recorded.
+   */
+  private charging?: Promise<Error | undefined>;
 
   constructor(
     private readonly opened: OpenedCall,
@@ -95,7 +102,7 @@ export class MeteredStream {
 
   async run(): Promise<void> {
     const { call, exchange } = this.opened;
-    let upstream: globalThis.Response;
+    let upstream: UpstreamAnswer;
     try {
       const { path, body, headers, via } = this.request;
       upstream = await exchange.send(path, body, headers, via && viaRequest(via));
@@ -105,7 +112,7 @@ export class MeteredStream {
     }
     this.res.setHeader(SERVED_BY_HEADER, exchange.upstream.id);
     this.request = servedStream(this.request, exchange.upstream.api);
-    if (!upstream.ok || !upstream.body) {
+    if (!upstream.ok) {
       const text = await upstream.text().catch(() => '');
       exchange.finish();
       await call.abandon();
@@ -147,15 +154,13 @@ export class MeteredStream {
    * events of each read are covered before any is passed: when the reservation cannot grow to
    * all of them, those it covers are passed and the stream stops there.
    */
-  private async relay(body: ReadableStream<Uint8Array>): Promise<Finish> {
+  private async relay(body: Readable): Promise<Finish> {
     const { call, exchange } = this.opened;
-    const reader = body.getReader();
     const decoder = new TextDecoder();
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+      for await (const value of body as AsyncIterable<Buffer>) {
         exchange.touch();
+        if (this.charging) continue; // after the terminal event: drained, not passed
         const events = this.events
           .push(decoder.decode(value, { stream: true }))
           .map((text) => ({ text, read: this.request.dialect.read(text) }));
@@ -164,6 +169,7 @@ export class MeteredStream {
           if (!covered && this.producedTokens([event.read]) > call.coveredOutput) break;
           await this.pass(event.text, event.read);
         }
+        if (covered && this.ending.length > 0) this.charging = this.charge('completed');
         if (this.clientGone) return 'client_disconnected';
         if (!covered) {
           exchange.cancel();
@@ -182,12 +188,16 @@ export class MeteredStream {
       return 'upstream_failed';
     } catch (error) {
       if (this.clientGone) return 'client_disconnected';
+      if (this.charging) {
+        exchange.finish(); // the whole answer was read: what failed after it is not the client's
+        return 'completed';
+      }
       const failure = exchange.failure(error);
       this.logger.warn(`stream from ${exchange.upstream.provider} broke: ${failure.message}`);
       this.sendError(failure.code, failure.message);
       return 'upstream_failed';
     } finally {
-      reader.releaseLock();
+      body.destroy(); // a stream left early (refused, or the client gone) frees its connection
     }
   }
 
@@ -242,27 +252,11 @@ export class MeteredStream {
    * end. Only a charge the ledger refuses ends the stream with an error instead.
    */
   private async end(finish: Finish): Promise<void> {
-    const { call } = this.opened;
-    const produced = this.usage !== undefined || this.outputBytes > 0;
-    try {
-      if (produced) {
-        const { usage, source } = this.chargedUsage(finish);
-        await call.settle(
-          usage,
-          { ...this.request.metadata, stream: true, usage_source: source, finish },
-          this.upstreamId,
-        );
-        await this.request.served?.(this.upstreamId, usage).catch((error: unknown) => {
-          this.logger.warn(`could not note a served call: ${String(error)}`);
-        });
-      } else {
-        // Nothing came out of it: a failed call, not charged.
-        await call.abandon();
-      }
-    } catch (error) {
-      this.logger.error(`could not record the charge of a stream: ${String(error)}`);
+    const failed = await (this.charging ?? this.charge(finish));
+    if (failed !== undefined) {
+      this.logger.error(`could not record the charge of a stream: ${String(failed)}`);
       this.sendError(ErrorCode.InternalError, 'the call could not be recorded');
-      await call.abandon().catch(() => undefined);
+      await this.opened.call.abandon().catch(() => undefined);
       this.res.end();
       return;
     }
@@ -270,6 +264,30 @@ export class MeteredStream {
       for (const text of this.ending) await this.write(text);
     }
     this.res.end();
+  }
+
+  /** Records the charge of what was produced, or frees the reservation: the error if it failed. */
+  private async charge(finish: Finish): Promise<Error | undefined> {
+    const { call } = this.opened;
+    const produced = this.usage !== undefined || this.outputBytes > 0;
+    try {
+      if (!produced) {
+        await call.abandon(); // nothing came out of it: a failed call, not charged
+        return undefined;
+      }
+      const { usage, source } = this.chargedUsage(finish);
+      await call.settle(
+        usage,
+        { ...this.request.metadata, stream: true, usage_source: source, finish },
+        this.upstreamId,
+      );
+      await this.request.served?.(this.upstreamId, usage).catch((error: unknown) => {
+        this.logger.warn(`could not note a served call: ${String(error)}`);
+      });
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   /**

@@ -1,7 +1,9 @@
 import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
 import type { DeploymentHealth } from './deployment-health';
+import { UpstreamAnswer } from './upstream-answer';
 import { UpstreamExchange } from './upstream-exchange';
+import type { UpstreamPools } from './upstream-pools';
 import type { Upstream, UpstreamApi } from './upstream-routes';
 import type { AttemptOutcome, UpstreamMetrics } from './upstream.metrics';
 
@@ -28,6 +30,7 @@ export interface RouteSettings {
 }
 
 export interface RouteDeps {
+  pools: UpstreamPools;
   health: DeploymentHealth;
   metrics?: UpstreamMetrics;
   settings: RouteSettings;
@@ -40,7 +43,7 @@ export interface RouteDeps {
  */
 interface Attempt {
   candidate: RouteCandidate;
-  answer?: Response;
+  answer?: UpstreamAnswer;
   error?: DomainError;
   waitMs?: number | null;
 }
@@ -92,7 +95,7 @@ export class RoutedExchange {
     body: Record<string, unknown>,
     headers: Record<string, string> = {},
     other?: OtherApiRequest,
-  ): Promise<Response> {
+  ): Promise<UpstreamAnswer> {
     const { maxAttempts } = this.deps.settings;
     const passedOver = new Set<RouteCandidate>();
     let last: Attempt | undefined;
@@ -144,6 +147,7 @@ export class RoutedExchange {
   ): Promise<Attempt> {
     const { deployment } = candidate;
     const exchange = new UpstreamExchange(
+      this.deps.pools,
       deployment,
       this.deps.settings.idleTimeoutMs,
       this.deps.metrics,
@@ -153,7 +157,7 @@ export class RoutedExchange {
     this.claimed = deployment;
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
-    let answer: Response;
+    let answer: UpstreamAnswer;
     try {
       answer = await exchange.send(path, bodyFor(candidate, body), headers);
     } catch (error) {
@@ -180,7 +184,7 @@ export class RoutedExchange {
         : retryAfterMs <= this.deps.settings.retryAfterMaxMs
           ? retryAfterMs
           : undefined;
-    const kept = new Response(text, { status: answer.status, headers: answer.headers });
+    const kept = UpstreamAnswer.whole(answer.status, answer.allHeaders, text);
     return { candidate, answer: kept, waitMs };
   }
 
@@ -192,7 +196,7 @@ export class RoutedExchange {
     this.deps.metrics?.attempted(deployment.id, outcome, seconds);
   }
 
-  private serve({ candidate, answer }: Attempt): Response {
+  private serve({ candidate, answer }: Attempt): UpstreamAnswer {
     this.served = candidate;
     this.onServed?.(candidate, this.attempts);
     return answer!;

@@ -1,5 +1,7 @@
 import { ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/platform';
+import type { UpstreamAnswer } from './upstream-answer';
+import type { UpstreamPools } from './upstream-pools';
 import type { Upstream } from './upstream-routes';
 import { outcomeOf, type UpstreamMetrics } from './upstream.metrics';
 
@@ -17,6 +19,7 @@ export class UpstreamExchange {
 
   /** `firstByteMs`: the longest wait for the answer to begin (`timeoutMs` when not given). */
   constructor(
+    private readonly pools: UpstreamPools,
     readonly upstream: Upstream,
     private readonly timeoutMs: number,
     private readonly metrics?: UpstreamMetrics,
@@ -34,12 +37,12 @@ export class UpstreamExchange {
     path: string,
     body: Record<string, unknown>,
     headers: Record<string, string> = {},
-  ): Promise<Response> {
+  ): Promise<UpstreamAnswer> {
     return this.request('POST', path, body, headers);
   }
 
   /** GETs `${baseUrl}${path}`. */
-  get(path: string): Promise<Response> {
+  get(path: string): Promise<UpstreamAnswer> {
     return this.request('GET', path);
   }
 
@@ -48,10 +51,10 @@ export class UpstreamExchange {
     path: string,
     body?: Record<string, unknown>,
     headers: Record<string, string> = {},
-  ): Promise<Response> {
+  ): Promise<UpstreamAnswer> {
     this.touch(this.firstByteMs);
     const { api, apiKey } = this.upstream;
-    const auth = !apiKey
+    const auth: Record<string, string> = !apiKey
       ? {}
       : api === 'anthropic'
         ? { 'x-api-key': apiKey }
@@ -65,7 +68,7 @@ export class UpstreamExchange {
         (performance.now() - started) / 1000,
       );
     try {
-      const answer = await fetch(`${this.upstream.baseUrl}${path}`, {
+      const answer = await this.pools.send(this.upstream.baseUrl, path, {
         method,
         headers: {
           ...headers,
@@ -117,8 +120,11 @@ export class UpstreamExchange {
         `the upstream ${name} did not answer within ${this.deadlineMs} ms`,
       );
     }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    const { cause, code, message } = error as Error & {
+      cause?: { code?: string; message?: string };
+      code?: string;
+    };
+    const why = cause?.code ?? cause?.message ?? code ?? message;
     return new DomainError(
       ErrorCode.UpstreamError,
       `the upstream ${name} could not be reached (${why})`,

@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { GatewayConfig } from '../config/gateway.config';
 import { DeploymentHealth, DeploymentView } from './deployment-health';
+import { UpstreamPools } from './upstream-pools';
 import { modelChain, ModelFallbacks, parseModelFallbacks } from './model-fallbacks';
 import { orderDeployments } from './route-order';
 import { RouteCandidate, RoutedExchange } from './routed-exchange';
@@ -26,6 +27,7 @@ export class Upstreams {
 
   constructor(
     private readonly config: GatewayConfig,
+    private readonly pools: UpstreamPools,
     @Optional() private readonly metrics?: UpstreamMetrics,
   ) {
     this.list = parseUpstreams(config);
@@ -68,6 +70,7 @@ export class Upstreams {
     return new RoutedExchange(
       candidates,
       {
+        pools: this.pools,
         health: this.health,
         metrics: this.metrics,
         settings: {
