@@ -10,7 +10,9 @@ import {
   appMain,
   json,
   sleep,
+  topicSize,
   waitConsumed,
+  waitOutboxDrained,
   waitReady,
 } from '../../../bench/support/bench-stack';
 import { APP_NODE_FLAGS } from '../../../scripts/app-node-flags';
@@ -276,21 +278,12 @@ export class PartitionStack implements CheckedStack {
     return waitConsumed(this.admin!, CONSUMER_GROUP, Topics.chargeRequested, timeoutMs);
   }
 
-  async waitOutboxDrained(timeoutMs = 180_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const { rows } = await this.gatewayDb.query<{ n: string }>(
-        `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
-      );
-      if (rows[0].n === '0') return;
-      await sleep(200);
-    }
-    throw new Error('the gateway did not publish its outbox in time');
+  waitOutboxDrained(timeoutMs = 180_000): Promise<void> {
+    return waitOutboxDrained(this.gatewayDb, timeoutMs);
   }
 
-  async topicSize(topic: string): Promise<number> {
-    const ends = await this.admin!.fetchTopicOffsets(topic);
-    return ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+  topicSize(topic: string): Promise<number> {
+    return topicSize(this.admin!, topic);
   }
 
   /** The partitions of `topic` (leader, replicas, in-sync replicas). */
