@@ -39,17 +39,29 @@ export class ChargeClient {
   readonly unanswered = new Map<string, ChargeBody>();
   /** Answers that contradict the contract, described. */
   readonly unexpected: string[] = [];
-  readonly figures = { requests: 0, repeats202: 0, conflicts409: 0, noAnswer: 0, serverErrors: 0 };
+  readonly figures = {
+    requests: 0,
+    repeats202: 0,
+    conflicts409: 0,
+    noAnswer: 0,
+    serverErrors: 0,
+    sentAgainElsewhere: 0,
+  };
   /** 202s by gateway (several when the workload is spread over replicas). */
   readonly acceptedBy = new Map<string, number>();
   private readonly bodies = new Map<string, ChargeBody>();
   private readonly acceptedIds: string[] = [];
   private readonly gatewayUrls: string[];
 
-  /** One gateway, or several taken in turn (replicas behind a load balancer). */
+  /**
+   * One gateway, or several taken in turn (replicas behind a load balancer). `retryElsewhere`:
+   * a new charge that got no answer is sent at once to the next gateway too (the same body), as a
+   * client of replicas does; only when that one fails as well is it kept aside.
+   */
   constructor(
     gatewayUrl: string | string[],
     private readonly shape: WorkloadShape,
+    private readonly retryElsewhere = false,
   ) {
     this.gatewayUrls = typeof gatewayUrl === 'string' ? [gatewayUrl] : gatewayUrl;
   }
@@ -98,7 +110,11 @@ export class ChargeClient {
 
   private async charge(body: ChargeBody): Promise<void> {
     this.bodies.set(body.event_id, body);
-    const answer = await this.post(body);
+    let answer = await this.post(body);
+    if (lost(answer) && this.retryElsewhere && this.gatewayUrls.length > 1) {
+      this.figures.sentAgainElsewhere++;
+      answer = await this.post(body, this.nextGateway(answer.url));
+    }
     if (lost(answer)) {
       this.unanswered.set(body.event_id, body);
       this.figures.noAnswer++;
@@ -128,8 +144,15 @@ export class ChargeClient {
     else this.unexpected.push(`conflicting repeat of ${eventId}: ${answer.status}`);
   }
 
-  private async post(body: ChargeBody): Promise<Answer & { url: string }> {
-    const url = this.gatewayUrls[this.figures.requests++ % this.gatewayUrls.length];
+  private nextGateway(url: string): string {
+    return this.gatewayUrls[(this.gatewayUrls.indexOf(url) + 1) % this.gatewayUrls.length];
+  }
+
+  private async post(
+    body: ChargeBody,
+    url = this.gatewayUrls[this.figures.requests % this.gatewayUrls.length],
+  ): Promise<Answer & { url: string }> {
+    this.figures.requests++;
     try {
       const response = await fetch(`${url}/internal/charges`, {
         method: 'POST',
