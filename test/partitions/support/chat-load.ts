@@ -35,7 +35,7 @@ export class ChatClient {
   }
 
   /** `total` calls spread over `durationMs` by `concurrency` workers. */
-  async run(total: number, durationMs: number, concurrency = 4): Promise<void> {
+  async run(total: number, durationMs: number, concurrency = 8): Promise<void> {
     const started = Date.now();
     let next = 0;
     await Promise.all(

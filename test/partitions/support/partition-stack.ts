@@ -75,6 +75,8 @@ export class PartitionStack implements CheckedStack {
   private readonly apps = new Map<string, ChildProcess>();
   private scenario = '';
   private databases: [string, string] = ['', ''];
+  /** What the charge topic held when the scenario started (the cluster outlives scenarios). */
+  private chargeTopicStart = 0;
 
   constructor() {
     this.dataRoot = mkdtempSync(`/tmp/tally-partitions-${PARTITIONS.netnsPrefix}-`);
@@ -164,6 +166,7 @@ export class PartitionStack implements CheckedStack {
     await this.recreate([store, gateway]);
     this.databases = [store, gateway];
     await this.connectChecker();
+    this.chargeTopicStart = await topicSize(this.admin!, Topics.chargeRequested).catch(() => 0);
     const env = this.appEnv(store, gateway, extra);
     await this.startApp('credit-store', env);
     await this.startApp('ai-gateway', env);
@@ -337,8 +340,10 @@ export class PartitionStack implements CheckedStack {
     return waitOutboxDrained(this.gatewayDb, timeoutMs);
   }
 
-  topicSize(topic: string): Promise<number> {
-    return topicSize(this.admin!, topic);
+  /** Messages `topic` took in during this scenario. */
+  async topicSize(topic: string): Promise<number> {
+    const start = topic === Topics.chargeRequested ? this.chargeTopicStart : 0;
+    return (await topicSize(this.admin!, topic)) - start;
   }
 
   /** The partitions of `topic` (leader, replicas, in-sync replicas). */
