@@ -26,6 +26,28 @@ function lost(answer: Answer): boolean {
 }
 
 /**
+ * `send(i)` for i in 0..total-1, the i-th started no sooner than i/total of `durationMs` in, by
+ * `concurrency` workers (a late request delays only its worker's next one).
+ */
+export async function paced(
+  total: number,
+  durationMs: number,
+  concurrency: number,
+  send: (i: number) => Promise<void>,
+): Promise<void> {
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        await sleep(started + (i * durationMs) / total - Date.now());
+        await send(i);
+      }
+    }),
+  );
+}
+
+/**
  * An internal service charging through POST /internal/charges, as a well-behaved client does:
  * new charges at a steady rate over many users and a hot one, some sent again with the same body
  * (must answer 202 with the same amount) and some with the same event_id and another amount (must
@@ -72,30 +94,23 @@ export class ChargeClient {
     durationMs: number,
     { concurrency = 16, repeatShare = 0.1, conflictShare = 0.01 } = {},
   ): Promise<void> {
-    const started = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = next++; i < total; i = next++) {
-          await sleep(started + (i * durationMs) / total - Date.now());
-          const dice = Math.random();
-          const earlier = this.acceptedIds;
-          if (earlier.length > 0 && dice < repeatShare) {
-            await this.repeat(earlier[randomInt(earlier.length)]);
-          } else if (earlier.length > 0 && dice < repeatShare + conflictShare) {
-            await this.conflict(earlier[randomInt(earlier.length)]);
-          } else {
-            const user = pickUser(this.shape);
-            await this.charge({
-              event_id: uuidv7(),
-              user_id: user,
-              amount: pickAmount(),
-              source: HTTP_SOURCE,
-            });
-          }
-        }
-      }),
-    );
+    await paced(total, durationMs, concurrency, async () => {
+      const dice = Math.random();
+      const earlier = this.acceptedIds;
+      if (earlier.length > 0 && dice < repeatShare) {
+        await this.repeat(earlier[randomInt(earlier.length)]);
+      } else if (earlier.length > 0 && dice < repeatShare + conflictShare) {
+        await this.conflict(earlier[randomInt(earlier.length)]);
+      } else {
+        const user = pickUser(this.shape);
+        await this.charge({
+          event_id: uuidv7(),
+          user_id: user,
+          amount: pickAmount(),
+          source: HTTP_SOURCE,
+        });
+      }
+    });
   }
 
   /** Sends every unanswered charge again, as its service would: each must now answer 202. */

@@ -1,4 +1,5 @@
 import { json, sleep } from '../../../bench/support/bench-stack';
+import { paced } from '../../faults/support/charge-client';
 import { FAULT_TOKENS } from '../../faults/support/fault-stack';
 import { CHAT_MODEL, CHAT_PRICE } from './chat-model';
 import type { PartitionStack } from './partition-stack';
@@ -35,16 +36,9 @@ export class ChatClient {
   }
 
   /** `total` calls spread over `durationMs` by `concurrency` workers. */
-  async run(total: number, durationMs: number, concurrency = 8): Promise<void> {
-    const started = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = next++; i < total; i = next++) {
-          await sleep(started + (i * durationMs) / total - Date.now());
-          await this.call(this.users[i % this.users.length], i % this.gatewayUrls.length);
-        }
-      }),
+  run(total: number, durationMs: number, concurrency = 8): Promise<void> {
+    return paced(total, durationMs, concurrency, (i) =>
+      this.call(this.users[i % this.users.length], i % this.gatewayUrls.length),
     );
   }
 
