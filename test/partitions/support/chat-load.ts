@@ -161,7 +161,8 @@ export interface ChatReport {
   /** Calls answered 200, and the ledger's chat entries. */
   answered: number;
   charged: number;
-  /** Calls answered 200 with no charge in the ledger. */
+  /** Calls answered 200 with exactly one entry, right; and those with none. */
+  chargedOnce: number;
   missing: number;
   /** Entries beyond the first for one call. */
   doubled: number;
@@ -189,28 +190,37 @@ export async function checkChats(stack: PartitionStack, client: ChatClient): Pro
     `SELECT count(*) AS n FROM charges WHERE source = $1`,
     [CHAT_SOURCE],
   );
-  const seen = new Set<string>();
+  /** Entries per answered call, and the calls with a wrong one. */
+  const entries = new Map<string, number>();
+  const wrongCalls = new Set<string>();
   const balances = new Map(client.users.map((user) => [user, CHAT_GRANT]));
   const report = { doubled: 0, wrong: 0, chargedWithout200: 0 };
   for (const entry of rows) {
     balances.set(entry.user_id, (balances.get(entry.user_id) ?? 0) + Number(entry.amount));
     const ref = entry.source_ref_id ?? '';
     const user = client.answered.get(ref);
-    if (user === undefined) report.chargedWithout200++;
-    else if (seen.has(ref)) report.doubled++;
-    else if (
+    if (user === undefined) {
+      report.chargedWithout200++;
+      continue;
+    }
+    if (entries.has(ref)) report.doubled++;
+    entries.set(ref, (entries.get(ref) ?? 0) + 1);
+    if (
       entry.user_id !== user ||
       Number(entry.amount) !== -CHAT_PRICE ||
       entry.status !== 'applied'
-    )
+    ) {
       report.wrong++;
-    seen.add(ref);
+      wrongCalls.add(ref);
+    }
   }
+  const answered = [...client.answered.keys()];
   return {
     ...report,
     answered: client.answered.size,
     charged: rows.length,
-    missing: [...client.answered.keys()].filter((id) => !seen.has(id)).length,
+    missing: answered.filter((id) => !entries.has(id)).length,
+    chargedOnce: answered.filter((id) => entries.get(id) === 1 && !wrongCalls.has(id)).length,
     recordedNotApplied: Number(recorded[0].n) - rows.length,
     balances,
   };

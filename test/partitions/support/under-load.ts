@@ -99,9 +99,7 @@ export async function underLoad(
 function chatFigures(chat: ChatClient, report: ChatReport) {
   return {
     'chat calls (sent again elsewhere)': `${chat.figures.calls} (${chat.figures.sentAgainElsewhere})`,
-    'chats answered 200 / charged once': `${report.answered} / ${
-      report.answered - report.missing - report.wrong
-    }`,
+    'chats answered 200 / charged exactly once': `${report.answered} / ${report.chargedOnce}`,
     'chats refused, by status': chat.refusedFigure(),
     'chats without an answer (none in 15 s or reset)': chat.figures.noAnswer,
     'chat charges without a 200 (may only be unanswered ones)': report.chargedWithout200,
