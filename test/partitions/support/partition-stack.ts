@@ -57,8 +57,9 @@ const APP_PORT: Record<AppName, number> = { 'ai-gateway': 3000, 'credit-store': 
  * The partition suite's world: a network of namespaces (network.ts), a PostgreSQL primary and a
  * streaming standby, three Kafka nodes, the chat upstream (the project's fake, node `up`), and per
  * scenario fresh databases with two credit-stores and two gateways started from dist/ inside their
- * own namespaces (gw calls cs, gw2 calls cs2). The suite itself (checker and load client) talks to all of them
- * over the bridge, so a fault on a node's link never cuts the suite's own view of the others.
+ * own namespaces (gw calls cs, gw2 calls cs2). The suite itself (checker and load client) talks to
+ * all of them over the bridge, so a fault on a node's link never cuts the suite's own view of the
+ * others.
  */
 export class PartitionStack implements CheckedStack {
   readonly network = new Network();
@@ -173,7 +174,7 @@ export class PartitionStack implements CheckedStack {
     await Promise.all([this.startApp('credit-store', env, 2), this.startApp('ai-gateway', env, 2)]);
   }
 
-  /** Both apps killed, the checker's connections closed. */
+  /** Every app killed, the checker's connections closed. */
   async stopScenario(): Promise<void> {
     for (const name of [...this.apps.keys()]) await this.killApp(name);
     await Promise.all([this.storeDb?.end(), this.gatewayDb?.end()].map((p) => p?.catch(() => {})));
