@@ -324,6 +324,25 @@ export async function waitConsumed(
   throw new Error(`${groupId} did not consume ${topic} within ${timeoutMs} ms`);
 }
 
+/** Until the gateway's relay has published every outbox row (read on `gatewayDb`). */
+export async function waitOutboxDrained(gatewayDb: Client, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await gatewayDb.query<{ n: string }>(
+      `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
+    );
+    if (rows[0].n === '0') return;
+    await sleep(200);
+  }
+  throw new Error('the gateway did not publish its outbox in time');
+}
+
+/** How many messages a topic holds (the sum of its partitions' ends). */
+export async function topicSize(admin: Admin, topic: string): Promise<number> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  return ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+}
+
 /** CPU time the process has used so far (user + system), in milliseconds. */
 export function cpuMs(pid: number): number {
   // /proc/<pid>/stat: fields 14 and 15 are utime and stime, in clock ticks (100 a second on Linux).

@@ -1,12 +1,16 @@
 // The partition suite: every process in a network namespace of its own, faults made on the links
 // between them (a cut, a partial partition, random loss, a throttled link), under a retrying client
-// charging through the gateway. After each fault every charge answered 202 must be in the ledger
-// exactly once, nothing else, and the credit-store's reconciliation clean (the fault suite's checker).
+// charging through two gateways (two credit-stores behind them) and API-key holders calling chat
+// completions. After each fault every charge answered 202 must be in the ledger exactly once, every
+// chat answered 200 charged exactly once, nothing else, and the credit-store's reconciliation clean
+// (the fault suite's checker). A fault on "the gateway" or "the credit-store" is on gw or cs: the
+// other of each pair keeps serving.
 import { spawnSync } from 'node:child_process';
 import { Topics } from '@tally/contracts';
 import { sleep } from '../../bench/support/bench-stack';
 import { busiestLeader } from '../faults/support/cluster';
 import { expectExact } from '../faults/support/http-outcome';
+import { expectChatsExact } from './support/chat-load';
 import { PARTITIONS } from './support/partition-config';
 import { ProbeAnswer, probeCharges, probesApplied, resendUntilAccepted } from './support/cut-probe';
 import { PartitionStack } from './support/partition-stack';
@@ -55,6 +59,7 @@ describeIf('partitions', () => {
 
   function expectWhole(result: ScenarioResult): void {
     expectExact(result.client, result.outcome);
+    expectChatsExact(result.chat, result.chats);
     expect(result.doubled).toBe(0);
     // Every app came back by itself, in the same process.
     expect(result.appsAlive).toBe(true);
@@ -142,9 +147,8 @@ describeIf('partitions', () => {
     async () => {
       // Past the session timeout (6 s): the group evicts it and the other store takes over.
       const seconds = Math.max(PARTITIONS.cutSeconds, 15);
-      const result = await scenario('store_zombie', async () => {
-        await stack.startApp('credit-store', undefined, 2);
-        return underLoad(
+      const result = await scenario('store_zombie', () =>
+        underLoad(
           stack,
           'credit-store cut from the brokers (zombie)',
           async () => {
@@ -158,8 +162,8 @@ describeIf('partitions', () => {
             };
           },
           PARTITIONS.seconds + seconds,
-        );
-      });
+        ),
+      );
       expect(Number(result.fault.figures['packets dropped'])).toBeGreaterThan(0);
       expectWhole(result);
     },

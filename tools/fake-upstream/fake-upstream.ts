@@ -91,9 +91,9 @@ const CREATED = 1_760_000_000;
 /**
  * A small OpenAI-compatible upstream for tests and benchmarks (Chat Completions, the Responses
  * API, embeddings): deterministic answers, streams with a usage chunk when asked, and the
- * failures the gateway must survive.
+ * failures the gateway must survive. It listens on `host` (loopback unless told otherwise).
  */
-export async function startFakeUpstream(port = 0): Promise<FakeUpstream> {
+export async function startFakeUpstream(port = 0, host = '127.0.0.1'): Promise<FakeUpstream> {
   const fake: FakeState = {
     models: new Map(),
     received: [],
@@ -110,13 +110,13 @@ export async function startFakeUpstream(port = 0): Promise<FakeUpstream> {
     void handle(fake, req, res).catch(() => res.destroy());
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(port, '127.0.0.1');
+  server.listen(port, host);
   await once(server, 'listening');
   const { port: bound } = server.address() as AddressInfo;
   return {
     ...fake,
-    url: `http://127.0.0.1:${bound}/v1`,
-    instanceUrl: (name) => `http://127.0.0.1:${bound}/${name}/v1`,
+    url: `http://${host}:${bound}/v1`,
+    instanceUrl: (name) => `http://${host}:${bound}/${name}/v1`,
     close: () => closeServer(server),
   };
 }

@@ -26,6 +26,28 @@ function lost(answer: Answer): boolean {
 }
 
 /**
+ * `send(i)` for i in 0..total-1, the i-th started no sooner than i/total of `durationMs` in, by
+ * `concurrency` workers (a late request delays only its worker's next one).
+ */
+export async function paced(
+  total: number,
+  durationMs: number,
+  concurrency: number,
+  send: (i: number) => Promise<void>,
+): Promise<void> {
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        await sleep(started + (i * durationMs) / total - Date.now());
+        await send(i);
+      }
+    }),
+  );
+}
+
+/**
  * An internal service charging through POST /internal/charges, as a well-behaved client does:
  * new charges at a steady rate over many users and a hot one, some sent again with the same body
  * (must answer 202 with the same amount) and some with the same event_id and another amount (must
@@ -39,17 +61,29 @@ export class ChargeClient {
   readonly unanswered = new Map<string, ChargeBody>();
   /** Answers that contradict the contract, described. */
   readonly unexpected: string[] = [];
-  readonly figures = { requests: 0, repeats202: 0, conflicts409: 0, noAnswer: 0, serverErrors: 0 };
+  readonly figures = {
+    requests: 0,
+    repeats202: 0,
+    conflicts409: 0,
+    noAnswer: 0,
+    serverErrors: 0,
+    sentAgainElsewhere: 0,
+  };
   /** 202s by gateway (several when the workload is spread over replicas). */
   readonly acceptedBy = new Map<string, number>();
   private readonly bodies = new Map<string, ChargeBody>();
   private readonly acceptedIds: string[] = [];
   private readonly gatewayUrls: string[];
 
-  /** One gateway, or several taken in turn (replicas behind a load balancer). */
+  /**
+   * One gateway, or several taken in turn (replicas behind a load balancer). `retryElsewhere`:
+   * a new charge that got no answer is sent at once to the next gateway too (the same body), as a
+   * client of replicas does; only when that one fails as well is it kept aside.
+   */
   constructor(
     gatewayUrl: string | string[],
     private readonly shape: WorkloadShape,
+    private readonly retryElsewhere = false,
   ) {
     this.gatewayUrls = typeof gatewayUrl === 'string' ? [gatewayUrl] : gatewayUrl;
   }
@@ -60,30 +94,23 @@ export class ChargeClient {
     durationMs: number,
     { concurrency = 16, repeatShare = 0.1, conflictShare = 0.01 } = {},
   ): Promise<void> {
-    const started = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = next++; i < total; i = next++) {
-          await sleep(started + (i * durationMs) / total - Date.now());
-          const dice = Math.random();
-          const earlier = this.acceptedIds;
-          if (earlier.length > 0 && dice < repeatShare) {
-            await this.repeat(earlier[randomInt(earlier.length)]);
-          } else if (earlier.length > 0 && dice < repeatShare + conflictShare) {
-            await this.conflict(earlier[randomInt(earlier.length)]);
-          } else {
-            const user = pickUser(this.shape);
-            await this.charge({
-              event_id: uuidv7(),
-              user_id: user,
-              amount: pickAmount(),
-              source: HTTP_SOURCE,
-            });
-          }
-        }
-      }),
-    );
+    await paced(total, durationMs, concurrency, async () => {
+      const dice = Math.random();
+      const earlier = this.acceptedIds;
+      if (earlier.length > 0 && dice < repeatShare) {
+        await this.repeat(earlier[randomInt(earlier.length)]);
+      } else if (earlier.length > 0 && dice < repeatShare + conflictShare) {
+        await this.conflict(earlier[randomInt(earlier.length)]);
+      } else {
+        const user = pickUser(this.shape);
+        await this.charge({
+          event_id: uuidv7(),
+          user_id: user,
+          amount: pickAmount(),
+          source: HTTP_SOURCE,
+        });
+      }
+    });
   }
 
   /** Sends every unanswered charge again, as its service would: each must now answer 202. */
@@ -98,7 +125,11 @@ export class ChargeClient {
 
   private async charge(body: ChargeBody): Promise<void> {
     this.bodies.set(body.event_id, body);
-    const answer = await this.post(body);
+    let answer = await this.post(body);
+    if (lost(answer) && this.retryElsewhere && this.gatewayUrls.length > 1) {
+      this.figures.sentAgainElsewhere++;
+      answer = await this.post(body, this.nextGateway(answer.url));
+    }
     if (lost(answer)) {
       this.unanswered.set(body.event_id, body);
       this.figures.noAnswer++;
@@ -128,8 +159,15 @@ export class ChargeClient {
     else this.unexpected.push(`conflicting repeat of ${eventId}: ${answer.status}`);
   }
 
-  private async post(body: ChargeBody): Promise<Answer & { url: string }> {
-    const url = this.gatewayUrls[this.figures.requests++ % this.gatewayUrls.length];
+  private nextGateway(url: string): string {
+    return this.gatewayUrls[(this.gatewayUrls.indexOf(url) + 1) % this.gatewayUrls.length];
+  }
+
+  private async post(
+    body: ChargeBody,
+    url = this.gatewayUrls[this.figures.requests % this.gatewayUrls.length],
+  ): Promise<Answer & { url: string }> {
+    this.figures.requests++;
     try {
       const response = await fetch(`${url}/internal/charges`, {
         method: 'POST',

@@ -11,7 +11,9 @@ import {
   json,
   recreateDatabase,
   sleep,
+  topicSize,
   waitConsumed,
+  waitOutboxDrained,
 } from '../../../bench/support/bench-stack';
 import type { CheckedStack } from './checked-stack';
 import { FAULTS } from './fault-config';
@@ -258,22 +260,13 @@ export class FaultStack implements CheckedStack {
   }
 
   /** Until the gateway's relay has published every outbox row. */
-  async waitOutboxDrained(timeoutMs = 120_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const { rows } = await this.gatewayDb.query<{ n: string }>(
-        `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
-      );
-      if (rows[0].n === '0') return;
-      await sleep(200);
-    }
-    throw new Error('the gateway did not publish its outbox in time');
+  waitOutboxDrained(timeoutMs = 120_000): Promise<void> {
+    return waitOutboxDrained(this.gatewayDb, timeoutMs);
   }
 
   /** How many messages a topic holds (the sum of its partitions' ends). */
-  async topicSize(topic: string): Promise<number> {
-    const ends = await this.admin!.fetchTopicOffsets(topic);
-    return ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+  topicSize(topic: string): Promise<number> {
+    return topicSize(this.admin!, topic);
   }
 
   reconciliation(): Promise<Reconciliation> {

@@ -11,6 +11,12 @@ function setting(name: string, short: number, long: number): number {
   return value;
 }
 
+function share(name: string, fallback: number): number {
+  const value = setting(name, fallback, fallback);
+  if (value >= 1) throw new Error(`${name} must be below 1`);
+  return value;
+}
+
 function text(name: string, fallback: string, shape: RegExp): string {
   const value = process.env[name] || fallback;
   if (!shape.test(value)) throw new Error(`${name} must match ${shape}`);
@@ -23,6 +29,8 @@ export const PARTITIONS = {
   events: setting('PARTITIONS_EVENTS', 1_500, 6_000),
   /** Ordinary users the charges are spread over (beside the hot one). */
   users: setting('PARTITIONS_USERS', 300, 2_000),
+  /** The share of the calls that are chat completions (the others internal charges). */
+  chatShare: share('PARTITIONS_CHAT_SHARE', 0.2),
   /** Seconds the workload is spread over. */
   seconds: setting('PARTITIONS_SECONDS', 20, 60),
   /** Seconds a cut (or a partial partition) lasts before it is healed. */

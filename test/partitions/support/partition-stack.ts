@@ -10,7 +10,9 @@ import {
   appMain,
   json,
   sleep,
+  topicSize,
   waitConsumed,
+  waitOutboxDrained,
   waitReady,
 } from '../../../bench/support/bench-stack';
 import { APP_NODE_FLAGS } from '../../../scripts/app-node-flags';
@@ -20,6 +22,7 @@ import {
   FAULT_TOKENS,
   Reconciliation,
 } from '../../faults/support/fault-stack';
+import { CHAT_MODEL, CHAT_PORT } from './chat-model';
 import { KafkaNodes } from './kafka-nodes';
 import { Network } from './network';
 import { PARTITIONS } from './partition-config';
@@ -35,9 +38,14 @@ export const NODES = {
   k2: 22,
   k3: 23,
   gw: 31,
+  gw2: 32,
   cs: 41,
   cs2: 42,
+  up: 51,
 } as const;
+
+/** Every app of a scenario by `name` (`#2`: the second, on node gw2 or cs2). */
+export const APP_KEYS = ['credit-store', 'credit-store#2', 'ai-gateway', 'ai-gateway#2'];
 
 /** The floating address of the PostgreSQL primary, the one host in the apps' database URLs. */
 export const DATABASE_VIP = 9;
@@ -47,9 +55,11 @@ const APP_PORT: Record<AppName, number> = { 'ai-gateway': 3000, 'credit-store': 
 
 /**
  * The partition suite's world: a network of namespaces (network.ts), a PostgreSQL primary and a
- * streaming standby, three Kafka nodes, and per scenario fresh databases with both apps started from
- * dist/ inside their own namespaces. The suite itself (checker and load client) talks to all of them
- * over the bridge, so a fault on a node's link never cuts the suite's own view of the others.
+ * streaming standby, three Kafka nodes, the chat upstream (the project's fake, node `up`), and per
+ * scenario fresh databases with two credit-stores and two gateways started from dist/ inside their
+ * own namespaces (gw calls cs, gw2 calls cs2). The suite itself (checker and load client) talks to
+ * all of them over the bridge, so a fault on a node's link never cuts the suite's own view of the
+ * others.
  */
 export class PartitionStack implements CheckedStack {
   readonly network = new Network();
@@ -66,6 +76,8 @@ export class PartitionStack implements CheckedStack {
   private readonly apps = new Map<string, ChildProcess>();
   private scenario = '';
   private databases: [string, string] = ['', ''];
+  /** What the charge topic held when the scenario started (the cluster outlives scenarios). */
+  private chargeTopicStart = 0;
 
   constructor() {
     this.dataRoot = mkdtempSync(`/tmp/tally-partitions-${PARTITIONS.netnsPrefix}-`);
@@ -89,12 +101,22 @@ export class PartitionStack implements CheckedStack {
     return this.urlOf('ai-gateway');
   }
 
+  /** Both gateways, the one the scenarios cut (gw) first. */
+  get gatewayUrls(): string[] {
+    return [this.urlOf('ai-gateway'), this.urlOf('ai-gateway', 2)];
+  }
+
+  /** The gateways' chat upstream (OpenAI's convention: ends in /v1). */
+  get upstreamUrl(): string {
+    return `http://${this.network.ipOf('up')}:${CHAT_PORT}/v1`;
+  }
+
   urlOf(name: AppName, replica = 1): string {
     const node = replica === 1 ? APP_NODE[name] : `${APP_NODE[name]}${replica}`;
     return `http://${this.network.ipOf(node)}:${APP_PORT[name]}`;
   }
 
-  /** Network, PostgreSQL (primary alone), the Kafka cluster. */
+  /** Network, PostgreSQL (primary alone), the Kafka cluster, the chat upstream. */
   async up(): Promise<void> {
     this.network.up();
     for (const [name, host] of Object.entries(NODES)) this.network.addNode({ name, host });
@@ -106,9 +128,38 @@ export class PartitionStack implements CheckedStack {
     await this.kafkaNodes.start();
     this.admin = this.kafka.admin();
     await this.admin.connect();
+    await this.startUpstream();
   }
 
-  /** Fresh databases for `scenario`, then the credit-store and the gateway in their namespaces. */
+  /** The fake upstream in node `up`, until it answers HTTP (any status) on its address. */
+  private async startUpstream(): Promise<void> {
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    const main = path.join(__dirname, 'upstream-main.ts');
+    const env = { PATH: process.env.PATH };
+    const upstream = this.spawnIn('up', [tsx, main], env, this.logFile('upstream'));
+    const deadline = Date.now() + 60_000;
+    while (
+      !(await fetch(`${this.upstreamUrl}/models`).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (upstream.exitCode !== null) throw new Error('the fake upstream exited');
+      if (Date.now() > deadline) throw new Error('the fake upstream did not listen within 60 s');
+      await sleep(250);
+    }
+  }
+
+  private logFile(name: string): number {
+    const logDir = path.join(ROOT, '.cache', 'partitions');
+    mkdirSync(logDir, { recursive: true });
+    return openSync(path.join(logDir, `${name}.log`), 'a');
+  }
+
+  /**
+   * Fresh databases for `scenario`, then the apps in their namespaces: the first credit-store and
+   * gateway one after the other (each runs its migrations), the second ones together.
+   */
   async startScenario(scenario: string, extra: NodeJS.ProcessEnv = {}): Promise<void> {
     this.scenario = scenario;
     const prefix = `${PARTITIONS.databasePrefix}_${scenario}`;
@@ -116,12 +167,14 @@ export class PartitionStack implements CheckedStack {
     await this.recreate([store, gateway]);
     this.databases = [store, gateway];
     await this.connectChecker();
+    this.chargeTopicStart = await topicSize(this.admin!, Topics.chargeRequested).catch(() => 0);
     const env = this.appEnv(store, gateway, extra);
     await this.startApp('credit-store', env);
     await this.startApp('ai-gateway', env);
+    await Promise.all([this.startApp('credit-store', env, 2), this.startApp('ai-gateway', env, 2)]);
   }
 
-  /** Both apps killed, the checker's connections closed. */
+  /** Every app killed, the checker's connections closed. */
   async stopScenario(): Promise<void> {
     for (const name of [...this.apps.keys()]) await this.killApp(name);
     await Promise.all([this.storeDb?.end(), this.gatewayDb?.end()].map((p) => p?.catch(() => {})));
@@ -218,8 +271,9 @@ export class PartitionStack implements CheckedStack {
       GATEWAY_DATABASE_URL: db(gateway),
       CREDIT_STORE_PORT: String(APP_PORT['credit-store']),
       GATEWAY_PORT: String(APP_PORT['ai-gateway']),
-      CREDIT_STORE_URL: this.storeUrl,
-      UPSTREAM_BASE_URL: `http://${this.network.ownAddress}:9/v1`,
+      UPSTREAMS: JSON.stringify([
+        { id: 'up', provider: 'openai', base_url: this.upstreamUrl, models: [CHAT_MODEL] },
+      ]),
       ADMIN_TOKEN: FAULT_TOKENS.admin,
       INTERNAL_TOKEN: FAULT_TOKENS.internal,
       LOG_LEVELS: 'error,warn',
@@ -232,14 +286,16 @@ export class PartitionStack implements CheckedStack {
 
   private env: NodeJS.ProcessEnv = {};
 
-  /** Migrations, then the app, inside its namespace; resolves when /health/ready answers 200. */
-  async startApp(name: AppName, env: NodeJS.ProcessEnv = this.env, replica = 1): Promise<void> {
-    this.env = env;
+  /**
+   * Migrations, then the app, inside its namespace; resolves when /health/ready answers 200. A
+   * gateway calls the credit-store of its own number.
+   */
+  async startApp(name: AppName, base: NodeJS.ProcessEnv = this.env, replica = 1): Promise<void> {
+    this.env = base;
     const node = replica === 1 ? APP_NODE[name] : `${APP_NODE[name]}${replica}`;
     const key = replica === 1 ? name : `${name}#${replica}`;
-    const logDir = path.join(ROOT, '.cache', 'partitions');
-    mkdirSync(logDir, { recursive: true });
-    const output = openSync(path.join(logDir, `${this.scenario}-${key}.log`), 'a');
+    const env = { ...base, CREDIT_STORE_URL: this.urlOf('credit-store', replica) };
+    const output = this.logFile(`${this.scenario}-${key}`);
     const migrate = this.spawnIn(node, [process.execPath, appMain(name), 'migrate'], env, output);
     const code = await new Promise<number | null>((resolve) => migrate.once('exit', resolve));
     if (code !== 0) throw new Error(`${name} migrations failed (${code})`);
@@ -267,6 +323,11 @@ export class PartitionStack implements CheckedStack {
     await Promise.race([exited, sleep(10_000)]);
   }
 
+  /** Whether every app of the scenario is still alive (none needed a restart). */
+  allRunning(): boolean {
+    return APP_KEYS.every((key) => this.isRunning(key));
+  }
+
   isRunning(key: string): boolean {
     const child = this.apps.get(key);
     return child !== undefined && child.exitCode === null && child.signalCode === null;
@@ -276,21 +337,14 @@ export class PartitionStack implements CheckedStack {
     return waitConsumed(this.admin!, CONSUMER_GROUP, Topics.chargeRequested, timeoutMs);
   }
 
-  async waitOutboxDrained(timeoutMs = 180_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const { rows } = await this.gatewayDb.query<{ n: string }>(
-        `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
-      );
-      if (rows[0].n === '0') return;
-      await sleep(200);
-    }
-    throw new Error('the gateway did not publish its outbox in time');
+  waitOutboxDrained(timeoutMs = 180_000): Promise<void> {
+    return waitOutboxDrained(this.gatewayDb, timeoutMs);
   }
 
+  /** Messages `topic` took in during this scenario. */
   async topicSize(topic: string): Promise<number> {
-    const ends = await this.admin!.fetchTopicOffsets(topic);
-    return ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+    const start = topic === Topics.chargeRequested ? this.chargeTopicStart : 0;
+    return (await topicSize(this.admin!, topic)) - start;
   }
 
   /** The partitions of `topic` (leader, replicas, in-sync replicas). */

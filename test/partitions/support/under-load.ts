@@ -3,12 +3,8 @@ import type { WorkloadShape } from '../../../bench/support/workload';
 import { ChargeClient, HTTP_SOURCE } from '../../faults/support/charge-client';
 import { printFigures } from '../../faults/support/figures';
 import { grantSomeUsers } from '../../faults/support/grants';
-import {
-  HttpOutcome,
-  httpFigures,
-  recordedCharges,
-  settleAndCheck,
-} from '../../faults/support/http-outcome';
+import { HttpOutcome, httpFigures, settleAndCheck } from '../../faults/support/http-outcome';
+import { ChatClient, ChatReport, checkChats, prepareChat } from './chat-load';
 import { PARTITIONS } from './partition-config';
 import type { PartitionStack } from './partition-stack';
 
@@ -23,24 +19,31 @@ export interface FaultReport {
 export interface ScenarioResult {
   client: ChargeClient;
   outcome: HttpOutcome;
+  chat: ChatClient;
+  chats: ChatReport;
   /** Event ids the ledger holds more than once (the unique key should make this impossible). */
   doubled: number;
   recoverSeconds: number;
   fault: FaultReport;
-  /** Whether both apps' processes were still alive at the end (no restart was needed). */
+  /** Whether every app's process was still alive at the end (no restart was needed). */
   appsAlive: boolean;
 }
 
-/** A scenario's time limit: its load, its faults, the time to recover and drain. */
+/**
+ * A scenario's time limit: its load, its faults, the time to recover and drain, and starting four
+ * apps and the chat users (a short-profile scenario took up to 650 s on a 2-core machine running
+ * three stacks at once).
+ */
 export const SCENARIO_TIMEOUT_MS =
-  (PARTITIONS.seconds + 2 * PARTITIONS.lossSeconds + 4 * PARTITIONS.cutSeconds + 600) * 1000;
+  (PARTITIONS.seconds + 2 * PARTITIONS.lossSeconds + 4 * PARTITIONS.cutSeconds + 900) * 1000;
 
 /**
- * Runs the retrying charge client through the gateway for PARTITIONS.seconds while `fault` breaks
- * the network (it starts a third of PARTITIONS.seconds in; the load lasts `loadSeconds`, which
- * must outlast the fault), measures how long after the heal both the gateway
- * records charges and the ledger applies them again, then settles and checks every charge event by
- * event with the fault suite's checker. Prints the figures; the caller asserts.
+ * Runs the retrying charge client and the chat client (PARTITIONS.chatShare of the calls) over
+ * both gateways for PARTITIONS.seconds while `fault` breaks the network (it starts a third of
+ * PARTITIONS.seconds in; the load lasts `loadSeconds`, which must outlast the fault), measures how
+ * long after the heal each gateway accepts charges and the ledger applies them again, then checks
+ * every chat answered 200 charged exactly once and settles and checks every charge event by event
+ * with the fault suite's checker. Prints the figures; the caller asserts.
  */
 export async function underLoad(
   stack: PartitionStack,
@@ -49,16 +52,24 @@ export async function underLoad(
   loadSeconds = PARTITIONS.seconds,
 ): Promise<ScenarioResult> {
   const grants = await grantSomeUsers(stack, PARTITION_SHAPE);
-  const client = new ChargeClient(stack.gatewayUrl, PARTITION_SHAPE);
+  const chat = await prepareChat(stack, stack.gatewayUrls);
+  const client = new ChargeClient(stack.gatewayUrls, PARTITION_SHAPE, true);
   const events = Math.round((PARTITIONS.events * loadSeconds) / PARTITIONS.seconds);
-  const charging = client.run(events, loadSeconds * 1000);
+  const chats = Math.round((events * PARTITIONS.chatShare) / (1 - PARTITIONS.chatShare));
+  const loading = Promise.all([
+    client.run(events, loadSeconds * 1000),
+    chat.run(chats, loadSeconds * 1000),
+  ]);
   await sleep((PARTITIONS.seconds * 1000) / 3);
   const report = await fault();
-  const recoverSeconds = await timeToRecover(stack, report.healedAt);
-  await charging;
-  const outcome = await settleAndCheck(stack, client, grants);
+  const recoverSeconds = await timeToRecover(stack, client, report.healedAt);
+  await loading;
+  await stack.waitOutboxDrained();
+  await stack.waitConsumed();
+  const chatReport = await checkChats(stack, chat);
+  const outcome = await settleAndCheck(stack, client, new Map([...grants, ...chatReport.balances]));
   const doubled = await doubledEntries(stack);
-  const appsAlive = stack.isRunning('ai-gateway') && stack.isRunning('credit-store');
+  const appsAlive = stack.allRunning();
   printFigures(title, {
     ...report.figures,
     accepted: client.accepted.size,
@@ -66,11 +77,34 @@ export async function underLoad(
     lost: outcome.beforeRetry.missing,
     doubled,
     'refused (5xx, any request)': client.figures.serverErrors,
-    'new charges without an answer (none in 10 s, reset or 5xx)': client.figures.noAnswer,
+    'new charges sent again to the other gateway': client.figures.sentAgainElsewhere,
+    'new charges without an answer from either (none in 10 s, reset or 5xx)':
+      client.figures.noAnswer,
     'seconds to recover after the heal': recoverSeconds.toFixed(1),
     ...httpFigures(client, outcome),
+    ...chatFigures(chat, chatReport),
   });
-  return { client, outcome, doubled, recoverSeconds, fault: report, appsAlive };
+  return {
+    client,
+    outcome,
+    chat,
+    chats: chatReport,
+    doubled,
+    recoverSeconds,
+    fault: report,
+    appsAlive,
+  };
+}
+
+function chatFigures(chat: ChatClient, report: ChatReport) {
+  return {
+    'chat calls (sent again elsewhere)': `${chat.figures.calls} (${chat.figures.sentAgainElsewhere})`,
+    'chats answered 200 / charged exactly once': `${report.answered} / ${report.chargedOnce}`,
+    'chats refused, by status': chat.refusedFigure(),
+    'chats without an answer (none in 15 s or reset)': chat.figures.noAnswer,
+    'chat charges without a 200 (may only be unanswered ones)': report.chargedWithout200,
+    'chats charged twice / wrongly / recorded, not applied': `${report.doubled} / ${report.wrong} / ${report.recordedNotApplied}`,
+  };
 }
 
 async function appliedEntries(stack: PartitionStack): Promise<number> {
@@ -82,22 +116,28 @@ async function appliedEntries(stack: PartitionStack): Promise<number> {
 }
 
 /**
- * Seconds from `healedAt` until both the gateway has recorded a new charge and the ledger has
- * applied a new one (the whole path works again). Bounded: a stack that never recovers fails.
+ * Seconds from `healedAt` until each gateway has answered a new charge 202 and the ledger has
+ * applied a new one (the whole path works again, through the gateway a fault cut too). Bounded:
+ * a stack that never recovers fails.
  */
-async function timeToRecover(stack: PartitionStack, healedAt: number): Promise<number> {
-  const [recorded, applied] = [await recordedCharges(stack), await appliedEntries(stack)];
+async function timeToRecover(
+  stack: PartitionStack,
+  client: ChargeClient,
+  healedAt: number,
+): Promise<number> {
+  const acceptedBy = () => stack.gatewayUrls.map((url) => client.acceptedBy.get(url) ?? 0);
+  const [accepted, applied] = [acceptedBy(), await appliedEntries(stack)];
   const deadline = healedAt + 180_000;
-  let recordedAgain = false;
+  let acceptedAgain = false;
   let appliedAgain = false;
   while (Date.now() < deadline) {
-    recordedAgain ||= (await recordedCharges(stack)) > recorded;
+    acceptedAgain ||= acceptedBy().every((n, i) => n > accepted[i]);
     appliedAgain ||= (await appliedEntries(stack)) > applied;
-    if (recordedAgain && appliedAgain) return (Date.now() - healedAt) / 1000;
+    if (acceptedAgain && appliedAgain) return (Date.now() - healedAt) / 1000;
     await sleep(100);
   }
   throw new Error(
-    `no recovery within 180 s of the heal (gateway recording: ${recordedAgain}, ledger applying: ${appliedAgain})`,
+    `no recovery within 180 s of the heal (both gateways accepting: ${acceptedAgain}, ledger applying: ${appliedAgain})`,
   );
 }
 
