@@ -108,8 +108,15 @@ export class PartitionStack implements CheckedStack {
     await this.admin.connect();
   }
 
-  /** Fresh databases for `scenario`, then the credit-store and the gateway in their namespaces. */
-  async startScenario(scenario: string, extra: NodeJS.ProcessEnv = {}): Promise<void> {
+  /**
+   * Fresh databases for `scenario`, then the credit-store and the gateway in their namespaces;
+   * `only` adds settings to one app alone (replicas started later get `extra` only).
+   */
+  async startScenario(
+    scenario: string,
+    extra: NodeJS.ProcessEnv = {},
+    only: Partial<Record<AppName, NodeJS.ProcessEnv>> = {},
+  ): Promise<void> {
     this.scenario = scenario;
     const prefix = `${PARTITIONS.databasePrefix}_${scenario}`;
     const [store, gateway] = [`${prefix}_credit_store`, `${prefix}_gateway`];
@@ -117,8 +124,9 @@ export class PartitionStack implements CheckedStack {
     this.databases = [store, gateway];
     await this.connectChecker();
     const env = this.appEnv(store, gateway, extra);
-    await this.startApp('credit-store', env);
-    await this.startApp('ai-gateway', env);
+    await this.startApp('credit-store', { ...env, ...only['credit-store'] });
+    await this.startApp('ai-gateway', { ...env, ...only['ai-gateway'] });
+    this.env = env;
   }
 
   /** Both apps killed, the checker's connections closed. */
