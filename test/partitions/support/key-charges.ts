@@ -119,7 +119,7 @@ export class KeyCharger {
         api_key_id,
         source: KEY_SOURCE,
       },
-    ).catch(() => ({ status: 0, body: {} as Record<string, unknown> }));
+    ).catch(() => ({ status: 0, body: { amount: undefined } }));
     if (answer.status === 202 && answer.body.amount === charge.amount) {
       this.unanswered.delete(charge.event_id);
       this.accepted.set(charge.event_id, { ...charge, acceptedAt: Date.now() });
