@@ -12,7 +12,7 @@ import { PARTITIONS } from './support/partition-config';
 import { ProbeAnswer, probeCharges, probesApplied, resendUntilAccepted } from './support/cut-probe';
 import { PartitionStack } from './support/partition-stack';
 import { clockUnderLoad } from './support/clock-scenario';
-import { SteppedClock, canFakeTime, secondsToUtcMidnight } from './support/stepped-clock';
+import { SteppedClock, canFakeTime } from './support/stepped-clock';
 import { SCENARIO_TIMEOUT_MS, ScenarioResult, holdFor, underLoad } from './support/under-load';
 
 /** Root and network namespaces; the runner (scripts/test-partitions.sh) says "skipped" otherwise. */
@@ -274,9 +274,9 @@ describeIf('partitions', () => {
     async (direction, step) => {
       const file = (app: string) => path.join(stack.dataRoot, `clock-${direction}-${app}`);
       const store = new SteppedClock(file('store'));
-      // The gateway's clock 5 minutes before a UTC midnight (after: stepped past it), or after
-      // one (stepped back before it): the step moves its keys' budget day.
-      const gateway = new SteppedClock(file('gateway'), secondsToUtcMidnight() - step / 2);
+      // Set before the load 5 minutes before a UTC midnight (forward: stepped past it), or after
+      // one (back: stepped before it): the step moves its keys' budget day.
+      const gateway = new SteppedClock(file('gateway'));
       const result = await scenario(
         `clock_${direction}`,
         async () => {
@@ -293,6 +293,9 @@ describeIf('partitions', () => {
       expect(result.keys.unexpected).toEqual([]);
       expect(result.keyLedger).toMatchObject({ missing: 0, unexpected: 0, wrong: 0 });
       expect(result.appsAlive).toBe(true);
+      // Both stores stay in the consumer group, under load and idle.
+      expect(result.group.fewest).toBe(2);
+      expect(result.idle.fewest).toBe(2);
       const { findings, periods, split } = result;
       expect(findings).toMatchObject({
         expiredTwice: 0,
@@ -305,11 +308,12 @@ describeIf('partitions', () => {
       expect(periods.after > periods.before).toBe(step > 0);
       expect(findings.spendByDay.get(periods.before)).toBeGreaterThanOrEqual(split.answeredBefore);
       expect(findings.spendByDay.get(periods.after)).toBeGreaterThanOrEqual(split.sentAfter);
-      if (step > 0) {
-        // The stepped store wrote grants off before their time, never by more than the step.
-        expect(findings.earliestExpiryBefore).toBeGreaterThan(0);
-        expect(findings.earliestExpiryBefore).toBeLessThanOrEqual(step + 5);
-      }
+      // The step reached the store: forward, it wrote grants off seconds before their time (its
+      // jobs); back, it let them be spent after it (the store on the true clock does neither by
+      // more than a transaction's length).
+      if (step > 0) expect(findings.earliestExpiryBefore).toBeGreaterThan(3);
+      else expect(findings.latestSpendAfterExpiry).toBeGreaterThan(3);
+      expect(findings.earliestExpiryBefore).toBeLessThanOrEqual(Math.max(step, 0) + 5);
     },
     SCENARIO_TIMEOUT_MS,
   );

@@ -6,22 +6,24 @@ import { grantSomeUsers } from '../../faults/support/grants';
 import { HttpOutcome, httpFigures, settleAndCheck } from '../../faults/support/http-outcome';
 import { LedgerReport, checkLedger } from '../../faults/support/ledger-check';
 import { ClockFindings, clockFindings, keyedBalances } from './clock-checks';
-import { KEY_SOURCE, KeyCharger, seedKeyedUsers } from './key-charges';
+import { KEY_SOURCE, KeyCharger, createKeys, grantKeyedUsers } from './key-charges';
 import { PARTITIONS } from './partition-config';
 import type { PartitionStack } from './partition-stack';
-import { SteppedClock, waitClockOffset } from './stepped-clock';
+import { SteppedClock, secondsToUtcMidnight, waitClockOffset } from './stepped-clock';
 import { PARTITION_SHAPE } from './under-load';
 
 /** Users charged through API keys, whose grants expire one by one after the step. */
 const KEYED_USERS = 40;
-/** Time allowed to seed them (keys and grants, one request each). */
-const SEED_MS = 30_000;
+/** Time allowed to grant them credits (one request each, eight at a time). */
+const SEED_MS = 20_000;
 /** Load before the step, and from the step to the first expiry; the expiries' spread. */
 const LEAD_MS = 8_000;
 const FIRST_EXPIRY_MS = 5_000;
 const EXPIRY_SPREAD_MS = 20_000;
 /** Charges through keys per second. */
 const KEY_RATE = 12;
+/** How long the group is watched once idle: over three session timeouts (6 s). */
+const IDLE_WATCH_MS = 20_000;
 
 /** The current budget period of a key as the gateway sees it, and its spend there. */
 export async function keyPeriod(
@@ -50,6 +52,8 @@ export interface ClockResult {
   split: { answeredBefore: number; sentAfter: number };
   /** The credit-store group after the step: fewest members (2: no store dropped out), samples rebalancing. */
   group: { fewest: number; unstable: number };
+  /** The same, watched while idle after the load. */
+  idle: { fewest: number; unstable: number };
   appsAlive: boolean;
 }
 
@@ -69,17 +73,16 @@ export async function clockUnderLoad(
   clocks: { store: SteppedClock; gateway: SteppedClock },
 ): Promise<ClockResult> {
   const grants = await grantSomeUsers(stack, PARTITION_SHAPE);
-  const stepAt = Date.now() + SEED_MS + LEAD_MS;
-  const users = await seedKeyedUsers(
-    stack,
-    KEYED_USERS,
-    stepAt + FIRST_EXPIRY_MS,
-    EXPIRY_SPREAD_MS,
-  );
-  const loadStart = stepAt - LEAD_MS;
-  if (Date.now() > loadStart) throw new Error('seeding the keyed users took too long');
-  await sleep(loadStart - Date.now());
-  const loadMs = LEAD_MS + FIRST_EXPIRY_MS + EXPIRY_SPREAD_MS + 10_000;
+  const keyIds = await createKeys(stack, KEYED_USERS);
+  const firstExpiry = Date.now() + SEED_MS + LEAD_MS + FIRST_EXPIRY_MS;
+  const users = await grantKeyedUsers(stack, keyIds, firstExpiry, EXPIRY_SPREAD_MS);
+  const stepAt = firstExpiry - FIRST_EXPIRY_MS;
+  // The gateway's clock set so that at the step it reads 5 minutes from a UTC midnight.
+  clocks.gateway.set(secondsToUtcMidnight(stepAt) - stepSeconds / 2);
+  await waitClockOffset(stack.gatewayUrl, clocks.gateway.offset);
+  if (stepAt - Date.now() < LEAD_MS / 2) throw new Error('seeding the keyed users took too long');
+  const loadStart = Date.now();
+  const loadMs = stepAt - loadStart + FIRST_EXPIRY_MS + EXPIRY_SPREAD_MS + 10_000;
   const client = new ChargeClient(stack.gatewayUrl, PARTITION_SHAPE);
   const keys = new KeyCharger(stack.gatewayUrl, users);
   const events = Math.round((PARTITIONS.events * loadMs) / (PARTITIONS.seconds * 1000));
@@ -98,7 +101,7 @@ export async function clockUnderLoad(
   ]);
   const seenAt = Date.now();
   const after = await keyPeriod(stack, users[0].key);
-  const group = await watchGroup(stack, stepAt + loadMs - LEAD_MS);
+  const group = await watchGroup(stack, loadStart + loadMs);
   await charging;
 
   const keysUnanswered = await keys.retryUnanswered();
@@ -120,6 +123,8 @@ export async function clockUnderLoad(
     new Map(),
   );
   const findings = await clockFindings(stack, users, Math.abs(stepSeconds));
+  // Idle, a consumer lives on its heartbeats alone (no commits): it must stay in the group.
+  const idle = await watchGroup(stack, Date.now() + IDLE_WATCH_MS);
   const split = keys.splitAt(seenAt);
   const appsAlive = ['ai-gateway', 'credit-store', 'credit-store#2'].every((app) =>
     stack.isRunning(app),
@@ -128,6 +133,7 @@ export async function clockUnderLoad(
     'step (s), as the store and the gateway answered': `${stepSeconds}: ${storeSeen}, ${gatewaySeen}`,
     "the key's period before and after the step": `${before.start} → ${after.start}`,
     'credit-store group after the step: fewest members, seconds rebalancing': `${group.fewest}, ${group.unstable}`,
+    'the same, idle after the load': `${idle.fewest}, ${idle.unstable}`,
     accepted: client.accepted.size,
     applied: outcome.afterRetry.applied,
     lost: outcome.beforeRetry.missing,
@@ -151,6 +157,7 @@ export async function clockUnderLoad(
     periods: { before: before.start, after: after.start },
     split,
     group,
+    idle,
     appsAlive,
   };
 }

@@ -16,26 +16,46 @@ export interface KeyedUser {
   expiresAt: Date;
 }
 
+/** Runs `work` for 0..count-1, eight at a time. */
+async function eightAtATime(count: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < count; i = next++) await work(i);
+    }),
+  );
+}
+
+/** `count` users, each with an API key whose budget period is a day; answers the keys' ids. */
+export async function createKeys(stack: PartitionStack, count: number): Promise<string[]> {
+  const keys: string[] = [];
+  await eightAtATime(count, async (i) => {
+    const key = await json('POST', `${stack.gatewayUrl}/admin/api-keys`, FAULT_TOKENS.admin, {
+      user_id: `clock-u${i}`,
+      budget: { credits: 1_000_000, period: 'day' },
+    });
+    if (key.status !== 201) throw new Error(`a key for clock-u${i} answered ${key.status}`);
+    keys[i] = String(key.body.id);
+  });
+  return keys;
+}
+
 /**
- * `count` users, each with an API key whose budget period is a day and a grant of `granted`
- * credits; the grants expire one after another from `firstExpiry`, `spreadMs` apart in all.
+ * A grant of `granted` credits for each keyed user; the grants expire one after another from
+ * `firstExpiry`, `spreadMs` apart in all.
  */
-export async function seedKeyedUsers(
+export async function grantKeyedUsers(
   stack: PartitionStack,
-  count: number,
+  keys: string[],
   firstExpiry: number,
   spreadMs: number,
   granted = 1_000,
 ): Promise<KeyedUser[]> {
   const users: KeyedUser[] = [];
-  for (let i = 0; i < count; i++) {
+  await eightAtATime(keys.length, async (i) => {
     const user = `clock-u${i}`;
-    const key = await json('POST', `${stack.gatewayUrl}/admin/api-keys`, FAULT_TOKENS.admin, {
-      user_id: user,
-      budget: { credits: 1_000_000, period: 'day' },
-    });
-    if (key.status !== 201) throw new Error(`a key for ${user} answered ${key.status}`);
-    const expiresAt = new Date(firstExpiry + Math.round((i * spreadMs) / Math.max(1, count - 1)));
+    const step = Math.round((i * spreadMs) / Math.max(1, keys.length - 1));
+    const expiresAt = new Date(firstExpiry + step);
     const grant = `clock-grant-${user}`;
     const { status } = await json(
       'POST',
@@ -44,8 +64,8 @@ export async function seedKeyedUsers(
       { event_id: grant, amount: granted, source: 'reward', expires_at: expiresAt.toISOString() },
     );
     if (status !== 201) throw new Error(`the grant for ${user} answered ${status}`);
-    users.push({ user, key: String(key.body.id), grant, granted, expiresAt });
-  }
+    users[i] = { user, key: keys[i], grant, granted, expiresAt };
+  });
   return users;
 }
 

@@ -33,7 +33,11 @@ export class SteppedClock {
   }
 
   step(seconds: number): void {
-    this.offsetSeconds += seconds;
+    this.set(this.offsetSeconds + seconds);
+  }
+
+  set(offsetSeconds: number): void {
+    this.offsetSeconds = offsetSeconds;
     this.write();
   }
 
