@@ -265,7 +265,8 @@ describeIf('partitions', () => {
     },
     SCENARIO_TIMEOUT_MS,
   );
-  const clockTest = canFakeTime ? test : test.skip;
+  // Full profile only (about five minutes each); without libfaketime, skipped.
+  const clockTest = PARTITIONS.full && canFakeTime ? test : test.skip;
   clockTest.each([
     ['forward', 600],
     ['back', -600],
