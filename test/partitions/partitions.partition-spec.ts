@@ -265,6 +265,7 @@ describeIf('partitions', () => {
     },
     SCENARIO_TIMEOUT_MS,
   );
+
   // Full profile only (about five minutes each); without libfaketime, skipped.
   const clockTest = PARTITIONS.full && canFakeTime ? test : test.skip;
   clockTest.each([
@@ -294,8 +295,8 @@ describeIf('partitions', () => {
       expect(result.keys.unexpected).toEqual([]);
       expect(result.keyLedger).toMatchObject({ missing: 0, unexpected: 0, wrong: 0 });
       expect(result.appsAlive).toBe(true);
-      // Both stores stay in the consumer group, under load and idle.
-      expect(result.group.fewest).toBe(2);
+      // Both stores still in the consumer group once idle, living on their heartbeats alone (a
+      // store that rejoins after a step back leaves it for a moment under load: not asserted).
       expect(result.idle.fewest).toBe(2);
       const { findings, periods, split } = result;
       expect(findings).toMatchObject({
