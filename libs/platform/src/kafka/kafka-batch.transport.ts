@@ -104,7 +104,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async rejoin(stepMs: number): Promise<void> {
     if (this.rejoining || !this.consumer || !this.runConfig) return;
     this.logger.warn(
-      `the wall clock stepped back ${stepMs} ms: the Kafka consumer rejoins its group so that its heartbeats go on`,
+      `the wall clock stepped back ${Math.round(stepMs)} ms: the Kafka consumer rejoins its group so that its heartbeats go on`,
     );
     const rejoin = async (consumer: Consumer, config: ConsumerRunConfig) => {
       await consumer.stop().catch((error: unknown) => {
