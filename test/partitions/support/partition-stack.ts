@@ -158,9 +158,14 @@ export class PartitionStack implements CheckedStack {
 
   /**
    * Fresh databases for `scenario`, then the apps in their namespaces: the first credit-store and
-   * gateway one after the other (each runs its migrations), the second ones together.
+   * gateway one after the other (each runs its migrations), the second ones together. `only` adds
+   * settings to the first of one app alone (replicas get `extra` only).
    */
-  async startScenario(scenario: string, extra: NodeJS.ProcessEnv = {}): Promise<void> {
+  async startScenario(
+    scenario: string,
+    extra: NodeJS.ProcessEnv = {},
+    only: Partial<Record<AppName, NodeJS.ProcessEnv>> = {},
+  ): Promise<void> {
     this.scenario = scenario;
     const prefix = `${PARTITIONS.databasePrefix}_${scenario}`;
     const [store, gateway] = [`${prefix}_credit_store`, `${prefix}_gateway`];
@@ -169,9 +174,10 @@ export class PartitionStack implements CheckedStack {
     await this.connectChecker();
     this.chargeTopicStart = await topicSize(this.admin!, Topics.chargeRequested).catch(() => 0);
     const env = this.appEnv(store, gateway, extra);
-    await this.startApp('credit-store', env);
-    await this.startApp('ai-gateway', env);
+    await this.startApp('credit-store', { ...env, ...only['credit-store'] });
+    await this.startApp('ai-gateway', { ...env, ...only['ai-gateway'] });
     await Promise.all([this.startApp('credit-store', env, 2), this.startApp('ai-gateway', env, 2)]);
+    this.env = env;
   }
 
   /** Every app killed, the checker's connections closed. */

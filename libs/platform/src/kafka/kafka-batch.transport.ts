@@ -1,6 +1,7 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
+import { ClockPair, WallClockWatch } from '../runtime/wall-clock-watch';
 import type { InboundBatch } from './inbound-batch';
 
 export interface KafkaBatchTransportOptions {
@@ -16,6 +17,8 @@ export interface KafkaBatchTransportOptions {
   fetch?: { maxBytesPerPartition?: number; minBytes?: number; maxWaitTimeInMs?: number };
   /** How long a silent (crashed) consumer keeps its partitions; default 30 s. */
   sessionTimeoutMs?: number;
+  /** The clocks watched for a step back (the system's; a test's). */
+  clocks?: ClockPair;
 }
 
 /**
@@ -45,9 +48,13 @@ async function subscribeOnceKnown(consumer: Consumer, topics: string[]): Promise
  */
 export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
+  private runConfig?: ConsumerRunConfig;
+  private rejoining?: Promise<void>;
+  private readonly clockWatch: WallClockWatch;
 
   constructor(private readonly options: KafkaBatchTransportOptions) {
     super();
+    this.clockWatch = new WallClockWatch((ms) => void this.rejoin(ms), 1_000, options.clocks);
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -65,12 +72,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       this.consumer = consumer;
       await consumer.connect();
       await subscribeOnceKnown(consumer, [...this.messageHandlers.keys()]);
-      await consumer.run({
+      this.runConfig = {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.handleBatch(payload),
-      });
+      };
+      await consumer.run(this.runConfig);
+      this.clockWatch.start();
       callback();
     } catch (error) {
       callback(error);
@@ -78,8 +87,42 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   async close(): Promise<void> {
-    await this.consumer?.disconnect();
+    this.clockWatch.stop();
+    const consumer = this.consumer;
     this.consumer = undefined;
+    await this.rejoining;
+    await consumer?.disconnect();
+  }
+
+  /**
+   * After the wall clock stepped back, kafkajs would send no heartbeat until Date.now() passed the
+   * last one again (minutes, for an NTP step), and the group would drop this consumer once its
+   * session timed out (then take it back at its next commit, and drop it again). A fresh run is a
+   * fresh member whose heartbeats start from the new time: it leaves the group and joins again
+   * (one rebalance). A run that fails is tried again each second until it starts or we close.
+   */
+  private async rejoin(stepMs: number): Promise<void> {
+    if (this.rejoining || !this.consumer || !this.runConfig) return;
+    this.logger.warn(
+      `the wall clock stepped back ${Math.round(stepMs)} ms: the Kafka consumer rejoins its group so that its heartbeats go on`,
+    );
+    const rejoin = async (consumer: Consumer, config: ConsumerRunConfig) => {
+      await consumer.stop().catch((error: unknown) => {
+        this.logger.error(`the Kafka consumer did not stop cleanly: ${String(error)}`);
+      });
+      while (this.consumer === consumer) {
+        try {
+          return await consumer.run(config);
+        } catch (error) {
+          this.logger.error(`the Kafka consumer could not run again: ${String(error)}`);
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      }
+    };
+    this.rejoining = rejoin(this.consumer, this.runConfig).finally(() => {
+      this.rejoining = undefined;
+    });
+    await this.rejoining;
   }
 
   on(): never {
