@@ -9,6 +9,7 @@ import { busiestLeader } from '../faults/support/cluster';
 import { expectExact } from '../faults/support/http-outcome';
 import { PARTITIONS } from './support/partition-config';
 import { ProbeAnswer, probeCharges, probesApplied, resendUntilAccepted } from './support/cut-probe';
+import { DiskFull, KafkaDisks, WalDisk } from './support/full-disk';
 import { PartitionStack } from './support/partition-stack';
 import { SCENARIO_TIMEOUT_MS, ScenarioResult, holdFor, underLoad } from './support/under-load';
 
@@ -258,6 +259,98 @@ describeIf('partitions', () => {
         expect(result.outcome.afterRetry).toMatchObject({ unexpected: 0, wrong: 0 });
         expect(result.appsAlive).toBe(true);
       }
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  interface FullDiskRun {
+    result: ScenarioResult;
+    probes: ProbeAnswer[];
+    applied: Map<string, number>;
+  }
+
+  /**
+   * A disk filled under load until its server goes down, held so for PARTITIONS.cutSeconds, then
+   * freed and the server started again as its supervisor would; the apps are left alone. Charges
+   * sent while the server is down are answered (or not) on their own, then sent again until 202.
+   */
+  async function fullDisk(
+    name: string,
+    title: string,
+    disk: {
+      setUp(): Promise<void>;
+      fill(): Promise<DiskFull>;
+      restart(): number | Promise<number>;
+      tearDown(): Promise<void>;
+    },
+  ): Promise<FullDiskRun> {
+    let probes: ProbeAnswer[] = [];
+    let applied = new Map<string, number>();
+    await disk.setUp();
+    try {
+      const result = await scenario(name, async () => {
+        const outcome = await underLoad(stack, title, async () => {
+          const full = await disk.fill();
+          probes = await probeCharges(stack, PROBES);
+          await sleep(PARTITIONS.cutSeconds * 1000);
+          const healedAt = Date.now();
+          const restartSeconds = await disk.restart();
+          await stack.connectChecker();
+          return {
+            healedAt,
+            figures: {
+              'seconds from the disk full to the server down': full.secondsToDown.toFixed(1),
+              'WAL switches asked for meanwhile': full.nudges,
+              'seconds held down, then freed': PARTITIONS.cutSeconds,
+              'seconds the restart took': restartSeconds.toFixed(1),
+              'charges sent while down: statuses': probes.map((p) => p.status).join(' '),
+            },
+          };
+        });
+        await resendUntilAccepted(
+          stack,
+          probes.map((p) => p.eventId),
+        );
+        await stack.waitOutboxDrained();
+        await stack.waitConsumed();
+        applied = await probesApplied(stack);
+        return outcome;
+      });
+      return { result, probes, applied };
+    } finally {
+      await disk.tearDown();
+    }
+  }
+
+  function expectNoFaultOfOurs({ result, probes, applied }: FullDiskRun): void {
+    // A 503 says "try again"; a 500 would be a fault of ours.
+    expect([...result.client.serverErrorsByStatus.keys()].filter((s) => s !== 503)).toEqual([]);
+    expectWhole(result);
+    expect(probes.map((p) => applied.get(p.eventId))).toEqual(probes.map(() => 1));
+  }
+
+  fullOnly(
+    "a full disk: PostgreSQL's pg_wal fills under load, the apps answer 503, then recover once it is restarted",
+    async () => {
+      await stack.prepareStandby(true);
+      const run = await fullDisk('wal_full', "PostgreSQL's pg_wal full", new WalDisk(stack));
+      for (const probe of run.probes) {
+        expect(probe).toMatchObject({ status: 503, code: 'service_unavailable' });
+      }
+      expectNoFaultOfOurs(run);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  fullOnly(
+    "a full disk: every broker's Kafka log directory fills under load, nothing accepted is lost",
+    async () => {
+      const disks = new KafkaDisks(stack, stack.kafkaNodes.nodes);
+      const run = await fullDisk('kafka_full', 'every Kafka log directory full', disks);
+      // The gateway records a charge in PostgreSQL with its outbox row: with every broker down
+      // it still accepts, and its relay publishes once they are back.
+      for (const probe of run.probes) expect([202, 503]).toContain(probe.status);
+      expectNoFaultOfOurs(run);
     },
     SCENARIO_TIMEOUT_MS,
   );

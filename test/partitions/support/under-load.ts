@@ -66,11 +66,16 @@ export async function underLoad(
     lost: outcome.beforeRetry.missing,
     doubled,
     'refused (5xx, any request)': client.figures.serverErrors,
+    '5xx by status': byStatus(client.serverErrorsByStatus),
     'new charges without an answer (none in 10 s, reset or 5xx)': client.figures.noAnswer,
     'seconds to recover after the heal': recoverSeconds.toFixed(1),
     ...httpFigures(client, outcome),
   });
   return { client, outcome, doubled, recoverSeconds, fault: report, appsAlive };
+}
+
+function byStatus(counts: Map<number, number>): string {
+  return [...counts].map(([status, n]) => `${status}: ${n}`).join(', ') || 'none';
 }
 
 async function appliedEntries(stack: PartitionStack): Promise<number> {

@@ -1,0 +1,173 @@
+import path from 'node:path';
+import { sleep } from '../../../bench/support/bench-stack';
+import type { PartitionStack } from './partition-stack';
+import { PostgresNode, postgresIds } from './postgres-node';
+import { SmallDisk } from './small-disk';
+
+const ROOT_OWNER = { uid: 0, gid: 0 };
+/** pg_wal's filesystem, and what keeps pg_wal well within it until the filler comes. */
+const WAL_DISK_MB = 96;
+const WAL_SETTINGS = {
+  wal_keep_size: '0',
+  min_wal_size: '32MB',
+  max_wal_size: '48MB',
+  // Each new segment is a new file (not an old one renamed), so a full disk is met within one
+  // segment (16 MB) of WAL rather than whenever the recycled ones run out.
+  wal_recycle: 'off',
+};
+const KAFKA_DISK_MB = 64;
+/** How long a server may take to fail once its disk is full, and the nudges meanwhile. */
+const DOWN_WITHIN_MS = 120_000;
+const NUDGE_EVERY_MS = 5_000;
+
+/** What filling a disk did: how long the server took to go down, how it was helped along. */
+export interface DiskFull {
+  secondsToDown: number;
+  /** WAL switches asked for while it was still up (each needs a new segment); 0 for Kafka. */
+  nudges: number;
+}
+
+async function until(what: string, done: () => boolean, nudge?: () => void): Promise<number> {
+  const started = Date.now();
+  let lastNudge = started;
+  let nudges = 0;
+  while (!done()) {
+    if (Date.now() - started > DOWN_WITHIN_MS) throw new Error(`${what} in time`);
+    if (nudge && Date.now() - lastNudge > NUDGE_EVERY_MS) {
+      nudge();
+      nudges++;
+      lastNudge = Date.now();
+    }
+    await sleep(100);
+  }
+  return nudges;
+}
+
+/**
+ * The PostgreSQL primary's pg_wal on a small filesystem of its own. Filled, the primary PANICs on
+ * the next WAL segment it must create, and after a crash recovery that fails the same way it shuts
+ * down and stays down; `restart` frees the room and starts it, as its supervisor (systemd
+ * `Restart=always`, Patroni) would. The apps are not touched.
+ */
+export class WalDisk {
+  private readonly pg: PostgresNode;
+  private readonly disk: SmallDisk;
+
+  constructor(private readonly stack: PartitionStack) {
+    this.pg = stack.primary;
+    this.disk = new SmallDisk(
+      path.join(stack.dataRoot, `${this.pg.node}-walfs`),
+      WAL_DISK_MB,
+      postgresIds(),
+    );
+  }
+
+  private get walDir(): string {
+    return path.join(this.pg.dataDir, 'pg_wal');
+  }
+
+  async setUp(): Promise<void> {
+    for (const [name, value] of Object.entries(WAL_SETTINGS)) {
+      this.pg.sql(`ALTER SYSTEM SET ${name} = '${value}'`);
+    }
+    this.pg.sql('SELECT pg_reload_conf()');
+    this.pg.sql('CHECKPOINT');
+    this.pg.stop('fast');
+    this.disk.moveOnto(this.walDir);
+    this.pg.start();
+    await this.pg.waitStreaming(this.stack.standby.node, true);
+  }
+
+  /** Fills the disk; resolves once the primary's postmaster is gone. */
+  async fill(): Promise<DiskFull> {
+    const started = Date.now();
+    this.disk.fill();
+    const nudges = await until(
+      `${this.pg.node} did not go down with a full pg_wal`,
+      () => !this.pg.running(),
+      () => this.switchWal(),
+    );
+    return { secondsToDown: (Date.now() - started) / 1000, nudges };
+  }
+
+  private switchWal(): void {
+    try {
+      this.pg.sql('SELECT pg_switch_wal()');
+    } catch {
+      // the server is failing: what we wait for
+    }
+  }
+
+  /** Room again, and the server started (crash recovery); answers the seconds the start took. */
+  restart(): number {
+    this.disk.free();
+    const started = Date.now();
+    this.pg.start();
+    return (Date.now() - started) / 1000;
+  }
+
+  /** pg_wal back on the data directory's disk, the settings as they were. */
+  async tearDown(): Promise<void> {
+    if (!this.pg.running()) this.restart();
+    this.pg.stop('fast');
+    this.disk.moveBack(this.walDir);
+    this.pg.start();
+    for (const name of Object.keys(WAL_SETTINGS)) this.pg.sql(`ALTER SYSTEM RESET ${name}`);
+    this.pg.sql('SELECT pg_reload_conf()');
+    await this.pg.waitStreaming(this.stack.standby.node, true);
+  }
+}
+
+/**
+ * The log directories of some Kafka nodes, each on a small filesystem of its own. Filled, a broker
+ * whose only log directory fails shuts down (Kafka's own rule); `restart` frees the room and
+ * starts the brokers that exited, as their supervisor would.
+ */
+export class KafkaDisks {
+  private readonly disks: Map<string, SmallDisk>;
+
+  constructor(
+    private readonly stack: PartitionStack,
+    readonly nodes: string[],
+  ) {
+    this.disks = new Map(
+      nodes.map((node) => [
+        node,
+        new SmallDisk(path.join(stack.dataRoot, `${node}-logfs`), KAFKA_DISK_MB, ROOT_OWNER),
+      ]),
+    );
+  }
+
+  /** With every broker stopped: the chosen log directories moved, then the cluster started. */
+  async setUp(): Promise<void> {
+    const kafka = this.stack.kafkaNodes;
+    await kafka.stop();
+    for (const [node, disk] of this.disks) disk.moveOnto(kafka.logDir(node));
+    await kafka.start();
+  }
+
+  async fill(): Promise<DiskFull> {
+    const started = Date.now();
+    for (const disk of this.disks.values()) disk.fill();
+    await until(
+      `${this.nodes.join(', ')} did not all exit with a full log directory`,
+      () => this.nodes.every((node) => !this.stack.kafkaNodes.running(node)),
+    );
+    return { secondsToDown: (Date.now() - started) / 1000, nudges: 0 };
+  }
+
+  /** Room again, and every exited broker started; answers the seconds until all were back. */
+  async restart(): Promise<number> {
+    for (const disk of this.disks.values()) disk.free();
+    const started = Date.now();
+    await this.stack.kafkaNodes.start();
+    return (Date.now() - started) / 1000;
+  }
+
+  async tearDown(): Promise<void> {
+    const kafka = this.stack.kafkaNodes;
+    await kafka.stop();
+    for (const [node, disk] of this.disks) disk.moveBack(kafka.logDir(node));
+    await kafka.start();
+  }
+}

@@ -1,0 +1,121 @@
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { run } from './network';
+
+const MB = 1024 * 1024;
+
+/**
+ * A filesystem of its own for one server directory (a tmpfs of a few tens of MB, as a small volume
+ * would be), which a filler file fills up to the last byte and frees again: a full disk made at a
+ * known instant, not whenever the load happens to reach it. The directory moves onto it (its old
+ * path becomes a symlink) while its server is stopped, and back before it is unmounted.
+ */
+export class SmallDisk {
+  private readonly filler: string;
+  /** Where the directory lives while it is on the small disk. */
+  readonly home: string;
+
+  constructor(
+    readonly mountPoint: string,
+    private readonly megabytes: number,
+    private readonly owner: { uid: number; gid: number },
+  ) {
+    this.filler = path.join(mountPoint, 'filler');
+    this.home = path.join(mountPoint, 'data');
+  }
+
+  /** Bytes still free for anyone (what a writer of a new block would get). */
+  available(): number {
+    const stats = statfsSync(this.mountPoint);
+    return stats.bavail * stats.bsize;
+  }
+
+  /** Mounts the tmpfs and moves `dir`'s contents onto it (its server must be stopped). */
+  moveOnto(dir: string): void {
+    mkdirSync(this.mountPoint, { recursive: true });
+    const { uid, gid } = this.owner;
+    run('mount', [
+      '-t',
+      'tmpfs',
+      '-o',
+      `size=${this.megabytes}m,mode=0700,uid=${uid},gid=${gid}`,
+      'tmpfs',
+      this.mountPoint,
+    ]);
+    if (!mountedAt(this.mountPoint)) throw new Error(`no filesystem mounted at ${this.mountPoint}`);
+    mkdirSync(this.home);
+    // Index files of Kafka are sparse: copied dense they would fill the disk at once.
+    run('cp', ['-a', '--sparse=always', `${dir}/.`, this.home]);
+    run('chown', [`${uid}:${gid}`, this.home]);
+    run('chmod', ['0700', this.home]);
+    rmSync(dir, { recursive: true, force: true });
+    symlinkSync(this.home, dir);
+    const used = (this.megabytes * MB - this.available()) / MB;
+    if (used > this.megabytes / 2) {
+      throw new Error(`${dir} takes ${used.toFixed(1)} of ${this.megabytes} MB: too little room`);
+    }
+  }
+
+  /** Everything but `leaveBytes` taken by the filler file; checked on the filesystem itself. */
+  fill(leaveBytes = 0): void {
+    const take = this.available() - leaveBytes;
+    if (take > 0) run('fallocate', ['-l', String(take), this.filler]);
+    const left = this.available();
+    if (left > leaveBytes) throw new Error(`${this.mountPoint} still has ${left} bytes free`);
+  }
+
+  /** The filler removed: the room is back (checked). */
+  free(): void {
+    rmSync(this.filler, { force: true });
+    const left = this.available();
+    if (left < MB) throw new Error(`${this.mountPoint} has only ${left} bytes free after freeing`);
+  }
+
+  /** Moves the directory back to `dir` and unmounts (its server must be stopped). */
+  moveBack(dir: string): void {
+    this.free();
+    if (lstatSync(dir).isSymbolicLink()) {
+      rmSync(dir);
+      run('cp', ['-a', '--sparse=always', this.home, dir]);
+    }
+    unmount(this.mountPoint);
+  }
+}
+
+function mountedAt(point: string): boolean {
+  return mountsUnder(point).includes(point);
+}
+
+/** Mount points at or below `root` (from /proc/mounts), deepest first. */
+function mountsUnder(root: string): string[] {
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1])
+    .filter((point) => point !== undefined && (point === root || point.startsWith(root)))
+    .sort((a, b) => b.length - a.length);
+}
+
+function unmount(point: string): void {
+  run('umount', [point]);
+  if (mountedAt(point)) throw new Error(`${point} is still mounted`);
+  rmSync(point, { recursive: true, force: true });
+}
+
+/**
+ * Unmounts whatever a run left mounted under `root` (a crash between moveOnto and moveBack), so
+ * that its data directories can be removed; lazily if a process still holds it. Answers what stayed.
+ */
+export function unmountAllUnder(root: string): string[] {
+  for (const point of mountsUnder(root)) {
+    try {
+      run('umount', [point]);
+    } catch {
+      try {
+        run('umount', ['-l', point]);
+      } catch {
+        // reported below
+      }
+    }
+  }
+  return mountsUnder(root).filter((point) => existsSync(point));
+}
