@@ -1,4 +1,13 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  symlinkSync,
+} from 'node:fs';
 import path from 'node:path';
 import { run } from './network';
 
@@ -56,17 +65,28 @@ export class SmallDisk {
     }
   }
 
-  /** Everything but `leaveBytes` taken by the filler file; checked on the filesystem itself. */
-  fill(leaveBytes = 0): void {
-    const take = this.available() - leaveBytes;
-    if (take > 0) run('fallocate', ['-l', String(take), this.filler]);
+  /**
+   * Every free byte taken: most by one fallocate, the last by writing zeros until the filesystem
+   * refuses (the server keeps writing meanwhile, so the exact figure is a moving target). Checked.
+   */
+  fill(): void {
+    const bulk = this.available() - 4 * MB;
+    if (bulk > 0) run('fallocate', ['-l', String(bulk), this.filler]);
+    const tail = spawnSync('dd', ['if=/dev/zero', `of=${this.filler}-tail`, 'bs=64k'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    if (!/No space left on device/.test(tail.stderr ?? '')) {
+      throw new Error(`${this.mountPoint} did not fill up: ${tail.stderr ?? tail.error?.message}`);
+    }
     const left = this.available();
-    if (left > leaveBytes) throw new Error(`${this.mountPoint} still has ${left} bytes free`);
+    if (left > 0) throw new Error(`${this.mountPoint} still has ${left} bytes free`);
   }
 
   /** The filler removed: the room is back (checked). */
   free(): void {
     rmSync(this.filler, { force: true });
+    rmSync(`${this.filler}-tail`, { force: true });
     const left = this.available();
     if (left < MB) throw new Error(`${this.mountPoint} has only ${left} bytes free after freeing`);
   }
