@@ -1,5 +1,6 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sleep } from '../../../bench/support/bench-stack';
+import { ROOT, sleep } from '../../../bench/support/bench-stack';
 import type { PartitionStack } from './partition-stack';
 import { PostgresNode, postgresIds } from './postgres-node';
 import { SmallDisk } from './small-disk';
@@ -16,9 +17,10 @@ const WAL_SETTINGS = {
   wal_recycle: 'off',
 };
 const KAFKA_DISK_MB = 64;
-/** How long a server may take to fail once its disk is full, and the nudges meanwhile. */
-const DOWN_WITHIN_MS = 120_000;
+/** How long a server may take to fail once its disk is full, or to serve again once freed. */
+const WITHIN_MS = 120_000;
 const NUDGE_EVERY_MS = 5_000;
+const STARTED_AGAIN = 'started again, as its supervisor would';
 
 /** What filling a disk did: how long the server took to go down, how it was helped along. */
 export interface DiskFull {
@@ -27,27 +29,35 @@ export interface DiskFull {
   nudges: number;
 }
 
+/** A server's own log kept beside the apps' (its data directory goes at teardown). */
+function keepLog(from: string, name: string): void {
+  const dir = path.join(ROOT, '.cache', 'partitions');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(from, path.join(dir, name));
+}
+
 async function until(what: string, done: () => boolean, nudge?: () => void): Promise<number> {
   const started = Date.now();
   let lastNudge = started;
   let nudges = 0;
   while (!done()) {
-    if (Date.now() - started > DOWN_WITHIN_MS) throw new Error(`${what} in time`);
+    if (Date.now() - started > WITHIN_MS) throw new Error(`${what} in time`);
     if (nudge && Date.now() - lastNudge > NUDGE_EVERY_MS) {
       nudge();
       nudges++;
       lastNudge = Date.now();
     }
-    await sleep(100);
+    await sleep(250);
   }
   return nudges;
 }
 
 /**
- * The PostgreSQL primary's pg_wal on a small filesystem of its own. Filled, the primary PANICs on
- * the next WAL segment it must create, and after a crash recovery that fails the same way it shuts
- * down and stays down; `restart` frees the room and starts it, as its supervisor (systemd
- * `Restart=always`, Patroni) would. The apps are not touched.
+ * The PostgreSQL primary's pg_wal on a small filesystem of its own. Filled, the primary PANICs when
+ * it next needs room for WAL; its crash recovery then fails the same way, and it either keeps
+ * trying (the postmaster alive, nothing served) or shuts down and stays down. `restart` frees the
+ * room and, if the postmaster is gone, starts it as its supervisor (systemd `Restart=always`,
+ * Patroni) would. The apps are not touched.
  */
 export class WalDisk {
   private readonly pg: PostgresNode;
@@ -59,6 +69,7 @@ export class WalDisk {
       path.join(stack.dataRoot, `${this.pg.node}-walfs`),
       WAL_DISK_MB,
       postgresIds(),
+      false,
     );
   }
 
@@ -78,16 +89,26 @@ export class WalDisk {
     await this.pg.waitStreaming(this.stack.standby.node, true);
   }
 
-  /** Fills the disk; resolves once the primary's postmaster is gone. */
+  /** Fills the disk; resolves once the primary answers no statement any more. */
   async fill(): Promise<DiskFull> {
     const started = Date.now();
     this.disk.fill();
     const nudges = await until(
-      `${this.pg.node} did not go down with a full pg_wal`,
-      () => !this.pg.running(),
+      `${this.pg.node} kept answering with a full pg_wal`,
+      () => !this.answers(),
       () => this.switchWal(),
     );
     return { secondsToDown: (Date.now() - started) / 1000, nudges };
+  }
+
+  private answers(): boolean {
+    if (!this.pg.running()) return false;
+    try {
+      this.pg.sql('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private switchWal(): void {
@@ -98,17 +119,28 @@ export class WalDisk {
     }
   }
 
-  /** Room again, and the server started (crash recovery); answers the seconds the start took. */
-  restart(): number {
+  /** Room again; then serving by itself, or started if its postmaster gave up. Answers which. */
+  async restart(): Promise<string> {
     this.disk.free();
-    const started = Date.now();
-    this.pg.start();
-    return (Date.now() - started) / 1000;
+    const deadline = Date.now() + WITHIN_MS;
+    while (Date.now() < deadline) {
+      if (this.answers()) return 'recovered by itself (its postmaster had kept trying)';
+      if (!this.pg.running()) {
+        this.pg.start();
+        return STARTED_AGAIN;
+      }
+      await sleep(250);
+    }
+    throw new Error(`${this.pg.node} did not serve again within ${WITHIN_MS} ms of the room`);
   }
 
   /** pg_wal back on the data directory's disk, the settings as they were. */
   async tearDown(): Promise<void> {
-    if (!this.pg.running()) this.restart();
+    keepLog(
+      path.join(this.stack.dataRoot, `${this.pg.node}-log`, 'postgres.log'),
+      'wal_full-postgres.log',
+    );
+    await this.restart();
     this.pg.stop('fast');
     this.disk.moveBack(this.walDir);
     this.pg.start();
@@ -133,7 +165,7 @@ export class KafkaDisks {
     this.disks = new Map(
       nodes.map((node) => [
         node,
-        new SmallDisk(path.join(stack.dataRoot, `${node}-logfs`), KAFKA_DISK_MB, ROOT_OWNER),
+        new SmallDisk(path.join(stack.dataRoot, `${node}-logfs`), KAFKA_DISK_MB, ROOT_OWNER, true),
       ]),
     );
   }
@@ -149,23 +181,24 @@ export class KafkaDisks {
   async fill(): Promise<DiskFull> {
     const started = Date.now();
     for (const disk of this.disks.values()) disk.fill();
-    await until(
-      `${this.nodes.join(', ')} did not all exit with a full log directory`,
-      () => this.nodes.every((node) => !this.stack.kafkaNodes.running(node)),
+    await until(`${this.nodes.join(', ')} did not all exit with a full log directory`, () =>
+      this.nodes.every((node) => !this.stack.kafkaNodes.running(node)),
     );
     return { secondsToDown: (Date.now() - started) / 1000, nudges: 0 };
   }
 
-  /** Room again, and every exited broker started; answers the seconds until all were back. */
-  async restart(): Promise<number> {
+  /** Room again, and every exited broker started; resolves when the cluster has all three. */
+  async restart(): Promise<string> {
     for (const disk of this.disks.values()) disk.free();
-    const started = Date.now();
     await this.stack.kafkaNodes.start();
-    return (Date.now() - started) / 1000;
+    return STARTED_AGAIN;
   }
 
   async tearDown(): Promise<void> {
     const kafka = this.stack.kafkaNodes;
+    for (const node of this.nodes) {
+      keepLog(path.join(this.stack.dataRoot, node, 'broker.log'), `kafka_full-${node}.log`);
+    }
     await kafka.stop();
     for (const [node, disk] of this.disks) disk.moveBack(kafka.logDir(node));
     await kafka.start();

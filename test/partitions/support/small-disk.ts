@@ -28,9 +28,19 @@ export class SmallDisk {
     readonly mountPoint: string,
     private readonly megabytes: number,
     private readonly owner: { uid: number; gid: number },
+    /** Whether holes stay holes in the copy (Kafka's index files are sparse; WAL segments not). */
+    private readonly sparse: boolean,
   ) {
     this.filler = path.join(mountPoint, 'filler');
     this.home = path.join(mountPoint, 'data');
+  }
+
+  /**
+   * A file's holes take no room until written: a WAL segment PostgreSQL wrote whole must stay whole
+   * (copied with holes, a write into one of them could fail where PostgreSQL's own would not).
+   */
+  private get sparseFlag(): string {
+    return this.sparse ? '--sparse=always' : '--sparse=never';
   }
 
   /** Bytes still free for anyone (what a writer of a new block would get). */
@@ -53,8 +63,7 @@ export class SmallDisk {
     ]);
     if (!mountedAt(this.mountPoint)) throw new Error(`no filesystem mounted at ${this.mountPoint}`);
     mkdirSync(this.home);
-    // Index files of Kafka are sparse: copied dense they would fill the disk at once.
-    run('cp', ['-a', '--sparse=always', `${dir}/.`, this.home]);
+    run('cp', ['-a', this.sparseFlag, `${dir}/.`, this.home]);
     run('chown', [`${uid}:${gid}`, this.home]);
     run('chmod', ['0700', this.home]);
     rmSync(dir, { recursive: true, force: true });
@@ -96,7 +105,7 @@ export class SmallDisk {
     this.free();
     if (lstatSync(dir).isSymbolicLink()) {
       rmSync(dir);
-      run('cp', ['-a', '--sparse=always', this.home, dir]);
+      run('cp', ['-a', this.sparseFlag, this.home, dir]);
     }
     unmount(this.mountPoint);
   }
