@@ -27,6 +27,7 @@ describe('isDatabaseUnavailable', () => {
   it.each([
     ['a unique violation (23505)', withCode('23505')],
     ['a bad value (22P02)', withCode('22P02')],
+    ['a statement over temp_file_limit (53400)', withCode('53400')],
     ['a plain bug', new TypeError('x is undefined')],
     ['not an error', 'Connection terminated'],
   ])('says no for %s', (_, error) => expect(isDatabaseUnavailable(error)).toBe(false));
