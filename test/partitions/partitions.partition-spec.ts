@@ -9,7 +9,7 @@ import { busiestLeader } from '../faults/support/cluster';
 import { expectExact } from '../faults/support/http-outcome';
 import { PARTITIONS } from './support/partition-config';
 import { ProbeAnswer, probeCharges, probesApplied, resendUntilAccepted } from './support/cut-probe';
-import { DiskFull, KafkaDisks, WalDisk } from './support/full-disk';
+import { DiskFull, KafkaDisks, WalDisk, internalErrorsFrom } from './support/full-disk';
 import { PartitionStack } from './support/partition-stack';
 import { SCENARIO_TIMEOUT_MS, ScenarioResult, holdFor, underLoad } from './support/under-load';
 
@@ -267,13 +267,15 @@ describeIf('partitions', () => {
     result: ScenarioResult;
     probes: ProbeAnswer[];
     applied: Map<string, number>;
+    /** 500s the apps logged during the scenario. */
+    internalErrors: number;
   }
 
   /**
    * A disk filled under load until its server stops serving, held so for PARTITIONS.cutSeconds,
    * then freed, and the server started again as its supervisor would if it had exited; the apps
-   * are left alone. Charges
-   * sent while the server is down are answered (or not) on their own, then sent again until 202.
+   * are left alone. Charges sent while the server is down are answered (or not) on their own,
+   * then sent again until 202.
    */
   async function fullDisk(
     name: string,
@@ -288,6 +290,7 @@ describeIf('partitions', () => {
     let probes: ProbeAnswer[] = [];
     let applied = new Map<string, number>();
     await disk.setUp();
+    const internalErrors = internalErrorsFrom(name);
     try {
       const result = await scenario(name, async () => {
         const outcome = await underLoad(stack, title, async () => {
@@ -323,15 +326,17 @@ describeIf('partitions', () => {
         applied = await probesApplied(stack);
         return outcome;
       });
-      return { result, probes, applied };
+      process.stdout.write(`  500s in the apps' own logs: ${internalErrors()}\n`);
+      return { result, probes, applied, internalErrors: internalErrors() };
     } finally {
       await disk.tearDown();
     }
   }
 
-  function expectNoFaultOfOurs({ result, probes, applied }: FullDiskRun): void {
+  function expectNoFaultOfOurs({ result, probes, applied, internalErrors }: FullDiskRun): void {
     // A 503 says "try again"; a 500 would be a fault of ours.
     expect([...result.client.serverErrorsByStatus.keys()].filter((s) => s !== 503)).toEqual([]);
+    expect(internalErrors).toBe(0);
     expectWhole(result);
     expect(probes.map((p) => applied.get(p.eventId))).toEqual(probes.map(() => 1));
   }

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, sleep } from '../../../bench/support/bench-stack';
 import type { PartitionStack } from './partition-stack';
@@ -29,11 +29,30 @@ export interface DiskFull {
   nudges: number;
 }
 
+const LOG_DIR = path.join(ROOT, '.cache', 'partitions');
+
 /** A server's own log kept beside the apps' (its data directory goes at teardown). */
 function keepLog(from: string, name: string): void {
-  const dir = path.join(ROOT, '.cache', 'partitions');
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(from, path.join(dir, name));
+  mkdirSync(LOG_DIR, { recursive: true });
+  copyFileSync(from, path.join(LOG_DIR, name));
+}
+
+/**
+ * The 500s both apps logged for a scenario from now on (every 5xx answer is logged as an error).
+ * The load client may give up on a request before its answer comes: the apps' own record of what
+ * they answered is the one that cannot miss a 500.
+ */
+export function internalErrorsFrom(scenario: string): () => number {
+  const files = ['ai-gateway', 'credit-store'].map((app) =>
+    path.join(LOG_DIR, `${scenario}-${app}.log`),
+  );
+  const starts = files.map((file) => (existsSync(file) ? statSync(file).size : 0));
+  return () =>
+    files.reduce((sum, file, i) => {
+      if (!existsSync(file)) return sum;
+      const written = readFileSync(file).subarray(starts[i]).toString('utf8');
+      return sum + (written.match(/"statusCode":500\b/g) ?? []).length;
+    }, 0);
 }
 
 async function until(what: string, done: () => boolean, nudge?: () => void): Promise<number> {
