@@ -364,6 +364,7 @@ describeIf('partitions', () => {
       for (const probe of run.probes) expect([202, 503]).toContain(probe.status);
       expectNoFaultOfOurs(run);
     },
-    SCENARIO_TIMEOUT_MS,
+    // The brokers' restarts (twice: after the fill, and off the small disks) take minutes here.
+    SCENARIO_TIMEOUT_MS + 20 * 60_000,
   );
 });

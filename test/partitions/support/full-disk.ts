@@ -21,6 +21,11 @@ const KAFKA_DISK_MB = 64;
 const WITHIN_MS = 120_000;
 const NUDGE_EVERY_MS = 5_000;
 const STARTED_AGAIN = 'started again, as its supervisor would';
+/**
+ * Three JVMs recovering their logs at once: on the shared 2-core machine the brokers took over
+ * three minutes to register again after a fill, past KafkaNodes' own bound of 180 s.
+ */
+const KAFKA_START_MS = 600_000;
 
 /** What filling a disk did: how long the server took to go down, how it was helped along. */
 export interface DiskFull {
@@ -194,7 +199,7 @@ export class KafkaDisks {
     const kafka = this.stack.kafkaNodes;
     await kafka.stop();
     for (const [node, disk] of this.disks) disk.moveOnto(kafka.logDir(node));
-    await kafka.start();
+    await kafka.start(KAFKA_START_MS);
   }
 
   async fill(): Promise<DiskFull> {
@@ -209,7 +214,7 @@ export class KafkaDisks {
   /** Room again, and every exited broker started; resolves when the cluster has all three. */
   async restart(): Promise<string> {
     for (const disk of this.disks.values()) disk.free();
-    await this.stack.kafkaNodes.start();
+    await this.stack.kafkaNodes.start(KAFKA_START_MS);
     return STARTED_AGAIN;
   }
 
@@ -220,6 +225,6 @@ export class KafkaDisks {
     }
     await kafka.stop();
     for (const [node, disk] of this.disks) disk.moveBack(kafka.logDir(node));
-    await kafka.start();
+    await kafka.start(KAFKA_START_MS);
   }
 }
