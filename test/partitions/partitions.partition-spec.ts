@@ -14,6 +14,7 @@ import { expectExact } from '../faults/support/http-outcome';
 import { expectChatsExact } from './support/chat-load';
 import { PARTITIONS } from './support/partition-config';
 import { ProbeAnswer, probeCharges, probesApplied, resendUntilAccepted } from './support/cut-probe';
+import { DiskFull, KafkaDisks, WalDisk, internalErrorsFrom } from './support/full-disk';
 import { PartitionStack } from './support/partition-stack';
 import { clockUnderLoad } from './support/clock-scenario';
 import { SteppedClock, canFakeTime } from './support/stepped-clock';
@@ -322,5 +323,124 @@ describeIf('partitions', () => {
       expect(findings.earliestExpiryBefore).toBeLessThanOrEqual(Math.max(step, 0) + 5);
     },
     SCENARIO_TIMEOUT_MS,
+  );
+
+  interface FullDiskRun {
+    result: ScenarioResult;
+    probes: ProbeAnswer[];
+    applied: Map<string, number>;
+    /** 500s the apps logged during the scenario. */
+    internalErrors: number;
+  }
+
+  /**
+   * A disk filled under load until its server stops serving, held so for PARTITIONS.cutSeconds,
+   * then freed, and the server started again as its supervisor would if it had exited; the apps
+   * are left alone. Charges sent while the server is down are answered (or not) on their own,
+   * then sent again until 202.
+   */
+  async function fullDisk(
+    name: string,
+    title: string,
+    disk: {
+      setUp(): Promise<void>;
+      fill(): Promise<DiskFull>;
+      restart(): Promise<string>;
+      tearDown(): Promise<void>;
+    },
+    loadSeconds = PARTITIONS.seconds,
+  ): Promise<FullDiskRun> {
+    let probes: ProbeAnswer[] = [];
+    let applied = new Map<string, number>();
+    await disk.setUp();
+    const internalErrors = internalErrorsFrom(name);
+    try {
+      const result = await scenario(name, async () => {
+        const outcome = await underLoad(
+          stack,
+          title,
+          async () => {
+            const full = await disk.fill();
+            probes = await probeCharges(stack, PROBES);
+            await sleep(PARTITIONS.cutSeconds * 1000);
+            const freedAt = Date.now();
+            const server = await disk.restart();
+            // The apps' own recovery is timed from here: the server's restart is its supervisor's.
+            const healedAt = Date.now();
+            await stack.connectChecker();
+            return {
+              healedAt,
+              figures: {
+                'seconds from the disk full to the server not serving':
+                  full.secondsToDown.toFixed(1),
+                'WAL switches asked for meanwhile': full.nudges,
+                'seconds held down, then freed': PARTITIONS.cutSeconds,
+                'after the room was freed, the server': server,
+                'seconds from the room freed to the server serving again': (
+                  (healedAt - freedAt) /
+                  1000
+                ).toFixed(1),
+                'charges sent while down: statuses': probes.map((p) => p.status).join(' '),
+              },
+            };
+          },
+          loadSeconds,
+        );
+        await resendUntilAccepted(
+          stack,
+          probes.map((p) => p.eventId),
+        );
+        await stack.waitOutboxDrained();
+        await stack.waitConsumed();
+        applied = await probesApplied(stack);
+        return outcome;
+      });
+      process.stdout.write(`  500s in the apps' own logs: ${internalErrors()}\n`);
+      return { result, probes, applied, internalErrors: internalErrors() };
+    } finally {
+      await disk.tearDown();
+    }
+  }
+
+  function expectNoFaultOfOurs({ result, probes, applied, internalErrors }: FullDiskRun): void {
+    // A 503 says "try again"; a 500 would be a fault of ours.
+    expect([...result.client.serverErrorsByStatus.keys()].filter((s) => s !== 503)).toEqual([]);
+    expect(internalErrors).toBe(0);
+    expectWhole(result);
+    expect(probes.map((p) => applied.get(p.eventId))).toEqual(probes.map(() => 1));
+  }
+
+  fullOnly(
+    "a full disk: PostgreSQL's pg_wal fills under load, the apps answer 503, then recover once it is restarted",
+    async () => {
+      await stack.prepareStandby(true);
+      const run = await fullDisk('wal_full', "PostgreSQL's pg_wal full", new WalDisk(stack));
+      for (const probe of run.probes) {
+        expect(probe).toMatchObject({ status: 503, code: 'service_unavailable' });
+      }
+      expectNoFaultOfOurs(run);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  fullOnly(
+    "a full disk: every broker's Kafka log directory fills under load, nothing accepted is lost",
+    async () => {
+      const disks = new KafkaDisks(stack, stack.kafkaNodes.nodes);
+      // The gateway stays ready with every broker down, so its load goes on by the clock: it must
+      // outlast the brokers' restart, or nothing new is left to record after it.
+      const run = await fullDisk(
+        'kafka_full',
+        'every Kafka log directory full',
+        disks,
+        PARTITIONS.seconds + 180,
+      );
+      // The gateway records a charge in PostgreSQL with its outbox row: with every broker down
+      // it still accepts, and its relay publishes once they are back.
+      for (const probe of run.probes) expect([202, 503]).toContain(probe.status);
+      expectNoFaultOfOurs(run);
+    },
+    // The brokers' restarts (twice: after the fill, and off the small disks) take minutes here.
+    SCENARIO_TIMEOUT_MS + 20 * 60_000,
   );
 });

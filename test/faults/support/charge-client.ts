@@ -69,6 +69,8 @@ export class ChargeClient {
     serverErrors: 0,
     sentAgainElsewhere: 0,
   };
+  /** 5xx answers by status (a 503 says "try again"; a 500 is a fault of ours). */
+  readonly serverErrorsByStatus = new Map<number, number>();
   /** 202s by gateway (several when the workload is spread over replicas). */
   readonly acceptedBy = new Map<string, number>();
   private readonly bodies = new Map<string, ChargeBody>();
@@ -179,7 +181,11 @@ export class ChargeClient {
         signal: AbortSignal.timeout(10_000),
       });
       const text = await response.text();
-      if (response.status >= 500) this.figures.serverErrors++;
+      if (response.status >= 500) {
+        this.figures.serverErrors++;
+        const seen = this.serverErrorsByStatus.get(response.status) ?? 0;
+        this.serverErrorsByStatus.set(response.status, seen + 1);
+      }
       const parsed = (text ? JSON.parse(text) : {}) as { amount?: number };
       return { status: response.status, amount: parsed.amount, url };
     } catch {

@@ -69,3 +69,16 @@ export async function probesApplied(stack: PartitionStack): Promise<Map<string, 
   );
   return new Map(rows.map((row) => [row.event_id, Number(row.n)]));
 }
+
+/**
+ * The probe user's balance as its applied probes make it, for the workload's balance check (which
+ * knows only the workload's own charges): a probe accepted at once, as while the brokers' disks are
+ * full, is in the ledger before the check. Each probe's once-only is checked by probesApplied.
+ */
+export async function probeBalance(stack: PartitionStack): Promise<Map<string, number>> {
+  const { rows } = await stack.storeDb.query<{ balance: string }>(
+    `SELECT coalesce(sum(amount), 0) AS balance FROM ledger_entries WHERE source = $1`,
+    [PROBE_SOURCE],
+  );
+  return new Map([[PROBE_USER, Number(rows[0].balance)]]);
+}

@@ -45,6 +45,17 @@ export class KafkaNodes {
     return path.join(this.root, node);
   }
 
+  /** The node's log directory (its partitions and, in KRaft, the metadata log). */
+  logDir(node: string): string {
+    return path.join(this.dir(node), 'logs');
+  }
+
+  /** Whether the node's process is alive (a broker whose log directory failed exits). */
+  running(node: string): boolean {
+    const child = this.processes.get(node);
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
   private properties(node: string, id: number): string {
     const voters = this.nodes.map((n, i) => `${i + 1}@${this.network.ipOf(n)}:9093`).join(',');
     const ip = this.network.ipOf(node);
@@ -57,7 +68,7 @@ export class KafkaNodes {
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      `log.dirs=${this.dir(node)}/logs`,
+      `log.dirs=${this.logDir(node)}`,
       'num.partitions=6',
       'auto.create.topics.enable=false',
       'offsets.topic.replication.factor=3',
@@ -109,7 +120,8 @@ export class KafkaNodes {
       ...JVM,
       ...args,
     ]);
-    const child = spawn(command, rest, { stdio: ['ignore', log, log] });
+    // In the node's directory: a JVM that dies of a fault (a full disk) writes its report there.
+    const child = spawn(command, rest, { cwd: this.dir(node), stdio: ['ignore', log, log] });
     if (!waitExit) return Promise.resolve(child);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);

@@ -27,6 +27,7 @@ import { KafkaNodes } from './kafka-nodes';
 import { Network } from './network';
 import { PARTITIONS } from './partition-config';
 import { PostgresNode } from './postgres-node';
+import { unmountAllUnder } from './small-disk';
 
 const CONSUMER_GROUP = 'credit-store';
 
@@ -411,6 +412,7 @@ export class PartitionStack implements CheckedStack {
       }
     }
     const left = this.network.down();
+    left.push(...unmountAllUnder(this.dataRoot).map((point) => `mount ${point}`));
     rmSync(this.dataRoot, { recursive: true, force: true });
     return left;
   }

@@ -199,14 +199,24 @@ export class PostgresNode {
     this.asPostgres([`${BIN}/pg_ctl`, '-D', this.dataDir, '-w', '-t', '60', 'promote']);
   }
 
-  /** Stops at once (no checkpoint); quiet if it is not running. */
-  stop(): void {
+  /** Stops at once (no checkpoint), or `fast` (a clean shutdown); quiet if it is not running. */
+  stop(mode: 'immediate' | 'fast' = 'immediate'): void {
     if (!existsSync(path.join(this.dataDir, 'postmaster.pid'))) return;
-    this.asPostgres([`${BIN}/pg_ctl`, '-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
+    this.asPostgres([`${BIN}/pg_ctl`, '-D', this.dataDir, '-m', mode, '-w', 'stop']);
+  }
+
+  /** Whether its postmaster is alive (a server that shut itself down after a PANIC is not). */
+  running(): boolean {
+    const pidFile = path.join(this.dataDir, 'postmaster.pid');
+    if (!existsSync(pidFile)) return false;
+    const pid = readFileSync(pidFile, 'utf8').split('\n')[0];
+    const stat = `/proc/${pid}/stat`;
+    // A postmaster that exited and was not reaped yet (a zombie) is not running either.
+    return existsSync(stat) && !/^\d+ \(.*\) Z/.test(readFileSync(stat, 'utf8'));
   }
 }
 
-function postgresIds(): { uid: number; gid: number } {
+export function postgresIds(): { uid: number; gid: number } {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith(`${PG_USER}:`));

@@ -5,6 +5,7 @@ import { printFigures } from '../../faults/support/figures';
 import { grantSomeUsers } from '../../faults/support/grants';
 import { HttpOutcome, httpFigures, settleAndCheck } from '../../faults/support/http-outcome';
 import { ChatClient, ChatReport, checkChats, prepareChat } from './chat-load';
+import { probeBalance } from './cut-probe';
 import { PARTITIONS } from './partition-config';
 import type { PartitionStack } from './partition-stack';
 
@@ -67,7 +68,8 @@ export async function underLoad(
   await stack.waitOutboxDrained();
   await stack.waitConsumed();
   const chatReport = await checkChats(stack, chat);
-  const outcome = await settleAndCheck(stack, client, new Map([...grants, ...chatReport.balances]));
+  const balances = new Map([...grants, ...chatReport.balances, ...(await probeBalance(stack))]);
+  const outcome = await settleAndCheck(stack, client, balances);
   const doubled = await doubledEntries(stack);
   const appsAlive = stack.allRunning();
   printFigures(title, {
@@ -77,6 +79,7 @@ export async function underLoad(
     lost: outcome.beforeRetry.missing,
     doubled,
     'refused (5xx, any request)': client.figures.serverErrors,
+    '5xx by status': byStatus(client.serverErrorsByStatus),
     'new charges sent again to the other gateway': client.figures.sentAgainElsewhere,
     'new charges without an answer from either (none in 10 s, reset or 5xx)':
       client.figures.noAnswer,
@@ -105,6 +108,10 @@ function chatFigures(chat: ChatClient, report: ChatReport) {
     'chat charges without a 200 (may only be unanswered ones)': report.chargedWithout200,
     'chats charged twice / wrongly / recorded, not applied': `${report.doubled} / ${report.wrong} / ${report.recordedNotApplied}`,
   };
+}
+
+function byStatus(counts: Map<number, number>): string {
+  return [...counts].map(([status, n]) => `${status}: ${n}`).join(', ') || 'none';
 }
 
 async function appliedEntries(stack: PartitionStack): Promise<number> {
