@@ -126,9 +126,7 @@ export async function clockUnderLoad(
   // Idle, a consumer lives on its heartbeats alone (no commits): it must stay in the group.
   const idle = await watchGroup(stack, Date.now() + IDLE_WATCH_MS);
   const split = keys.splitAt(seenAt);
-  const appsAlive = ['ai-gateway', 'credit-store', 'credit-store#2'].every((app) =>
-    stack.isRunning(app),
-  );
+  const appsAlive = stack.allRunning();
   printFigures(title, {
     'step (s), as the store and the gateway answered': `${stepSeconds}: ${storeSeen}, ${gatewaySeen}`,
     "the key's period before and after the step": `${before.start} → ${after.start}`,
