@@ -24,6 +24,12 @@ import {
   waitReady,
   writeResult,
 } from './support/bench-stack';
+import {
+  SURFACES as ALL_SURFACES,
+  Surface,
+  anthropicUpstreams,
+  headersFor,
+} from './support/gateway-surfaces';
 
 const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19592);
 const PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3790);
@@ -41,49 +47,6 @@ const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const stack = new BenchStack(KAFKA_PORT);
 /** The gateways started here (the stack stops only its own apps). */
 const gateways: ChildProcess[] = [];
-
-interface Surface {
-  name: string;
-  path: string;
-  body: object;
-  firstContent?: string;
-  anthropic?: boolean;
-}
-
-const SURFACE_LIST: Surface[] = [
-  {
-    name: 'chat',
-    path: '/v1/chat/completions',
-    body: {
-      model: 'bench-chat',
-      messages: [{ role: 'user', content: 'Time me.' }],
-      max_tokens: 50,
-    },
-    firstContent: '"content":"Hello"',
-  },
-  {
-    name: 'responses',
-    path: '/v1/responses',
-    body: { model: 'bench-chat', input: 'Time me.', max_output_tokens: 50 },
-    firstContent: '"delta":"Hello"',
-  },
-  {
-    name: 'embeddings',
-    path: '/v1/embeddings',
-    body: { model: 'bench-embedding', input: 'Time me.', encoding_format: 'base64' },
-  },
-  {
-    name: 'messages',
-    path: '/v1/messages',
-    body: {
-      model: 'bench-claude',
-      messages: [{ role: 'user', content: 'Time me.' }],
-      max_tokens: 50,
-    },
-    firstContent: '"text":"Hello"',
-    anthropic: true,
-  },
-];
 
 /** One build under test: where it listens, its process and its callers' keys. */
 interface Build {
@@ -119,13 +82,6 @@ async function startGateway(main: string, env: NodeJS.ProcessEnv, url: string, n
   return child;
 }
 
-function headersFor(key: string, surface: Surface): Record<string, string> {
-  const auth: Record<string, string> = surface.anthropic
-    ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' }
-    : { authorization: `Bearer ${key}` };
-  return { ...auth, 'content-type': 'application/json' };
-}
-
 /**
  * One POST on the build's kept-alive connections: resolves with the ms until `firstContent`
  * was seen (a stream), or until the whole answer was read.
@@ -139,7 +95,7 @@ function call(build: Build, key: string, surface: Surface, stream: boolean): Pro
       {
         host: base.hostname,
         port: base.port,
-        path: surface.path,
+        path: `/v1${surface.path}`,
         method: 'POST',
         agent: build.agent,
         headers: { ...headersFor(key, surface), 'content-length': Buffer.byteLength(body) },
@@ -247,15 +203,7 @@ async function main(): Promise<void> {
         upstream: upstream.url,
       },
       {
-        UPSTREAMS: JSON.stringify([
-          {
-            provider: 'anthropic',
-            api: 'anthropic',
-            base_url: upstream.url,
-            api_key: 'k',
-            models: ['bench-claude'],
-          },
-        ]),
+        UPSTREAMS: anthropicUpstreams(upstream.url),
       },
     );
   const storeEnv = setting(PORT, 'postgres://unused');
@@ -307,7 +255,7 @@ async function main(): Promise<void> {
     builds.push({ name, url, child, agent, key, loadKeys });
   }
 
-  const surfaces = SURFACE_LIST.filter((s) => SURFACES.includes(s.name));
+  const surfaces = ALL_SURFACES.filter((s) => SURFACES.includes(s.name));
   const rows: Record<string, string>[] = [];
   const results: object[] = [];
   const ms = (n: number) => n.toFixed(3);

@@ -22,7 +22,13 @@ import {
 } from './support/bench-stack';
 import { tuneChurnTables } from './support/bench-postgres';
 import { Figure, printFigures } from './support/figures';
-import { SURFACES, loadCall, timeCall, timeFirstChunk } from './support/gateway-surfaces';
+import {
+  SURFACES,
+  anthropicUpstreams,
+  loadCall,
+  timeCall,
+  timeFirstChunk,
+} from './support/gateway-surfaces';
 import { LoadResult, capacitySearch, openLoop } from './support/open-loop';
 
 const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19492);
@@ -87,15 +93,7 @@ async function startStack() {
       upstream: upstream.url,
     },
     {
-      UPSTREAMS: JSON.stringify([
-        {
-          provider: 'anthropic',
-          api: 'anthropic',
-          base_url: upstream.url,
-          api_key: 'k',
-          models: ['bench-claude'],
-        },
-      ]),
+      UPSTREAMS: anthropicUpstreams(upstream.url),
     },
   );
   const store = await stack.startApp('credit-store', env, STORE);

@@ -12,7 +12,7 @@ export interface Surface {
   anthropic?: boolean;
 }
 
-function headersFor(key: string, surface: Surface): Record<string, string> {
+export function headersFor(key: string, surface: Surface): Record<string, string> {
   const auth: Record<string, string> = surface.anthropic
     ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' }
     : { authorization: `Bearer ${key}` };
@@ -95,3 +95,16 @@ export const SURFACES: Surface[] = [
     anthropic: true,
   },
 ];
+
+/** UPSTREAMS for the messages surface: the fake upstream's Anthropic API serving `bench-claude`. */
+export function anthropicUpstreams(url: string): string {
+  return JSON.stringify([
+    {
+      provider: 'anthropic',
+      api: 'anthropic',
+      base_url: url,
+      api_key: 'k',
+      models: ['bench-claude'],
+    },
+  ]);
+}

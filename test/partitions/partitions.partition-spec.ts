@@ -13,7 +13,7 @@ import { busiestLeader } from '../faults/support/cluster';
 import { expectExact } from '../faults/support/http-outcome';
 import { expectChatsExact } from './support/chat-load';
 import { PARTITIONS } from './support/partition-config';
-import { ProbeAnswer, probeCharges, probesApplied, resendUntilAccepted } from './support/cut-probe';
+import { ProbeAnswer, probeCharges, settleProbes } from './support/cut-probe';
 import { DiskFull, KafkaDisks, WalDisk, internalErrorsFrom } from './support/full-disk';
 import { PartitionStack } from './support/partition-stack';
 import { clockUnderLoad } from './support/clock-scenario';
@@ -101,13 +101,7 @@ describeIf('partitions', () => {
             };
           });
           // Sent again after the heal, as their service would: each must apply exactly once.
-          await resendUntilAccepted(
-            stack,
-            probes.map((p) => p.eventId),
-          );
-          await stack.waitOutboxDrained();
-          await stack.waitConsumed();
-          applied = await probesApplied(stack);
+          applied = await settleProbes(stack, probes);
           return outcome;
         },
         DATABASE_TIMEOUTS,
@@ -384,13 +378,7 @@ describeIf('partitions', () => {
           },
           loadSeconds,
         );
-        await resendUntilAccepted(
-          stack,
-          probes.map((p) => p.eventId),
-        );
-        await stack.waitOutboxDrained();
-        await stack.waitConsumed();
-        applied = await probesApplied(stack);
+        applied = await settleProbes(stack, probes);
         return outcome;
       });
       process.stdout.write(`  500s in the apps' own logs: ${internalErrors()}\n`);

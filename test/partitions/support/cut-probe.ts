@@ -45,11 +45,25 @@ export function probeCharges(stack: PartitionStack, count: number): Promise<Prob
   return Promise.all(Array.from({ length: count }, () => postCharge(stack.gatewayUrl, uuidv7())));
 }
 
-/** The probes sent again, as their service would, until each answers 202 (bounded). */
-export async function resendUntilAccepted(
+/**
+ * The probes sent again after the heal, as their service would, until each answers 202; then, once
+ * everything is consumed, how many times the ledger holds each (each must be once).
+ */
+export async function settleProbes(
   stack: PartitionStack,
-  eventIds: string[],
-): Promise<void> {
+  probes: ProbeAnswer[],
+): Promise<Map<string, number>> {
+  await resendUntilAccepted(
+    stack,
+    probes.map((p) => p.eventId),
+  );
+  await stack.waitOutboxDrained();
+  await stack.waitConsumed();
+  return probesApplied(stack);
+}
+
+/** The probes sent again, as their service would, until each answers 202 (bounded). */
+async function resendUntilAccepted(stack: PartitionStack, eventIds: string[]): Promise<void> {
   for (const eventId of eventIds) {
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -61,8 +75,8 @@ export async function resendUntilAccepted(
   }
 }
 
-/** How many times the ledger holds each probe, once everything is consumed. */
-export async function probesApplied(stack: PartitionStack): Promise<Map<string, number>> {
+/** How many times the ledger holds each probe. */
+async function probesApplied(stack: PartitionStack): Promise<Map<string, number>> {
   const { rows } = await stack.storeDb.query<{ event_id: string; n: string }>(
     `SELECT event_id, count(*) AS n FROM ledger_entries WHERE source = $1 GROUP BY event_id`,
     [PROBE_SOURCE],
