@@ -63,9 +63,11 @@ describe('finance console by role', () => {
     await page.locator('#whoami', { hasText: 'finance' }).waitFor();
     await page.fill('#audit-actor', support.name);
     await page.click('#audit-form button[type=submit]');
+    // The unfiltered trail (shown first) holds the row too: wait for the filtered one to replace
+    // it, which must then be that row alone (a filter that is not applied times out here).
+    await page.waitForFunction("document.querySelectorAll('#audit-table tbody tr').length === 1");
     const row = page.locator('#audit-table tbody tr', { hasText: requestId });
-    await row.waitFor();
-    expect(await page.locator('#audit-table tbody tr').count()).toBe(1);
+    expect(await row.count()).toBe(1);
     expect(await row.locator('td.action').textContent()).toBe('grant.create');
     expect(await row.locator('td.actor').textContent()).toBe(`${support.name} (support)`);
     expect(await row.locator('td.outcome').textContent()).toBe('ok 201');

@@ -974,7 +974,8 @@ async function redriveLetters(ids) {
 // ---------------------------------------------------------------------------------------------
 // Audit trail
 
-const audit = { cursor: null };
+/** `loads` counts loads begun: only the latest renders (an earlier answer may come after it). */
+const audit = { cursor: null, loads: 0 };
 
 function auditQuery() {
   const params = new URLSearchParams();
@@ -995,8 +996,10 @@ function auditQuery() {
 async function loadAudit(fromStart) {
   clearError();
   if (fromStart) audit.cursor = null;
+  const load = ++audit.loads;
   try {
     const page = await getJson(`/admin/audit?${auditQuery()}`);
+    if (load !== audit.loads) return;
     const rows = page.items.map((record) => {
       const tr = rowOf([
         [timeText(record.at)],
@@ -1018,6 +1021,7 @@ async function loadAudit(fromStart) {
     $('audit-more').disabled = !page.next_cursor;
     panelState($('audit-state'), '');
   } catch (error) {
+    if (load !== audit.loads) return;
     $('audit-table').tBodies[0].replaceChildren();
     $('audit-empty').hidden = true;
     panelFailed($('audit-state'), error);
