@@ -28,6 +28,7 @@ import {
   SURFACES as ALL_SURFACES,
   Surface,
   anthropicUpstreams,
+  priceSurfaces,
   headersFor,
 } from './support/gateway-surfaces';
 
@@ -208,19 +209,7 @@ async function main(): Promise<void> {
     );
   const storeEnv = setting(PORT, 'postgres://unused');
   await stack.startApp('credit-store', storeEnv, STORE);
-  for (const [scene, model, output] of [
-    ['chat', 'bench-chat', '200000'],
-    ['chat', 'bench-claude', '200000'],
-    ['embedding', 'bench-embedding', '0'],
-  ]) {
-    await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
-      scene,
-      model,
-      mode: 'tokens',
-      input_per_million: '100000',
-      output_per_million: output,
-    });
-  }
+  await priceSurfaces(STORE, ADMIN);
   const run = Date.now().toString(36);
   const builds: Build[] = [];
   for (const [name, main, port] of [

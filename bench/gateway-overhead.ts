@@ -25,6 +25,7 @@ import { Figure, printFigures } from './support/figures';
 import {
   SURFACES,
   anthropicUpstreams,
+  priceSurfaces,
   loadCall,
   timeCall,
   timeFirstChunk,
@@ -99,19 +100,7 @@ async function startStack() {
   const store = await stack.startApp('credit-store', env, STORE);
   const gateway = await stack.startApp('ai-gateway', env, GATEWAY);
   await tuneChurnTables(gatewayDb);
-  for (const [scene, model, output] of [
-    ['chat', 'bench-chat', '200000'],
-    ['chat', 'bench-claude', '200000'],
-    ['embedding', 'bench-embedding', '0'],
-  ]) {
-    await json('POST', `${STORE}/admin/price-rules`, ADMIN, {
-      scene,
-      model,
-      mode: 'tokens',
-      input_per_million: '100000',
-      output_per_million: output,
-    });
-  }
+  await priceSurfaces(STORE, ADMIN);
   const floor = await stack.startScript(
     path.join(__dirname, 'support', 'bare-proxy.js'),
     { BARE_UPSTREAM: upstream.url, BARE_PORT: String(FLOOR_PORT) },

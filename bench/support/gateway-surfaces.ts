@@ -1,5 +1,6 @@
 // The gateway's surfaces as `npm run bench:gateway` calls them: one request each, timed whole (JSON)
 // or to its stream's first content chunk, or sent as a call of the open-loop load.
+import { json } from './bench-stack';
 import type { LoadCall } from './open-loop';
 
 /** One surface: its path, a request, and what its stream's first content looks like. */
@@ -107,4 +108,21 @@ export function anthropicUpstreams(url: string): string {
       models: ['bench-claude'],
     },
   ]);
+}
+
+/** The price rules the surfaces' models are charged by, put in through the credit-store's API. */
+export async function priceSurfaces(storeUrl: string, adminToken: string): Promise<void> {
+  for (const [scene, model, output] of [
+    ['chat', 'bench-chat', '200000'],
+    ['chat', 'bench-claude', '200000'],
+    ['embedding', 'bench-embedding', '0'],
+  ]) {
+    await json('POST', `${storeUrl}/admin/price-rules`, adminToken, {
+      scene,
+      model,
+      mode: 'tokens',
+      input_per_million: '100000',
+      output_per_million: output,
+    });
+  }
 }

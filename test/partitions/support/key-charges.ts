@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { uuidv7 } from '@tally/platform';
 import { json, sleep } from '../../../bench/support/bench-stack';
+import { paced } from '../../faults/support/charge-client';
 import { FAULT_TOKENS } from '../../faults/support/fault-stack';
 import type { PartitionStack } from './partition-stack';
 
@@ -97,23 +98,16 @@ export class KeyCharger {
 
   /** `total` charges spread over `durationMs` by `concurrency` workers. */
   async run(total: number, durationMs: number, concurrency = 4): Promise<void> {
-    const started = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = next++; i < total; i = next++) {
-          await sleep(started + (i * durationMs) / total - Date.now());
-          const { user, key } = this.users[randomInt(this.users.length)];
-          await this.send({
-            event_id: uuidv7(),
-            user_id: user,
-            amount: 1 + randomInt(5),
-            api_key_id: key,
-            sentAt: Date.now(),
-          });
-        }
-      }),
-    );
+    await paced(total, durationMs, concurrency, () => {
+      const { user, key } = this.users[randomInt(this.users.length)];
+      return this.send({
+        event_id: uuidv7(),
+        user_id: user,
+        amount: 1 + randomInt(5),
+        api_key_id: key,
+        sentAt: Date.now(),
+      });
+    });
   }
 
   /** Sends every charge still without an answer again; answers how many are left without one. */
