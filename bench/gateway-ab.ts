@@ -16,7 +16,6 @@ import {
   BENCH_TOKENS,
   BenchStack,
   cpuMs,
-  json,
   recreateDatabase,
   ROOT,
   sleep,
@@ -28,6 +27,7 @@ import {
   SURFACES as ALL_SURFACES,
   Surface,
   anthropicUpstreams,
+  fundedKey as fundedKeyOf,
   priceSurfaces,
   headersFor,
 } from './support/gateway-surfaces';
@@ -43,7 +43,7 @@ const LOAD_RATE = Number(process.env.BENCH_LOAD_RATE ?? 150);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const SURFACES = (process.env.BENCH_SURFACES ?? 'chat,responses,embeddings,messages').split(',');
 const BASE = process.env.BENCH_AB_BASE;
-const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
+const { admin: ADMIN } = BENCH_TOKENS;
 const STORE = `http://127.0.0.1:${STORE_PORT}`;
 const stack = new BenchStack(KAFKA_PORT);
 /** The gateways started here (the stack stops only its own apps). */
@@ -221,20 +221,8 @@ async function main(): Promise<void> {
     // Its own database and so its own balance view: its own consumer group too.
     const env = { ...setting(port, db), GATEWAY_BALANCE_GROUP: `ai-gateway-balance-view-${name}` };
     const child = await startGateway(main, env, url, name);
-    const fundedKey = async (user: string): Promise<string> => {
-      await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
-        event_id: `${user}-grant`,
-        amount: 100_000_000,
-        source: 'purchase',
-      });
-      const created = await json('POST', `${url}/admin/api-keys`, ADMIN, { user_id: user });
-      for (let i = 0; ; i++) {
-        const { status, body } = await json('GET', `${url}/internal/balances/${user}`, INTERNAL);
-        if (status === 200 && body.balance === 100_000_000) return String(created.body.key);
-        if (i > 1200) throw new Error(`${name} never saw the grant of ${user}`);
-        await sleep(100);
-      }
-    };
+    // Up to 2 min for the balance view on a loaded machine.
+    const fundedKey = (user: string) => fundedKeyOf(STORE, url, user, 1200);
     const user = `ab-${run}-${name}`;
     const key = await fundedKey(user);
     const loadKeys = await Promise.all(

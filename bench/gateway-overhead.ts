@@ -16,7 +16,6 @@ import {
   json,
   processesCpuMs,
   recreateDatabase,
-  sleep,
   summary,
   writeResult,
 } from './support/bench-stack';
@@ -25,6 +24,7 @@ import { Figure, printFigures } from './support/figures';
 import {
   SURFACES,
   anthropicUpstreams,
+  fundedKey as fundedKeyOf,
   priceSurfaces,
   loadCall,
   timeCall,
@@ -35,7 +35,7 @@ import { LoadResult, capacitySearch, openLoop } from './support/open-loop';
 const KAFKA_PORT = Number(process.env.BENCH_KAFKA_PORT ?? 19492);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 300);
-const { admin: ADMIN, internal: INTERNAL } = BENCH_TOKENS;
+const { admin: ADMIN } = BENCH_TOKENS;
 const GATEWAY_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 3190);
 const STORE_PORT = Number(process.env.BENCH_STORE_PORT ?? 3191);
 const FLOOR_PORT = Number(process.env.BENCH_FLOOR_PORT ?? 3192);
@@ -109,22 +109,7 @@ async function startStack() {
   return { upstream, pids: { floor: floor.pid!, gateway: gateway.pid!, store: store.pid! } };
 }
 
-/** A user granted 100,000,000 credits that the gateway's balance view has seen, and its API key. */
-async function fundedKey(user: string): Promise<string> {
-  await json('POST', `${STORE}/accounts/${user}/grants`, ADMIN, {
-    event_id: `${user}-grant`,
-    amount: 100_000_000,
-    source: 'purchase',
-  });
-  const created = await json('POST', `${GATEWAY}/admin/api-keys`, ADMIN, { user_id: user });
-  // Until the balance view has the grant, calls are refused.
-  for (let i = 0; ; i++) {
-    const { status, body } = await json('GET', `${GATEWAY}/internal/balances/${user}`, INTERNAL);
-    if (status === 200 && body.balance === 100_000_000) return String(created.body.key);
-    if (i > 200) throw new Error(`the balance view never received the grant of ${user}`);
-    await sleep(100);
-  }
-}
+const fundedKey = (user: string) => fundedKeyOf(STORE, GATEWAY, user);
 
 interface Row {
   figure: string;

@@ -1,6 +1,6 @@
 // The gateway's surfaces as `npm run bench:gateway` calls them: one request each, timed whole (JSON)
 // or to its stream's first content chunk, or sent as a call of the open-loop load.
-import { json } from './bench-stack';
+import { BENCH_TOKENS, json, sleep } from './bench-stack';
 import type { LoadCall } from './open-loop';
 
 /** One surface: its path, a request, and what its stream's first content looks like. */
@@ -124,5 +124,30 @@ export async function priceSurfaces(storeUrl: string, adminToken: string): Promi
       input_per_million: '100000',
       output_per_million: output,
     });
+  }
+}
+
+/**
+ * A user granted 100,000,000 credits that the gateway's balance view has seen (until it has, calls
+ * are refused), and its API key; the view is asked at most `attempts` times, 100 ms apart.
+ */
+export async function fundedKey(
+  storeUrl: string,
+  gatewayUrl: string,
+  user: string,
+  attempts = 200,
+): Promise<string> {
+  const { admin, internal } = BENCH_TOKENS;
+  await json('POST', `${storeUrl}/accounts/${user}/grants`, admin, {
+    event_id: `${user}-grant`,
+    amount: 100_000_000,
+    source: 'purchase',
+  });
+  const created = await json('POST', `${gatewayUrl}/admin/api-keys`, admin, { user_id: user });
+  for (let i = 0; ; i++) {
+    const { status, body } = await json('GET', `${gatewayUrl}/internal/balances/${user}`, internal);
+    if (status === 200 && body.balance === 100_000_000) return String(created.body.key);
+    if (i > attempts) throw new Error(`${gatewayUrl} never saw the grant of ${user}`);
+    await sleep(100);
   }
 }
